@@ -1,0 +1,1 @@
+[assembly: Orleans.GenerateCodeForDeclaringAssembly(typeof(Grid.Abstractions.ContractsAssembly))]

@@ -1,0 +1,6 @@
+namespace Grid.Silo;
+
+/// <summary>Marker for the silo host assembly.</summary>
+public static class SiloAssembly
+{
+}
