@@ -67,7 +67,8 @@ public sealed class ImageSet
     public Tensor ToImageTensor(Device? device = null)
     {
         using var bytes = torch.tensor(Pixels, [Count, 1, Height, Width], dtype: ScalarType.Byte);
-        using var floats = bytes.to(ScalarType.Float32, device ?? CPU);
+        // div_ works in place and returns the same tensor, which the caller then owns.
+        var floats = bytes.to(ScalarType.Float32, device ?? CPU);
         return floats.div_(255f);
     }
 

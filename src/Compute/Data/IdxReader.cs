@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Grid.Compute.Data;
+
+/// <summary>
+/// Reads the IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian header of a magic
+/// number (0x0000 08 NN: unsigned bytes, NN dimensions) and NN dimension sizes, then the data.
+/// Files may be raw or gzip-compressed; compression is detected from the content.
+/// </summary>
+public static class IdxReader
+{
+    /// <summary>Magic of a 3-dimensional unsigned-byte IDX file (images).</summary>
+    public const int ImagesMagic = 0x00000803;
+
+    /// <summary>Magic of a 1-dimensional unsigned-byte IDX file (labels).</summary>
+    public const int LabelsMagic = 0x00000801;
+
+    private const int ImagesHeaderBytes = 16;
+    private const int LabelsHeaderBytes = 8;
+
+    /// <summary>Reads a file's content, decompressing it when it is gzip.</summary>
+    public static byte[] ReadContent(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DatasetException($"{path}: file is missing");
+        }
+        byte[] raw = File.ReadAllBytes(path);
+        if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
+        {
+            try
+            {
+                using var input = new MemoryStream(raw);
+                using var gzip = new GZipStream(input, CompressionMode.Decompress);
+                using var output = new MemoryStream();
+                gzip.CopyTo(output);
+                return output.ToArray();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DatasetException($"{path}: gzip data is corrupt or truncated ({ex.Message})", ex);
+            }
+        }
+        return raw;
+    }
+
+    /// <summary>SHA-256 of the (decompressed) content, lower-case hex.</summary>
+    public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    /// <summary>Parses the content of an images file: returns pixels, count, rows and columns.</summary>
+    public static (byte[] Pixels, int Count, int Rows, int Cols) ParseImages(byte[] content, string path)
+    {
+        CheckMagic(content, ImagesMagic, "images", path);
+        if (content.Length < ImagesHeaderBytes)
+        {
+            throw new DatasetException($"{path}: truncated: {content.Length} bytes is shorter than the {ImagesHeaderBytes}-byte IDX image header");
+        }
+        int count = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(4));
+        int rows = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(8));
+        int cols = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(12));
+        if (count < 0 || rows <= 0 || cols <= 0)
+        {
+            throw new DatasetException($"{path}: invalid dimensions {count}×{rows}×{cols}");
+        }
+        long expected = ImagesHeaderBytes + (long)count * rows * cols;
+        if (content.LongLength < expected)
+        {
+            throw new DatasetException($"{path}: truncated: header declares {count} images of {rows}×{cols} ({expected} bytes) but the file has {content.LongLength} bytes");
+        }
+        if (content.LongLength > expected)
+        {
+            throw new DatasetException($"{path}: {content.LongLength - expected} unexpected bytes after {count} images of {rows}×{cols}");
+        }
+        return (content.AsSpan(ImagesHeaderBytes).ToArray(), count, rows, cols);
+    }
+
+    /// <summary>Parses the content of a labels file.</summary>
+    public static byte[] ParseLabels(byte[] content, string path)
+    {
+        CheckMagic(content, LabelsMagic, "labels", path);
+        if (content.Length < LabelsHeaderBytes)
+        {
+            throw new DatasetException($"{path}: truncated: {content.Length} bytes is shorter than the {LabelsHeaderBytes}-byte IDX label header");
+        }
+        int count = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(4));
+        if (count < 0)
+        {
+            throw new DatasetException($"{path}: invalid label count {count}");
+        }
+        long expected = LabelsHeaderBytes + (long)count;
+        if (content.LongLength != expected)
+        {
+            throw new DatasetException(content.LongLength < expected
+                ? $"{path}: truncated: header declares {count} labels but the file has {content.LongLength - LabelsHeaderBytes}"
+                : $"{path}: {content.LongLength - expected} unexpected bytes after {count} labels");
+        }
+        return content.AsSpan(LabelsHeaderBytes).ToArray();
+    }
+
+    private static void CheckMagic(byte[] content, int expected, string kind, string path)
+    {
+        if (content.Length < sizeof(int))
+        {
+            throw new DatasetException($"{path}: truncated: {content.Length} bytes, too short for an IDX {kind} file");
+        }
+        int magic = BinaryPrimitives.ReadInt32BigEndian(content);
+        if (magic != expected)
+        {
+            throw new DatasetException($"{path}: wrong magic number 0x{magic:x8}; an IDX {kind} file starts with 0x{expected:x8}");
+        }
+    }
+
+    /// <summary>Reads an images file and its labels file into one <see cref="ImageSet"/>.</summary>
+    public static ImageSet ReadImageSet(string imagesPath, string labelsPath)
+    {
+        var (pixels, count, rows, cols) = ParseImages(ReadContent(imagesPath), imagesPath);
+        byte[] labels = ParseLabels(ReadContent(labelsPath), labelsPath);
+        if (labels.Length != count)
+        {
+            throw new DatasetException($"{imagesPath} has {count} images but {labelsPath} has {labels.Length} labels");
+        }
+        return new ImageSet(pixels, labels, count, rows, cols);
+    }
+
+    /// <summary>Writes an IDX images file (raw); used by tests and by tools that make small datasets.</summary>
+    public static void WriteImages(string path, byte[] pixels, int count, int rows, int cols)
+    {
+        var header = new byte[ImagesHeaderBytes];
+        BinaryPrimitives.WriteInt32BigEndian(header, ImagesMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), rows);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), cols);
+        using var file = File.Create(path);
+        file.Write(header);
+        file.Write(pixels);
+    }
+
+    /// <summary>Writes an IDX labels file (raw).</summary>
+    public static void WriteLabels(string path, byte[] labels)
+    {
+        var header = new byte[LabelsHeaderBytes];
+        BinaryPrimitives.WriteInt32BigEndian(header, LabelsMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), labels.Length);
+        using var file = File.Create(path);
+        file.Write(header);
+        file.Write(labels);
+    }
+}

@@ -1,0 +1,139 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Scaling;
+
+/// <summary>How features are scaled before clustering.</summary>
+public enum ScalerKind
+{
+    /// <summary>Raw values (0..255 pixels), as in the study's first experiment.</summary>
+    None,
+
+    /// <summary>Divide by 255 (pixels to 0..1).</summary>
+    Unit,
+
+    /// <summary>Each row divided by its L2 norm: scikit-learn's Normalizer.</summary>
+    L2,
+
+    /// <summary>Per-feature (x − mean) / std fitted on train only: scikit-learn's StandardScaler.</summary>
+    Standard,
+}
+
+/// <summary>Names users type for scalers, and parsing with a clear error.</summary>
+public static class ScalerNames
+{
+    /// <summary>All names, in documentation order.</summary>
+    public static IReadOnlyList<string> All { get; } = ["none", "unit", "l2", "standard"];
+
+    /// <summary>The user-facing name of a kind.</summary>
+    public static string Name(ScalerKind kind) => kind switch
+    {
+        ScalerKind.None => "none",
+        ScalerKind.Unit => "unit",
+        ScalerKind.L2 => "l2",
+        ScalerKind.Standard => "standard",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Parses a name; throws <see cref="ArgumentException"/> listing the known names.</summary>
+    public static ScalerKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "none" or "raw" => ScalerKind.None,
+        "unit" => ScalerKind.Unit,
+        "l2" or "normalizer" => ScalerKind.L2,
+        "standard" or "standardscaler" => ScalerKind.Standard,
+        _ => throw new ArgumentException($"unknown scaler '{name}'; known: {string.Join(", ", All)}", nameof(name)),
+    };
+}
+
+/// <summary>
+/// A scaler fitted on training rows and applied unchanged to any other rows (test, or later
+/// batches), so test data never leaks into the fit. Tensors are float32 [n, features].
+/// </summary>
+public sealed class FittedScaler : IDisposable
+{
+    /// <summary>Pixel maximum for <see cref="ScalerKind.Unit"/>.</summary>
+    public const float PixelMax = 255f;
+
+    /// <summary>
+    /// Standard deviations below this count as zero and are replaced by 1, so constant features
+    /// (MNIST's border pixels) stay at 0 instead of dividing by zero; scikit-learn does the same.
+    /// </summary>
+    public const double ZeroVarianceThreshold = 1e-12;
+
+    private readonly Tensor? _mean;
+    private readonly Tensor? _scale;
+
+    private FittedScaler(ScalerKind kind, Tensor? mean, Tensor? scale)
+    {
+        Kind = kind;
+        _mean = mean;
+        _scale = scale;
+    }
+
+    /// <summary>The kind of scaling.</summary>
+    public ScalerKind Kind { get; }
+
+    /// <summary>Per-feature means (Standard only), as doubles.</summary>
+    public double[]? Mean => _mean?.to(ScalarType.Float64).data<double>().ToArray();
+
+    /// <summary>Per-feature divisors (Standard only), as doubles.</summary>
+    public double[]? Scale => _scale?.to(ScalarType.Float64).data<double>().ToArray();
+
+    /// <summary>Fits a scaler of <paramref name="kind"/> on training rows.</summary>
+    public static FittedScaler Fit(ScalerKind kind, Tensor train)
+    {
+        if (kind != ScalerKind.Standard)
+        {
+            return new FittedScaler(kind, null, null);
+        }
+        using var scope = torch.NewDisposeScope();
+        // Statistics in float64: sums of squares over 60k rows of 0..255 lose digits in float32.
+        var x = train.to(ScalarType.Float64);
+        var mean = x.mean([0L]);
+        var std = x.var([0L], unbiased: false).sqrt();
+        var scale = torch.where(std.lt(ZeroVarianceThreshold), torch.ones_like(std), std);
+        return new FittedScaler(
+            kind,
+            mean.to(ScalarType.Float32).MoveToOuterDisposeScope(),
+            scale.to(ScalarType.Float32).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Returns new, scaled rows; the input is left untouched.</summary>
+    public Tensor Transform(Tensor rows)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = rows.to(ScalarType.Float32);
+        Tensor result = Kind switch
+        {
+            ScalerKind.None => x.clone(),
+            ScalerKind.Unit => x.div(PixelMax),
+            ScalerKind.L2 => L2(x),
+            ScalerKind.Standard => x.sub(_mean!).div_(_scale!),
+            _ => throw new InvalidOperationException($"unknown scaler {Kind}"),
+        };
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Fits on <paramref name="train"/> and transforms both train and test.</summary>
+    public static (Tensor Train, Tensor Test) FitTransform(ScalerKind kind, Tensor train, Tensor test)
+    {
+        using var scaler = Fit(kind, train);
+        return (scaler.Transform(train), scaler.Transform(test));
+    }
+
+    private static Tensor L2(Tensor x)
+    {
+        var norms = x.square().sum([1L], keepdim: true).sqrt_();
+        // All-zero rows stay zero, as scikit-learn's normalize leaves them.
+        var safe = torch.where(norms.eq(0f), torch.ones_like(norms), norms);
+        return x.div(safe);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _mean?.Dispose();
+        _scale?.Dispose();
+    }
+}
