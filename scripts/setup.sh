@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Grid needs on a Debian 12 machine, idempotently: nothing is installed twice,
+# and apt-get update runs only when something is missing.
+#   scripts/setup.sh run    what `./grid` needs (the .NET SDK and npm)
+#   scripts/setup.sh test   also what the tests need
+set -euo pipefail
+
+mode="${1:-run}"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK is not installed (https://dot.net); install it and run again" >&2
+  exit 1
+fi
+
+packages=(npm)
+if [[ "$mode" == "test" ]]; then
+  packages+=(dataset-fashion-mnist)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  # npm may come with the machine's own Node.js rather than Debian's package.
+  if [[ "$package" == npm ]] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

