@@ -1,0 +1,138 @@
+using Grid.Abstractions.Sweeps;
+
+namespace Grid.Abstractions.Runs;
+
+/// <summary>Where a trial is in its life.</summary>
+[GenerateSerializer]
+[Alias("grid.runs.trial-state")]
+public enum TrialState
+{
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>Where a sweep is in its life. A sweep whose trials all ended is Completed, even if some failed.</summary>
+[GenerateSerializer]
+[Alias("grid.runs.sweep-state")]
+public enum SweepState
+{
+    Pending,
+    Running,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>Live progress of the stage a trial waits on (autoencoder epochs, k-means steps).</summary>
+/// <param name="Stage">The stage kind.</param>
+/// <param name="Unit">What <paramref name="Done"/> counts, e.g. "epoch" or "step".</param>
+/// <param name="Done">Units done.</param>
+/// <param name="Total">Units expected (an upper bound for k-means, which may stop early).</param>
+/// <param name="Metric">The current loss or inertia, when known.</param>
+/// <param name="Silo">The silo running the stage.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.stage-progress")]
+public sealed record StageProgress(
+    [property: Id(0)] StageKind Stage,
+    [property: Id(1)] string Unit,
+    [property: Id(2)] long Done,
+    [property: Id(3)] long Total,
+    [property: Id(4)] double? Metric,
+    [property: Id(5)] string Silo);
+
+/// <summary>The small result of a clustering trial: errors, inertia and the confusion matrix. No rows, no centres.</summary>
+/// <param name="TrainError">Share of training rows whose cluster's majority class is not theirs.</param>
+/// <param name="TestError">The same on the test rows, with cluster labels learned from train.</param>
+/// <param name="Inertia">Sum of squared distances of training rows to their centre.</param>
+/// <param name="Iterations">k-means iterations (full) or epochs seen (mini-batch).</param>
+/// <param name="FitSeconds">Wall time of the k-means fit.</param>
+/// <param name="Classes">Number of classes (rows and columns of the confusion matrix).</param>
+/// <param name="TestConfusion">Test confusion counts, row-major [true class, predicted class].</param>
+/// <param name="FlaggedClusters">Clusters whose share of members outside the majority class exceeds the flag threshold.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.clustering-result")]
+public sealed record ClusteringResult(
+    [property: Id(0)] double TrainError,
+    [property: Id(1)] double TestError,
+    [property: Id(2)] double Inertia,
+    [property: Id(3)] int Iterations,
+    [property: Id(4)] double FitSeconds,
+    [property: Id(5)] int Classes,
+    [property: Id(6)] IReadOnlyList<long> TestConfusion,
+    [property: Id(7)] int FlaggedClusters);
+
+/// <summary>A trial as the sweep sees it.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.trial-status")]
+public sealed record TrialStatus(
+    [property: Id(0)] string TrialId,
+    [property: Id(1)] TrialSpec Spec,
+    [property: Id(2)] TrialState State,
+    [property: Id(3)] StageProgress? Progress,
+    [property: Id(4)] ClusteringResult? Result,
+    [property: Id(5)] string? Error,
+    [property: Id(6)] int StagesComputed,
+    [property: Id(7)] int StagesReused);
+
+/// <summary>One point of an elbow curve.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.elbow-point")]
+public sealed record ElbowPoint(
+    [property: Id(0)] int K,
+    [property: Id(1)] double Inertia,
+    [property: Id(2)] double TrainError,
+    [property: Id(3)] double TestError);
+
+/// <summary>Inertia and errors over k for one (dataset, representation, scaler, seed), with its knee.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.elbow-curve")]
+public sealed record ElbowCurve(
+    [property: Id(0)] string Dataset,
+    [property: Id(1)] string Representation,
+    [property: Id(2)] string Scaler,
+    [property: Id(3)] int Seed,
+    [property: Id(4)] IReadOnlyList<ElbowPoint> Points,
+    [property: Id(5)] int? KneeK);
+
+/// <summary>How many stage computations a sweep caused, and how many it found already done.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.stage-counts")]
+public sealed record StageCounts(
+    [property: Id(0)] int Computed,
+    [property: Id(1)] int Reused);
+
+/// <summary>Everything a watcher shows about a sweep. <paramref name="Version"/> grows with every change.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.sweep-snapshot")]
+public sealed record SweepSnapshot(
+    [property: Id(0)] string SweepId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] SweepState State,
+    [property: Id(3)] IReadOnlyList<TrialStatus> Trials,
+    [property: Id(4)] IReadOnlyList<ElbowCurve> Curves,
+    [property: Id(5)] string? BestTrialId,
+    [property: Id(6)] StageCounts Stages,
+    [property: Id(7)] DateTimeOffset Submitted,
+    [property: Id(8)] DateTimeOffset? Finished,
+    [property: Id(9)] long Version)
+{
+    public int Total => Trials.Count;
+
+    public int Count(TrialState state) => Trials.Count(t => t.State == state);
+
+    public bool IsFinished => State is SweepState.Completed or SweepState.Cancelled;
+}
+
+/// <summary>One line of <c>grid sweep list</c>.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.sweep-summary")]
+public sealed record SweepSummary(
+    [property: Id(0)] string SweepId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] SweepState State,
+    [property: Id(3)] int Trials,
+    [property: Id(4)] int Succeeded,
+    [property: Id(5)] int Failed,
+    [property: Id(6)] DateTimeOffset Submitted);

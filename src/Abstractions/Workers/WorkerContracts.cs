@@ -1,0 +1,97 @@
+using Grid.Abstractions.Stages;
+
+namespace Grid.Abstractions.Workers;
+
+/// <summary>The kind of compute slot a stage asks for.</summary>
+[GenerateSerializer]
+[Alias("grid.workers.slot-kind")]
+public enum SlotKind
+{
+    Cpu,
+    Gpu,
+}
+
+/// <summary>
+/// The right to run one stage on one slot. <paramref name="Token"/> is a fencing token: it
+/// grows with every grant, and the scheduler honours a release or a result only from the
+/// current holder of the slot.
+/// </summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.workers.slot-lease")]
+public sealed record SlotLease(
+    [property: Id(0)] string WorkerId,
+    [property: Id(1)] SlotKind Kind,
+    [property: Id(2)] int Slot,
+    [property: Id(3)] long Token,
+    [property: Id(4)] string StageHash,
+    [property: Id(5)] DateTimeOffset Granted);
+
+/// <summary>A silo's worker announces its slots and what it is running; sent at start and then periodically.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.workers.worker-heartbeat")]
+public sealed record WorkerHeartbeat(
+    [property: Id(0)] string WorkerId,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] int CpuSlots,
+    [property: Id(3)] int GpuSlots,
+    [property: Id(4)] IReadOnlyList<SlotLease> Running);
+
+/// <summary>One worker as the scheduler sees it.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.workers.worker-status")]
+public sealed record WorkerStatus(
+    [property: Id(0)] string WorkerId,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] int CpuSlots,
+    [property: Id(3)] int GpuSlots,
+    [property: Id(4)] int BusyCpu,
+    [property: Id(5)] int BusyGpu,
+    [property: Id(6)] DateTimeOffset LastSeen,
+    [property: Id(7)] bool Alive);
+
+/// <summary>What <c>grid cluster status</c> shows.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.workers.cluster-status")]
+public sealed record ClusterStatus(
+    [property: Id(0)] IReadOnlyList<WorkerStatus> Workers,
+    [property: Id(1)] int QueuedCpu,
+    [property: Id(2)] int QueuedGpu,
+    [property: Id(3)] long LeasesGranted);
+
+/// <summary>
+/// Hands out slots across the cluster (a single grain, key 0). Requests wait in a queue per
+/// slot kind until a slot of that kind is free.
+/// </summary>
+[Alias("grid.workers.scheduler")]
+public interface ISchedulerGrain : IGrainWithIntegerKey
+{
+    [Alias("heartbeat")]
+    Task HeartbeatAsync(WorkerHeartbeat heartbeat);
+
+    /// <summary>The kind to ask for: <paramref name="preferred"/> when the cluster has such slots, else cpu.</summary>
+    [Alias("resolve-kind")]
+    Task<SlotKind> ResolveKindAsync(SlotKind preferred);
+
+    /// <summary>Waits for a free slot of <paramref name="kind"/> and leases it.</summary>
+    [Alias("acquire"), ResponseTimeout("7.00:00:00")]
+    Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash);
+
+    /// <summary>Returns a slot; false when the lease was no longer current (fenced off).</summary>
+    [Alias("release")]
+    Task<bool> ReleaseAsync(SlotLease lease);
+
+    [Alias("status")]
+    Task<ClusterStatus> GetStatusAsync();
+}
+
+/// <summary>
+/// The compute worker of one silo (key: the worker id the silo announces). Always activated on
+/// that silo, so the work it runs uses that silo's slots and dedicated compute threads.
+/// </summary>
+[Alias("grid.workers.worker")]
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>Runs a stage on the leased slot and returns its outcome.</summary>
+    [Alias("execute"), ResponseTimeout("7.00:00:00")]
+    Task<StageOutcome> ExecuteAsync(SlotLease lease, StageRequest request);
+}

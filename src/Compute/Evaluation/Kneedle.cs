@@ -1,0 +1,47 @@
+namespace Grid.Compute.Evaluation;
+
+/// <summary>
+/// The knee of a decreasing, convex curve such as inertia over k, by the Kneedle method
+/// (Satopää et al., 2011): normalise both axes to [0, 1] and take the point farthest below the
+/// straight line from the first point to the last.
+/// </summary>
+public static class Kneedle
+{
+    /// <summary>Fewer points than this have no meaningful knee.</summary>
+    public const int MinimumPoints = 3;
+
+    /// <summary>The x of the knee, or null when there are too few points or the curve has no bend.</summary>
+    public static double? Knee(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count)
+        {
+            throw new ArgumentException($"x has {x.Count} values but y has {y.Count}");
+        }
+        if (x.Count < MinimumPoints)
+        {
+            return null;
+        }
+        var order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ToArray();
+        double xMin = x[order[0]], xMax = x[order[^1]];
+        double yMin = y.Min(), yMax = y.Max();
+        if (xMax == xMin || yMax == yMin)
+        {
+            return null;
+        }
+        double best = 0;
+        double? knee = null;
+        foreach (int i in order)
+        {
+            double xn = (x[i] - xMin) / (xMax - xMin);
+            double yn = (y[i] - yMin) / (yMax - yMin);
+            // Distance below the chord from (0, 1) to (1, 0), up to a constant factor.
+            double difference = 1 - xn - yn;
+            if (difference > best)
+            {
+                best = difference;
+                knee = x[i];
+            }
+        }
+        return knee;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Grid.Grains;
+
+/// <summary>Timing and retry settings of the grid's grains (section <c>Grid:Grains</c>).</summary>
+public sealed class GridGrainOptions
+{
+    /// <summary>Attempts per stage before the trials that need it fail.</summary>
+    public int MaxStageAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the second attempt; doubled for each later one.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a silo's worker tells the scheduler its slots and running work.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A worker silent this long is taken as gone and gets no new work.</summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A lease its worker has not reported running after this long is reclaimed.</summary>
+    public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Smallest interval between two progress reports of one stage.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public void Validate()
+    {
+        if (MaxStageAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStageAttempts), MaxStageAttempts, "Grid:Grains:MaxStageAttempts must be ≥ 1");
+        }
+        if (RetryBackoff < TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || WorkerTimeout <= HeartbeatInterval)
+        {
+            throw new ArgumentException("Grid:Grains: RetryBackoff must be ≥ 0, HeartbeatInterval > 0 and WorkerTimeout > HeartbeatInterval");
+        }
+    }
+}

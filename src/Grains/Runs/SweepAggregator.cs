@@ -1,0 +1,50 @@
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Sweeps;
+using Grid.Compute.Evaluation;
+
+namespace Grid.Grains.Runs;
+
+/// <summary>Builds a sweep's aggregates (elbow curves, knees, best trial, stage counts) from its trials.</summary>
+public static class SweepAggregator
+{
+    /// <summary>One curve per (dataset, representation, scaler, seed) over the succeeded trials, points sorted by k.</summary>
+    public static IReadOnlyList<ElbowCurve> Curves(IEnumerable<TrialStatus> trials) =>
+        trials
+            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
+            .GroupBy(t => (t.Spec.Dataset, Representation: t.Spec.Representation.Label, Scaler: SpecNames.Of(t.Spec.Scaler), t.Spec.Seed))
+            .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Representation, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Scaler, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Seed)
+            .Select(g =>
+            {
+                var points = g
+                    .OrderBy(t => t.Spec.K)
+                    .Select(t => new ElbowPoint(t.Spec.K, t.Result!.Inertia, t.Result.TrainError, t.Result.TestError))
+                    .ToList();
+                double? knee = Kneedle.Knee(points.Select(p => (double)p.K).ToList(), points.Select(p => p.Inertia).ToList());
+                return new ElbowCurve(g.Key.Dataset, g.Key.Representation, g.Key.Scaler, g.Key.Seed, points, knee is double k ? (int)k : null);
+            })
+            .ToList();
+
+    /// <summary>The succeeded trial with the lowest test error (ties: fewer clusters).</summary>
+    public static string? Best(IEnumerable<TrialStatus> trials) =>
+        trials
+            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
+            .OrderBy(t => t.Result!.TestError)
+            .ThenBy(t => t.Spec.K)
+            .Select(t => t.TrialId)
+            .FirstOrDefault();
+
+    /// <summary>Stage computations and reuses summed over the trials.</summary>
+    public static StageCounts Stages(IEnumerable<TrialStatus> trials)
+    {
+        int computed = 0, reused = 0;
+        foreach (var trial in trials)
+        {
+            computed += trial.StagesComputed;
+            reused += trial.StagesReused;
+        }
+        return new StageCounts(computed, reused);
+    }
+}

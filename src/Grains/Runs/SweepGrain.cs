@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Sweeps;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Grid.Grains.Runs;
+
+/// <summary>Persisted state of a sweep.</summary>
+[GenerateSerializer]
+[Alias("grid.runs.sweep-grain-state")]
+public sealed class SweepGrainState
+{
+    [Id(0)]
+    public SweepSpec? Spec { get; set; }
+
+    [Id(1)]
+    public DateTimeOffset Submitted { get; set; }
+
+    [Id(2)]
+    public DateTimeOffset? Finished { get; set; }
+
+    [Id(3)]
+    public bool Cancelled { get; set; }
+
+    [Id(4)]
+    public List<TrialStatus> Trials { get; set; } = [];
+}
+
+/// <summary>
+/// A sweep: expands its spec into trials, starts them, folds their reports into aggregates and
+/// streams snapshots to watchers. Reentrant so that watchers waiting for a change do not block
+/// the trial reports that make the change; Orleans still runs one turn at a time.
+/// </summary>
+[Reentrant]
+[GrainType("grid.sweep")]
+public sealed partial class SweepGrain(
+    [PersistentState("sweep", "grid")] IPersistentState<SweepGrainState> state,
+    TimeProvider clock,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    /// <summary>Watchers get at most this many snapshots per second.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A watcher with nothing new still gets a snapshot this often (a liveness signal).</summary>
+    private static readonly TimeSpan WatchHeartbeat = TimeSpan.FromSeconds(5);
+
+    /// <summary>Trials started per batch, so a huge sweep does not flood the cluster with calls at once.</summary>
+    private const int StartBatch = 256;
+
+    private readonly Dictionary<string, int> _index = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _version;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < state.State.Trials.Count; i++)
+        {
+            _index[state.State.Trials[i].TrialId] = i;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<SweepSnapshot> SubmitAsync(SweepSpec spec)
+    {
+        if (state.State.Spec is not null)
+        {
+            return Snapshot();
+        }
+        string sweepId = this.GetPrimaryKeyString();
+        var trials = SweepExpansion.Expand(spec);
+        state.State.Spec = spec;
+        state.State.Submitted = clock.GetUtcNow();
+        state.State.Trials = trials
+            .Select(t => new TrialStatus(TrialKey(sweepId, t), t, TrialState.Pending, null, null, null, 0, 0))
+            .ToList();
+        for (int i = 0; i < state.State.Trials.Count; i++)
+        {
+            _index[state.State.Trials[i].TrialId] = i;
+        }
+        await state.WriteStateAsync();
+        await RegisterAsync();
+        LogSubmitted(sweepId, spec.Name, trials.Count);
+
+        foreach (var batch in state.State.Trials.Chunk(StartBatch))
+        {
+            await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).StartAsync(sweepId, t.Spec)));
+        }
+        Changed();
+        return Snapshot();
+    }
+
+    public Task<SweepSnapshot?> GetSnapshotAsync() =>
+        Task.FromResult(state.State.Spec is null ? null : Snapshot());
+
+    public async IAsyncEnumerable<SweepSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (state.State.Spec is null)
+        {
+            yield break;
+        }
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var snapshot = Snapshot();
+            yield return snapshot;
+            if (snapshot.IsFinished)
+            {
+                yield break;
+            }
+            if (_version == snapshot.Version)
+            {
+                // Wake on the next change, or after a while so a watcher knows the cluster still answers.
+                await Task.WhenAny(_changed.Task, Task.Delay(WatchHeartbeat, CancellationToken.None));
+            }
+            await Task.Delay(WatchInterval, CancellationToken.None);
+        }
+    }
+
+    public async Task<SweepSnapshot?> CancelAsync()
+    {
+        if (state.State.Spec is null)
+        {
+            return null;
+        }
+        if (IsFinished())
+        {
+            return Snapshot();
+        }
+        state.State.Cancelled = true;
+        var open = state.State.Trials.Where(t => t.State is TrialState.Pending or TrialState.Running).ToList();
+        foreach (var batch in open.Chunk(StartBatch))
+        {
+            await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).CancelAsync()));
+        }
+        foreach (var trial in open)
+        {
+            int i = _index[trial.TrialId];
+            if (state.State.Trials[i].State is TrialState.Pending or TrialState.Running)
+            {
+                state.State.Trials[i] = state.State.Trials[i] with { State = TrialState.Cancelled, Progress = null };
+            }
+        }
+        await FinishIfDoneAsync();
+        LogCancelled(this.GetPrimaryKeyString());
+        return Snapshot();
+    }
+
+    public async Task OnTrialUpdatedAsync(TrialStatus status)
+    {
+        if (!_index.TryGetValue(status.TrialId, out int i))
+        {
+            return;
+        }
+        var previous = state.State.Trials[i];
+        if (IsTerminal(previous.State))
+        {
+            // Exactly-once recording: the first terminal report of a trial wins.
+            return;
+        }
+        state.State.Trials[i] = status;
+        Changed();
+        if (IsTerminal(status.State))
+        {
+            await FinishIfDoneAsync();
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>The key of a trial grain: sweep id and trial id, so trials of different sweeps never share state.</summary>
+    public static string TrialKey(string sweepId, TrialSpec trial) => $"{sweepId}/{trial.Id}";
+
+    private async Task FinishIfDoneAsync()
+    {
+        if (state.State.Finished is null && state.State.Trials.All(t => IsTerminal(t.State)))
+        {
+            state.State.Finished = clock.GetUtcNow();
+            await state.WriteStateAsync();
+            LogFinished(this.GetPrimaryKeyString(), Count(TrialState.Succeeded), Count(TrialState.Failed));
+        }
+        Changed();
+        await RegisterAsync();
+    }
+
+    private int Count(TrialState s) => state.State.Trials.Count(t => t.State == s);
+
+    private bool IsFinished() => state.State.Finished is not null;
+
+    private static bool IsTerminal(TrialState s) => s is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
+
+    private void Changed()
+    {
+        _version++;
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+
+    private SweepSnapshot Snapshot()
+    {
+        var trials = state.State.Trials.ToList();
+        var sweepState = IsFinished()
+            ? state.State.Cancelled ? SweepState.Cancelled : SweepState.Completed
+            : trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
+        return new SweepSnapshot(
+            this.GetPrimaryKeyString(),
+            state.State.Spec!.Name,
+            sweepState,
+            trials,
+            SweepAggregator.Curves(trials),
+            SweepAggregator.Best(trials),
+            SweepAggregator.Stages(trials),
+            state.State.Submitted,
+            state.State.Finished,
+            _version);
+    }
+
+    private Task RegisterAsync()
+    {
+        var snapshot = Snapshot();
+        return GrainFactory.GetGrain<ISweepRegistryGrain>(0).UpsertAsync(new SweepSummary(
+            snapshot.SweepId, snapshot.Name, snapshot.State, snapshot.Total,
+            snapshot.Count(TrialState.Succeeded), snapshot.Count(TrialState.Failed), snapshot.Submitted));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} ({Name}): submitted with {Trials} trials")]
+    private partial void LogSubmitted(string sweepId, string name, int trials);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: finished, {Succeeded} succeeded, {Failed} failed")]
+    private partial void LogFinished(string sweepId, int succeeded, int failed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: cancelled")]
+    private partial void LogCancelled(string sweepId);
+}

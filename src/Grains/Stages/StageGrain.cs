@@ -1,0 +1,123 @@
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Stages;
+using Grid.Abstractions.Workers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Grid.Grains.Stages;
+
+/// <summary>Persisted state of a stage: its outcome once computed.</summary>
+[GenerateSerializer]
+[Alias("grid.stages.stage-state")]
+public sealed class StageState
+{
+    [Id(0)]
+    public StageOutcome? Outcome { get; set; }
+}
+
+/// <summary>
+/// A memoized stage. Reentrant so that, while one computation is in flight, further askers
+/// join it and progress reports get through; Orleans still runs one turn at a time, so the
+/// fields need no locks.
+/// </summary>
+[Reentrant]
+[GrainType("grid.stage")]
+public sealed partial class StageGrain(
+    [PersistentState("stage", "grid")] IPersistentState<StageState> state,
+    IOptions<GridGrainOptions> options,
+    ILogger<StageGrain> logger) : Grain, IStageGrain
+{
+    private readonly HashSet<string> _waiters = [];
+    private Task<StageOutcome>? _computation;
+
+    public async Task<StageOutcome> RunAsync(StageRequest request, string trialKey)
+    {
+        if (request.Hash != this.GetPrimaryKeyString())
+        {
+            throw new ArgumentException($"stage {this.GetPrimaryKeyString()}: request is for {request.Hash}");
+        }
+        if (state.State.Outcome is { } done)
+        {
+            return done with { Reused = true };
+        }
+        _waiters.Add(trialKey);
+        bool started = _computation is null;
+        _computation ??= ComputeAsync(request);
+        try
+        {
+            var outcome = await _computation;
+            return outcome with { Reused = !started };
+        }
+        finally
+        {
+            _waiters.Remove(trialKey);
+        }
+    }
+
+    public Task<StageOutcome?> PeekAsync() => Task.FromResult(state.State.Outcome);
+
+    public Task OnProgressAsync(StageProgress progress)
+    {
+        foreach (string trial in _waiters)
+        {
+            _ = GrainFactory.GetGrain<Grid.Abstractions.Runs.ITrialGrain>(trial).OnStageProgressAsync(progress);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task<StageOutcome> ComputeAsync(StageRequest request)
+    {
+        var settings = options.Value;
+        var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
+        var preferred = request.Kind == StageKind.Autoencoder ? SlotKind.Gpu : SlotKind.Cpu;
+        var failures = new List<string>();
+        try
+        {
+            for (int attempt = 1; attempt <= settings.MaxStageAttempts; attempt++)
+            {
+                var kind = await scheduler.ResolveKindAsync(preferred);
+                var lease = await scheduler.AcquireAsync(kind, request.Hash);
+                try
+                {
+                    var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
+                    // Exactly-once recording: only the current holder of the slot may record a result.
+                    if (!await scheduler.ReleaseAsync(lease))
+                    {
+                        throw new InvalidOperationException($"lease {lease.Token} on {lease.WorkerId} was fenced off before the result was recorded");
+                    }
+                    outcome = outcome with { Attempts = attempt, Reused = false };
+                    state.State.Outcome = outcome;
+                    await state.WriteStateAsync();
+                    LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
+                    return outcome;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    await scheduler.ReleaseAsync(lease);
+                    failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
+                    LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
+                    if (attempt < settings.MaxStageAttempts)
+                    {
+                        await Task.Delay(settings.RetryBackoff * Math.Pow(2, attempt - 1));
+                    }
+                }
+            }
+            throw new StageFailedException($"{request.Kind} stage {request.Hash} failed after {settings.MaxStageAttempts} attempts: {string.Join("; ", failures)}");
+        }
+        finally
+        {
+            // A failed computation is forgotten, so a later ask tries again.
+            if (state.State.Outcome is null)
+            {
+                _computation = null;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Kind} {Hash}: computed on {Silo} in {Seconds:F1}s (attempt {Attempt})")]
+    private partial void LogComputed(StageKind kind, string hash, string silo, double seconds, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stage {Kind} {Hash}: attempt {Attempt} of {MaxAttempts} failed")]
+    private partial void LogAttemptFailed(Exception ex, StageKind kind, string hash, int attempt, int maxAttempts);
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grid.Abstractions.Stages;
+using Grid.Abstractions.Sweeps;
+using Grid.Compute.Data;
+
+namespace Grid.Grains.Stages;
+
+/// <summary>
+/// Stage identities: the SHA-256 of a stage's own settings and its inputs' identities. The
+/// dataset enters through its files' checksums, so new data means new stages. An autoencoder
+/// hash leaves out scaler and k, which is what lets one autoencoder serve every trial that uses it.
+/// </summary>
+public static class StageKeys
+{
+    /// <summary>Bump when a stage's computation changes meaning, so old artifacts are not reused.</summary>
+    public const string Version = "v1";
+
+    /// <summary>The autoencoder stage of a trial, or null when it clusters pixels.</summary>
+    public static string? Autoencoder(TrialSpec trial)
+    {
+        if (trial.Representation.Autoencoder is not { } ae)
+        {
+            return null;
+        }
+        return Hash(FormattableString.Invariant(
+            $"stage=autoencoder/{Version}|data={DataIdentity(trial)}|z={ae.ZDim}|loss={ae.Loss}|epochs={ae.Epochs}|batch={ae.BatchSize}|lr={ae.LearningRate:R}|seed={trial.Seed}"));
+    }
+
+    /// <summary>The clustering stage of a trial, on top of <paramref name="autoencoderHash"/> when it has one.</summary>
+    public static string Clustering(TrialSpec trial, string? autoencoderHash)
+    {
+        string input = autoencoderHash ?? "pixels|data=" + DataIdentity(trial);
+        return Hash(FormattableString.Invariant(
+            $"stage=clustering/{Version}|input={input}|scaler={trial.Scaler}|k={trial.K}|seed={trial.Seed}|kmeans={trial.KMeans.Describe()}"));
+    }
+
+    /// <summary>The requests of a trial's chain, in order.</summary>
+    public static IReadOnlyList<StageRequest> Chain(TrialSpec trial)
+    {
+        string? ae = Autoencoder(trial);
+        var chain = new List<StageRequest>();
+        if (ae is not null)
+        {
+            chain.Add(new StageRequest(StageKind.Autoencoder, ae, trial, null));
+        }
+        chain.Add(new StageRequest(StageKind.Clustering, Clustering(trial, ae), trial, ae));
+        return chain;
+    }
+
+    private static string DataIdentity(TrialSpec trial)
+    {
+        var dataset = DatasetCatalog.Get(trial.Dataset);
+        string files = string.Join(",", dataset.Files.Select(f => f.Sha256[..16]));
+        return FormattableString.Invariant($"{dataset.Name}[{files}]|train={trial.Split.Train}|test={trial.Split.Test}");
+    }
+
+    private static string Hash(string canonical) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];
+}

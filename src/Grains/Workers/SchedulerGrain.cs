@@ -1,0 +1,208 @@
+using Grid.Abstractions.Workers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Grid.Grains.Workers;
+
+/// <summary>
+/// Leases slots to stages. Its state is rebuilt from worker heartbeats (which list the leases
+/// running on each worker), so it needs no storage: after a move to another silo it learns the
+/// cluster again within one heartbeat interval. Reentrant: waiting acquirers must not block
+/// releases and heartbeats; Orleans still runs one turn at a time.
+/// </summary>
+[Reentrant]
+[GrainType("grid.scheduler")]
+public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, TimeProvider clock, ILogger<SchedulerGrain> logger)
+    : Grain, ISchedulerGrain
+{
+    private readonly Dictionary<string, WorkerEntry> _workers = [];
+    private readonly Dictionary<SlotKind, LinkedList<Waiter>> _queues = new() { [SlotKind.Cpu] = new(), [SlotKind.Gpu] = new() };
+    private long _nextToken = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+    private long _granted;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions(options.Value.HeartbeatInterval, options.Value.HeartbeatInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public Task HeartbeatAsync(WorkerHeartbeat heartbeat)
+    {
+        if (!_workers.TryGetValue(heartbeat.WorkerId, out var worker))
+        {
+            worker = new WorkerEntry(heartbeat.WorkerId);
+            _workers[heartbeat.WorkerId] = worker;
+            LogWorkerJoined(heartbeat.WorkerId, heartbeat.Silo, heartbeat.CpuSlots, heartbeat.GpuSlots);
+        }
+        worker.Update(heartbeat, clock.GetUtcNow());
+        // Leases the worker runs that we do not know (we moved, or restarted) are adopted, so
+        // their slots are not handed out twice.
+        foreach (var running in heartbeat.Running)
+        {
+            if (worker.LeaseAt(running.Kind, running.Slot) is null)
+            {
+                worker.Assign(running);
+                _nextToken = Math.Max(_nextToken, running.Token + 1);
+            }
+        }
+        Dispatch();
+        return Task.CompletedTask;
+    }
+
+    public Task<SlotKind> ResolveKindAsync(SlotKind preferred)
+    {
+        bool available = _workers.Values.Any(w => w.Alive(clock.GetUtcNow(), options.Value.WorkerTimeout) && w.SlotCount(preferred) > 0);
+        return Task.FromResult(available ? preferred : SlotKind.Cpu);
+    }
+
+    public Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash)
+    {
+        var waiter = new Waiter(stageHash, new TaskCompletionSource<SlotLease>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queues[kind].AddLast(waiter);
+        Dispatch();
+        return waiter.Completion.Task;
+    }
+
+    public Task<bool> ReleaseAsync(SlotLease lease)
+    {
+        if (!_workers.TryGetValue(lease.WorkerId, out var worker) || worker.LeaseAt(lease.Kind, lease.Slot)?.Token != lease.Token)
+        {
+            return Task.FromResult(false);
+        }
+        worker.Free(lease.Kind, lease.Slot);
+        Dispatch();
+        return Task.FromResult(true);
+    }
+
+    public Task<ClusterStatus> GetStatusAsync()
+    {
+        var now = clock.GetUtcNow();
+        var workers = _workers.Values
+            .OrderBy(w => w.Silo, StringComparer.Ordinal)
+            .Select(w => new WorkerStatus(w.WorkerId, w.Silo, w.SlotCount(SlotKind.Cpu), w.SlotCount(SlotKind.Gpu),
+                w.Busy(SlotKind.Cpu), w.Busy(SlotKind.Gpu), w.LastSeen, w.Alive(now, options.Value.WorkerTimeout)))
+            .ToList();
+        return Task.FromResult(new ClusterStatus(workers, _queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count, _granted));
+    }
+
+    /// <summary>Drops silent workers and reclaims leases their worker never started.</summary>
+    private Task Sweep(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var worker in _workers.Values.ToList())
+        {
+            if (!worker.Alive(now, options.Value.WorkerTimeout) && worker.Heartbeat is not null)
+            {
+                LogWorkerLost(worker.WorkerId, worker.Silo);
+                _workers.Remove(worker.WorkerId);
+                continue;
+            }
+            foreach (var lease in worker.StaleLeases(now, options.Value.LeaseGrace))
+            {
+                LogLeaseReclaimed(lease.Token, lease.WorkerId, lease.StageHash);
+                worker.Free(lease.Kind, lease.Slot);
+            }
+        }
+        Dispatch();
+        return Task.CompletedTask;
+    }
+
+    private void Dispatch()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (kind, queue) in _queues)
+        {
+            while (queue.First is { } first)
+            {
+                var (worker, slot) = FindFreeSlot(kind, now);
+                if (worker is null)
+                {
+                    break;
+                }
+                queue.RemoveFirst();
+                var lease = new SlotLease(worker.WorkerId, kind, slot, ++_nextToken, first.Value.StageHash, now);
+                worker.Assign(lease);
+                _granted++;
+                first.Value.Completion.TrySetResult(lease);
+            }
+        }
+    }
+
+    private (WorkerEntry? Worker, int Slot) FindFreeSlot(SlotKind kind, DateTimeOffset now)
+    {
+        // Least-loaded alive worker first, so work spreads over silos.
+        foreach (var worker in _workers.Values
+                     .Where(w => w.Alive(now, options.Value.WorkerTimeout))
+                     .OrderBy(w => w.Busy(SlotKind.Cpu) + w.Busy(SlotKind.Gpu))
+                     .ThenBy(w => w.WorkerId, StringComparer.Ordinal))
+        {
+            int slot = worker.FreeSlot(kind);
+            if (slot >= 0)
+            {
+                return (worker, slot);
+            }
+        }
+        return (null, -1);
+    }
+
+    private sealed record Waiter(string StageHash, TaskCompletionSource<SlotLease> Completion);
+
+    private sealed class WorkerEntry(string workerId)
+    {
+        private readonly Dictionary<(SlotKind, int), SlotLease> _leases = [];
+
+        public string WorkerId { get; } = workerId;
+
+        public WorkerHeartbeat? Heartbeat { get; private set; }
+
+        public string Silo => Heartbeat?.Silo ?? WorkerId;
+
+        public DateTimeOffset LastSeen { get; private set; }
+
+        public void Update(WorkerHeartbeat heartbeat, DateTimeOffset now)
+        {
+            Heartbeat = heartbeat;
+            LastSeen = now;
+        }
+
+        public bool Alive(DateTimeOffset now, TimeSpan timeout) => Heartbeat is not null && now - LastSeen < timeout;
+
+        public int SlotCount(SlotKind kind) => kind == SlotKind.Gpu ? Heartbeat?.GpuSlots ?? 0 : Heartbeat?.CpuSlots ?? 0;
+
+        public int Busy(SlotKind kind) => _leases.Keys.Count(k => k.Item1 == kind);
+
+        public SlotLease? LeaseAt(SlotKind kind, int slot) => _leases.GetValueOrDefault((kind, slot));
+
+        public int FreeSlot(SlotKind kind)
+        {
+            for (int slot = 0; slot < SlotCount(kind); slot++)
+            {
+                if (!_leases.ContainsKey((kind, slot)))
+                {
+                    return slot;
+                }
+            }
+            return -1;
+        }
+
+        public void Assign(SlotLease lease) => _leases[(lease.Kind, lease.Slot)] = lease;
+
+        public void Free(SlotKind kind, int slot) => _leases.Remove((kind, slot));
+
+        public IEnumerable<SlotLease> StaleLeases(DateTimeOffset now, TimeSpan grace)
+        {
+            var running = Heartbeat?.Running.Select(r => r.Token).ToHashSet() ?? [];
+            return _leases.Values.Where(l => now - l.Granted > grace && !running.Contains(l.Token)).ToList();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler: worker {WorkerId} on {Silo} joined with cpu={Cpu},gpu={Gpu}")]
+    private partial void LogWorkerJoined(string workerId, string silo, int cpu, int gpu);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: worker {WorkerId} on {Silo} stopped sending heartbeats; its slots are withdrawn")]
+    private partial void LogWorkerLost(string workerId, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: lease {Token} on {WorkerId} for stage {StageHash} was never started; reclaimed")]
+    private partial void LogLeaseReclaimed(long token, string workerId, string stageHash);
+}
