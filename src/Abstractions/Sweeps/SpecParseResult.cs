@@ -1,0 +1,33 @@
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>The outcome of reading a sweep spec: the spec when it is valid, and every problem found.</summary>
+/// <param name="Spec">The spec; <see langword="null"/> whenever <paramref name="Errors"/> is not empty.</param>
+/// <param name="Errors">Every problem, in document order as far as the parser walks it.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.sweeps.spec-parse-result")]
+public sealed record SpecParseResult(
+    [property: Id(0)] SweepSpec? Spec,
+    [property: Id(1)] IReadOnlyList<SpecError> Errors)
+{
+    /// <summary>Whether the spec is valid.</summary>
+    public bool IsValid => Spec is not null && Errors.Count == 0;
+
+    /// <summary>A result carrying only <paramref name="errors"/>.</summary>
+    public static SpecParseResult Failure(params IReadOnlyList<SpecError> errors) => new(null, errors);
+
+    /// <inheritdoc />
+    public bool Equals(SpecParseResult? other) =>
+        other is not null && Equals(Spec, other.Spec) && Errors.SequenceEqual(other.Errors);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Spec);
+        foreach (var error in Errors)
+        {
+            hash.Add(error);
+        }
+        return hash.ToHashCode();
+    }
+}
