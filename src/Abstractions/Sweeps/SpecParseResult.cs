@@ -9,11 +9,14 @@ public sealed record SpecParseResult(
     [property: Id(0)] SweepSpec? Spec,
     [property: Id(1)] IReadOnlyList<SpecError> Errors)
 {
+    // Lists held by wire records are arrays (or List<T>): the compiler's own types behind
+    // collection expressions targeting IReadOnlyList<T> have no Orleans codec.
+
     /// <summary>Whether the spec is valid.</summary>
     public bool IsValid => Spec is not null && Errors.Count == 0;
 
-    /// <summary>A result carrying only <paramref name="errors"/>.</summary>
-    public static SpecParseResult Failure(params IReadOnlyList<SpecError> errors) => new(null, errors);
+    /// <summary>A result carrying only <paramref name="errors"/> (copied into an array, which the serializer knows).</summary>
+    public static SpecParseResult Failure(params IEnumerable<SpecError> errors) => new(null, errors.ToArray());
 
     /// <inheritdoc />
     public bool Equals(SpecParseResult? other) =>

@@ -15,15 +15,15 @@ internal sealed partial class SpecValidator
     public static readonly IReadOnlyList<string> RootKeys =
         ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy"];
 
-    private static readonly IReadOnlyList<string> SplitKeys = ["train", "test"];
-    private static readonly IReadOnlyList<string> RepresentationKeys = ["pixels", "autoencoder"];
-    private static readonly IReadOnlyList<string> AutoencoderKeys =
+    private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
+    private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "autoencoder"];
+    private static readonly IReadOnlyList<string> _autoencoderKeys =
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions"];
-    private static readonly IReadOnlyList<string> RangeKeys = ["from", "to", "step"];
-    private static readonly IReadOnlyList<string> KMeansKeys =
+    private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
+    private static readonly IReadOnlyList<string> _kMeansKeys =
         ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement"];
-    private static readonly IReadOnlyList<string> StrategyKeys = ["grid", "random"];
-    private static readonly IReadOnlyList<string> RandomKeys = ["trials", "seed"];
+    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random"];
+    private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
     private const int MaxNameLength = 100;
     private const string Root = SpecPath.Root;
@@ -62,12 +62,12 @@ internal sealed partial class SpecValidator
         }
         var candidate = new SweepSpec(
             name,
-            [.. datasets.Select(d => d.Value.Name)],
+            datasets.Select(d => d.Value.Name).ToArray(),
             split ?? SplitSpec.All,
-            [.. representations.Select(r => r.Value)],
-            [.. scalers.Select(s => s.Value)],
-            [.. k.Select(v => v.Value)],
-            [.. seeds.Select(s => s.Value)],
+            representations.Select(r => r.Value).ToArray(),
+            scalers.Select(s => s.Value).ToArray(),
+            k.Select(v => v.Value).ToArray(),
+            seeds.Select(s => s.Value).ToArray(),
             kmeans ?? KMeansSettings.MiniBatchDefaults,
             strategy ?? StrategySpec.Grid);
         CheckTrialCount(candidate);
@@ -138,7 +138,7 @@ internal sealed partial class SpecValidator
             return null;
         }
         var before = _errors.Count;
-        CheckKeys(split, path, SplitKeys);
+        CheckKeys(split, path, _splitKeys);
         var train = ReadOptionalInt(split, path, "train", 1, int.MaxValue, null);
         var test = ReadOptionalInt(split, path, "test", 1, int.MaxValue, null);
         return _errors.Count == before ? new SplitSpec(train, test) : null;
@@ -186,7 +186,7 @@ internal sealed partial class SpecValidator
                         ? "a representation is pixels or { autoencoder: { ... } }; got an empty mapping"
                         : $"a representation has one key, pixels or autoencoder; got {mapping.Count}: {string.Join(", ", mapping.Select(p => p.Key))}");
                 }
-                CheckKeys(mapping, path, RepresentationKeys);
+                CheckKeys(mapping, path, _representationKeys);
                 var result = new List<(RepresentationSpec, string)>();
                 if (mapping.TryGetPropertyValue("pixels", out var pixels))
                 {
@@ -221,7 +221,7 @@ internal sealed partial class SpecValidator
             return [];
         }
         var before = _errors.Count;
-        CheckKeys(settings, path, AutoencoderKeys);
+        CheckKeys(settings, path, _autoencoderKeys);
         var zDims = ReadIntAxis(
             settings, path, "z_dim", "z_dim", required: true, example: "16 or [2, 16, 25]",
             v => Between("z_dim", v, SweepLimits.MinZDim, SweepLimits.MaxZDim));
@@ -314,7 +314,7 @@ internal sealed partial class SpecValidator
             return null;
         }
         var before = _errors.Count;
-        CheckKeys(settings, path, KMeansKeys);
+        CheckKeys(settings, path, _kMeansKeys);
         var algorithm = ReadOptionalName(settings, path, "algorithm", "algorithm", KMeansAlgorithm.MiniBatch);
         var defaults = KMeansSettings.DefaultsFor(algorithm ?? KMeansAlgorithm.MiniBatch);
         int? MiniBatchOnly(string key, int? fallback)
@@ -367,7 +367,7 @@ internal sealed partial class SpecValidator
                 {
                     Error(path, $"strategy has one key, grid or random; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
                 }
-                CheckKeys(mapping, path, StrategyKeys);
+                CheckKeys(mapping, path, _strategyKeys);
                 StrategySpec? strategy = null;
                 if (mapping.TryGetPropertyValue("grid", out var grid))
                 {
@@ -397,7 +397,7 @@ internal sealed partial class SpecValidator
             return null;
         }
         var before = _errors.Count;
-        CheckKeys(settings, path, RandomKeys);
+        CheckKeys(settings, path, _randomKeys);
         int? trials = null;
         if (Get(settings, "trials") is { } trialsNode)
         {
@@ -491,7 +491,7 @@ internal sealed partial class SpecValidator
     private List<(int Value, string Path)> ReadRange(JsonObject range, string path, string what, Func<long, string?> check)
     {
         var before = _errors.Count;
-        CheckKeys(range, path, RangeKeys);
+        CheckKeys(range, path, _rangeKeys);
         var fromPath = SpecPath.Property(path, "from");
         var toPath = SpecPath.Property(path, "to");
         var stepPath = SpecPath.Property(path, "step");

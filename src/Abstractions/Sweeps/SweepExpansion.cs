@@ -56,7 +56,7 @@ public static class SweepExpansion
             : throw new ArgumentException($"unknown dataset '{name}'", nameof(spec))).ToArray();
         var grid = GridSize(spec);
         IEnumerable<long> indices = count == grid ? Range(grid) : Sample(grid, (int)count, spec.Strategy.Seed);
-        return [.. indices.Select(index => TrialAt(spec, splits, index))];
+        return indices.Select(index => TrialAt(spec, splits, index)).ToArray();
     }
 
     private static IEnumerable<long> Range(long count)

@@ -32,7 +32,7 @@ public static class SweepSpecParser
         var validator = new SpecValidator();
         var spec = validator.Read(root, defaultName);
         return spec is not null && validator.Errors.Count == 0
-            ? new SpecParseResult(spec, [])
-            : SpecParseResult.Failure([.. validator.Errors]);
+            ? new SpecParseResult(spec, Array.Empty<SpecError>())
+            : SpecParseResult.Failure(validator.Errors);
     }
 }
