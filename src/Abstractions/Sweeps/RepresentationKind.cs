@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>What the clustering runs on.</summary>
+/// <remarks>Values are stored on the wire: never renumber.</remarks>
+[GenerateSerializer]
+[Alias("grid.sweeps.representation-kind")]
+[JsonConverter(typeof(JsonStringEnumConverter<RepresentationKind>))]
+public enum RepresentationKind
+{
+    /// <summary>The flattened pixels themselves.</summary>
+    [JsonStringEnumMemberName("pixels")]
+    Pixels = 0,
+
+    /// <summary>The latent codes of a convolutional autoencoder trained on the training rows.</summary>
+    [JsonStringEnumMemberName("autoencoder")]
+    Autoencoder = 1,
+}

@@ -1,0 +1,865 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>
+/// The work behind <see cref="SweepSpecParser"/>: one instance per parse, collecting errors as it
+/// walks the document. Every reader reports its own problems and returns what it could read, so
+/// one bad value never hides another.
+/// </summary>
+internal sealed partial class SpecValidator
+{
+    public static readonly IReadOnlyList<string> RootKeys =
+        ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy"];
+
+    private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
+    private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "autoencoder"];
+    private static readonly IReadOnlyList<string> _autoencoderKeys =
+        ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions"];
+    private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
+    private static readonly IReadOnlyList<string> _kMeansKeys =
+        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement"];
+    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random"];
+    private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
+
+    private const int MaxNameLength = 100;
+    private const string Root = SpecPath.Root;
+
+    private readonly List<SpecError> _errors = [];
+
+    public IReadOnlyList<SpecError> Errors => _errors;
+
+    public SweepSpec? Read(JsonNode? root, string? defaultName)
+    {
+        if (root is null)
+        {
+            Error(Root, "the spec is empty; it needs at least datasets, representations, scalers and k");
+            return null;
+        }
+        if (root is not JsonObject spec)
+        {
+            Error(Root, $"a sweep spec is a mapping with the keys {string.Join(", ", RootKeys)}; got {Describe(root)}");
+            return null;
+        }
+        CheckKeys(spec, Root, RootKeys);
+
+        var name = ReadName(spec, defaultName);
+        var datasets = ReadDatasets(spec);
+        var split = ReadSplit(spec);
+        var representations = ReadRepresentations(spec);
+        var scalers = ReadScalers(spec);
+        var k = ReadK(spec, datasets, split);
+        var seeds = ReadSeeds(spec);
+        var kmeans = ReadKMeans(spec);
+        var strategy = ReadStrategy(spec);
+
+        if (datasets is null || representations is null || scalers is null || k is null || seeds is null)
+        {
+            return null;
+        }
+        var candidate = new SweepSpec(
+            name,
+            datasets.Select(d => d.Value.Name).ToArray(),
+            split ?? SplitSpec.All,
+            representations.Select(r => r.Value).ToArray(),
+            scalers.Select(s => s.Value).ToArray(),
+            k.Select(v => v.Value).ToArray(),
+            seeds.Select(s => s.Value).ToArray(),
+            kmeans ?? KMeansSettings.MiniBatchDefaults,
+            strategy ?? StrategySpec.Grid);
+        CheckTrialCount(candidate);
+        return _errors.Count == 0 && split is not null && kmeans is not null && strategy is not null ? candidate : null;
+    }
+
+    // ---- sections ----------------------------------------------------------------------------
+
+    private string ReadName(JsonObject spec, string? defaultName)
+    {
+        var path = SpecPath.Property(Root, "name");
+        var node = Get(spec, "name");
+        if (node is null)
+        {
+            return SafeName(defaultName);
+        }
+        var name = ReadString(node, path, "name");
+        if (name is null)
+        {
+            return SweepSpecParser.FallbackName;
+        }
+        if (!NamePattern().IsMatch(name))
+        {
+            Error(path, $"name must be 1 to {MaxNameLength} letters, digits, '.', '_' or '-', starting with a letter or digit; got '{name}'");
+        }
+        return name;
+    }
+
+    private List<(DatasetInfo Value, string Path)>? ReadDatasets(JsonObject spec)
+    {
+        var items = AxisItems(spec, Root, "datasets", required: true, example: "[mnist]", rangesAllowed: false);
+        if (items is null)
+        {
+            return null;
+        }
+        var datasets = new List<(DatasetInfo, string)>();
+        foreach (var (node, path) in items)
+        {
+            var text = ReadString(node, path, "a dataset");
+            if (text is null)
+            {
+                continue;
+            }
+            if (KnownDatasets.TryGet(text, out var dataset))
+            {
+                datasets.Add((dataset, path));
+            }
+            else
+            {
+                UnknownName(path, "dataset", text, KnownDatasets.All.Select(d => d.Name).ToList());
+            }
+        }
+        ReportDuplicates(datasets, d => d.Name, "dataset");
+        return datasets;
+    }
+
+    private SplitSpec? ReadSplit(JsonObject spec)
+    {
+        var path = SpecPath.Property(Root, "split");
+        var node = Get(spec, "split");
+        if (node is null)
+        {
+            return SplitSpec.All;
+        }
+        if (node is not JsonObject split)
+        {
+            Error(path, $"split is a mapping such as {{ train: 6000, test: 1000 }}; got {Describe(node)}");
+            return null;
+        }
+        var before = _errors.Count;
+        CheckKeys(split, path, _splitKeys);
+        var train = ReadOptionalInt(split, path, "train", 1, int.MaxValue, null);
+        var test = ReadOptionalInt(split, path, "test", 1, int.MaxValue, null);
+        return _errors.Count == before ? new SplitSpec(train, test) : null;
+    }
+
+    private List<(RepresentationSpec Value, string Path)>? ReadRepresentations(JsonObject spec)
+    {
+        var items = AxisItems(
+            spec, Root, "representations", required: true, example: "[pixels, { autoencoder: { z_dim: 16 } }]", rangesAllowed: true);
+        if (items is null)
+        {
+            return null;
+        }
+        var representations = new List<(RepresentationSpec, string)>();
+        foreach (var (node, path) in items)
+        {
+            representations.AddRange(ReadRepresentation(node, path));
+        }
+        ReportDuplicates(representations, r => r.Label, "representation");
+        return representations;
+    }
+
+    private IEnumerable<(RepresentationSpec, string)> ReadRepresentation(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonValue value when ScalarOf(value).Kind == ScalarKind.Text:
+                var text = ScalarOf(value).Text!;
+                if (!SpecNames.TryParse<RepresentationKind>(text, out var kind))
+                {
+                    UnknownName(path, "representation", text, SpecNames.All<RepresentationKind>());
+                    return [];
+                }
+                if (kind == RepresentationKind.Autoencoder)
+                {
+                    Error(path, "autoencoder needs its settings, e.g. { autoencoder: { z_dim: 16 } }");
+                    return [];
+                }
+                return [(RepresentationSpec.Pixels, path)];
+
+            case JsonObject mapping:
+                if (mapping.Count != 1)
+                {
+                    Error(path, mapping.Count == 0
+                        ? "a representation is pixels or { autoencoder: { ... } }; got an empty mapping"
+                        : $"a representation has one key, pixels or autoencoder; got {mapping.Count}: {string.Join(", ", mapping.Select(p => p.Key))}");
+                }
+                CheckKeys(mapping, path, _representationKeys);
+                var result = new List<(RepresentationSpec, string)>();
+                if (mapping.TryGetPropertyValue("pixels", out var pixels))
+                {
+                    if (pixels is not null && pixels is not JsonObject { Count: 0 })
+                    {
+                        Error(SpecPath.Property(path, "pixels"), $"pixels takes no settings; got {Describe(pixels)}");
+                    }
+                    else
+                    {
+                        result.Add((RepresentationSpec.Pixels, path));
+                    }
+                }
+                if (mapping.TryGetPropertyValue("autoencoder", out var autoencoder))
+                {
+                    result.AddRange(ReadAutoencoder(autoencoder, SpecPath.Property(path, "autoencoder")));
+                }
+                return mapping.Count == 1 ? result : [];
+
+            default:
+                Error(path, $"a representation is pixels or {{ autoencoder: {{ z_dim: ... }} }}; got {Describe(node)}");
+                return [];
+        }
+    }
+
+    private IEnumerable<(RepresentationSpec, string)> ReadAutoencoder(JsonNode? node, string path)
+    {
+        if (node is not JsonObject settings)
+        {
+            Error(path, node is null
+                ? "autoencoder needs its settings, e.g. { z_dim: 16 }"
+                : $"autoencoder settings are a mapping such as {{ z_dim: 16, epochs: 40 }}; got {Describe(node)}");
+            return [];
+        }
+        var before = _errors.Count;
+        CheckKeys(settings, path, _autoencoderKeys);
+        var zDims = ReadIntAxis(
+            settings, path, "z_dim", "z_dim", required: true, example: "16 or [2, 16, 25]",
+            v => Between("z_dim", v, SweepLimits.MinZDim, SweepLimits.MaxZDim));
+        var loss = ReadOptionalName(settings, path, "loss", "loss", AutoencoderLoss.Bce);
+        var epochs = ReadOptionalInt(settings, path, "epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, AutoencoderSpec.DefaultEpochs);
+        var batchSize = ReadOptionalInt(settings, path, "batch_size", 1, int.MaxValue, AutoencoderSpec.DefaultBatchSize);
+        var learningRate = ReadOptionalReal(settings, path, "learning_rate", positive: true, AutoencoderSpec.DefaultLearningRate);
+        var reconstructions = ReadOptionalBool(settings, path, "reconstructions", false);
+        if (_errors.Count != before || zDims is null)
+        {
+            return [];
+        }
+        return zDims.Select(z => (
+            RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss!.Value, epochs!.Value, batchSize!.Value, learningRate!.Value, reconstructions!.Value)),
+            z.Path));
+    }
+
+    private List<(ScalerKind Value, string Path)>? ReadScalers(JsonObject spec)
+    {
+        var items = AxisItems(spec, Root, "scalers", required: true, example: "[none, l2]", rangesAllowed: false);
+        if (items is null)
+        {
+            return null;
+        }
+        var scalers = new List<(ScalerKind, string)>();
+        foreach (var (node, path) in items)
+        {
+            if (ReadName<ScalerKind>(node, path, "scaler") is { } scaler)
+            {
+                scalers.Add((scaler, path));
+            }
+        }
+        ReportDuplicates(scalers, s => SpecNames.Of(s), "scaler");
+        return scalers;
+    }
+
+    private List<(int Value, string Path)>? ReadK(JsonObject spec, List<(DatasetInfo Value, string Path)>? datasets, SplitSpec? split)
+    {
+        // k may not exceed the training rows of any dataset in the sweep.
+        (int Rows, string Why)? limit = null;
+        foreach (var (dataset, _) in datasets ?? [])
+        {
+            var rows = Math.Min(split?.Train ?? dataset.TrainRows, dataset.TrainRows);
+            if (limit is null || rows < limit.Value.Rows)
+            {
+                var why = rows < dataset.TrainRows
+                    ? $"the {rows} training rows that split.train keeps"
+                    : $"the {rows} training rows of {dataset.Name}";
+                limit = (rows, why);
+            }
+        }
+        return ReadIntAxis(
+            spec, Root, "k", "k", required: true, example: "[10, 25, 225] or { from: 10, to: 250, step: 10 }",
+            v =>
+            {
+                if (v < SweepLimits.MinK)
+                {
+                    return $"k must be at least {SweepLimits.MinK}; got {v}";
+                }
+                if (limit is { } l && v > l.Rows)
+                {
+                    return $"k {v} exceeds {l.Why}";
+                }
+                return v > int.MaxValue ? $"k must be at most {int.MaxValue}; got {v}" : null;
+            });
+    }
+
+    private List<(int Value, string Path)>? ReadSeeds(JsonObject spec)
+    {
+        if (Get(spec, "seeds") is null)
+        {
+            return [(0, SpecPath.Property(Root, "seeds"))];
+        }
+        return ReadIntAxis(
+            spec, Root, "seeds", "seed", required: true, example: "[0, 1]",
+            v => Between("seed", v, 0, int.MaxValue));
+    }
+
+    private KMeansSettings? ReadKMeans(JsonObject spec)
+    {
+        var path = SpecPath.Property(Root, "kmeans");
+        var node = Get(spec, "kmeans");
+        if (node is null)
+        {
+            return KMeansSettings.MiniBatchDefaults;
+        }
+        if (node is not JsonObject settings)
+        {
+            Error(path, $"kmeans is a mapping such as {{ algorithm: minibatch, batch_size: 200 }}; got {Describe(node)}");
+            return null;
+        }
+        var before = _errors.Count;
+        CheckKeys(settings, path, _kMeansKeys);
+        var algorithm = ReadOptionalName(settings, path, "algorithm", "algorithm", KMeansAlgorithm.MiniBatch);
+        var defaults = KMeansSettings.DefaultsFor(algorithm ?? KMeansAlgorithm.MiniBatch);
+        int? MiniBatchOnly(string key, int? fallback)
+        {
+            if (algorithm == KMeansAlgorithm.Full && Get(settings, key) is not null)
+            {
+                Error(SpecPath.Property(path, key), $"{key} applies only to algorithm {SpecNames.Of(KMeansAlgorithm.MiniBatch)}");
+                return null;
+            }
+            return ReadOptionalInt(settings, path, key, 1, int.MaxValue, fallback);
+        }
+        var batchSize = MiniBatchOnly("batch_size", defaults.BatchSize);
+        var nInit = ReadOptionalInt(settings, path, "n_init", 1, int.MaxValue, defaults.NInit);
+        var maxIter = ReadOptionalInt(settings, path, "max_iter", 1, int.MaxValue, defaults.MaxIter);
+        var tol = ReadOptionalReal(settings, path, "tol", positive: false, defaults.Tol);
+        var maxNoImprovement = MiniBatchOnly("max_no_improvement", defaults.MaxNoImprovement);
+        if (_errors.Count != before)
+        {
+            return null;
+        }
+        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement);
+    }
+
+    private StrategySpec? ReadStrategy(JsonObject spec)
+    {
+        var path = SpecPath.Property(Root, "strategy");
+        var node = Get(spec, "strategy");
+        switch (node)
+        {
+            case null:
+                return StrategySpec.Grid;
+
+            case JsonValue value when ScalarOf(value).Kind == ScalarKind.Text:
+                var text = ScalarOf(value).Text!;
+                if (!SpecNames.TryParse<StrategyKind>(text, out var kind))
+                {
+                    UnknownName(path, "strategy", text, SpecNames.All<StrategyKind>());
+                    return null;
+                }
+                if (kind == StrategyKind.Random)
+                {
+                    Error(path, "random needs its settings, e.g. { random: { trials: 50, seed: 0 } }");
+                    return null;
+                }
+                return StrategySpec.Grid;
+
+            case JsonObject mapping:
+                var before = _errors.Count;
+                if (mapping.Count != 1)
+                {
+                    Error(path, $"strategy has one key, grid or random; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
+                }
+                CheckKeys(mapping, path, _strategyKeys);
+                StrategySpec? strategy = null;
+                if (mapping.TryGetPropertyValue("grid", out var grid))
+                {
+                    if (grid is not null && grid is not JsonObject { Count: 0 })
+                    {
+                        Error(SpecPath.Property(path, "grid"), $"grid takes no settings; got {Describe(grid)}");
+                    }
+                    strategy = StrategySpec.Grid;
+                }
+                if (mapping.TryGetPropertyValue("random", out var random))
+                {
+                    strategy = ReadRandom(random, SpecPath.Property(path, "random"));
+                }
+                return _errors.Count == before ? strategy : null;
+
+            default:
+                Error(path, $"strategy is grid or {{ random: {{ trials: 50, seed: 0 }} }}; got {Describe(node)}");
+                return null;
+        }
+    }
+
+    private StrategySpec? ReadRandom(JsonNode? node, string path)
+    {
+        if (node is not JsonObject settings)
+        {
+            Error(path, $"random needs its settings, e.g. {{ trials: 50, seed: 0 }}; got {Describe(node)}");
+            return null;
+        }
+        var before = _errors.Count;
+        CheckKeys(settings, path, _randomKeys);
+        int? trials = null;
+        if (Get(settings, "trials") is { } trialsNode)
+        {
+            trials = ReadInt(trialsNode, SpecPath.Property(path, "trials"), "trials", 1, int.MaxValue);
+        }
+        else
+        {
+            Error(SpecPath.Property(path, "trials"), "trials is required: how many combinations to sample");
+        }
+        var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
+        return _errors.Count == before ? StrategySpec.Random(trials!.Value, seed!.Value) : null;
+    }
+
+    private void CheckTrialCount(SweepSpec candidate)
+    {
+        var count = SweepExpansion.Count(candidate);
+        if (count <= SweepLimits.MaxTrials)
+        {
+            return;
+        }
+        var breakdown = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{candidate.Datasets.Count} datasets × {candidate.Representations.Count} representations × {candidate.Scalers.Count} scalers × {candidate.K.Count} values of k × {candidate.Seeds.Count} seeds");
+        var total = count == long.MaxValue ? "more than 9 quintillion" : count.ToString("N0", CultureInfo.InvariantCulture);
+        Error(Root, string.Create(
+            CultureInfo.InvariantCulture,
+            $"the sweep expands to {total} trials ({breakdown}); at most {SweepLimits.MaxTrials:N0} are allowed: narrow an axis, or sample with strategy {{ random: {{ trials: N }} }}"));
+    }
+
+    // ---- axes --------------------------------------------------------------------------------
+
+    /// <summary>The items of an axis with their paths; a single value stands for a list of one.</summary>
+    private List<(JsonNode? Node, string Path)>? AxisItems(
+        JsonObject parent, string parentPath, string key, bool required, string example, bool rangesAllowed)
+    {
+        var path = SpecPath.Property(parentPath, key);
+        var node = Get(parent, key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    Error(path, $"{key} is required, e.g. {key}: {example}");
+                }
+                return null;
+            case JsonArray { Count: 0 }:
+                Error(path, $"{key} must not be empty, e.g. {key}: {example}");
+                return null;
+            case JsonArray list:
+                return [.. list.Select((item, i) => (item, SpecPath.Index(path, i)))];
+            case JsonObject when !rangesAllowed:
+                Error(path, $"{key} is a list such as {example}; got {Describe(node)}");
+                return null;
+            default:
+                return [(node, path)];
+        }
+    }
+
+    /// <summary>An axis of integers: single values, lists, ranges, or lists mixing values and ranges.</summary>
+    private List<(int Value, string Path)>? ReadIntAxis(
+        JsonObject parent, string parentPath, string key, string what, bool required, string example, Func<long, string?> check)
+    {
+        var items = AxisItems(parent, parentPath, key, required, example, rangesAllowed: true);
+        if (items is null)
+        {
+            return null;
+        }
+        var values = new List<(int Value, string Path)>();
+        foreach (var (node, path) in items)
+        {
+            if (node is JsonObject range)
+            {
+                values.AddRange(ReadRange(range, path, what, check));
+                continue;
+            }
+            if (ReadInteger(node, path, what) is not { } value)
+            {
+                continue;
+            }
+            if (check(value) is { } problem)
+            {
+                Error(path, problem);
+                continue;
+            }
+            values.Add(((int)value, path));
+        }
+        ReportDuplicates(values, v => v.ToString(CultureInfo.InvariantCulture), what);
+        return values;
+    }
+
+    private List<(int Value, string Path)> ReadRange(JsonObject range, string path, string what, Func<long, string?> check)
+    {
+        var before = _errors.Count;
+        CheckKeys(range, path, _rangeKeys);
+        var fromPath = SpecPath.Property(path, "from");
+        var toPath = SpecPath.Property(path, "to");
+        var stepPath = SpecPath.Property(path, "step");
+        long? from = null;
+        long? to = null;
+        long? step = 1;
+        if (Get(range, "from") is { } fromNode)
+        {
+            from = ReadInteger(fromNode, fromPath, "from");
+        }
+        else
+        {
+            Error(fromPath, "a range needs from, e.g. { from: 10, to: 250, step: 10 }");
+        }
+        if (Get(range, "to") is { } toNode)
+        {
+            to = ReadInteger(toNode, toPath, "to");
+        }
+        else
+        {
+            Error(toPath, "a range needs to, e.g. { from: 10, to: 250, step: 10 }");
+        }
+        if (Get(range, "step") is { } stepNode)
+        {
+            step = ReadInteger(stepNode, stepPath, "step");
+            if (step <= 0)
+            {
+                Error(stepPath, $"step must be positive; got {step}");
+            }
+        }
+        if (from > to)
+        {
+            Error(path, $"from ({from}) must not be greater than to ({to})");
+        }
+        if (_errors.Count != before)
+        {
+            return [];
+        }
+        var count = ((Int128)to!.Value - from!.Value) / step!.Value + 1;
+        if (count > SweepLimits.MaxRangeValues)
+        {
+            Error(path, $"the range expands to {count} values; at most {SweepLimits.MaxRangeValues} are allowed");
+            return [];
+        }
+        var last = (long)(from.Value + (count - 1) * step.Value);
+        // Every check is a bound, so checking both ends checks every value in between.
+        if (check(from.Value) is { } low)
+        {
+            Error(fromPath, low);
+        }
+        if (last != from.Value && check(last) is { } high)
+        {
+            Error(toPath, high);
+        }
+        if (_errors.Count != before)
+        {
+            return [];
+        }
+        var values = new List<(int, string)>((int)count);
+        for (var value = from.Value; value <= last; value += step.Value)
+        {
+            values.Add(((int)value, path));
+        }
+        return values;
+    }
+
+    private void ReportDuplicates<T>(List<(T Value, string Path)> items, Func<T, string> key, string what)
+    {
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (value, path) in items)
+        {
+            var name = key(value);
+            if (!first.TryAdd(name, path) && reported.Add(path))
+            {
+                Error(path, first[name] == path
+                    ? $"duplicate {what} {name}"
+                    : $"duplicate {what} {name} (already at {first[name]})");
+            }
+        }
+    }
+
+    // ---- scalars -----------------------------------------------------------------------------
+
+    private int? ReadOptionalInt(JsonObject parent, string parentPath, string key, int min, int max, int? fallback) =>
+        Get(parent, key) is { } node ? ReadInt(node, SpecPath.Property(parentPath, key), key, min, max) : fallback;
+
+    private double? ReadOptionalReal(JsonObject parent, string parentPath, string key, bool positive, double fallback)
+    {
+        if (Get(parent, key) is not { } node)
+        {
+            return fallback;
+        }
+        var path = SpecPath.Property(parentPath, key);
+        if (ReadReal(node, path, key) is not { } value)
+        {
+            return null;
+        }
+        if (positive && value <= 0)
+        {
+            Error(path, $"{key} must be positive; got {Format(value)}");
+            return null;
+        }
+        if (!positive && value < 0)
+        {
+            Error(path, $"{key} must not be negative; got {Format(value)}");
+            return null;
+        }
+        return value;
+    }
+
+    private bool? ReadOptionalBool(JsonObject parent, string parentPath, string key, bool fallback)
+    {
+        if (Get(parent, key) is not { } node)
+        {
+            return fallback;
+        }
+        if (node is JsonValue value && ScalarOf(value) is { Kind: ScalarKind.Boolean } scalar)
+        {
+            return scalar.Boolean;
+        }
+        Error(SpecPath.Property(parentPath, key), $"{key} must be true or false; got {Describe(node)}");
+        return null;
+    }
+
+    private TEnum? ReadOptionalName<TEnum>(JsonObject parent, string parentPath, string key, string what, TEnum fallback)
+        where TEnum : struct, Enum =>
+        Get(parent, key) is { } node ? ReadName<TEnum>(node, SpecPath.Property(parentPath, key), what) : fallback;
+
+    private TEnum? ReadName<TEnum>(JsonNode? node, string path, string what)
+        where TEnum : struct, Enum
+    {
+        var text = ReadString(node, path, $"a {what}");
+        if (text is null)
+        {
+            return null;
+        }
+        if (SpecNames.TryParse<TEnum>(text, out var value))
+        {
+            return value;
+        }
+        UnknownName(path, what, text, SpecNames.All<TEnum>());
+        return null;
+    }
+
+    private int? ReadInt(JsonNode? node, string path, string what, int min, int max)
+    {
+        if (ReadInteger(node, path, what) is not { } value)
+        {
+            return null;
+        }
+        if (Between(what, value, min, max) is { } problem)
+        {
+            Error(path, problem);
+            return null;
+        }
+        return (int)value;
+    }
+
+    private long? ReadInteger(JsonNode? node, string path, string what)
+    {
+        var scalar = node is JsonValue value ? ScalarOf(value) : default;
+        switch (scalar.Kind)
+        {
+            case ScalarKind.Integer:
+                return scalar.Integer;
+            case ScalarKind.Real when !double.IsFinite(scalar.Real):
+                Error(path, $"{what} must be a finite number; got {Describe(node)}");
+                return null;
+            case ScalarKind.Real when Math.Floor(scalar.Real) == scalar.Real && Math.Abs(scalar.Real) < 9e18:
+                return (long)scalar.Real;
+            default:
+                Error(path, $"{what} must be an integer; got {Describe(node)}");
+                return null;
+        }
+    }
+
+    private double? ReadReal(JsonNode? node, string path, string what)
+    {
+        var scalar = node is JsonValue value ? ScalarOf(value) : default;
+        switch (scalar.Kind)
+        {
+            case ScalarKind.Integer:
+                return scalar.Integer;
+            case ScalarKind.Real when double.IsFinite(scalar.Real):
+                return scalar.Real;
+            case ScalarKind.Real:
+                Error(path, $"{what} must be a finite number; got {Describe(node)}");
+                return null;
+            default:
+                Error(path, $"{what} must be a number; got {Describe(node)}");
+                return null;
+        }
+    }
+
+    private string? ReadString(JsonNode? node, string path, string what)
+    {
+        if (node is JsonValue value && ScalarOf(value) is { Kind: ScalarKind.Text } scalar)
+        {
+            return scalar.Text;
+        }
+        Error(path, $"expected {what} (a name); got {Describe(node)}");
+        return null;
+    }
+
+    private static string? Between(string what, long value, long min, long max)
+    {
+        if (value >= min && value <= max)
+        {
+            return null;
+        }
+        return max == int.MaxValue
+            ? $"{what} must be at least {min}; got {value}"
+            : $"{what} must be between {min} and {max}; got {value}";
+    }
+
+    // ---- keys, names, errors -----------------------------------------------------------------
+
+    private void CheckKeys(JsonObject mapping, string path, IReadOnlyList<string> known)
+    {
+        foreach (var (key, _) in mapping)
+        {
+            if (known.Contains(key, StringComparer.Ordinal))
+            {
+                continue;
+            }
+            var hint = Suggestions.Closest(key, known) is { } closest
+                ? $"did you mean '{closest}'?"
+                : $"known keys: {string.Join(", ", known)}";
+            Error(SpecPath.Property(path, key), $"unknown key '{key}'; {hint}");
+        }
+    }
+
+    private void UnknownName(string path, string what, string text, IReadOnlyList<string> known)
+    {
+        var hint = Suggestions.Closest(text, known) is { } closest ? $" did you mean '{closest}'?" : "";
+        Error(path, $"unknown {what} '{text}';{hint} known: {string.Join(", ", known)}");
+    }
+
+    private void Error(string path, string message) => _errors.Add(new SpecError(path, message));
+
+    private static JsonNode? Get(JsonObject mapping, string key) =>
+        mapping.TryGetPropertyValue(key, out var node) ? node : null;
+
+    private static string SafeName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return SweepSpecParser.FallbackName;
+        }
+        var safe = UnsafeNameCharacters().Replace(name.Trim(), "-").Trim('-', '.', '_');
+        if (safe.Length > MaxNameLength)
+        {
+            safe = safe[..MaxNameLength];
+        }
+        return safe.Length == 0 ? SweepSpecParser.FallbackName : safe;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex UnsafeNameCharacters();
+
+    // ---- the JSON model ----------------------------------------------------------------------
+
+    private enum ScalarKind
+    {
+        None,
+        Integer,
+        Real,
+        Text,
+        Boolean,
+    }
+
+    private readonly record struct Scalar(ScalarKind Kind, long Integer = 0, double Real = 0, string? Text = null, bool Boolean = false);
+
+    /// <summary>
+    /// What a value holds, whichever way it was built: parsed JSON keeps a <see cref="JsonElement"/>,
+    /// while the YAML reader and code create values from CLR primitives (a YAML <c>.nan</c> is a
+    /// <see cref="double"/> NaN, which JSON text cannot express).
+    /// </summary>
+    private static Scalar ScalarOf(JsonValue value)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            return element.ValueKind switch
+            {
+                JsonValueKind.Number when element.TryGetInt64(out var integer) => new(ScalarKind.Integer, Integer: integer),
+                JsonValueKind.Number when element.TryGetDouble(out var real) => new(ScalarKind.Real, Real: real),
+                JsonValueKind.Number => new(ScalarKind.Real, Real: element.GetRawText().StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity),
+                JsonValueKind.String => new(ScalarKind.Text, Text: element.GetString()),
+                JsonValueKind.True => new(ScalarKind.Boolean, Boolean: true),
+                JsonValueKind.False => new(ScalarKind.Boolean, Boolean: false),
+                _ => default,
+            };
+        }
+        if (value.TryGetValue<long>(out var l))
+        {
+            return new(ScalarKind.Integer, Integer: l);
+        }
+        if (value.TryGetValue<int>(out var i))
+        {
+            return new(ScalarKind.Integer, Integer: i);
+        }
+        if (value.TryGetValue<double>(out var d))
+        {
+            return new(ScalarKind.Real, Real: d);
+        }
+        if (value.TryGetValue<float>(out var f))
+        {
+            return new(ScalarKind.Real, Real: f);
+        }
+        if (value.TryGetValue<decimal>(out var m))
+        {
+            return decimal.IsInteger(m) && m >= long.MinValue && m <= long.MaxValue
+                ? new(ScalarKind.Integer, Integer: (long)m)
+                : new(ScalarKind.Real, Real: (double)m);
+        }
+        if (value.TryGetValue<short>(out var s))
+        {
+            return new(ScalarKind.Integer, Integer: s);
+        }
+        if (value.TryGetValue<uint>(out var u))
+        {
+            return new(ScalarKind.Integer, Integer: u);
+        }
+        if (value.TryGetValue<bool>(out var b))
+        {
+            return new(ScalarKind.Boolean, Boolean: b);
+        }
+        if (value.TryGetValue<string>(out var text))
+        {
+            return new(ScalarKind.Text, Text: text);
+        }
+        return default;
+    }
+
+    private static string Describe(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return "null";
+            case JsonObject:
+                return "a mapping";
+            case JsonArray:
+                return "a list";
+            case JsonValue value:
+                var scalar = ScalarOf(value);
+                return scalar.Kind switch
+                {
+                    ScalarKind.Integer => scalar.Integer.ToString(CultureInfo.InvariantCulture),
+                    ScalarKind.Real => Format(scalar.Real),
+                    ScalarKind.Text => $"the string '{scalar.Text}'",
+                    ScalarKind.Boolean => scalar.Boolean ? "true" : "false",
+                    _ => value.ToJsonString(),
+                };
+            default:
+                return node.ToJsonString();
+        }
+    }
+
+    private static string Format(double value) => value switch
+    {
+        double.NaN => "NaN",
+        double.PositiveInfinity => "infinity",
+        double.NegativeInfinity => "-infinity",
+        _ => value.ToString("R", CultureInfo.InvariantCulture),
+    };
+}

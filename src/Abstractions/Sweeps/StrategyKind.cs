@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>How a sweep picks trials from its axes.</summary>
+/// <remarks>Values are stored on the wire: never renumber.</remarks>
+[GenerateSerializer]
+[Alias("grid.sweeps.strategy-kind")]
+[JsonConverter(typeof(JsonStringEnumConverter<StrategyKind>))]
+public enum StrategyKind
+{
+    /// <summary>Every combination of the axes (the full cartesian product).</summary>
+    [JsonStringEnumMemberName("grid")]
+    Grid = 0,
+
+    /// <summary>A seeded sample of distinct combinations.</summary>
+    [JsonStringEnumMemberName("random")]
+    Random = 1,
+}

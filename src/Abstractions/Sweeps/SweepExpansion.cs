@@ -1,0 +1,148 @@
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>
+/// Turns a sweep into its trials. The grid is the cartesian product of the axes in a fixed order,
+/// outermost first: datasets, representations, seeds, scalers, k; each axis in the order the spec
+/// lists it. Trials that share an autoencoder (dataset, representation, seed) are therefore
+/// adjacent, and k varies fastest.
+/// </summary>
+public static class SweepExpansion
+{
+    /// <summary>
+    /// Combinations in the full grid, without materialising them; <see cref="long.MaxValue"/> when
+    /// the product does not fit in a <see cref="long"/>.
+    /// </summary>
+    public static long GridSize(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        long size = 1;
+        foreach (var length in AxisLengths(spec))
+        {
+            if (length == 0)
+            {
+                return 0;
+            }
+            size = size > long.MaxValue / length ? long.MaxValue : size * length;
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Trials <see cref="Expand"/> returns, without materialising them: the grid size, or for a
+    /// random strategy the smaller of its trial count and the grid size.
+    /// </summary>
+    public static long Count(SweepSpec spec)
+    {
+        var grid = GridSize(spec);
+        return spec.Strategy.Kind == StrategyKind.Random ? Math.Min(Math.Max(spec.Strategy.Trials, 0), grid) : grid;
+    }
+
+    /// <summary>
+    /// The sweep's trials: every combination in grid order, or for a random strategy
+    /// <see cref="StrategySpec.Trials"/> distinct combinations drawn with
+    /// <see cref="StrategySpec.Seed"/> (the same ones on every machine and .NET version), listed
+    /// in grid order. A random strategy asking for at least the grid size gets the whole grid.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sweep has more than <see cref="SweepLimits.MaxTrials"/> trials, or names an unknown dataset.</exception>
+    public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec)
+    {
+        var count = Count(spec);
+        if (count > SweepLimits.MaxTrials)
+        {
+            throw new ArgumentException($"the sweep has {count} trials; at most {SweepLimits.MaxTrials} are allowed", nameof(spec));
+        }
+        var splits = spec.Datasets.Select(name => KnownDatasets.TryGet(name, out var dataset)
+            ? spec.Split.Resolve(dataset)
+            : throw new ArgumentException($"unknown dataset '{name}'", nameof(spec))).ToArray();
+        var grid = GridSize(spec);
+        IEnumerable<long> indices = count == grid ? Range(grid) : Sample(grid, (int)count, spec.Strategy.Seed);
+        return indices.Select(index => TrialAt(spec, splits, index)).ToArray();
+    }
+
+    private static IEnumerable<long> Range(long count)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+    }
+
+    /// <summary>
+    /// Robert Floyd's algorithm: <paramref name="count"/> distinct indices below
+    /// <paramref name="size"/>, each subset equally likely, in <paramref name="count"/> draws
+    /// whatever the size of the grid.
+    /// </summary>
+    private static long[] Sample(long size, int count, int seed)
+    {
+        var random = new SplitMix64(seed);
+        var chosen = new HashSet<long>(count);
+        for (var j = size - count; j < size; j++)
+        {
+            var r = random.NextBelow(j + 1);
+            chosen.Add(chosen.Contains(r) ? j : r);
+        }
+        var sorted = chosen.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private static TrialSpec TrialAt(SweepSpec spec, SplitSpec[] splits, long index)
+    {
+        // Mixed-radix decoding, innermost (fastest) axis first.
+        var k = (int)(index % spec.K.Count);
+        index /= spec.K.Count;
+        var scaler = (int)(index % spec.Scalers.Count);
+        index /= spec.Scalers.Count;
+        var seed = (int)(index % spec.Seeds.Count);
+        index /= spec.Seeds.Count;
+        var representation = (int)(index % spec.Representations.Count);
+        index /= spec.Representations.Count;
+        var dataset = (int)index;
+        return new TrialSpec(
+            spec.Datasets[dataset],
+            splits[dataset],
+            spec.Representations[representation],
+            spec.Scalers[scaler],
+            spec.K[k],
+            spec.Seeds[seed],
+            spec.KMeans);
+    }
+
+    private static IEnumerable<long> AxisLengths(SweepSpec spec) =>
+        [spec.Datasets.Count, spec.Representations.Count, spec.Seeds.Count, spec.Scalers.Count, spec.K.Count];
+
+    /// <summary>
+    /// SplitMix64 (Steele, Lea and Flood 2014): a small generator whose output is fixed by its
+    /// definition, unlike <see cref="Random"/>, whose algorithm may change between .NET versions.
+    /// </summary>
+    private sealed class SplitMix64(int seed)
+    {
+        private ulong _state = unchecked((ulong)seed * 0xD1B54A32D192ED03UL);
+
+        public ulong Next()
+        {
+            unchecked
+            {
+                var z = _state += 0x9E3779B97F4A7C15UL;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+                return z ^ (z >> 31);
+            }
+        }
+
+        /// <summary>Uniform in [0, <paramref name="bound"/>), without modulo bias.</summary>
+        public long NextBelow(long bound)
+        {
+            var n = (ulong)bound;
+            var threshold = unchecked(0UL - n) % n;
+            while (true)
+            {
+                var r = Next();
+                if (r >= threshold)
+                {
+                    return (long)(r % n);
+                }
+            }
+        }
+    }
+}

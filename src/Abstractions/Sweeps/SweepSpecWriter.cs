@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Grid.Abstractions.Sweeps;
+
+/// <summary>
+/// Writes a <see cref="SweepSpec"/> back in the format users write, with every default spelled
+/// out and ranges expanded: <see cref="SweepSpecParser.Parse"/> reads it back to an equal spec.
+/// Useful to show what a spec means, or to store it beside its results.
+/// </summary>
+public static class SweepSpecWriter
+{
+    private static readonly JsonSerializerOptions _indented = new() { WriteIndented = true };
+
+    /// <summary>The spec as a JSON object with snake_case keys.</summary>
+    public static JsonObject ToJson(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var root = new JsonObject
+        {
+            ["name"] = spec.Name,
+            ["datasets"] = new JsonArray([.. spec.Datasets.Select(d => (JsonNode)JsonValue.Create(d))]),
+        };
+        if (spec.Split.Train is not null || spec.Split.Test is not null)
+        {
+            var split = new JsonObject();
+            if (spec.Split.Train is { } train)
+            {
+                split["train"] = train;
+            }
+            if (spec.Split.Test is { } test)
+            {
+                split["test"] = test;
+            }
+            root["split"] = split;
+        }
+        root["representations"] = new JsonArray([.. spec.Representations.Select(Representation)]);
+        root["scalers"] = new JsonArray([.. spec.Scalers.Select(s => (JsonNode)JsonValue.Create(SpecNames.Of(s)))]);
+        root["k"] = new JsonArray([.. spec.K.Select(k => (JsonNode)JsonValue.Create(k))]);
+        root["seeds"] = new JsonArray([.. spec.Seeds.Select(s => (JsonNode)JsonValue.Create(s))]);
+        root["kmeans"] = KMeans(spec.KMeans);
+        root["strategy"] = spec.Strategy.Kind == StrategyKind.Random
+            ? new JsonObject { ["random"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["seed"] = spec.Strategy.Seed } }
+            : JsonValue.Create(SpecNames.Of(StrategyKind.Grid));
+        return root;
+    }
+
+    /// <summary>The spec as indented JSON text.</summary>
+    public static string ToJsonString(SweepSpec spec) => ToJson(spec).ToJsonString(_indented);
+
+    private static JsonNode Representation(RepresentationSpec representation)
+    {
+        if (representation.Kind == RepresentationKind.Pixels || representation.Autoencoder is not { } ae)
+        {
+            return JsonValue.Create(SpecNames.Of(representation.Kind));
+        }
+        return new JsonObject
+        {
+            ["autoencoder"] = new JsonObject
+            {
+                ["z_dim"] = ae.ZDim,
+                ["loss"] = SpecNames.Of(ae.Loss),
+                ["epochs"] = ae.Epochs,
+                ["batch_size"] = ae.BatchSize,
+                ["learning_rate"] = ae.LearningRate,
+                ["reconstructions"] = ae.Reconstructions,
+            },
+        };
+    }
+
+    private static JsonObject KMeans(KMeansSettings kmeans)
+    {
+        var node = new JsonObject { ["algorithm"] = SpecNames.Of(kmeans.Algorithm) };
+        if (kmeans.BatchSize is { } batch)
+        {
+            node["batch_size"] = batch;
+        }
+        node["n_init"] = kmeans.NInit;
+        node["max_iter"] = kmeans.MaxIter;
+        node["tol"] = kmeans.Tol;
+        if (kmeans.MaxNoImprovement is { } patience)
+        {
+            node["max_no_improvement"] = patience;
+        }
+        return node;
+    }
+}

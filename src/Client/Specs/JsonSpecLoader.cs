@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Grid.Abstractions.Sweeps;
+
+namespace Grid.Client.Specs;
+
+/// <summary>
+/// Loads JSON into the JSON model, allowing comments and trailing commas and rejecting duplicate
+/// keys, and records where each key and list item starts with a second, token-level pass.
+/// </summary>
+internal static partial class JsonSpecLoader
+{
+    private static readonly JsonDocumentOptions _documentOptions = new()
+    {
+        AllowTrailingCommas = true,
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowDuplicateProperties = false,
+        MaxDepth = 64,
+    };
+
+    public static SpecDocument Load(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new SpecDocument(null, new Dictionary<string, SourcePosition>(), []);
+        }
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(text, documentOptions: _documentOptions);
+        }
+        catch (JsonException e)
+        {
+            SourcePosition? position = e.LineNumber is { } line
+                ? new SourcePosition((int)line + 1, (int)(e.BytePositionInLine ?? 0) + 1)
+                : null;
+            var message = DiagnosticSuffix().Replace(e.Message, "").Trim();
+            return new SpecDocument(
+                null,
+                new Dictionary<string, SourcePosition>(),
+                [new SpecError(SpecPath.Root, $"invalid JSON: {message}", position?.Line, position?.Column)]);
+        }
+        return new SpecDocument(root, Positions(text), []);
+    }
+
+    /// <summary>The position of every key and list item, by <see cref="SpecPath"/>.</summary>
+    private static Dictionary<string, SourcePosition> Positions(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var lineStarts = new List<int> { 0 };
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                lineStarts.Add(i + 1);
+            }
+        }
+        SourcePosition At(long offset)
+        {
+            var line = lineStarts.BinarySearch((int)offset);
+            line = line >= 0 ? line : ~line - 1;
+            var column = Encoding.UTF8.GetCharCount(bytes, lineStarts[line], (int)offset - lineStarts[line]) + 1;
+            return new SourcePosition(line + 1, column);
+        }
+
+        var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+        {
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = _documentOptions.MaxDepth,
+        });
+        // One frame per open container: its path, and for a list the index of its next item.
+        var frames = new Stack<(string Path, int NextIndex)>();
+        string? pendingPath = null;
+        string? ValuePath()
+        {
+            if (pendingPath is { } property)
+            {
+                pendingPath = null;
+                return property;
+            }
+            if (frames.Count == 0)
+            {
+                return SpecPath.Root;
+            }
+            var (path, index) = frames.Pop();
+            frames.Push((path, index + 1));
+            var itemPath = SpecPath.Index(path, index);
+            return itemPath;
+        }
+
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    pendingPath = SpecPath.Property(frames.Peek().Path, reader.GetString()!);
+                    positions.TryAdd(pendingPath, At(reader.TokenStartIndex));
+                    break;
+                case JsonTokenType.StartObject:
+                case JsonTokenType.StartArray:
+                    var containerPath = ValuePath()!;
+                    positions.TryAdd(containerPath, At(reader.TokenStartIndex));
+                    frames.Push((containerPath, 0));
+                    break;
+                case JsonTokenType.EndObject:
+                case JsonTokenType.EndArray:
+                    frames.Pop();
+                    break;
+                default:
+                    positions.TryAdd(ValuePath()!, At(reader.TokenStartIndex));
+                    break;
+            }
+        }
+        return positions;
+    }
+
+    /// <summary>System.Text.Json appends " Path: $.x | LineNumber: 0 | BytePositionInLine: 5."; the error carries the position itself.</summary>
+    [GeneratedRegex(@"\s*(Path: .*)?\|?\s*LineNumber: \d+ \| BytePositionInLine: \d+\.\s*$")]
+    private static partial Regex DiagnosticSuffix();
+}
