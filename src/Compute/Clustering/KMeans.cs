@@ -1,0 +1,157 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Clustering;
+
+/// <summary>
+/// Full-batch k-means (Lloyd's algorithm) with scikit-learn 1.2's semantics: k-means++ (or random)
+/// initialisation, data centred on its mean for accurate distances, empty clusters moved to the rows
+/// farthest from their centres, convergence on unchanged labels or on the squared centre shift within
+/// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia.
+/// </summary>
+public static class KMeans
+{
+    /// <summary>Fits k-means to the rows of <paramref name="x"/>, a float32 [n, d] tensor (n ≥ k).</summary>
+    /// <param name="x">The data; it is not modified.</param>
+    /// <param name="options">The settings, validated first.</param>
+    /// <param name="progress">Receives a report after every iteration and at the end of every run.</param>
+    /// <param name="cancellationToken">Checked before every iteration.</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static KMeansFit Fit(Tensor x, KMeansOptions options, IProgress<ClusteringProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ClusteringChecks.Matrix(x, nameof(x));
+        ClusteringChecks.EnoughSamples(x, options.Clusters, nameof(x));
+
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var generator = new Generator(unchecked((ulong)options.Seed), x.device);
+
+        // As scikit-learn does: subtracting the mean keeps ‖x‖² small, so the expanded
+        // ‖x‖² − 2·x·c + ‖c‖² loses less to float32 cancellation.
+        var mean = x.mean([0]);
+        var centered = x.sub(mean);
+        var norms = Distances.SquaredNorms(centered);
+        var tolerance = Distances.ScaledTolerance(x, options.Tolerance);
+
+        Tensor? bestCenters = null;
+        Tensor? bestLabels = null;
+        var bestInertia = double.PositiveInfinity;
+        var bestIterations = 0;
+        for (var run = 1; run <= options.Inits; run++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var initial = KMeansSeeding.Choose(centered, norms, options.Clusters, options.Init, options.LocalTrials, generator);
+            var result = Lloyd(centered, norms, initial, options, tolerance, run, progress, cancellationToken);
+            progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, run, options.Inits, result.Iterations, options.MaxIterations, result.Inertia));
+
+            // scikit-learn keeps a later run only if it is better and not the same partition
+            // relabelled (rounding can make an identical clustering look slightly better).
+            if (bestLabels is null || (result.Inertia < bestInertia && !SameClustering(result.Labels, bestLabels, options.Clusters)))
+            {
+                bestCenters?.Dispose();
+                bestLabels?.Dispose();
+                (bestCenters, bestLabels, bestInertia, bestIterations) = result;
+            }
+            else
+            {
+                result.Centers.Dispose();
+                result.Labels.Dispose();
+            }
+        }
+
+        bestCenters!.add_(mean);
+        return new KMeansFit(bestCenters, Distances.ToArray(bestLabels!), bestInertia, bestIterations, bestIterations);
+    }
+
+    private static LloydResult Lloyd(Tensor x, Tensor norms, Tensor centers, KMeansOptions options, double tolerance, int run, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clusters = options.Clusters;
+        Tensor? previous = null;
+        var iterations = 0;
+        try
+        {
+            for (var i = 1; i <= options.MaxIterations; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                iterations = i;
+                bool stable;
+                double shift;
+                using (var step = torch.NewDisposeScope())
+                {
+                    var sums = torch.zeros_like(centers);
+                    var (labels, distances) = Distances.Assign(x, norms, centers, (rows, rowLabels) => sums.index_add_(0, rowLabels, rows, Distances.One));
+                    var counts = labels.bincount(null, clusters).to(ScalarType.Float32);
+                    RelocateEmptyClusters(x, labels, distances!, sums, counts);
+                    var divisor = torch.where(counts.gt(0), counts, torch.ones_like(counts));
+                    var next = sums.div_(divisor.unsqueeze(1));
+                    shift = Distances.SquaredDifference(next, centers);
+                    var inertia = Distances.Total(distances!);
+                    stable = previous is not null && labels.eq(previous).all().item<bool>();
+                    progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, run, options.Inits, i, options.MaxIterations, inertia));
+
+                    next.MoveToOuterDisposeScope();
+                    labels.MoveToOuterDisposeScope();
+                    centers.Dispose();
+                    previous?.Dispose();
+                    centers = next;
+                    previous = labels;
+                }
+                if (stable || shift <= tolerance)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            previous?.Dispose();
+        }
+
+        // A last assignment so that labels and inertia match the final centres (scikit-learn reruns
+        // the E-step unless the labels were already stable; rerunning always costs one pass).
+        var (finalLabels, finalDistances) = Distances.Assign(x, norms, centers);
+        using (finalDistances)
+        {
+            return new LloydResult(centers, finalLabels, Distances.Total(finalDistances!), iterations);
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>_relocate_empty_clusters_dense</c>: each empty cluster takes one of the rows
+    /// farthest from their current centre, moving that row's contribution out of its old cluster.
+    /// </summary>
+    private static void RelocateEmptyClusters(Tensor x, Tensor labels, Tensor distances, Tensor sums, Tensor counts)
+    {
+        using var scope = torch.NewDisposeScope();
+        var empty = counts.eq(0).nonzero().flatten();
+        var emptyCount = (int)empty.shape[0];
+        if (emptyCount == 0)
+        {
+            return;
+        }
+        var emptyClusters = Distances.ToArray(empty);
+        var (_, far) = distances.topk(emptyCount);
+        var farRows = Distances.ToArray(far);
+        var farLabels = Distances.ToArray(labels.index_select(0, far));
+        for (var j = 0; j < emptyCount; j++)
+        {
+            var row = x[farRows[j]];
+            sums[farLabels[j]].sub_(row);
+            sums[emptyClusters[j]].copy_(row);
+            counts[emptyClusters[j]].fill_(1);
+            counts[farLabels[j]].sub_(1);
+        }
+    }
+
+    /// <summary>scikit-learn's <c>_is_same_clustering</c>: labels2 is a function of labels1.</summary>
+    private static bool SameClustering(Tensor labels1, Tensor labels2, int clusters)
+    {
+        using var scope = torch.NewDisposeScope();
+        var mapping = torch.full(clusters, -1L, dtype: ScalarType.Int64).scatter_(0, labels1, labels2);
+        return mapping.index_select(0, labels1).eq(labels2).all().item<bool>();
+    }
+
+    private sealed record LloydResult(Tensor Centers, Tensor Labels, double Inertia, int Iterations);
+}

@@ -1,0 +1,49 @@
+namespace Grid.Compute.Clustering;
+
+/// <summary>
+/// Settings of a full-batch (Lloyd) k-means fit. The defaults are scikit-learn 1.2's
+/// <c>sklearn.cluster.KMeans</c> defaults; each property names the scikit-learn parameter it mirrors.
+/// </summary>
+/// <param name="Clusters">Number of clusters k (scikit-learn's <c>n_clusters</c>); required, ≥ 1.</param>
+public sealed record KMeansOptions(int Clusters)
+{
+    /// <summary>Initialisation method (<c>init</c>); scikit-learn's default is k-means++.</summary>
+    public KMeansInit Init { get; init; } = KMeansInit.KMeansPlusPlus;
+
+    /// <summary>
+    /// Number of independent runs, the one with the lowest inertia being kept (<c>n_init</c>).
+    /// scikit-learn 1.2's default <c>"warn"</c> resolves to 10.
+    /// </summary>
+    public int Inits { get; init; } = 10;
+
+    /// <summary>Maximum number of Lloyd iterations per run (<c>max_iter</c>, default 300).</summary>
+    public int MaxIterations { get; init; } = 300;
+
+    /// <summary>
+    /// Relative tolerance (<c>tol</c>, default 1e-4): a run stops when the sum of squared centre
+    /// shifts is at most <c>tol</c> times the mean per-feature variance of the data.
+    /// </summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>Seed of every random choice (<c>random_state</c>); the same seed gives the same fit on CPU.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>
+    /// Candidates tried per k-means++ centre (<c>n_local_trials</c> of <c>kmeans_plusplus</c>);
+    /// <see langword="null"/> means scikit-learn's 2 + ⌊ln k⌋.
+    /// </summary>
+    public int? LocalTrials { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        ClusteringChecks.Positive(Clusters, nameof(Clusters));
+        ClusteringChecks.Positive(Inits, nameof(Inits));
+        ClusteringChecks.Positive(MaxIterations, nameof(MaxIterations));
+        ClusteringChecks.NonNegative(Tolerance, nameof(Tolerance));
+        if (LocalTrials is { } trials)
+        {
+            ClusteringChecks.Positive(trials, nameof(LocalTrials));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Clustering;
+
+/// <summary>Initial centres: scikit-learn's greedy k-means++ (<c>_kmeans_plusplus</c>) or random rows.</summary>
+internal static class KMeansSeeding
+{
+    /// <summary>Initial centres [k, d] chosen among the rows of <paramref name="x"/>; a new tensor in the caller's scope.</summary>
+    internal static Tensor Choose(Tensor x, Tensor xNorms, int clusters, KMeansInit init, int? localTrials, Generator generator)
+    {
+        return init switch
+        {
+            KMeansInit.KMeansPlusPlus => PlusPlus(x, xNorms, clusters, localTrials, generator),
+            KMeansInit.Random => RandomRows(x, clusters, generator),
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init, "unknown KMeansInit"),
+        };
+    }
+
+    /// <summary>The number of k-means++ candidates per centre scikit-learn uses: 2 + ⌊ln k⌋.</summary>
+    internal static int DefaultLocalTrials(int clusters) => 2 + (int)Math.Log(clusters);
+
+    private static Tensor RandomRows(Tensor x, int clusters, Generator generator)
+    {
+        // scikit-learn: random_state.permutation(n_samples)[:n_clusters]
+        using var permutation = torch.randperm(x.shape[0], generator: generator);
+        using var chosen = permutation.narrow(0, 0, clusters);
+        return x.index_select(0, chosen);
+    }
+
+    private static Tensor PlusPlus(Tensor x, Tensor xNorms, int clusters, int? localTrials, Generator generator)
+    {
+        var n = x.shape[0];
+        var trials = localTrials ?? DefaultLocalTrials(clusters);
+        var indices = new long[clusters];
+
+        using var first = torch.randint(n, [1], dtype: ScalarType.Int64, generator: generator);
+        indices[0] = first.item<long>();
+        Tensor closest;
+        using (var firstRow = x.index_select(0, first))
+        using (var distances = Distances.Pairwise(firstRow, x, xNorms))
+        {
+            closest = distances.squeeze(0).clone();
+        }
+
+        try
+        {
+            for (var c = 1; c < clusters; c++)
+            {
+                using var scope = torch.NewDisposeScope();
+                // Draw candidates with probability proportional to the squared distance to the nearest
+                // chosen centre: uniform draws times the potential, located in the float64 running sum.
+                var cumulative = closest.cumsum(0, ScalarType.Float64);
+                var potential = cumulative[n - 1];
+                var draws = torch.rand([trials], dtype: ScalarType.Float64, generator: generator).mul_(potential);
+                var candidates = torch.searchsorted(cumulative, draws).clamp_max_(n - 1);
+                var rows = x.index_select(0, candidates);
+                var distances = Distances.Pairwise(rows, x, xNorms);
+                var updated = torch.minimum(distances, closest.unsqueeze(0));
+                var potentials = updated.sum(1, type: ScalarType.Float64);
+                var best = potentials.argmin().item<long>();
+                indices[c] = candidates[best].item<long>();
+                var next = updated[best].clone().DetachFromDisposeScope();
+                closest.Dispose();
+                closest = next;
+            }
+        }
+        finally
+        {
+            closest.Dispose();
+        }
+
+        using var chosen = torch.tensor(indices, dtype: ScalarType.Int64, device: x.device);
+        return x.index_select(0, chosen);
+    }
+}
