@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Grid.Abstractions.Sweeps;
 
 namespace Grid.Abstractions.Runs;

@@ -1,3 +1,4 @@
+using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 
 namespace Grid.Abstractions.Runs;

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Sweeps;
+using Grid.Client.Rendering;
+using Grid.Client.Specs;
+using Spectre.Console;
+
+namespace Grid.Client.Commands;
+
+/// <summary>Reading a spec, submitting it, watching it and printing its results: shared by submit, run and demo.</summary>
+public static class SweepSubmission
+{
+    /// <summary>Reads and validates a spec file; every problem is printed with its path and line, and the command fails.</summary>
+    public static SweepSpec ReadSpec(string path) => Validated(SweepSpecReader.ReadFile(path), path);
+
+    /// <summary>Validates a spec given as text (the built-in demo).</summary>
+    public static SweepSpec ReadSpecText(string text, string name) => Validated(SweepSpecReader.Read(text, SpecFormat.Yaml, name), name);
+
+    private static SweepSpec Validated(SpecParseResult result, string source)
+    {
+        if (result.IsValid)
+        {
+            return result.Spec!;
+        }
+        var lines = result.Errors.Select(e => "  " + e.ToString());
+        throw new UserInputException($"{source}: {result.Errors.Count} problem(s); nothing was scheduled:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+    }
+
+    /// <summary>A new sweep id: the spec's name, the time and a random suffix, readable and unique.</summary>
+    public static string NewSweepId(SweepSpec spec)
+    {
+        string name = new string(spec.Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        if (name.Length > 24)
+        {
+            name = name[..24];
+        }
+        string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        return $"{(name.Length == 0 ? "sweep" : name)}-{stamp}-{Random.Shared.Next(0x1000, 0xffff):x4}";
+    }
+
+    /// <summary>Submits and, when asked, watches to the end and prints the results. Returns the exit code.</summary>
+    public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, bool json, string? jsonFile, CancellationToken cancellationToken)
+    {
+        string id = NewSweepId(spec);
+        var sweep = grains.GetGrain<ISweepGrain>(id);
+        var snapshot = await sweep.SubmitAsync(spec);
+        var stderr = ErrorConsole();
+        stderr.MarkupLine($"Submitted sweep [bold]{Markup.Escape(id)}[/] ({Markup.Escape(spec.Name)}) with {snapshot.Total} trials");
+        if (!watch)
+        {
+            if (json)
+            {
+                Console.WriteLine(SweepJson.Serialize(snapshot));
+            }
+            else
+            {
+                AnsiConsole.WriteLine(id);
+            }
+            return ExitCodes.Ok;
+        }
+        return await WatchToEndAsync(sweep, json, jsonFile, cancellationToken);
+    }
+
+    /// <summary>Watches a sweep until it ends (Ctrl-C stops watching, not the sweep), then prints its results.</summary>
+    public static async Task<int> WatchToEndAsync(ISweepGrain sweep, bool json, string? jsonFile, CancellationToken cancellationToken)
+    {
+        // While --json prints to stdout, progress goes to stderr so stdout stays one JSON object.
+        var progressConsole = json ? ErrorConsole() : AnsiConsole.Console;
+        var last = await SweepRenderer.WatchAsync(sweep.WatchAsync(cancellationToken), progressConsole, cancellationToken);
+        var final = await sweep.GetSnapshotAsync() ?? last
+            ?? throw new UserInputException($"sweep {sweep.GetPrimaryKeyString()} is not known to this cluster");
+        return PrintResults(final, json, jsonFile);
+    }
+
+    /// <summary>Prints results as a table or one JSON object (and to a file when asked); exit 1 when a trial failed.</summary>
+    public static int PrintResults(SweepSnapshot snapshot, bool json, string? jsonFile)
+    {
+        if (jsonFile is not null)
+        {
+            File.WriteAllText(jsonFile, SweepJson.Serialize(snapshot));
+        }
+        if (json)
+        {
+            Console.WriteLine(SweepJson.Serialize(snapshot));
+        }
+        else
+        {
+            SweepRenderer.WriteResults(snapshot, AnsiConsole.Console);
+            if (jsonFile is not null)
+            {
+                AnsiConsole.MarkupLine($"Results written to {Markup.Escape(jsonFile)}");
+            }
+        }
+        return snapshot.State switch
+        {
+            SweepState.Cancelled => ExitCodes.Cancelled,
+            _ when snapshot.Count(TrialState.Failed) > 0 => ExitCodes.Failed,
+            _ => ExitCodes.Ok,
+        };
+    }
+
+    public static IAnsiConsole ErrorConsole() =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+}

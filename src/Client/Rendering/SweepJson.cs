@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Sweeps;
+
+namespace Grid.Client.Rendering;
+
+/// <summary>The one JSON object of <c>--json</c> output: sweep id, state, trials, elbow curves, knees, stage counts.</summary>
+public static class SweepJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string Serialize(SweepSnapshot snapshot) => ToJson(snapshot).ToJsonString(Indented);
+
+    public static JsonObject ToJson(SweepSnapshot snapshot)
+    {
+        var trials = new JsonArray();
+        foreach (var trial in snapshot.Trials)
+        {
+            trials.Add(new JsonObject
+            {
+                ["id"] = trial.TrialId,
+                ["key"] = trial.Spec.Key,
+                ["config"] = Config(trial.Spec),
+                ["state"] = Name(trial.State),
+                ["train_error"] = trial.Result?.TrainError,
+                ["test_error"] = trial.Result?.TestError,
+                ["inertia"] = trial.Result?.Inertia,
+                ["iterations"] = trial.Result?.Iterations,
+                ["fit_seconds"] = trial.Result?.FitSeconds,
+                ["error"] = trial.Error,
+                ["stages_computed"] = trial.StagesComputed,
+                ["stages_reused"] = trial.StagesReused,
+            });
+        }
+        var curves = new JsonArray();
+        var knees = new JsonArray();
+        foreach (var curve in snapshot.Curves)
+        {
+            var points = new JsonArray();
+            foreach (var point in curve.Points)
+            {
+                points.Add(new JsonObject
+                {
+                    ["k"] = point.K,
+                    ["inertia"] = point.Inertia,
+                    ["train_error"] = point.TrainError,
+                    ["test_error"] = point.TestError,
+                });
+            }
+            curves.Add(new JsonObject
+            {
+                ["dataset"] = curve.Dataset,
+                ["representation"] = curve.Representation,
+                ["scaler"] = curve.Scaler,
+                ["seed"] = curve.Seed,
+                ["knee_k"] = curve.KneeK,
+                ["points"] = points,
+            });
+            knees.Add(new JsonObject
+            {
+                ["dataset"] = curve.Dataset,
+                ["representation"] = curve.Representation,
+                ["scaler"] = curve.Scaler,
+                ["seed"] = curve.Seed,
+                ["k"] = curve.KneeK,
+            });
+        }
+        return new JsonObject
+        {
+            ["sweep_id"] = snapshot.SweepId,
+            ["name"] = snapshot.Name,
+            ["state"] = snapshot.State.ToString().ToLowerInvariant(),
+            ["submitted"] = snapshot.Submitted,
+            ["finished"] = snapshot.Finished,
+            ["trials_total"] = snapshot.Total,
+            ["trials_succeeded"] = snapshot.Count(TrialState.Succeeded),
+            ["trials_failed"] = snapshot.Count(TrialState.Failed),
+            ["trials_cancelled"] = snapshot.Count(TrialState.Cancelled),
+            ["best_trial"] = snapshot.BestTrialId,
+            ["stages"] = new JsonObject { ["computed"] = snapshot.Stages.Computed, ["reused"] = snapshot.Stages.Reused },
+            ["elbow_curves"] = curves,
+            ["knees"] = knees,
+            ["trials"] = trials,
+        };
+    }
+
+    private static JsonObject Config(TrialSpec spec)
+    {
+        var config = new JsonObject
+        {
+            ["dataset"] = spec.Dataset,
+            ["train_rows"] = spec.Split.Train,
+            ["test_rows"] = spec.Split.Test,
+            ["representation"] = spec.Representation.Label,
+            ["scaler"] = SpecNames.Of(spec.Scaler),
+            ["k"] = spec.K,
+            ["seed"] = spec.Seed,
+            ["kmeans"] = spec.KMeans.Describe(),
+        };
+        if (spec.Representation.Autoencoder is { } ae)
+        {
+            config["z_dim"] = ae.ZDim;
+            config["loss"] = SpecNames.Of(ae.Loss);
+            config["epochs"] = ae.Epochs;
+        }
+        return config;
+    }
+
+    private static string Name(TrialState state) => state.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using Grid.Abstractions.Runs;
+using Spectre.Console;
+
+namespace Grid.Client.Rendering;
+
+/// <summary>Console views of a sweep: live progress while it runs, and the results tables at the end.</summary>
+public static class SweepRenderer
+{
+    /// <summary>
+    /// Follows a stream of snapshots: one bar for the sweep, one per running trial (autoencoder
+    /// epochs, k-means steps). Without an interactive terminal it prints a line per finished trial.
+    /// Returns the last snapshot.
+    /// </summary>
+    public static async Task<SweepSnapshot?> WatchAsync(IAsyncEnumerable<SweepSnapshot> snapshots, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await WatchPlainAsync(snapshots, console, cancellationToken);
+        }
+        SweepSnapshot? last = null;
+        await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask? overall = null;
+                var bars = new Dictionary<string, ProgressTask>();
+                await foreach (var snapshot in snapshots.WithCancellation(cancellationToken))
+                {
+                    last = snapshot;
+                    overall ??= context.AddTask(Markup.Escape($"sweep {snapshot.SweepId}"), maxValue: Math.Max(1, snapshot.Total));
+                    int ended = snapshot.Trials.Count(t => t.State is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled);
+                    overall.Value = ended;
+                    overall.Description = Markup.Escape($"sweep {snapshot.SweepId} · {ended}/{snapshot.Total} trials · {snapshot.Count(TrialState.Failed)} failed");
+                    foreach (var trial in snapshot.Trials)
+                    {
+                        bool running = trial.State == TrialState.Running;
+                        if (running && !bars.ContainsKey(trial.TrialId))
+                        {
+                            bars[trial.TrialId] = context.AddTask(Markup.Escape(trial.Spec.Key), maxValue: 1);
+                        }
+                        if (!bars.TryGetValue(trial.TrialId, out var bar))
+                        {
+                            continue;
+                        }
+                        if (!running)
+                        {
+                            bar.Value = bar.MaxValue;
+                            bar.StopTask();
+                            bars.Remove(trial.TrialId);
+                            if (trial.State == TrialState.Failed)
+                            {
+                                console.MarkupLine($"[red]failed[/] {Markup.Escape(trial.Spec.Key)}: {Markup.Escape(trial.Error ?? "unknown reason")}");
+                            }
+                            continue;
+                        }
+                        if (trial.Progress is { } p && p.Total > 0)
+                        {
+                            bar.MaxValue = p.Total;
+                            bar.Value = Math.Min(p.Done, p.Total);
+                        }
+                        bar.Description = Markup.Escape(Describe(trial));
+                    }
+                    if (snapshot.IsFinished)
+                    {
+                        overall.Value = overall.MaxValue;
+                        break;
+                    }
+                }
+            });
+        return last;
+    }
+
+    private static async Task<SweepSnapshot?> WatchPlainAsync(IAsyncEnumerable<SweepSnapshot> snapshots, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        SweepSnapshot? last = null;
+        var reported = new HashSet<string>();
+        await foreach (var snapshot in snapshots.WithCancellation(cancellationToken))
+        {
+            last = snapshot;
+            foreach (var trial in snapshot.Trials)
+            {
+                if (trial.State is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled && reported.Add(trial.TrialId))
+                {
+                    string detail = trial.State switch
+                    {
+                        TrialState.Succeeded => string.Create(CultureInfo.InvariantCulture, $"test error {trial.Result!.TestError:F4}, inertia {trial.Result.Inertia:G4}"),
+                        TrialState.Failed => trial.Error ?? "unknown reason",
+                        _ => "cancelled",
+                    };
+                    console.WriteLine($"[{reported.Count}/{snapshot.Total}] {trial.State.ToString().ToLowerInvariant()} {trial.Spec.Key}: {detail}");
+                }
+            }
+            if (snapshot.IsFinished)
+            {
+                break;
+            }
+        }
+        return last;
+    }
+
+    private static string Describe(TrialStatus trial)
+    {
+        if (trial.Progress is not { } p)
+        {
+            return $"{trial.Spec.Key} · waiting for a slot";
+        }
+        string stage = p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "autoencoder" : "k-means";
+        string metric = p.Metric is double m ? string.Create(CultureInfo.InvariantCulture, $" · {(p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "loss" : "inertia")} {m:G4}") : "";
+        return $"{trial.Spec.Key} · {stage} {p.Unit} {p.Done}/{p.Total}{metric} · {p.Silo}";
+    }
+
+    /// <summary>The results: a summary, one table per elbow curve with its knee, the best trial and failures.</summary>
+    public static void WriteResults(SweepSnapshot snapshot, IAnsiConsole console)
+    {
+        console.MarkupLine($"[bold]Sweep {Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()} · " +
+            $"{snapshot.Count(TrialState.Succeeded)} succeeded, {snapshot.Count(TrialState.Failed)} failed, {snapshot.Count(TrialState.Cancelled)} cancelled of {snapshot.Total}");
+        foreach (var curve in snapshot.Curves)
+        {
+            var table = new Table()
+                .Title(Markup.Escape($"{curve.Dataset} · {curve.Representation} · {curve.Scaler} · seed {curve.Seed}"))
+                .AddColumns("k", "inertia", "train error", "test error");
+            foreach (var point in curve.Points)
+            {
+                string k = point.K == curve.KneeK ? $"[yellow]{point.K} ← knee[/]" : point.K.ToString(CultureInfo.InvariantCulture);
+                table.AddRow(k, point.Inertia.ToString("G6", CultureInfo.InvariantCulture),
+                    point.TrainError.ToString("F4", CultureInfo.InvariantCulture), point.TestError.ToString("F4", CultureInfo.InvariantCulture));
+            }
+            console.Write(table);
+        }
+        if (snapshot.Curves.Count > 0)
+        {
+            var knees = new Table().Title("Elbow knees (Kneedle on inertia)").AddColumns("dataset", "representation", "scaler", "seed", "knee k");
+            foreach (var curve in snapshot.Curves)
+            {
+                knees.AddRow(Markup.Escape(curve.Dataset), Markup.Escape(curve.Representation), Markup.Escape(curve.Scaler),
+                    curve.Seed.ToString(CultureInfo.InvariantCulture), curve.KneeK?.ToString(CultureInfo.InvariantCulture) ?? "—");
+            }
+            console.Write(knees);
+        }
+        if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } best } bestTrial)
+        {
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] test error {best.TestError:F4} (train {best.TrainError:F4})"));
+        }
+        console.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
+        foreach (var failed in snapshot.Trials.Where(t => t.State == TrialState.Failed))
+        {
+            console.MarkupLine($"[red]failed[/] {Markup.Escape(failed.Spec.Key)}: {Markup.Escape(failed.Error ?? "unknown reason")}");
+        }
+    }
+
+    /// <summary>One line per sweep for <c>grid sweep list</c>.</summary>
+    public static void WriteList(IReadOnlyList<SweepSummary> sweeps, IAnsiConsole console)
+    {
+        var table = new Table().AddColumns("id", "name", "state", "trials", "succeeded", "failed", "submitted");
+        foreach (var s in sweeps)
+        {
+            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(),
+                s.Trials.ToString(CultureInfo.InvariantCulture), s.Succeeded.ToString(CultureInfo.InvariantCulture),
+                s.Failed.ToString(CultureInfo.InvariantCulture), s.Submitted.ToString("u", CultureInfo.InvariantCulture));
+        }
+        console.Write(table);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Grid.Compute.Pipeline;
+
+/// <summary>The rows a stage uses: a dataset and how many of its first train and test rows.</summary>
+public sealed record DataSelection(string Dataset, int Train, int Test);
+
+/// <summary>Settings of an autoencoder stage (the study's defaults live in <c>AutoencoderOptions</c>).</summary>
+public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, string Loss, int Epochs, int BatchSize, double LearningRate, long Seed);
+
+/// <summary>What an autoencoder stage reports back; weights and codes stay in its artifact.</summary>
+public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond);
+
+/// <summary>Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it clusters; null means pixels.</summary>
+public sealed record ClusteringStageInput(
+    DataSelection Data,
+    string? CodesHash,
+    string Scaler,
+    int K,
+    long Seed,
+    string Algorithm,
+    int? BatchSize,
+    int NInit,
+    int MaxIter,
+    double Tol,
+    int? MaxNoImprovement);
+
+/// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
+public sealed record ClusteringStageOutput(
+    double TrainError,
+    double TestError,
+    double Inertia,
+    int Iterations,
+    double FitSeconds,
+    int Classes,
+    long[] TestConfusion,
+    int FlaggedClusters);
+
+/// <summary>Progress of a stage: <paramref name="Done"/> of <paramref name="Total"/> units, and the current loss or inertia.</summary>
+public sealed record PipelineProgress(string Unit, long Done, long Total, double? Metric);

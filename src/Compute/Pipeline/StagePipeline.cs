@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Grid.Compute.Autoencoder;
+using Grid.Compute.Clustering;
+using Grid.Compute.Data;
+using Grid.Compute.Evaluation;
+using Grid.Compute.Scaling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Pipeline;
+
+/// <summary>
+/// The computations behind a trial's stages, as plain synchronous methods for a compute
+/// thread. Inputs come from the data directory and the artifact store; outputs go to the
+/// artifact store under the stage's hash; only small figures are returned.
+/// </summary>
+public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts)
+{
+    public const string WeightsFile = "weights.bin";
+    public const string TrainCodesFile = "codes-train.f32";
+    public const string TestCodesFile = "codes-test.f32";
+    public const string CentersFile = "centers.f32";
+    public const string SummaryFile = "summary.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    // Loaded (and checksum-verified) once per silo; many stages read the same rows.
+    private readonly ConcurrentDictionary<DataSelection, Lazy<DatasetSplit>> _data = new();
+
+    public ArtifactStore Artifacts => artifacts;
+
+    /// <summary>The rows of a selection, verified against the catalogue's checksums on first use.</summary>
+    public DatasetSplit Load(DataSelection selection) =>
+        _data.GetOrAdd(selection, s => new Lazy<DatasetSplit>(() => datasets.Load(s.Dataset, s.Train, s.Test))).Value;
+
+    /// <summary>Trains (or resumes training) an autoencoder and stores its weights and the codes of every row.</summary>
+    public AutoencoderStageOutput TrainAutoencoder(string hash, AutoencoderStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    {
+        var data = Load(input.Data);
+        var options = new AutoencoderOptions
+        {
+            ZDim = input.ZDim,
+            Loss = Enum.Parse<ReconstructionLoss>(input.Loss, ignoreCase: true),
+            Epochs = input.Epochs,
+            BatchSize = input.BatchSize,
+            LearningRate = input.LearningRate,
+            Seed = input.Seed,
+        };
+        options.Validate();
+        // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
+        string work = artifacts.WorkFolder(hash);
+        using var trainer = AutoencoderTrainer.Resume(options, work);
+        var epochProgress = progress is null ? null : new ActionProgress<AutoencoderProgress>(p =>
+            progress.Report(new PipelineProgress("epoch", p.Epoch - 1, p.Epochs, p.RunningLoss)));
+        var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
+        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond);
+        artifacts.Commit(hash, folder =>
+        {
+            trainer.SaveWeights(Path.Combine(folder, WeightsFile));
+            using (var codes = trainer.Encode(data.Train))
+            {
+                TensorFile.Write(Path.Combine(folder, TrainCodesFile), codes);
+            }
+            using (var codes = trainer.Encode(data.Test))
+            {
+                TensorFile.Write(Path.Combine(folder, TestCodesFile), codes);
+            }
+            File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new { input, output }, Json));
+        });
+        progress?.Report(new PipelineProgress("epoch", output.Epochs, options.Epochs, output.TestLoss));
+        return output;
+    }
+
+    /// <summary>Scales a representation, fits k-means on train, labels clusters by majority and evaluates on train and test.</summary>
+    public ClusteringStageOutput Cluster(string hash, ClusteringStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    {
+        var data = Load(input.Data);
+        using var scope = torch.NewDisposeScope();
+        var (trainRows, testRows) = Representation(input, data);
+        var (train, test) = FittedScaler.FitTransform(ScalerNames.Parse(input.Scaler), trainRows, testRows);
+
+        var clusteringProgress = progress is null ? null : new ActionProgress<ClusteringProgress>(p =>
+            progress.Report(new PipelineProgress("step", p.Step, p.MaxSteps, p.Inertia)));
+        var watch = Stopwatch.StartNew();
+        using var fit = Fit(input, train, clusteringProgress, cancellationToken);
+        double fitSeconds = watch.Elapsed.TotalSeconds;
+
+        const int classes = 10;
+        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, input.K, classes);
+        var trainReport = classifier.Evaluate(fit.Labels, data.Train.Labels);
+        var testReport = classifier.Evaluate(fit.Predict(test), data.Test.Labels);
+        var output = new ClusteringStageOutput(
+            trainReport.Error,
+            testReport.Error,
+            fit.Inertia,
+            fit.Iterations,
+            fitSeconds,
+            classes,
+            testReport.Confusion.SelectMany(row => row).ToArray(),
+            trainReport.FlaggedClusters.Count);
+        artifacts.Commit(hash, folder =>
+        {
+            TensorFile.Write(Path.Combine(folder, CentersFile), fit.Centers);
+            File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new
+            {
+                input,
+                output,
+                train_clusters = trainReport.Clusters,
+                test_confusion_row_percent = testReport.ConfusionRowPercentages,
+            }, Json));
+        });
+        return output;
+    }
+
+    private (Tensor Train, Tensor Test) Representation(ClusteringStageInput input, DatasetSplit data)
+    {
+        if (input.CodesHash is null)
+        {
+            return (data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
+        }
+        string folder = artifacts.Get(input.CodesHash);
+        return (TensorFile.Read(Path.Combine(folder, TrainCodesFile)), TensorFile.Read(Path.Combine(folder, TestCodesFile)));
+    }
+
+    private static KMeansFit Fit(ClusteringStageInput input, Tensor train, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (string.Equals(input.Algorithm, "full", StringComparison.OrdinalIgnoreCase))
+        {
+            return KMeans.Fit(train, new KMeansOptions(input.K)
+            {
+                Inits = input.NInit,
+                MaxIterations = input.MaxIter,
+                Tolerance = input.Tol,
+                Seed = input.Seed,
+            }, progress, cancellationToken);
+        }
+        var options = new MiniBatchKMeansOptions(input.K)
+        {
+            Inits = input.NInit,
+            MaxIterations = input.MaxIter,
+            Tolerance = input.Tol,
+            Seed = input.Seed,
+        };
+        if (input.BatchSize is int batch)
+        {
+            options = options with { BatchSize = batch };
+        }
+        if (input.MaxNoImprovement is int patience)
+        {
+            options = options with { MaxNoImprovement = patience };
+        }
+        return MiniBatchKMeans.Fit(train, options, progress, cancellationToken);
+    }
+}

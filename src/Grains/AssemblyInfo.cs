@@ -1,1 +1,0 @@
-[assembly: Orleans.GenerateCodeForDeclaringAssembly(typeof(Grid.Abstractions.ContractsAssembly))]

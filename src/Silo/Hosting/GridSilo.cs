@@ -1,0 +1,107 @@
+using System.Net;
+using Grid.Compute.Data;
+using Grid.Compute.Pipeline;
+using Grid.Grains;
+using Grid.Grains.Placement;
+using Grid.Grains.Stages;
+using Grid.Silo.Compute;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Grid.Silo.Hosting;
+
+/// <summary>Builds a Grid silo: the ASP.NET Core host with the Orleans silo, compute worker and HTTP endpoints.</summary>
+public static class GridSilo
+{
+    /// <summary>Name of the grain storage every Grid grain uses.</summary>
+    public const string StorageName = "grid";
+
+    /// <summary>A web application hosting one silo configured from <paramref name="options"/>.</summary>
+    public static WebApplication Build(GridSiloOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, options.HttpPort));
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        builder.UseOrleans(silo => ConfigureSilo(silo, options));
+        AddGridServices(builder.Services, options);
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", async (IGrainFactory grains) =>
+        {
+            var status = await grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
+            return status.Workers.Any(w => w.Alive) ? Results.Text("ready") : Results.Text("no workers yet", statusCode: 503);
+        });
+        return app;
+    }
+
+    /// <summary>Orleans settings shared by real silos and test clusters.</summary>
+    public static void ConfigureSilo(ISiloBuilder silo, GridSiloOptions options)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ClusterId;
+        });
+        if (options.IsClusterMode)
+        {
+            var redis = ConfigurationOptions.Parse(options.Redis!);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = redis);
+            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            // With two silos the default (two votes) can never declare a killed silo dead: one
+            // vote suffices here, and the probe timeouts still guard against false suspicion.
+            silo.Configure<ClusterMembershipOptions>(o => o.NumVotesForDeathDeclaration = 1);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            silo.AddMemoryGrainStorage(StorageName);
+        }
+        ConfigureGrid(silo);
+    }
+
+    /// <summary>The parts every Grid silo needs whatever its clustering: placement and long-running calls.</summary>
+    public static void ConfigureGrid(ISiloBuilder silo)
+    {
+        silo.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        silo.Configure<SiloMessagingOptions>(o =>
+        {
+            // Stages (autoencoder training) run for many minutes while their callers wait.
+            o.MaxRequestProcessingTime = TimeSpan.FromDays(7);
+        });
+    }
+
+    /// <summary>The compute side of a silo: data, artifacts, compute threads and the worker's heartbeat.</summary>
+    public static void AddGridServices(IServiceCollection services, GridSiloOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<GridGrainOptions>().BindConfiguration("Grid:Grains").Validate(o =>
+        {
+            o.Validate();
+            return true;
+        });
+        services.AddSingleton(new DatasetStore(options.DataDir));
+        services.AddSingleton(new ArtifactStore(options.ArtifactsDir));
+        services.AddSingleton<StagePipeline>();
+        services.AddSingleton(_ => new ComputeWorker(options.ParsedSlots()));
+        services.AddSingleton<IStageExecutor, StageExecutor>();
+        services.AddHostedService<WorkerHeartbeatService>();
+    }
+}

@@ -1,0 +1,66 @@
+using Grid.Compute.Data;
+using Grid.Grains.Stages;
+
+namespace Grid.Silo.Hosting;
+
+/// <summary>How a silo runs (section <c>Grid:Silo</c>, or the <c>grid silo</c> options). Validated at start-up.</summary>
+public sealed class GridSiloOptions
+{
+    /// <summary>Orleans cluster and service id: silos and clients of one grid share it.</summary>
+    public string ClusterId { get; set; } = "grid";
+
+    /// <summary>Redis <c>HOST:PORT</c> for cluster mode; empty for embedded mode (localhost clustering, in-memory state).</summary>
+    public string? Redis { get; set; }
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Port of the silo's HTTP endpoints (health, metrics, results pages); 0 picks a free one.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Slots this silo offers, <c>cpu=N,gpu=M</c>.</summary>
+    public string Slots { get; set; } = "cpu=1";
+
+    public string DataDir { get; set; } = DatasetStore.DefaultDataDirectory();
+
+    /// <summary>Where stage outputs live, addressed by hash; shared by all silos in cluster mode.</summary>
+    public string ArtifactsDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "grid", "artifacts");
+
+    public bool IsClusterMode => !string.IsNullOrWhiteSpace(Redis);
+
+    public SlotCounts ParsedSlots() => SlotCounts.Parse(Slots);
+
+    /// <summary>Throws with a message naming the setting when something is off.</summary>
+    public void Validate()
+    {
+        ValidatePort(nameof(SiloPort), SiloPort, allowZero: false);
+        ValidatePort(nameof(GatewayPort), GatewayPort, allowZero: false);
+        ValidatePort(nameof(HttpPort), HttpPort, allowZero: true);
+        if (SiloPort == GatewayPort || (HttpPort != 0 && (HttpPort == SiloPort || HttpPort == GatewayPort)))
+        {
+            throw new ArgumentException($"Grid:Silo: silo port {SiloPort}, gateway port {GatewayPort} and HTTP port {HttpPort} must differ");
+        }
+        ParsedSlots();
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            throw new ArgumentException("Grid:Silo:DataDir is empty");
+        }
+        if (string.IsNullOrWhiteSpace(ArtifactsDir))
+        {
+            throw new ArgumentException("Grid:Silo:ArtifactsDir is empty");
+        }
+        if (IsClusterMode && !Redis!.Contains(':'))
+        {
+            throw new ArgumentException($"Grid:Silo:Redis '{Redis}' is not HOST:PORT");
+        }
+    }
+
+    private static void ValidatePort(string name, int port, bool allowZero)
+    {
+        if (port < (allowZero ? 0 : 1) || port > 65535)
+        {
+            throw new ArgumentOutOfRangeException(name, port, $"Grid:Silo:{name} must be a port number (1–65535{(allowZero ? ", or 0 for any free port" : "")})");
+        }
+    }
+}
