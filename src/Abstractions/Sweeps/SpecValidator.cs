@@ -84,7 +84,7 @@ internal sealed partial class SpecValidator
         {
             return SafeName(defaultName);
         }
-        var name = ReadString(node, path, "name");
+        var name = ReadString(node, path, "a string");
         if (name is null)
         {
             return SweepSpecParser.FallbackName;
@@ -106,7 +106,7 @@ internal sealed partial class SpecValidator
         var datasets = new List<(DatasetInfo, string)>();
         foreach (var (node, path) in items)
         {
-            var text = ReadString(node, path, "a dataset");
+            var text = ReadString(node, path, "a dataset name");
             if (text is null)
             {
                 continue;
@@ -420,7 +420,7 @@ internal sealed partial class SpecValidator
         }
         var breakdown = string.Create(
             CultureInfo.InvariantCulture,
-            $"{candidate.Datasets.Count} datasets × {candidate.Representations.Count} representations × {candidate.Scalers.Count} scalers × {candidate.K.Count} values of k × {candidate.Seeds.Count} seeds");
+            $"datasets {candidate.Datasets.Count} × representations {candidate.Representations.Count} × seeds {candidate.Seeds.Count} × scalers {candidate.Scalers.Count} × k {candidate.K.Count}");
         var total = count == long.MaxValue ? "more than 9 quintillion" : count.ToString("N0", CultureInfo.InvariantCulture);
         Error(Root, string.Create(
             CultureInfo.InvariantCulture,
@@ -624,7 +624,7 @@ internal sealed partial class SpecValidator
     private TEnum? ReadName<TEnum>(JsonNode? node, string path, string what)
         where TEnum : struct, Enum
     {
-        var text = ReadString(node, path, $"a {what}");
+        var text = ReadString(node, path, $"a {what} name");
         if (text is null)
         {
             return null;
@@ -693,7 +693,7 @@ internal sealed partial class SpecValidator
         {
             return scalar.Text;
         }
-        Error(path, $"expected {what} (a name); got {Describe(node)}");
+        Error(path, $"expected {what}; got {Describe(node)}");
         return null;
     }
 

@@ -26,27 +26,32 @@ internal static partial class JsonSpecLoader
         {
             return new SpecDocument(null, new Dictionary<string, SourcePosition>(), []);
         }
-        JsonNode? root;
         try
         {
-            root = JsonNode.Parse(text, documentOptions: _documentOptions);
+            // The token pass finds syntax errors and duplicate keys with their positions, which
+            // JsonNode.Parse reports without a position for duplicates.
+            var positions = Scan(text);
+            var root = JsonNode.Parse(text, documentOptions: _documentOptions);
+            return new SpecDocument(root, positions, []);
         }
         catch (JsonException e)
         {
             SourcePosition? position = e.LineNumber is { } line
                 ? new SourcePosition((int)line + 1, (int)(e.BytePositionInLine ?? 0) + 1)
                 : null;
-            var message = DiagnosticSuffix().Replace(e.Message, "").Trim();
-            return new SpecDocument(
-                null,
-                new Dictionary<string, SourcePosition>(),
-                [new SpecError(SpecPath.Root, $"invalid JSON: {message}", position?.Line, position?.Column)]);
+            return Failed(DiagnosticSuffix().Replace(e.Message, "").Trim(), position);
         }
-        return new SpecDocument(root, Positions(text), []);
+        catch (DuplicateKeyException e)
+        {
+            return Failed($"duplicate key '{e.Key}'", e.Position);
+        }
     }
 
+    private static SpecDocument Failed(string message, SourcePosition? position) =>
+        new(null, new Dictionary<string, SourcePosition>(), [new SpecError(SpecPath.Root, $"invalid JSON: {message}", position?.Line, position?.Column)]);
+
     /// <summary>The position of every key and list item, by <see cref="SpecPath"/>.</summary>
-    private static Dictionary<string, SourcePosition> Positions(string text)
+    private static Dictionary<string, SourcePosition> Scan(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var lineStarts = new List<int> { 0 };
@@ -72,24 +77,16 @@ internal static partial class JsonSpecLoader
             CommentHandling = JsonCommentHandling.Skip,
             MaxDepth = _documentOptions.MaxDepth,
         });
-        // One frame per open container: its path, and for a list the index of its next item.
-        var frames = new Stack<(string Path, int NextIndex)>();
+        var frames = new Stack<Frame>();
         string? pendingPath = null;
-        string? ValuePath()
+        string ValuePath()
         {
             if (pendingPath is { } property)
             {
                 pendingPath = null;
                 return property;
             }
-            if (frames.Count == 0)
-            {
-                return SpecPath.Root;
-            }
-            var (path, index) = frames.Pop();
-            frames.Push((path, index + 1));
-            var itemPath = SpecPath.Index(path, index);
-            return itemPath;
+            return frames.TryPeek(out var list) ? SpecPath.Index(list.Path, list.NextIndex++) : SpecPath.Root;
         }
 
         while (reader.Read())
@@ -97,25 +94,48 @@ internal static partial class JsonSpecLoader
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    pendingPath = SpecPath.Property(frames.Peek().Path, reader.GetString()!);
+                    var frame = frames.Peek();
+                    var key = reader.GetString()!;
+                    if (!frame.Keys.Add(key))
+                    {
+                        throw new DuplicateKeyException(key, At(reader.TokenStartIndex));
+                    }
+                    pendingPath = SpecPath.Property(frame.Path, key);
                     positions.TryAdd(pendingPath, At(reader.TokenStartIndex));
                     break;
                 case JsonTokenType.StartObject:
                 case JsonTokenType.StartArray:
-                    var containerPath = ValuePath()!;
+                    var containerPath = ValuePath();
                     positions.TryAdd(containerPath, At(reader.TokenStartIndex));
-                    frames.Push((containerPath, 0));
+                    frames.Push(new Frame(containerPath));
                     break;
                 case JsonTokenType.EndObject:
                 case JsonTokenType.EndArray:
                     frames.Pop();
                     break;
                 default:
-                    positions.TryAdd(ValuePath()!, At(reader.TokenStartIndex));
+                    positions.TryAdd(ValuePath(), At(reader.TokenStartIndex));
                     break;
             }
         }
         return positions;
+    }
+
+    /// <summary>An open object or list: its path, its keys so far, and the index of its next item.</summary>
+    private sealed class Frame(string path)
+    {
+        public string Path { get; } = path;
+
+        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
+
+        public int NextIndex { get; set; }
+    }
+
+    private sealed class DuplicateKeyException(string key, SourcePosition position) : Exception($"duplicate key '{key}'")
+    {
+        public string Key { get; } = key;
+
+        public SourcePosition Position { get; } = position;
     }
 
     /// <summary>System.Text.Json appends " Path: $.x | LineNumber: 0 | BytePositionInLine: 5."; the error carries the position itself.</summary>

@@ -26,18 +26,23 @@ internal static partial class YamlSpecLoader
     public static SpecDocument Load(string text)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text), skipComments: true);
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             return Failed(Clean(e), new SourcePosition((int)e.Start.Line, (int)e.Start.Column));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Older YamlDotNet versions report a duplicate key through the dictionary it fills.
-            return Failed($"invalid YAML: {e.Message}", null);
+            // YamlDotNet's scanner throws plain exceptions on some malformed input (an unclosed
+            // flow list, for one); a spec error must still say where, never show a stack trace.
+            var at = scanner.CurrentPosition;
+            return Failed(
+                "invalid YAML: the text cannot be parsed here (is a bracket, brace or quote left open?)",
+                new SourcePosition((int)at.Line, (int)at.Column));
         }
 
         if (stream.Documents.Count > 1)

@@ -1,0 +1,381 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grid.Abstractions.Sweeps;
+using Grid.Client.Specs;
+
+namespace Grid.Abstractions.Tests.Sweeps;
+
+/// <summary>Reading spec files and text: the examples, YAML typing, syntax errors and positions.</summary>
+public sealed class SweepSpecReaderTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("grid-spec-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static SweepSpec AssertValid(SpecParseResult result)
+    {
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
+        return result.Spec!;
+    }
+
+    [Fact]
+    public void SeedStudyExampleReproducesBothStudies()
+    {
+        var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("seed-study.yaml")));
+
+        Assert.Equal("seed-study", spec.Name);
+        Assert.Equal(["mnist"], spec.Datasets);
+        Assert.Equal(SplitSpec.All, spec.Split);
+        Assert.Equal(["pixels", "ae-z2-bce-e40", "ae-z16-bce-e40", "ae-z25-bce-e40"], spec.Representations.Select(r => r.Label));
+        Assert.All(spec.Representations.Skip(1), r => Assert.True(r.Autoencoder!.Reconstructions));
+        Assert.Equal([ScalerKind.None, ScalerKind.L2, ScalerKind.Standard], spec.Scalers);
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => i * 10).Append(225), spec.K);
+        Assert.Equal([0], spec.Seeds);
+        Assert.Equal(new KMeansSettings(KMeansAlgorithm.MiniBatch, 200, 3, 100, 1e-4, 10), spec.KMeans);
+        Assert.Equal(StrategySpec.Grid, spec.Strategy);
+        Assert.Equal(4 * 3 * 26, SweepExpansion.Expand(spec).Count);
+        Assert.Contains(SweepExpansion.Expand(spec), t => t.Key == "mnist/ae-z25-bce-e40/l2/k225/s0");
+    }
+
+    [Fact]
+    public void DemoExampleIsSmall()
+    {
+        var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("demo.yaml")));
+
+        Assert.Equal("demo", spec.Name);
+        Assert.Equal(new SplitSpec(6000, 1000), spec.Split);
+        Assert.Equal(["pixels", "ae-z16-bce-e3"], spec.Representations.Select(r => r.Label));
+        Assert.Equal([ScalerKind.None, ScalerKind.L2], spec.Scalers);
+        Assert.Equal([10, 25, 50, 100], spec.K);
+        Assert.Equal([0], spec.Seeds);
+        Assert.Equal(16, SweepExpansion.Count(spec));
+    }
+
+    [Fact]
+    public void EveryExampleIsValid()
+    {
+        var examples = Directory.GetFiles(Path.Combine(Specs.RepositoryRoot(), "examples"))
+            .Where(f => SweepSpecReader.FormatOf(f) != SpecFormat.Auto)
+            .ToList();
+
+        Assert.Contains(examples, f => f.EndsWith("quick.json", StringComparison.Ordinal));
+        Assert.All(examples, file =>
+        {
+            var result = SweepSpecReader.ReadFile(file);
+            Assert.True(result.IsValid, $"{file}: {string.Join("; ", result.Errors)}");
+            Assert.Equal(Path.GetFileNameWithoutExtension(file), result.Spec!.Name);
+            Assert.InRange(SweepExpansion.Count(result.Spec), 1, SweepLimits.MaxTrials);
+        });
+    }
+
+    [Fact]
+    public void YamlPlainScalarsAreTypedQuotedOnesStayStrings()
+    {
+        var root = SweepSpecReader.Load("""
+            int: 10
+            negative: -3
+            long: 3000000000
+            hex: 0x1F
+            octal: 0o17
+            float: 1.5
+            exponent: 5e-4
+            nan: .nan
+            inf: .inf
+            minus_inf: -.Inf
+            yes_true: true
+            no_false: FALSE
+            tilde: ~
+            empty:
+            quoted_int: '10'
+            quoted_bool: "true"
+            tagged: !!str 12
+            tagged_float: !!float 3
+            word: mnist
+            yes_word: yes
+            block: |
+              text
+            """, SpecFormat.Yaml).Root!.AsObject();
+
+        Assert.Equal(10, root["int"]!.GetValue<int>());
+        Assert.Equal(-3, root["negative"]!.GetValue<int>());
+        Assert.Equal(3_000_000_000L, root["long"]!.GetValue<long>());
+        Assert.Equal(31, root["hex"]!.GetValue<int>());
+        Assert.Equal(15, root["octal"]!.GetValue<int>());
+        Assert.Equal(1.5, root["float"]!.GetValue<double>());
+        Assert.Equal(5e-4, root["exponent"]!.GetValue<double>());
+        Assert.True(double.IsNaN(root["nan"]!.GetValue<double>()));
+        Assert.Equal(double.PositiveInfinity, root["inf"]!.GetValue<double>());
+        Assert.Equal(double.NegativeInfinity, root["minus_inf"]!.GetValue<double>());
+        Assert.True(root["yes_true"]!.GetValue<bool>());
+        Assert.False(root["no_false"]!.GetValue<bool>());
+        Assert.True(root.ContainsKey("tilde"));
+        Assert.Null(root["tilde"]);
+        Assert.Null(root["empty"]);
+        Assert.Equal("10", root["quoted_int"]!.GetValue<string>());
+        Assert.Equal("true", root["quoted_bool"]!.GetValue<string>());
+        Assert.Equal("12", root["tagged"]!.GetValue<string>());
+        Assert.Equal(3.0, root["tagged_float"]!.GetValue<double>());
+        Assert.Equal("mnist", root["word"]!.GetValue<string>());
+        Assert.Equal("yes", root["yes_word"]!.GetValue<string>());
+        Assert.Equal("text", root["block"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void QuotedNumberIsAWrongType()
+    {
+        var result = SweepSpecReader.Read("""
+            datasets: [mnist]
+            representations: [pixels]
+            scalers: [none]
+            k: ['10']
+            """, SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$.k[0]", error.Path);
+        Assert.Equal("k must be an integer; got the string '10'", error.Message);
+    }
+
+    [Fact]
+    public void YamlSyntaxErrorIsReportedWithItsLine()
+    {
+        var result = SweepSpecReader.Read("""
+            datasets: [mnist]
+            representations: [pixels
+            scalers: [none]
+            k: [10]
+            """, SpecFormat.Yaml);
+
+        Assert.Null(result.Spec);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$", error.Path);
+        Assert.StartsWith("invalid YAML: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Idx:", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Line);
+        Assert.InRange(error.Line!.Value, 2, 3);
+        Assert.NotNull(error.Column);
+        Assert.StartsWith($"line {error.Line}, column {error.Column}: $: invalid YAML", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void YamlBadIndentationIsReportedWithItsLine()
+    {
+        var result = SweepSpecReader.Read("datasets: [mnist]\nscalers:\n  - none\n - l2\n", SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("invalid YAML: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, error.Line);
+    }
+
+    [Fact]
+    public void YamlDuplicateKeyIsASyntaxError()
+    {
+        var result = SweepSpecReader.Read("datasets: [mnist]\nk: [10]\nk: [20]\n", SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("duplicate key", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(3, error.Line);
+    }
+
+    [Fact]
+    public void YamlWithTwoDocumentsIsRejected()
+    {
+        var result = SweepSpecReader.Read(Specs.Minimal + "\n---\nname: second\n", SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("a spec file holds one YAML document; found another", error.Message);
+        Assert.Equal(6, error.Line);
+    }
+
+    [Fact]
+    public void JsonSyntaxErrorIsReportedWithItsLine()
+    {
+        var result = SweepSpecReader.Read("{\n  \"datasets\": [\"mnist\"],\n  \"k\": [10,, 20]\n}", SpecFormat.Json);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("invalid JSON: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Line);
+        Assert.Equal(12, error.Column);
+    }
+
+    [Fact]
+    public void JsonDuplicateKeyIsASyntaxError()
+    {
+        var result = SweepSpecReader.Read("""{ "k": [10], "k": [20] }""", SpecFormat.Json);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("invalid JSON: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void JsonAllowsCommentsAndTrailingCommas()
+    {
+        var spec = AssertValid(SweepSpecReader.Read("""
+            {
+              // the smallest sweep
+              "datasets": ["mnist",],
+              "representations": ["pixels"],
+              "scalers": ["none"],
+              "k": [10],
+            }
+            """, SpecFormat.Json, "commented"));
+
+        Assert.Equal("commented", spec.Name);
+    }
+
+    [Fact]
+    public void YamlErrorsPointAtTheirLine()
+    {
+        var result = SweepSpecReader.Read("""
+            datasets: [mnist]
+            representations:
+              - pixels
+              - autoencoder:
+                  z_dim: 300
+                  epoch: 3
+            scalers: [none]
+            k: [1, 10]
+            """, SpecFormat.Yaml);
+
+        Assert.Equal(
+            [
+                new SpecError("$.representations[1].autoencoder.epoch", "unknown key 'epoch'; did you mean 'epochs'?", 6, 7),
+                new SpecError("$.representations[1].autoencoder.z_dim", "z_dim must be between 1 and 256; got 300", 5, 7),
+                new SpecError("$.k[0]", "k must be at least 2; got 1", 8, 5),
+            ],
+            result.Errors);
+    }
+
+    [Fact]
+    public void MissingKeyPointsAtItsParent()
+    {
+        var result = SweepSpecReader.Read("""
+            datasets: [mnist]
+            representations:
+              - autoencoder: { epochs: 3 }
+            scalers: [none]
+            k: [10]
+            """, SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$.representations[0].autoencoder.z_dim", error.Path);
+        Assert.Equal(3, error.Line);
+        Assert.Equal(5, error.Column);
+    }
+
+    [Fact]
+    public void JsonErrorsPointAtTheirLine()
+    {
+        var result = SweepSpecReader.Read("""
+            {
+              "datasets": ["mnist", "cifar"],
+              "representations": ["pixels"],
+              "scalers": ["none"],
+              "k": [10]
+            }
+            """, SpecFormat.Json);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(new SpecError("$.datasets[1]", "unknown dataset 'cifar'; known: mnist, fashion-mnist", 2, 25), error);
+    }
+
+    [Fact]
+    public void WholeSpecErrorsHaveNoPosition()
+    {
+        var result = SweepSpecReader.Read("name: only", SpecFormat.Yaml);
+
+        Assert.Equal(4, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.Null(e.Line));
+    }
+
+    [Fact]
+    public void MissingFileIsAnErrorNamingIt()
+    {
+        var path = Path.Combine(_directory, "absent.yaml");
+
+        var result = SweepSpecReader.ReadFile(path);
+
+        Assert.Null(result.Spec);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$", error.Path);
+        Assert.Equal($"spec file '{path}' not found", error.Message);
+    }
+
+    [Fact]
+    public void DirectoryIsNotASpecFile()
+    {
+        var error = Assert.Single(SweepSpecReader.ReadFile(_directory).Errors);
+
+        Assert.Contains("is a directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FormatFollowsTheExtensionThenTheContent()
+    {
+        var json = """{ "datasets": ["mnist"], "representations": ["pixels"], "scalers": ["none"], "k": [10] }""";
+
+        Assert.Equal(SpecFormat.Yaml, SweepSpecReader.FormatOf("a.YML"));
+        Assert.Equal(SpecFormat.Yaml, SweepSpecReader.FormatOf("a.yaml"));
+        Assert.Equal(SpecFormat.Json, SweepSpecReader.FormatOf("a.json"));
+        Assert.Equal(SpecFormat.Auto, SweepSpecReader.FormatOf("a.spec"));
+        Assert.Equal(SpecFormat.Json, SweepSpecReader.Sniff("\uFEFF  \n{}"));
+        Assert.Equal(SpecFormat.Yaml, SweepSpecReader.Sniff("datasets: [mnist]"));
+        Assert.Equal("sniffed-json", AssertValid(SweepSpecReader.ReadFile(WriteFile("sniffed-json.spec", json))).Name);
+        Assert.Equal("sniffed-yaml", AssertValid(SweepSpecReader.ReadFile(WriteFile("sniffed-yaml.spec", Specs.Minimal))).Name);
+        // A .json file is read as JSON even though YAML would also accept this text, so JSON's rules apply.
+        var error = Assert.Single(SweepSpecReader.ReadFile(WriteFile("strict.json", "{ datasets: [mnist] }")).Errors);
+        Assert.StartsWith("invalid JSON: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmptyFileIsAnEmptySpec()
+    {
+        var error = Assert.Single(SweepSpecReader.ReadFile(WriteFile("empty.yaml", "# nothing yet\n")).Errors);
+
+        Assert.StartsWith("the spec is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrittenSpecReadsBackEqual()
+    {
+        var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("seed-study.yaml")));
+        var random = spec with { Strategy = StrategySpec.Random(20, 5), Split = new SplitSpec(Train: 1000), KMeans = KMeansSettings.FullDefaults };
+
+        foreach (var original in new[] { spec, random })
+        {
+            var text = SweepSpecWriter.ToJsonString(original);
+            var reread = AssertValid(SweepSpecReader.Read(text, SpecFormat.Json));
+            Assert.Equal(original, reread);
+        }
+    }
+
+    [Fact]
+    public void RecordsSerializeToJsonWithReadableNames()
+    {
+        var trial = new TrialSpec(
+            "mnist",
+            new SplitSpec(60_000, 10_000),
+            RepresentationSpec.Of(new AutoencoderSpec(16)),
+            ScalerKind.L2,
+            225,
+            0,
+            KMeansSettings.MiniBatchDefaults);
+
+        var json = JsonNode.Parse(JsonSerializer.Serialize(trial))!;
+
+        Assert.Equal("l2", json["Scaler"]!.GetValue<string>());
+        Assert.Equal("autoencoder", json["Representation"]!["Kind"]!.GetValue<string>());
+        Assert.Equal("bce", json["Representation"]!["Autoencoder"]!["Loss"]!.GetValue<string>());
+        Assert.Equal("minibatch", json["KMeans"]!["Algorithm"]!.GetValue<string>());
+        Assert.Equal(trial.Key, json["Key"]!.GetValue<string>());
+        Assert.Equal(trial, JsonSerializer.Deserialize<TrialSpec>(JsonSerializer.Serialize(trial)));
+    }
+}
