@@ -10,4 +10,5 @@ root.Subcommands.Add(SweepCommands.Create());
 root.Subcommands.Add(SweepCommands.Cluster());
 root.Subcommands.Add(SiloCommands.Silo());
 root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
 return await CommandRunner.InvokeAsync(root, args);

@@ -65,6 +65,13 @@ public interface IStageGrain : IGrainWithStringKey
     [Alias("peek")]
     Task<StageOutcome?> PeekAsync();
 
+    /// <summary>
+    /// A trial no longer needs this stage (it was cancelled). When no trial is left waiting, a
+    /// computation in flight is stopped and its slot freed; nothing is recorded.
+    /// </summary>
+    [Alias("abandon")]
+    Task AbandonAsync(string trialKey);
+
     /// <summary>The worker reports progress; forwarded to the waiting trials.</summary>
     [Alias("progress"), OneWay]
     Task OnProgressAsync(StageProgress progress);

@@ -94,4 +94,8 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>Runs a stage on the leased slot and returns its outcome.</summary>
     [Alias("execute"), ResponseTimeout("7.00:00:00")]
     Task<StageOutcome> ExecuteAsync(SlotLease lease, StageRequest request);
+
+    /// <summary>Stops the work running under lease <paramref name="token"/>, if any; its ExecuteAsync then fails as cancelled.</summary>
+    [Alias("cancel")]
+    Task CancelAsync(long token);
 }

@@ -66,6 +66,10 @@ public sealed partial class TrialGrain(
         }
         _cancel?.Cancel();
         await SetAsync(Status with { State = TrialState.Cancelled, Progress = null }, persist: true);
+        foreach (var request in StageKeys.Chain(Status.Spec))
+        {
+            await GrainFactory.GetGrain<IStageGrain>(request.Hash).AbandonAsync(this.GetPrimaryKeyString());
+        }
     }
 
     public Task<TrialStatus?> GetStatusAsync() => Task.FromResult(state.State.Status);

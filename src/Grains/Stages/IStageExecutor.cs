@@ -18,6 +18,9 @@ public interface IStageExecutor
 
     /// <summary>Runs <paramref name="request"/> on the leased slot and returns its outcome.</summary>
     Task<StageOutcome> ExecuteAsync(SlotLease lease, StageRequest request, IProgress<StageProgress> progress, CancellationToken cancellationToken);
+
+    /// <summary>Cancels the work running under lease <paramref name="token"/>; false when none runs here.</summary>
+    bool Cancel(long token);
 }
 
 /// <summary>How many slots of each kind a silo declares (<c>--slots cpu=N,gpu=M</c>).</summary>

@@ -30,6 +30,7 @@ public sealed partial class StageGrain(
 {
     private readonly HashSet<string> _waiters = [];
     private Task<StageOutcome>? _computation;
+    private SlotLease? _running;
 
     public async Task<StageOutcome> RunAsync(StageRequest request, string trialKey)
     {
@@ -57,6 +58,16 @@ public sealed partial class StageGrain(
 
     public Task<StageOutcome?> PeekAsync() => Task.FromResult(state.State.Outcome);
 
+    public async Task AbandonAsync(string trialKey)
+    {
+        _waiters.Remove(trialKey);
+        if (_waiters.Count == 0 && _running is { } lease)
+        {
+            LogAbandoned(lease.StageHash, lease.WorkerId);
+            await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).CancelAsync(lease.Token);
+        }
+    }
+
     public Task OnProgressAsync(StageProgress progress)
     {
         foreach (string trial in _waiters)
@@ -78,6 +89,13 @@ public sealed partial class StageGrain(
             {
                 var kind = await scheduler.ResolveKindAsync(preferred);
                 var lease = await scheduler.AcquireAsync(kind, request.Hash);
+                if (_waiters.Count == 0)
+                {
+                    // Every trial that wanted this stage was cancelled while it queued.
+                    await scheduler.ReleaseAsync(lease);
+                    throw new OperationCanceledException($"stage {request.Hash}: no trial needs it any more");
+                }
+                _running = lease;
                 try
                 {
                     var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
@@ -92,7 +110,13 @@ public sealed partial class StageGrain(
                     LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
                     return outcome;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception) when (_waiters.Count == 0)
+                {
+                    // Abandoned: stop here, free the slot, record nothing.
+                    await scheduler.ReleaseAsync(lease);
+                    throw new OperationCanceledException($"stage {request.Hash}: cancelled, no trial needs it any more");
+                }
+                catch (Exception ex)
                 {
                     await scheduler.ReleaseAsync(lease);
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
@@ -107,6 +131,7 @@ public sealed partial class StageGrain(
         }
         finally
         {
+            _running = null;
             // A failed computation is forgotten, so a later ask tries again.
             if (state.State.Outcome is null)
             {
@@ -117,6 +142,9 @@ public sealed partial class StageGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Kind} {Hash}: computed on {Silo} in {Seconds:F1}s (attempt {Attempt})")]
     private partial void LogComputed(StageKind kind, string hash, string silo, double seconds, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Request}: every waiting trial was cancelled; stopping it on {WorkerId}")]
+    private partial void LogAbandoned(string request, string workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage {Kind} {Hash}: attempt {Attempt} of {MaxAttempts} failed")]
     private partial void LogAttemptFailed(Exception ex, StageKind kind, string hash, int attempt, int maxAttempts);

@@ -28,6 +28,12 @@ public sealed class WorkerGrain(IStageExecutor executor, IOptions<GridGrainOptio
         return await executor.ExecuteAsync(lease, request, progress, CancellationToken.None);
     }
 
+    public Task CancelAsync(long token)
+    {
+        executor.Cancel(token);
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Forwards progress from the compute thread to the stage grain, at most once per interval
     /// (the last report of a phase always goes through). One-way calls are safe from any thread.

@@ -18,6 +18,7 @@ namespace Grid.Silo.Compute;
 public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, ILocalSiloDetails silo) : IStageExecutor
 {
     private readonly ConcurrentDictionary<long, SlotLease> _running = new();
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _cancellations = new();
 
     public SlotCounts Slots => worker.Slots;
 
@@ -29,6 +30,9 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         {
             throw new InvalidOperationException($"lease {lease.Token} is already running on this silo");
         }
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _cancellations[lease.Token] = cancellation;
+        cancellationToken = cancellation.Token;
         try
         {
             string siloName = silo.Name;
@@ -68,7 +72,18 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         finally
         {
             _running.TryRemove(lease.Token, out _);
+            _cancellations.TryRemove(lease.Token, out _);
         }
+    }
+
+    public bool Cancel(long token)
+    {
+        if (!_cancellations.TryGetValue(token, out var cancellation))
+        {
+            return false;
+        }
+        cancellation.Cancel();
+        return true;
     }
 
     private static DataSelection Data(TrialSpec trial)

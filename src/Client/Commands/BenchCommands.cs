@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Grid.Compute.Autoencoder;
+using Grid.Compute.Clustering;
+using Grid.Compute.Data;
+using Grid.Compute.Evaluation;
+using Grid.Compute.Scaling;
+using Spectre.Console;
+using TorchSharp;
+
+namespace Grid.Client.Commands;
+
+/// <summary>
+/// <c>grid bench kmeans|ae</c>: the compute core on real data, without a cluster, timed. These
+/// commands produce the figures the issues ask for.
+/// </summary>
+public static class BenchCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means and the autoencoder");
+        command.Subcommands.Add(KMeansBench());
+        command.Subcommands.Add(AutoencoderBench());
+        return command;
+    }
+
+    private static Option<int?> Limit() => new("--limit")
+    {
+        Description = "Use only the first N training rows (and N/6 test rows); default: all",
+        HelpName = "N",
+    };
+
+    private static Command KMeansBench()
+    {
+        var dataset = CommonOptions.DatasetOption();
+        var scaler = new Option<string>("--scaler") { Description = "none | unit | l2 | standard", DefaultValueFactory = _ => "none" }
+            .AcceptOnlyFromAmong([.. ScalerNames.All]);
+        var k = new Option<int>("--k") { Description = "Number of clusters", DefaultValueFactory = _ => 225 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size (minibatch only)", DefaultValueFactory = _ => 200 };
+        var nInit = new Option<int>("--n-init") { Description = "Initialisations; the lowest inertia wins", DefaultValueFactory = _ => 3 };
+        var algorithm = new Option<string>("--algorithm") { Description = "minibatch (MiniBatchKMeans) | full (Lloyd's KMeans)", DefaultValueFactory = _ => "minibatch" }
+            .AcceptOnlyFromAmong("minibatch", "full");
+        var maxIter = new Option<int?>("--max-iter") { Description = "Iterations (full) or epochs (minibatch); default scikit-learn's (300 / 100)" };
+        var tol = new Option<double?>("--tol") { Description = "Convergence tolerance; default scikit-learn's (1e-4 full, 0 minibatch)" };
+        var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
+        var limit = Limit();
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("kmeans",
+            "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia and iterations")
+        {
+            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, limit, dataDir, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            int? trainLimit = parse.GetValue(limit);
+            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
+            var kind = ScalerNames.Parse(parse.GetValue(scaler)!);
+            int clusters = parse.GetValue(k);
+            if (clusters < 2 || clusters > data.Train.Count)
+            {
+                throw new UserInputException($"--k {clusters}: must be between 2 and the {data.Train.Count} training rows");
+            }
+            bool full = parse.GetValue(algorithm) == "full";
+            torch.set_num_threads(Environment.ProcessorCount);
+            using var scope = torch.NewDisposeScope();
+            var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
+
+            var watch = Stopwatch.StartNew();
+            using var fit = full
+                ? KMeans.Fit(train, new KMeansOptions(clusters)
+                {
+                    Inits = parse.GetValue(nInit),
+                    MaxIterations = parse.GetValue(maxIter) ?? new KMeansOptions(clusters).MaxIterations,
+                    Tolerance = parse.GetValue(tol) ?? new KMeansOptions(clusters).Tolerance,
+                    Seed = parse.GetValue(seed),
+                }, cancellationToken: ct)
+                : MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(clusters)
+                {
+                    BatchSize = parse.GetValue(batchSize),
+                    Inits = parse.GetValue(nInit),
+                    MaxIterations = parse.GetValue(maxIter) ?? new MiniBatchKMeansOptions(clusters).MaxIterations,
+                    Tolerance = parse.GetValue(tol) ?? new MiniBatchKMeansOptions(clusters).Tolerance,
+                    Seed = parse.GetValue(seed),
+                }, cancellationToken: ct);
+            double fitSeconds = watch.Elapsed.TotalSeconds;
+
+            var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, clusters);
+            var trainReport = classifier.Evaluate(fit.Labels, data.Train.Labels);
+            var testReport = classifier.Evaluate(fit.Predict(test), data.Test.Labels);
+            var result = new Dictionary<string, object>
+            {
+                ["dataset"] = data.Name,
+                ["train_rows"] = data.Train.Count,
+                ["test_rows"] = data.Test.Count,
+                ["algorithm"] = full ? "full" : "minibatch",
+                ["scaler"] = ScalerNames.Name(kind),
+                ["k"] = clusters,
+                ["n_init"] = parse.GetValue(nInit),
+                ["threads"] = torch.get_num_threads(),
+                ["fit_seconds"] = Math.Round(fitSeconds, 3),
+                ["train_error"] = Math.Round(trainReport.Error, 5),
+                ["test_error"] = Math.Round(testReport.Error, 5),
+                ["inertia"] = fit.Inertia,
+                ["n_iter"] = fit.Iterations,
+                ["flagged_clusters"] = trainReport.FlaggedClusters.Count,
+            };
+            Print(result, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command AutoencoderBench()
+    {
+        var dataset = CommonOptions.DatasetOption();
+        var zDim = new Option<int>("--z-dim") { Description = "Latent size (1..256)", DefaultValueFactory = _ => 16 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => 1 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Adam mini-batch size", DefaultValueFactory = _ => new AutoencoderOptions().BatchSize };
+        var loss = new Option<string>("--loss") { Description = "bce | mse", DefaultValueFactory = _ => "bce" }.AcceptOnlyFromAmong("bce", "mse");
+        var seed = new Option<long>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
+        var limit = Limit();
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("ae",
+            "Train the seed convolutional autoencoder (Adam lr 5e-4) and report throughput and train/test reconstruction loss per epoch")
+        {
+            dataset, zDim, epochs, batchSize, loss, seed, limit, dataDir, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            int? trainLimit = parse.GetValue(limit);
+            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
+            var options = new AutoencoderOptions
+            {
+                ZDim = parse.GetValue(zDim),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                Loss = parse.GetValue(loss) == "mse" ? ReconstructionLoss.Mse : ReconstructionLoss.Bce,
+                Seed = parse.GetValue(seed),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UserInputException(ex.Message);
+            }
+            torch.set_num_threads(Environment.ProcessorCount);
+            using var trainer = new AutoencoderTrainer(options);
+            bool asJson = parse.GetValue(json);
+            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
+            AutoencoderTrainingResult? result = null;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask("training", maxValue: (double)options.Epochs * data.Train.Count);
+                    var progress = new ActionProgress<AutoencoderProgress>(p =>
+                    {
+                        bar.Value = (double)(p.Epoch - 1) * data.Train.Count + Math.Min(p.SamplesDone, data.Train.Count);
+                        bar.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"epoch {p.Epoch}/{p.Epochs} · loss {p.RunningLoss:F4} · {p.SamplesPerSecond:F0} samples/s");
+                    });
+                    // Training is synchronous TorchSharp work: run it off the console's thread so the bar redraws.
+                    result = await Task.Run(() => trainer.Train(data.Train, data.Test, null, progress, ct), ct);
+                });
+            var final = result!;
+            var report = new Dictionary<string, object>
+            {
+                ["dataset"] = data.Name,
+                ["train_rows"] = data.Train.Count,
+                ["test_rows"] = data.Test.Count,
+                ["z_dim"] = options.ZDim,
+                ["loss"] = options.Loss.ToString().ToLowerInvariant(),
+                ["epochs"] = final.CompletedEpochs,
+                ["batch_size"] = options.BatchSize,
+                ["device"] = AutoencoderDevice.Default.type.ToString().ToLowerInvariant(),
+                ["threads"] = torch.get_num_threads(),
+                ["samples_per_second"] = Math.Round(final.SamplesPerSecond, 1),
+                ["train_loss"] = Math.Round(final.TrainLoss, 5),
+                ["test_loss"] = Math.Round(final.TestLoss, 5),
+                ["history"] = final.History.Select(e => new Dictionary<string, object?>
+                {
+                    ["epoch"] = e.Epoch,
+                    ["train_loss"] = Math.Round(e.TrainLoss, 5),
+                    ["test_loss"] = e.TestLoss is double t ? Math.Round(t, 5) : null,
+                    ["samples_per_second"] = Math.Round(e.SamplesPerSecond, 1),
+                }).ToList(),
+            };
+            Print(report, asJson);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(Dictionary<string, object> result, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, Indented));
+            return;
+        }
+        var table = new Table().AddColumns("metric", "value");
+        foreach (var (name, value) in result)
+        {
+            if (value is System.Collections.IEnumerable and not string)
+            {
+                continue;
+            }
+            string text = value switch
+            {
+                double d => d.ToString("G6", CultureInfo.InvariantCulture),
+                _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+            };
+            table.AddRow(name, Markup.Escape(text));
+        }
+        AnsiConsole.Write(table);
+    }
+}

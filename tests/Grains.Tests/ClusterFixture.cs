@@ -1,0 +1,109 @@
+using Grid.Abstractions.Workers;
+using Grid.Compute.Data;
+using Grid.Grains;
+using Grid.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Grid.Grains.Tests;
+
+/// <summary>
+/// An in-process Orleans cluster of two silos, each with one cpu slot, sharing an artifact
+/// directory (as silos of a real cluster do), reading MNIST from the test data directory.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const int Silos = 2;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static string ArtifactsDir { get; } = Path.Combine(Path.GetTempPath(), "grid-grains-tests-" + Guid.NewGuid().ToString("N"));
+
+    public async Task InitializeAsync()
+    {
+        TestData.RequireMnist();
+        var builder = new TestClusterBuilder(Silos);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        // Ready when both workers have announced their slots to the scheduler.
+        await Until.TrueAsync(async () =>
+        {
+            var status = await Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
+            return status.Workers.Count(w => w.Alive) == Silos;
+        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(ArtifactsDir))
+        {
+            Directory.Delete(ArtifactsDir, recursive: true);
+        }
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(GridSilo.StorageName);
+            GridSilo.ConfigureGrid(silo);
+            GridSilo.AddGridServices(silo.Services, new GridSiloOptions
+            {
+                DataDir = TestData.DataDir,
+                ArtifactsDir = ArtifactsDir,
+                Slots = "cpu=1",
+            });
+            silo.Services.Configure<GridGrainOptions>(o =>
+            {
+                o.HeartbeatInterval = TimeSpan.FromSeconds(1);
+                o.WorkerTimeout = TimeSpan.FromSeconds(10);
+                o.RetryBackoff = TimeSpan.FromMilliseconds(100);
+                o.ProgressInterval = TimeSpan.FromMilliseconds(100);
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Where the tests find real MNIST: <c>$GRID_DATA_DIR</c> (test.sh fetches it there).</summary>
+public static class TestData
+{
+    public static string DataDir { get; } = DatasetStore.DefaultDataDirectory();
+
+    public static void RequireMnist()
+    {
+        if (!new DatasetStore(DataDir).IsComplete(DatasetCatalog.Mnist))
+        {
+            throw new InvalidOperationException($"MNIST is not in {DataDir}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
+        }
+    }
+}
+
+/// <summary>Waits on a condition, never a fixed sleep; the timeout message names the phase.</summary>
+public static class Until
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string phase)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}");
+            }
+            await Task.Delay(delay);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Stages;
+using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
+using Grid.Compute.Clustering;
+using Grid.Compute.Data;
+using Grid.Compute.Evaluation;
+using Grid.Compute.Scaling;
+using Grid.Grains.Stages;
+
+namespace Grid.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class SweepTests(ClusterFixture fixture)
+{
+    private const int TrainRows = 2000;
+    private const int TestRows = 500;
+
+    private static SweepSpec Spec(string json)
+    {
+        var result = SweepSpecParser.Parse(JsonNode.Parse(json), "test");
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        return result.Spec!;
+    }
+
+    /// <summary>Pixels and one small autoencoder × two scalers × three k: 12 trials, 6 of them sharing the autoencoder.</summary>
+    private static readonly SweepSpec SmallStudy = Spec($$"""
+        {
+          "name": "small-study",
+          "datasets": ["mnist"],
+          "split": { "train": {{TrainRows}}, "test": {{TestRows}} },
+          "representations": ["pixels", { "autoencoder": { "z_dim": 4, "epochs": 1 } }],
+          "scalers": ["none", "l2"],
+          "k": [5, 10, 20],
+          "seeds": [0],
+          "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 }
+        }
+        """);
+
+    private async Task<SweepSnapshot> RunToEndAsync(string sweepId, SweepSpec spec, TimeSpan timeout)
+    {
+        var sweep = fixture.Grains.GetGrain<ISweepGrain>(sweepId);
+        var submitted = await sweep.SubmitAsync(spec);
+        Assert.Equal(SweepExpansion.Count(spec), submitted.Total);
+        using var cancel = new CancellationTokenSource(timeout);
+        SweepSnapshot? last = null;
+        try
+        {
+            await foreach (var snapshot in sweep.WatchAsync(cancel.Token).WithCancellation(cancel.Token))
+            {
+                last = snapshot;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"sweep {sweepId} did not finish within {timeout.TotalSeconds:F0}s; last: {last?.Count(TrialState.Succeeded)} succeeded of {last?.Total}");
+        }
+        Assert.NotNull(last);
+        Assert.True(last.IsFinished, $"the watch ended before the sweep did ({last.State})");
+        return last;
+    }
+
+    [Fact]
+    public async Task Small_sweep_runs_end_to_end_shares_its_autoencoder_and_matches_the_compute_core()
+    {
+        var result = await RunToEndAsync("small-study-1", SmallStudy, TimeSpan.FromMinutes(5));
+
+        Assert.Equal(SweepState.Completed, result.State);
+        Assert.All(result.Trials, t => Assert.True(t.State == TrialState.Succeeded, $"{t.Spec.Key}: {t.State} {t.Error}"));
+        // 12 clustering stages + 1 autoencoder computed; the autoencoder's 5 other users reused it.
+        Assert.Equal(new StageCounts(13, 5), result.Stages);
+        Assert.Equal(4, result.Curves.Count);
+        Assert.All(result.Curves, c => Assert.Equal([5, 10, 20], c.Points.Select(p => p.K)));
+        Assert.All(result.Curves, c => Assert.True(c.Points[0].Inertia > c.Points[^1].Inertia, $"{c.Representation}/{c.Scaler}: inertia falls with k"));
+        Assert.NotNull(result.BestTrialId);
+
+        // The autoencoder stage trained exactly once.
+        var aeTrial = result.Trials.First(t => t.Spec.Representation.Kind == RepresentationKind.Autoencoder).Spec;
+        var aeOutcome = await fixture.Grains.GetGrain<IStageGrain>(StageKeys.Autoencoder(aeTrial)!).PeekAsync();
+        Assert.NotNull(aeOutcome);
+        Assert.Equal(1, aeOutcome.Attempts);
+
+        // The pixels/none curve equals the compute core run directly on the same rows.
+        var data = new DatasetStore(TestData.DataDir).Load("mnist", TrainRows, TestRows);
+        var curve = result.Curves.Single(c => c.Representation == "pixels" && c.Scaler == "none");
+        foreach (var point in curve.Points)
+        {
+            using var train = data.Train.ToFeatureTensor();
+            using var test = data.Test.ToFeatureTensor();
+            using var scaler = FittedScaler.Fit(Grid.Compute.Scaling.ScalerKind.None, train);
+            using var x = scaler.Transform(train);
+            using var xTest = scaler.Transform(test);
+            using var fit = MiniBatchKMeans.Fit(x, new MiniBatchKMeansOptions(point.K) { BatchSize = 200, Inits = 1, Seed = 0 });
+            var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, point.K);
+            Assert.Equal(fit.Inertia, point.Inertia, fit.Inertia * 1e-6);
+            Assert.Equal(classifier.Evaluate(fit.Labels, data.Train.Labels).Error, point.TrainError, 1e-9);
+            Assert.Equal(classifier.Evaluate(fit.Predict(xTest), data.Test.Labels).Error, point.TestError, 1e-9);
+        }
+
+        // The same study again, in a new sweep: every stage is reused, none computed.
+        var again = await RunToEndAsync("small-study-2", SmallStudy, TimeSpan.FromMinutes(2));
+        Assert.Equal(new StageCounts(0, 18), again.Stages);
+        Assert.Equal(
+            result.Trials.Select(t => t.Result!.TestError).Order(),
+            again.Trials.Select(t => t.Result!.TestError).Order());
+    }
+
+    [Fact]
+    public async Task Cancel_stops_running_and_pending_trials_and_frees_the_slots()
+    {
+        var spec = Spec($$"""
+            {
+              "name": "to-cancel",
+              "datasets": ["mnist"],
+              "split": { "train": {{TrainRows}}, "test": {{TestRows}} },
+              "representations": [{ "autoencoder": { "z_dim": 3, "epochs": 500 } }],
+              "scalers": ["none"],
+              "k": [5, 6, 7],
+              "seeds": [11]
+            }
+            """);
+        var sweep = fixture.Grains.GetGrain<ISweepGrain>("to-cancel");
+        await sweep.SubmitAsync(spec);
+        await Until.TrueAsync(async () =>
+            (await sweep.GetSnapshotAsync())!.Trials.Any(t => t.Progress is { Stage: StageKind.Autoencoder, Done: > 0 }),
+            TimeSpan.FromMinutes(2), "the autoencoder reports its first epoch");
+
+        var cancelled = await sweep.CancelAsync();
+
+        Assert.Equal(SweepState.Cancelled, cancelled!.State);
+        Assert.All(cancelled.Trials, t => Assert.Equal(TrialState.Cancelled, t.State));
+        Assert.Equal(new StageCounts(0, 0), cancelled.Stages);
+        // Abandoned by every trial, the autoencoder stops and its slot is freed.
+        await Until.TrueAsync(async () =>
+        {
+            var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
+            return status.Workers.Sum(w => w.BusyCpu + w.BusyGpu) == 0;
+        }, TimeSpan.FromSeconds(60), "the cancelled autoencoder frees its slot");
+        Assert.Null(await fixture.Grains.GetGrain<IStageGrain>(StageKeys.Autoencoder(cancelled.Trials[0].Spec)!).PeekAsync());
+    }
+
+    [Fact]
+    public async Task Scheduler_sees_both_silos_with_their_slots()
+    {
+        var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
+
+        Assert.Equal(ClusterFixture.Silos, status.Workers.Count(w => w.Alive));
+        Assert.All(status.Workers, w => Assert.Equal((1, 0), (w.CpuSlots, w.GpuSlots)));
+        Assert.Equal(ClusterFixture.Silos, status.Workers.Select(w => w.Silo).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Unknown_sweep_has_no_snapshot_and_cancel_is_harmless()
+    {
+        var sweep = fixture.Grains.GetGrain<ISweepGrain>("never-submitted");
+        Assert.Null(await sweep.GetSnapshotAsync());
+        Assert.Null(await sweep.CancelAsync());
+    }
+}
