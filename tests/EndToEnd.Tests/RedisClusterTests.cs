@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+
+namespace Grid.EndToEnd.Tests;
+
+/// <summary>
+/// A real cluster: a redis-server on loopback and two `grid silo` processes that find each
+/// other through it; shared by the tests of <see cref="RedisClusterTests"/>.
+/// </summary>
+public sealed class RedisClusterFixture : IAsyncLifetime
+{
+    private readonly List<ExternalProcess> _processes = [];
+    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "grid-e2e-" + Guid.NewGuid().ToString("N"));
+    private int _redisPort;
+    private readonly int[] _gatewayPorts = new int[2];
+
+    public string Redis => $"127.0.0.1:{_redisPort}";
+
+    public string Artifacts => _artifacts;
+
+    public int GatewayPort(int silo) => _gatewayPorts[silo];
+
+    public async Task InitializeAsync()
+    {
+        await Repository.EnsureBuiltAsync();
+        _redisPort = ExternalProcess.FreePort();
+        var redis = ExternalProcess.Start("redis", "redis-server", "--port", _redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        _processes.Add(redis);
+        await Until(() => Task.FromResult(redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", redis);
+
+        for (int i = 0; i < 2; i++)
+        {
+            _gatewayPorts[i] = ExternalProcess.FreePort();
+            var silo = ExternalProcess.Start($"silo{i}", "dotnet", Repository.GridDll, "silo",
+                "--redis", Redis,
+                "--silo-port", ExternalProcess.FreePort().ToString(),
+                "--gateway-port", _gatewayPorts[i].ToString(),
+                "--http-port", ExternalProcess.FreePort().ToString(),
+                "--slots", "cpu=1",
+                "--data-dir", Repository.DataDir,
+                "--artifacts", _artifacts);
+            _processes.Add(silo);
+        }
+        foreach (var silo in _processes.Skip(1))
+        {
+            await Until(() => Task.FromResult(silo.Output.Contains("silo up")), TimeSpan.FromSeconds(90), $"{silo.Name} starts", silo);
+        }
+        await Until(async () =>
+        {
+            var (code, stdout, _) = await Grid("cluster", "status", "--json", "--redis", Redis);
+            return code == 0 && JsonNode.Parse(stdout)!["Workers"]!.AsArray().Count(w => w!["Alive"]!.GetValue<bool>()) == 2;
+        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _processes[1]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Silos first (they leave the membership in Redis), Redis last.
+        for (int i = _processes.Count - 1; i >= 0; i--)
+        {
+            await _processes[i].DisposeAsync();
+        }
+        if (Directory.Exists(_artifacts))
+        {
+            Directory.Delete(_artifacts, recursive: true);
+        }
+    }
+
+    public static Task<(int ExitCode, string Stdout, string Stderr)> Grid(params string[] arguments) =>
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [Repository.GridDll, .. arguments]);
+
+    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (watched.HasExited)
+            {
+                throw new InvalidOperationException($"{watched.Name} exited while waiting until {phase}:\n{watched.Output}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{watched.Output}");
+            }
+            await Task.Delay(200);
+        }
+    }
+}
+
+/// <summary>
+/// Cluster mode for real: the `grid` console submits, watches and reads results back from a
+/// Redis-backed cluster of two silo processes.
+/// </summary>
+public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixture<RedisClusterFixture>
+{
+    [Fact]
+    public async Task Sweep_submitted_through_redis_runs_on_two_silos_and_reads_back_through_either_gateway()
+    {
+        string spec = Path.Combine(Repository.Root, "examples", "quick.json");
+
+        var (code, stdout, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--watch", "--json", "--redis", cluster.Redis);
+
+        Assert.True(code == 0, $"submit --watch exited {code}: {stderr}");
+        var submitted = JsonNode.Parse(stdout)!;
+        string id = submitted["sweep_id"]!.GetValue<string>();
+        Assert.Equal("completed", submitted["state"]!.GetValue<string>());
+        var trials = submitted["trials"]!.AsArray();
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t => Assert.Equal("succeeded", t!["state"]!.GetValue<string>()));
+        Assert.All(trials, t => Assert.InRange(t!["test_error"]!.GetValue<double>(), 0.0, 0.6));
+        Assert.Equal(2, submitted["stages"]!["computed"]!.GetValue<int>());
+
+        // The same results through the second silo's gateway.
+        var (resultsCode, resultsOut, resultsErr) = await RedisClusterFixture.Grid("sweep", "results", id, "--json", "--gateway", $"127.0.0.1:{cluster.GatewayPort(1)}");
+        Assert.True(resultsCode == 0, $"results exited {resultsCode}: {resultsErr}");
+        var read = JsonNode.Parse(resultsOut)!;
+        Assert.Equal(
+            trials.Select(t => t!["test_error"]!.GetValue<double>()).Order(),
+            read["trials"]!.AsArray().Select(t => t!["test_error"]!.GetValue<double>()).Order());
+        Assert.Equal(submitted["elbow_curves"]!.ToJsonString(), read["elbow_curves"]!.ToJsonString());
+
+        var (listCode, listOut, _) = await RedisClusterFixture.Grid("sweep", "list", "--json", "--redis", cluster.Redis);
+        Assert.Equal(0, listCode);
+        Assert.Contains(id, listOut);
+    }
+
+    [Fact]
+    public async Task Invalid_spec_is_rejected_before_anything_is_scheduled()
+    {
+        string spec = Path.Combine(cluster.Artifacts, "bad.yaml");
+        Directory.CreateDirectory(cluster.Artifacts);
+        await File.WriteAllTextAsync(spec, "datasets: [mnist]\nrepresentations: [pixels]\nscalers: [none]\nk: [1]\nkmeans: { batch_sise: 200 }\n");
+
+        var (code, _, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--redis", cluster.Redis);
+
+        Assert.Equal(2, code);
+        Assert.Contains("$.k[0]", stderr);
+        Assert.Contains("batch_sise", stderr);
+        Assert.Contains("batch_size", stderr);
+        var (_, listOut, _) = await RedisClusterFixture.Grid("sweep", "list", "--json", "--redis", cluster.Redis);
+        Assert.DoesNotContain("bad", listOut);
+    }
+
+}
