@@ -1,0 +1,53 @@
+namespace Grid.Compute.Autoencoder;
+
+/// <summary>A progress report during training, sent every few batches and at each epoch's end.</summary>
+/// <param name="Epoch">The epoch under way, 1-based.</param>
+/// <param name="Epochs">Epochs the run trains in all.</param>
+/// <param name="Batch">Batches done in this epoch.</param>
+/// <param name="BatchesPerEpoch">Batches in one epoch.</param>
+/// <param name="SamplesDone">Training images processed in this epoch.</param>
+/// <param name="RunningLoss">Mean per-pixel training loss over this epoch's batches so far.</param>
+/// <param name="SamplesPerSecond">Training throughput in this epoch so far.</param>
+public sealed record AutoencoderProgress(
+    int Epoch,
+    int Epochs,
+    int Batch,
+    int BatchesPerEpoch,
+    long SamplesDone,
+    double RunningLoss,
+    double SamplesPerSecond);
+
+/// <summary>The outcome of one training epoch.</summary>
+/// <param name="Epoch">The epoch, 1-based.</param>
+/// <param name="TrainLoss">Mean per-pixel loss over the epoch's training batches (weights changing as it went).</param>
+/// <param name="TestLoss">Mean per-pixel loss on the test set after the epoch, or null without a test set.</param>
+/// <param name="TrainSeconds">Seconds spent on the epoch's training batches (evaluation and checkpoint excluded).</param>
+/// <param name="SamplesPerSecond">Training images per second over the epoch.</param>
+public sealed record AutoencoderEpoch(int Epoch, double TrainLoss, double? TestLoss, double TrainSeconds, double SamplesPerSecond);
+
+/// <summary>The outcome of a training run: every epoch so far, including those restored from a checkpoint.</summary>
+/// <param name="History">One entry per completed epoch, in order.</param>
+/// <param name="ResumedFromEpoch">The epoch the run resumed after (0 when it started fresh).</param>
+public sealed record AutoencoderTrainingResult(IReadOnlyList<AutoencoderEpoch> History, int ResumedFromEpoch)
+{
+    /// <summary>Epochs completed.</summary>
+    public int CompletedEpochs => History.Count;
+
+    /// <summary>The last epoch's mean training loss.</summary>
+    public double TrainLoss => History.Count == 0 ? double.NaN : History[^1].TrainLoss;
+
+    /// <summary>The test loss after the last epoch (NaN without a test set).</summary>
+    public double TestLoss => History.Count == 0 ? double.NaN : History[^1].TestLoss ?? double.NaN;
+
+    /// <summary>Training images per second over the epochs this run trained (restored epochs excluded).</summary>
+    public double SamplesPerSecond
+    {
+        get
+        {
+            var trained = History.Skip(ResumedFromEpoch).ToList();
+            var seconds = trained.Sum(e => e.TrainSeconds);
+            var samples = trained.Sum(e => e.SamplesPerSecond * e.TrainSeconds);
+            return seconds > 0 ? samples / seconds : double.NaN;
+        }
+    }
+}
