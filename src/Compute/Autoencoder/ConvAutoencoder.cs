@@ -128,7 +128,6 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// The decoder's output before the final sigmoid, so that training can use the numerically
     /// stable <c>binary_cross_entropy_with_logits</c> (equal to BCE after the sigmoid).
     /// </summary>
-    public Tensor ReconstructLogitsPublic(Tensor images) => ReconstructLogits(images);
     internal Tensor ReconstructLogits(Tensor images)
     {
         using var scope = NewDisposeScope();
