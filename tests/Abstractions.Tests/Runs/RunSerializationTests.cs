@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Stages;
+using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Grid.Abstractions.Tests.Runs;
+
+/// <summary>Every record of the run, stage and worker contracts survives Orleans serialization.</summary>
+public sealed class RunSerializationTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection()
+        .AddSerializer(builder => builder.AddAssembly(typeof(SweepSnapshot).Assembly))
+        .BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    private static readonly TrialSpec Trial = new(
+        "mnist", new SplitSpec(6000, 1000), RepresentationSpec.Of(new AutoencoderSpec(16, Epochs: 3)),
+        ScalerKind.L2, 25, 0, KMeansSettings.MiniBatchDefaults);
+
+    private static readonly StageProgress Progress = new(StageKind.Autoencoder, "epoch", 2, 3, 0.12, "silo-a");
+
+    private static readonly ClusteringResult Result = new(0.1, 0.12, 1234.5, 7, 0.8, 2, new long[] { 5, 1, 0, 4 }, 1);
+
+    private static readonly TrialStatus Status = new("sw/abc", Trial, TrialState.Succeeded, Progress, Result, null, 1, 1);
+
+    private static readonly SlotLease Lease = new("S127.0.0.1:11111:1", SlotKind.Cpu, 0, 42, "hash", DateTimeOffset.UnixEpoch);
+
+    public static TheoryData<object> Records() => new(
+        Progress,
+        Result,
+        Status,
+        Status with { State = TrialState.Failed, Result = null, Error = "boom" },
+        new ElbowPoint(10, 3.5, 0.2, 0.25),
+        new ElbowCurve("mnist", "pixels", "none", 0, new[] { new ElbowPoint(10, 3.5, 0.2, 0.25), new ElbowPoint(20, 2.5, 0.1, 0.15) }, 10),
+        new StageCounts(13, 5),
+        new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), "sw/abc",
+            new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7),
+        new SweepSummary("sw", "demo", SweepState.Completed, 16, 15, 1, DateTimeOffset.UnixEpoch),
+        new StageRequest(StageKind.Clustering, "c0ffee", Trial, "ae12"),
+        new StageOutcome("c0ffee", StageKind.Clustering, new Dictionary<string, double> { ["test_error"] = 0.12 }, Result, "silo-a", 1.5, true, 2),
+        Lease,
+        new WorkerHeartbeat("w", "silo-a", 2, 1, new[] { Lease }),
+        new WorkerStatus("w", "silo-a", 2, 1, 1, 0, DateTimeOffset.UnixEpoch, true),
+        new ClusterStatus(new[] { new WorkerStatus("w", "silo-a", 2, 1, 1, 0, DateTimeOffset.UnixEpoch, true) }, 3, 0, 99));
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void RecordRoundTrips(object value)
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+
+        var copy = serializer.Deserialize<object>(serializer.SerializeToArray(value))!;
+
+        Assert.NotSame(value, copy);
+        Assert.Equal(value.GetType(), copy.GetType());
+        // Records holding lists compare lists by reference, so compare their JSON instead.
+        Assert.Equal(JsonSerializer.Serialize(value, value.GetType()), JsonSerializer.Serialize(copy, copy.GetType()));
+    }
+
+    [Fact]
+    public void StageFailureKeepsItsMessageAcrossTheWire()
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+
+        var copy = (StageFailedException)serializer.Deserialize<object>(serializer.SerializeToArray<object>(new StageFailedException("attempt 1: out of memory")))!;
+
+        Assert.Equal("attempt 1: out of memory", copy.Message);
+    }
+}
