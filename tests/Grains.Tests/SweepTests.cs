@@ -141,6 +141,34 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_stage_that_fails_every_attempt_fails_its_trials_with_the_reason()
+    {
+        // The silos' data directory has no Fashion-MNIST.
+        var spec = Spec("""
+            {
+              "name": "missing-data",
+              "datasets": ["fashion-mnist"],
+              "split": { "train": 1000, "test": 100 },
+              "representations": ["pixels"],
+              "scalers": ["none"],
+              "k": [5, 6]
+            }
+            """);
+
+        var result = await RunToEndAsync("missing-data", spec, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(SweepState.Completed, result.State);
+        Assert.All(result.Trials, t =>
+        {
+            Assert.Equal(TrialState.Failed, t.State);
+            Assert.Contains("failed after 3 attempts", t.Error);
+            Assert.Contains("grid data fetch fashion-mnist", t.Error);
+        });
+        Assert.Empty(result.Curves);
+        Assert.Null(result.BestTrialId);
+    }
+
+    [Fact]
     public async Task Scheduler_sees_both_silos_with_their_slots()
     {
         var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();

@@ -10,6 +10,9 @@ public static class Kneedle
     /// <summary>Fewer points than this have no meaningful knee.</summary>
     public const int MinimumPoints = 3;
 
+    /// <summary>Normalised distances below this are rounding noise: the curve is straight there.</summary>
+    private const double Flatness = 1e-9;
+
     /// <summary>The x of the knee, or null when there are too few points or the curve has no bend.</summary>
     public static double? Knee(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
@@ -28,7 +31,7 @@ public static class Kneedle
         {
             return null;
         }
-        double best = 0;
+        double best = Flatness;
         double? knee = null;
         foreach (int i in order)
         {
