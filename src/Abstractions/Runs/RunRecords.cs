@@ -33,6 +33,7 @@ public enum SweepState
 /// <param name="Total">Units expected (an upper bound for k-means, which may stop early).</param>
 /// <param name="Metric">The current loss or inertia, when known.</param>
 /// <param name="Silo">The silo running the stage.</param>
+/// <param name="Detail">A human reading of the position, e.g. "epoch 2/40", when units are finer than that.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.stage-progress")]
 public sealed record StageProgress(
@@ -41,7 +42,8 @@ public sealed record StageProgress(
     [property: Id(2)] long Done,
     [property: Id(3)] long Total,
     [property: Id(4)] double? Metric,
-    [property: Id(5)] string Silo);
+    [property: Id(5)] string Silo,
+    [property: Id(6)] string? Detail = null);
 
 /// <summary>The small result of a clustering trial: errors, inertia and the confusion matrix. No rows, no centres.</summary>
 /// <param name="TrainError">Share of training rows whose cluster's majority class is not theirs.</param>

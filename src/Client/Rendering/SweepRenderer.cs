@@ -32,11 +32,13 @@ public static class SweepRenderer
                     last = snapshot;
                     overall ??= context.AddTask(Markup.Escape($"sweep {snapshot.SweepId}"), maxValue: Math.Max(1, snapshot.Total));
                     int ended = snapshot.Trials.Count(t => t.State is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled);
+                    int waiting = snapshot.Trials.Count(t => t.State is TrialState.Pending || (t.State == TrialState.Running && t.Progress is null));
                     overall.Value = ended;
-                    overall.Description = Markup.Escape($"sweep {snapshot.SweepId} · {ended}/{snapshot.Total} trials · {snapshot.Count(TrialState.Failed)} failed");
+                    overall.Description = Markup.Escape($"sweep {snapshot.SweepId} · {ended}/{snapshot.Total} done · {waiting} waiting for a slot · {snapshot.Count(TrialState.Failed)} failed");
                     foreach (var trial in snapshot.Trials)
                     {
-                        bool running = trial.State == TrialState.Running;
+                        // A bar per trial whose stage is computing; trials queued for a slot are counted above.
+                        bool running = trial.State == TrialState.Running && trial.Progress is not null;
                         if (running && !bars.ContainsKey(trial.TrialId))
                         {
                             bars[trial.TrialId] = context.AddTask(Markup.Escape(trial.Spec.Key), maxValue: 1);
@@ -109,7 +111,8 @@ public static class SweepRenderer
         }
         string stage = p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "autoencoder" : "k-means";
         string metric = p.Metric is double m ? string.Create(CultureInfo.InvariantCulture, $" · {(p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "loss" : "inertia")} {m:G4}") : "";
-        return $"{trial.Spec.Key} · {stage} {p.Unit} {p.Done}/{p.Total}{metric} · {p.Silo}";
+        string position = p.Detail ?? $"{p.Unit} {p.Done}/{p.Total}";
+        return $"{trial.Spec.Key} · {stage} {position}{metric} · {p.Silo}";
     }
 
     /// <summary>The results: a summary, one table per elbow curve with its knee, the best trial and failures.</summary>

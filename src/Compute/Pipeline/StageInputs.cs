@@ -35,4 +35,4 @@ public sealed record ClusteringStageOutput(
     int FlaggedClusters);
 
 /// <summary>Progress of a stage: <paramref name="Done"/> of <paramref name="Total"/> units, and the current loss or inertia.</summary>
-public sealed record PipelineProgress(string Unit, long Done, long Total, double? Metric);
+public sealed record PipelineProgress(string Unit, long Done, long Total, double? Metric, string? Detail = null);

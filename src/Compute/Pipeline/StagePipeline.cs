@@ -52,8 +52,14 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
         string work = artifacts.WorkFolder(hash);
         using var trainer = AutoencoderTrainer.Resume(options, work);
+        // Counted in batches so the bar moves within an epoch; the detail names the epoch.
         var epochProgress = progress is null ? null : new ActionProgress<AutoencoderProgress>(p =>
-            progress.Report(new PipelineProgress("epoch", p.Epoch - 1, p.Epochs, p.RunningLoss)));
+            progress.Report(new PipelineProgress(
+                "batch",
+                (long)(p.Epoch - 1) * p.BatchesPerEpoch + p.Batch,
+                (long)p.Epochs * p.BatchesPerEpoch,
+                p.RunningLoss,
+                $"epoch {p.Epoch}/{p.Epochs}")));
         var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
         var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond);
         artifacts.Commit(hash, folder =>
@@ -69,7 +75,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
             }
             File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new { input, output }, Json));
         });
-        progress?.Report(new PipelineProgress("epoch", output.Epochs, options.Epochs, output.TestLoss));
+        progress?.Report(new PipelineProgress("batch", 1, 1, output.TestLoss, $"epoch {output.Epochs}/{options.Epochs}"));
         return output;
     }
 

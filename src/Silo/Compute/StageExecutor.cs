@@ -37,7 +37,7 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         {
             string siloName = silo.Name;
             var stageProgress = new ActionProgress<PipelineProgress>(p =>
-                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName)));
+                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName, p.Detail)));
             var watch = Stopwatch.StartNew();
             return request.Kind switch
             {

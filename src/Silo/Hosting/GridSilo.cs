@@ -58,6 +58,8 @@ public static class GridSilo
             o.ClusterId = options.ClusterId;
             o.ServiceId = options.ClusterId;
         });
+        // A name people can read in progress lines and `grid cluster status`.
+        silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}:{options.SiloPort}");
         if (options.IsClusterMode)
         {
             var redis = ConfigurationOptions.Parse(options.Redis!);
