@@ -38,52 +38,68 @@ public static class MiniBatchKMeans
         var norms = Distances.SquaredNorms(x);
         var tolerance = Distances.ScaledTolerance(x, options.Tolerance);
 
-        var centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
-
         var counts = torch.zeros(clusters, dtype: ScalarType.Float32, device: x.device);
         var hostCounts = new float[clusters];
         var convergence = new Convergence(options, tolerance, n, batchSize);
         long sinceReassignment = 0;
         var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * n / batchSize);
         var steps = 0;
-        for (var i = 0; i < maxSteps; i++)
+        var callerThreads = torch.get_num_threads();
+        var limitThreads = options.StepThreads is { } stepThreads && stepThreads != callerThreads;
+        if (limitThreads)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // scikit-learn's _random_reassign, evaluated before the step on the counts after the
-            // previous one: always while a centre has no rows yet, else every 10·k processed rows.
-            sinceReassignment += batchSize;
-            var reassign = false;
-            if (Array.IndexOf(hostCounts, 0f) >= 0 || sinceReassignment >= (long)MiniBatchKMeansOptions.ReassignmentIntervalPerCluster * clusters)
+            torch.set_num_threads(options.StepThreads!.Value);
+        }
+        Tensor centers;
+        try
+        {
+            centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
+            for (var i = 0; i < maxSteps; i++)
             {
-                sinceReassignment = 0;
-                reassign = true;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
 
-            bool stop;
-            using (var stepScope = torch.NewDisposeScope())
-            {
-                var indices = torch.randint(n, [batchSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
-                var batch = x.index_select(0, indices);
-                var batchNorms = norms.index_select(0, indices);
-                var next = Step(batch, batchNorms, centers, counts, out var batchInertia);
-                counts.data<float>().CopyTo(hostCounts);
-                if (reassign && options.ReassignmentRatio > 0)
+                // scikit-learn's _random_reassign, evaluated before the step on the counts after the
+                // previous one: always while a centre has no rows yet, else every 10·k processed rows.
+                sinceReassignment += batchSize;
+                var reassign = false;
+                if (Array.IndexOf(hostCounts, 0f) >= 0 || sinceReassignment >= (long)MiniBatchKMeansOptions.ReassignmentIntervalPerCluster * clusters)
                 {
-                    Reassign(batch, next, counts, hostCounts, options.ReassignmentRatio, generator);
+                    sinceReassignment = 0;
+                    reassign = true;
                 }
-                var squaredChange = tolerance > 0 ? Distances.SquaredDifference(next, centers) : 0;
 
-                next.MoveToOuterDisposeScope();
-                centers.Dispose();
-                centers = next;
-                steps = i + 1;
-                stop = convergence.ShouldStop(i, batchInertia, squaredChange);
-                progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, 1, 1, steps, maxSteps, convergence.EstimatedInertia));
+                bool stop;
+                using (var stepScope = torch.NewDisposeScope())
+                {
+                    var indices = torch.randint(n, [batchSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
+                    var batch = x.index_select(0, indices);
+                    var batchNorms = norms.index_select(0, indices);
+                    var next = Step(batch, batchNorms, centers, counts, out var batchInertia);
+                    counts.data<float>().CopyTo(hostCounts);
+                    if (reassign && options.ReassignmentRatio > 0)
+                    {
+                        Reassign(batch, next, counts, hostCounts, options.ReassignmentRatio, generator);
+                    }
+                    var squaredChange = tolerance > 0 ? Distances.SquaredDifference(next, centers) : 0;
+
+                    next.MoveToOuterDisposeScope();
+                    centers.Dispose();
+                    centers = next;
+                    steps = i + 1;
+                    stop = convergence.ShouldStop(i, batchInertia, squaredChange);
+                    progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, 1, 1, steps, maxSteps, convergence.EstimatedInertia));
+                }
+                if (stop)
+                {
+                    break;
+                }
             }
-            if (stop)
+        }
+        finally
+        {
+            if (limitThreads)
             {
-                break;
+                torch.set_num_threads(callerThreads);
             }
         }
 

@@ -66,6 +66,15 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
     /// <summary>Candidates tried per k-means++ centre; <see langword="null"/> means 2 + ⌊ln k⌋.</summary>
     public int? LocalTrials { get; init; }
 
+    /// <summary>
+    /// TorchSharp intra-op threads while initialising and taking steps (not a scikit-learn parameter).
+    /// scikit-learn processes a batch of up to 256 rows as one OpenMP chunk, so on one thread; these
+    /// operations are too small to gain from more, and on a busy machine spinning OpenMP workers make
+    /// them many times slower. The final labelling of all rows runs with the caller's setting, which is
+    /// restored afterwards. <see langword="null"/> leaves the setting alone.
+    /// </summary>
+    public int? StepThreads { get; init; } = 1;
+
     /// <summary>The batch size used for <paramref name="samples"/> rows: <see cref="BatchSize"/> capped at n.</summary>
     public int ResolveBatchSize(long samples) => (int)Math.Min(BatchSize, samples);
 
@@ -100,6 +109,10 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
         if (LocalTrials is { } trials)
         {
             ClusteringChecks.Positive(trials, nameof(LocalTrials));
+        }
+        if (StepThreads is { } threads)
+        {
+            ClusteringChecks.Positive(threads, nameof(StepThreads));
         }
     }
 }
