@@ -24,6 +24,7 @@ public static class KMeans
         ClusteringChecks.Matrix(x, nameof(x));
         ClusteringChecks.EnoughSamples(x, options.Clusters, nameof(x));
 
+        using var threads = new ThreadLimit(options.Threads);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(unchecked((ulong)options.Seed), x.device);

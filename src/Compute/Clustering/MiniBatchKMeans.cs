@@ -31,6 +31,7 @@ public static class MiniBatchKMeans
         var batchSize = options.ResolveBatchSize(n);
         var initSize = options.ResolveInitSize(n);
 
+        using var threads = new ThreadLimit(options.Threads);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(unchecked((ulong)options.Seed), x.device);
@@ -44,62 +45,45 @@ public static class MiniBatchKMeans
         long sinceReassignment = 0;
         var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * n / batchSize);
         var steps = 0;
-        var callerThreads = torch.get_num_threads();
-        var limitThreads = options.StepThreads is { } stepThreads && stepThreads != callerThreads;
-        if (limitThreads)
+        var centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
+        for (var i = 0; i < maxSteps; i++)
         {
-            torch.set_num_threads(options.StepThreads!.Value);
-        }
-        Tensor centers;
-        try
-        {
-            centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
-            for (var i = 0; i < maxSteps; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // scikit-learn's _random_reassign, evaluated before the step on the counts after the
+            // previous one: always while a centre has no rows yet, else every 10·k processed rows.
+            sinceReassignment += batchSize;
+            var reassign = false;
+            if (Array.IndexOf(hostCounts, 0f) >= 0 || sinceReassignment >= (long)MiniBatchKMeansOptions.ReassignmentIntervalPerCluster * clusters)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-
-                // scikit-learn's _random_reassign, evaluated before the step on the counts after the
-                // previous one: always while a centre has no rows yet, else every 10·k processed rows.
-                sinceReassignment += batchSize;
-                var reassign = false;
-                if (Array.IndexOf(hostCounts, 0f) >= 0 || sinceReassignment >= (long)MiniBatchKMeansOptions.ReassignmentIntervalPerCluster * clusters)
-                {
-                    sinceReassignment = 0;
-                    reassign = true;
-                }
-
-                bool stop;
-                using (var stepScope = torch.NewDisposeScope())
-                {
-                    var indices = torch.randint(n, [batchSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
-                    var batch = x.index_select(0, indices);
-                    var batchNorms = norms.index_select(0, indices);
-                    var next = Step(batch, batchNorms, centers, counts, out var batchInertia);
-                    counts.data<float>().CopyTo(hostCounts);
-                    if (reassign && options.ReassignmentRatio > 0)
-                    {
-                        Reassign(batch, next, counts, hostCounts, options.ReassignmentRatio, generator);
-                    }
-                    var squaredChange = tolerance > 0 ? Distances.SquaredDifference(next, centers) : 0;
-
-                    next.MoveToOuterDisposeScope();
-                    centers.Dispose();
-                    centers = next;
-                    steps = i + 1;
-                    stop = convergence.ShouldStop(i, batchInertia, squaredChange);
-                    progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, 1, 1, steps, maxSteps, convergence.EstimatedInertia));
-                }
-                if (stop)
-                {
-                    break;
-                }
+                sinceReassignment = 0;
+                reassign = true;
             }
-        }
-        finally
-        {
-            if (limitThreads)
+
+            bool stop;
+            using (var stepScope = torch.NewDisposeScope())
             {
-                torch.set_num_threads(callerThreads);
+                var indices = torch.randint(n, [batchSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
+                var batch = x.index_select(0, indices);
+                var batchNorms = norms.index_select(0, indices);
+                var next = Step(batch, batchNorms, centers, counts, out var batchInertia);
+                counts.data<float>().CopyTo(hostCounts);
+                if (reassign && options.ReassignmentRatio > 0)
+                {
+                    Reassign(batch, next, counts, hostCounts, options.ReassignmentRatio, generator);
+                }
+                var squaredChange = tolerance > 0 ? Distances.SquaredDifference(next, centers) : 0;
+
+                next.MoveToOuterDisposeScope();
+                centers.Dispose();
+                centers = next;
+                steps = i + 1;
+                stop = convergence.ShouldStop(i, batchInertia, squaredChange);
+                progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, 1, 1, steps, maxSteps, convergence.EstimatedInertia));
+            }
+            if (stop)
+            {
+                break;
             }
         }
 

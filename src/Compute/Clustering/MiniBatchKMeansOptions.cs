@@ -67,13 +67,13 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
     public int? LocalTrials { get; init; }
 
     /// <summary>
-    /// TorchSharp intra-op threads while initialising and taking steps (not a scikit-learn parameter).
-    /// scikit-learn processes a batch of up to 256 rows as one OpenMP chunk, so on one thread; these
-    /// operations are too small to gain from more, and on a busy machine spinning OpenMP workers make
-    /// them many times slower. The final labelling of all rows runs with the caller's setting, which is
-    /// restored afterwards. <see langword="null"/> leaves the setting alone.
+    /// TorchSharp intra-op threads during the fit (not a scikit-learn parameter; scikit-learn runs each batch of up to 256 rows as one OpenMP chunk, so on one thread); the caller's setting is
+    /// restored afterwards, and <see langword="null"/> leaves it alone. The default, 1, suits the grid,
+    /// which runs one fit per worker slot on its own thread. On a shared machine it is also the fastest:
+    /// OpenMP workers that spin while waiting for a descheduled peer made fits several times slower
+    /// with 2 threads than with 1 on 2 busy cores. Give more threads to a fit that has the machine.
     /// </summary>
-    public int? StepThreads { get; init; } = 1;
+    public int? Threads { get; init; } = 1;
 
     /// <summary>The batch size used for <paramref name="samples"/> rows: <see cref="BatchSize"/> capped at n.</summary>
     public int ResolveBatchSize(long samples) => (int)Math.Min(BatchSize, samples);
@@ -110,9 +110,9 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
         {
             ClusteringChecks.Positive(trials, nameof(LocalTrials));
         }
-        if (StepThreads is { } threads)
+        if (Threads is { } threads)
         {
-            ClusteringChecks.Positive(threads, nameof(StepThreads));
+            ClusteringChecks.Positive(threads, nameof(Threads));
         }
     }
 }

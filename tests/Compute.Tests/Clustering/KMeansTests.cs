@@ -164,5 +164,6 @@ public sealed class KMeansTests
         Assert.Equal(10, options.Inits);
         Assert.Equal(300, options.MaxIterations);
         Assert.Equal(1e-4, options.Tolerance);
+        Assert.Equal(1, options.Threads);
     }
 }

@@ -134,7 +134,7 @@ public sealed class MiniBatchKMeansTests
         using (x)
         {
             var before = torch.get_num_threads();
-            using var fit = MiniBatchKMeans.Fit(x, Small(4) with { StepThreads = before + 1 });
+            using var fit = MiniBatchKMeans.Fit(x, Small(4) with { Threads = before + 1 });
             Assert.Equal(before, torch.get_num_threads());
         }
     }
@@ -162,6 +162,7 @@ public sealed class MiniBatchKMeansTests
         Assert.Null(options.InitSize);
         Assert.Equal(3, options.Inits);
         Assert.Equal(0.01, options.ReassignmentRatio);
+        Assert.Equal(1, options.Threads);
         Assert.Equal(KMeansInit.KMeansPlusPlus, options.Init);
     }
 
