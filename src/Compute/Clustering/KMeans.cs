@@ -7,7 +7,10 @@ namespace Grid.Compute.Clustering;
 /// Full-batch k-means (Lloyd's algorithm) with scikit-learn 1.2's semantics: k-means++ (or random)
 /// initialisation, data centred on its mean for accurate distances, empty clusters moved to the rows
 /// farthest from their centres, convergence on unchanged labels or on the squared centre shift within
-/// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia.
+/// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia
+/// (all runs draw from one generator seeded with <see cref="KMeansOptions.Seed"/>). Each assignment
+/// gives Lloyd's labels but, using Elkan's bounds, recomputes distances only for rows whose nearest
+/// centre may have changed, and updates the per-cluster sums from the rows that moved. CPU tensors.
 /// </summary>
 public static class KMeans
 {
