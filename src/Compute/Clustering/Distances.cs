@@ -24,14 +24,18 @@ internal static class Distances
         return squares.sum(1);
     }
 
-    /// <summary>Squared distances [m, n] between the rows of <paramref name="a"/> and of <paramref name="x"/>, clamped at 0.</summary>
-    internal static Tensor Pairwise(Tensor a, Tensor x, Tensor xNorms)
+    /// <summary>
+    /// Squared distances [n, m] from the rows of <paramref name="x"/> (with squared norms
+    /// <paramref name="xNorms"/>) to the rows of <paramref name="a"/>, clamped at 0. The long data matrix is
+    /// the left operand: for a few rows in <paramref name="a"/> that product is about twice as fast as aᵀ·x.
+    /// </summary>
+    internal static Tensor Pairwise(Tensor x, Tensor xNorms, Tensor a)
     {
         using var aNorms = SquaredNorms(a);
-        using var aColumn = aNorms.unsqueeze(1);
-        using var xt = x.t();
-        var d = torch.addmm(xNorms, a, xt, beta: 1f, alpha: -2f);
-        d.add_(aColumn);
+        using var xColumn = xNorms.unsqueeze(1);
+        using var at = a.t();
+        var d = torch.addmm(xColumn, x, at, beta: 1f, alpha: -2f);
+        d.add_(aNorms);
         return d.clamp_min_(0);
     }
 

@@ -7,7 +7,10 @@ namespace Grid.Compute.Clustering;
 /// Full-batch k-means (Lloyd's algorithm) with scikit-learn 1.2's semantics: k-means++ (or random)
 /// initialisation, data centred on its mean for accurate distances, empty clusters moved to the rows
 /// farthest from their centres, convergence on unchanged labels or on the squared centre shift within
-/// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia.
+/// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia
+/// (all runs draw from one generator seeded with <see cref="KMeansOptions.Seed"/>). Each assignment
+/// gives Lloyd's labels but, using Elkan's bounds, recomputes distances only for rows whose nearest
+/// centre may have changed, and updates the per-cluster sums from the rows that moved. CPU tensors.
 /// </summary>
 public static class KMeans
 {
@@ -24,6 +27,7 @@ public static class KMeans
         ClusteringChecks.Matrix(x, nameof(x));
         ClusteringChecks.EnoughSamples(x, options.Clusters, nameof(x));
 
+        using var threads = new ThreadLimit(options.Threads);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(unchecked((ulong)options.Seed), x.device);
@@ -34,6 +38,7 @@ public static class KMeans
         var centered = x.sub(mean);
         var norms = Distances.SquaredNorms(centered);
         var tolerance = Distances.ScaledTolerance(x, options.Tolerance);
+        var totalNorm = Distances.Total(norms);
 
         Tensor? bestCenters = null;
         Tensor? bestLabels = null;
@@ -43,7 +48,7 @@ public static class KMeans
         {
             cancellationToken.ThrowIfCancellationRequested();
             var initial = KMeansSeeding.Choose(centered, norms, options.Clusters, options.Init, options.LocalTrials, generator);
-            var result = Lloyd(centered, norms, initial, options, tolerance, run, progress, cancellationToken);
+            var result = Lloyd(centered, norms, totalNorm, initial, options, tolerance, run, progress, cancellationToken);
             progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, run, options.Inits, result.Iterations, options.MaxIterations, result.Inertia));
 
             // scikit-learn keeps a later run only if it is better and not the same partition
@@ -65,48 +70,44 @@ public static class KMeans
         return new KMeansFit(bestCenters, Distances.ToArray(bestLabels!), bestInertia, bestIterations, bestIterations);
     }
 
-    private static LloydResult Lloyd(Tensor x, Tensor norms, Tensor centers, KMeansOptions options, double tolerance, int run, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
+    private static LloydResult Lloyd(Tensor x, Tensor norms, double totalNorm, Tensor centers, KMeansOptions options, double tolerance, int run, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
     {
-        var clusters = options.Clusters;
-        Tensor? previous = null;
+        cancellationToken.ThrowIfCancellationRequested();
+        using var assignment = new BoundedAssignment(x, norms, centers);
+        var relocated = false;
         var iterations = 0;
-        try
+        for (var i = 1; i <= options.MaxIterations; i++)
         {
-            for (var i = 1; i <= options.MaxIterations; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+            iterations = i;
+            if (i > 1)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                iterations = i;
-                bool stable;
-                double shift;
-                using (var step = torch.NewDisposeScope())
-                {
-                    var sums = torch.zeros_like(centers);
-                    var (labels, distances) = Distances.Assign(x, norms, centers, (rows, rowLabels) => sums.index_add_(0, rowLabels, rows, Distances.One));
-                    var counts = labels.bincount(null, clusters).to(ScalarType.Float32);
-                    RelocateEmptyClusters(x, labels, distances!, sums, counts);
-                    var divisor = torch.where(counts.gt(0), counts, torch.ones_like(counts));
-                    var next = sums.div_(divisor.unsqueeze(1));
-                    shift = Distances.SquaredDifference(next, centers);
-                    var inertia = Distances.Total(distances!);
-                    stable = previous is not null && labels.eq(previous).all().item<bool>();
-                    progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, run, options.Inits, i, options.MaxIterations, inertia));
-
-                    next.MoveToOuterDisposeScope();
-                    labels.MoveToOuterDisposeScope();
-                    centers.Dispose();
-                    previous?.Dispose();
-                    centers = next;
-                    previous = labels;
-                }
-                if (stable || shift <= tolerance)
-                {
-                    break;
-                }
+                assignment.Update(centers);
             }
-        }
-        finally
-        {
-            previous?.Dispose();
+            // scikit-learn's strict convergence: no label changed (its first labels_old is all −1).
+            var stable = i > 1 && !relocated && assignment.Changed == 0;
+            double shift;
+            double inertia;
+            using (var step = torch.NewDisposeScope())
+            {
+                relocated = RelocateEmptyClusters(x, norms, centers, assignment);
+                inertia = InertiaFromSums(totalNorm, centers, assignment.Sums, assignment.Counts);
+                var counts = assignment.Counts;
+                var divisor = torch.where(counts.gt(0), counts, torch.ones_like(counts));
+                var next = assignment.Sums.div(divisor.unsqueeze(1)).to(ScalarType.Float32);
+                var shifts = next.sub(centers).square().sum(1);
+                shift = Distances.Total(shifts);
+                assignment.Shift(shifts.sqrt_());
+
+                next.MoveToOuterDisposeScope();
+                centers.Dispose();
+                centers = next;
+            }
+            progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, run, options.Inits, i, options.MaxIterations, inertia));
+            if (stable || shift <= tolerance)
+            {
+                break;
+            }
         }
 
         // A last assignment so that labels and inertia match the final centres (scikit-learn reruns
@@ -119,30 +120,48 @@ public static class KMeans
     }
 
     /// <summary>
-    /// scikit-learn's <c>_relocate_empty_clusters_dense</c>: each empty cluster takes one of the rows
-    /// farthest from their current centre, moving that row's contribution out of its old cluster.
+    /// The inertia of the current assignment against <paramref name="centers"/> from the per-cluster sums:
+    /// Σ‖x‖² − 2·Σⱼ cⱼ·Sⱼ + Σⱼ nⱼ‖cⱼ‖², in float64, without another pass over the rows.
     /// </summary>
-    private static void RelocateEmptyClusters(Tensor x, Tensor labels, Tensor distances, Tensor sums, Tensor counts)
+    private static double InertiaFromSums(double totalNorm, Tensor centers, Tensor sums, Tensor counts)
     {
         using var scope = torch.NewDisposeScope();
-        var empty = counts.eq(0).nonzero().flatten();
+        var wide = centers.to(ScalarType.Float64);
+        var cross = wide.mul(sums).sum().item<double>();
+        var own = wide.square().sum(1).mul_(counts).sum().item<double>();
+        return Math.Max(0, totalNorm - 2 * cross + own);
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>_relocate_empty_clusters_dense</c>: each empty cluster takes one of the rows
+    /// farthest from their current centre, moving that row's contribution out of its old cluster.
+    /// Returns whether any cluster was empty.
+    /// </summary>
+    private static bool RelocateEmptyClusters(Tensor x, Tensor norms, Tensor centers, BoundedAssignment assignment)
+    {
+        using var scope = torch.NewDisposeScope();
+        var empty = assignment.Counts.eq(0).nonzero().flatten();
         var emptyCount = (int)empty.shape[0];
         if (emptyCount == 0)
         {
-            return;
+            return false;
         }
+        // Rare: exact distances of every row to its (nearest) centre, as scikit-learn uses.
+        var (_, distances) = Distances.Assign(x, norms, centers);
         var emptyClusters = Distances.ToArray(empty);
-        var (_, far) = distances.topk(emptyCount);
+        var (_, far) = distances!.topk(emptyCount);
         var farRows = Distances.ToArray(far);
-        var farLabels = Distances.ToArray(labels.index_select(0, far));
+        var farLabels = Distances.ToArray(assignment.Labels.index_select(0, far));
         for (var j = 0; j < emptyCount; j++)
         {
-            var row = x[farRows[j]];
-            sums[farLabels[j]].sub_(row);
-            sums[emptyClusters[j]].copy_(row);
-            counts[emptyClusters[j]].fill_(1);
-            counts[farLabels[j]].sub_(1);
+            var row = x[farRows[j]].to(ScalarType.Float64);
+            assignment.Sums[farLabels[j]].sub_(row);
+            assignment.Sums[emptyClusters[j]].copy_(row);
+            assignment.Counts[emptyClusters[j]].fill_(1);
+            assignment.Counts[farLabels[j]].sub_(1);
+            assignment.Relabel(farRows[j], emptyClusters[j]);
         }
+        return true;
     }
 
     /// <summary>scikit-learn's <c>_is_same_clustering</c>: labels2 is a function of labels1.</summary>

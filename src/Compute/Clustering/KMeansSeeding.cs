@@ -38,9 +38,9 @@ internal static class KMeansSeeding
         indices[0] = first.item<long>();
         Tensor closest;
         using (var firstRow = x.index_select(0, first))
-        using (var distances = Distances.Pairwise(firstRow, x, xNorms))
+        using (var distances = Distances.Pairwise(x, xNorms, firstRow))
         {
-            closest = distances.squeeze(0).clone();
+            closest = distances.squeeze(1).clone();
         }
 
         try
@@ -55,12 +55,12 @@ internal static class KMeansSeeding
                 var draws = torch.rand([trials], dtype: ScalarType.Float64, generator: generator).mul_(potential);
                 var candidates = torch.searchsorted(cumulative, draws).clamp_max_(n - 1);
                 var rows = x.index_select(0, candidates);
-                var distances = Distances.Pairwise(rows, x, xNorms);
-                var updated = torch.minimum(distances, closest.unsqueeze(0));
-                var potentials = updated.sum(1, type: ScalarType.Float64);
+                var distances = Distances.Pairwise(x, xNorms, rows);
+                var updated = torch.minimum(distances, closest.unsqueeze(1));
+                var potentials = updated.sum(0, type: ScalarType.Float64);
                 var best = potentials.argmin().item<long>();
                 indices[c] = candidates[best].item<long>();
-                var next = updated[best].clone().DetachFromDisposeScope();
+                var next = updated.select(1, best).contiguous().DetachFromDisposeScope();
                 closest.Dispose();
                 closest = next;
             }

@@ -31,6 +31,7 @@ public static class MiniBatchKMeans
         var batchSize = options.ResolveBatchSize(n);
         var initSize = options.ResolveInitSize(n);
 
+        using var threads = new ThreadLimit(options.Threads);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(unchecked((ulong)options.Seed), x.device);
@@ -38,14 +39,13 @@ public static class MiniBatchKMeans
         var norms = Distances.SquaredNorms(x);
         var tolerance = Distances.ScaledTolerance(x, options.Tolerance);
 
-        var centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
-
         var counts = torch.zeros(clusters, dtype: ScalarType.Float32, device: x.device);
         var hostCounts = new float[clusters];
         var convergence = new Convergence(options, tolerance, n, batchSize);
         long sinceReassignment = 0;
         var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * n / batchSize);
         var steps = 0;
+        var centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
         for (var i = 0; i < maxSteps; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();

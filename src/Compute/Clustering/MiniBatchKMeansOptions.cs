@@ -66,6 +66,15 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
     /// <summary>Candidates tried per k-means++ centre; <see langword="null"/> means 2 + ⌊ln k⌋.</summary>
     public int? LocalTrials { get; init; }
 
+    /// <summary>
+    /// TorchSharp intra-op threads during the fit (not a scikit-learn parameter; scikit-learn runs each batch of up to 256 rows as one OpenMP chunk, so on one thread); the caller's setting is
+    /// restored afterwards, and <see langword="null"/> leaves it alone. The default, 1, suits the grid,
+    /// which runs one fit per worker slot on its own thread. On a shared machine it is also the fastest:
+    /// OpenMP workers that spin while waiting for a descheduled peer made fits several times slower
+    /// with 2 threads than with 1 on 2 busy cores. Give more threads to a fit that has the machine.
+    /// </summary>
+    public int? Threads { get; init; } = 1;
+
     /// <summary>The batch size used for <paramref name="samples"/> rows: <see cref="BatchSize"/> capped at n.</summary>
     public int ResolveBatchSize(long samples) => (int)Math.Min(BatchSize, samples);
 
@@ -100,6 +109,10 @@ public sealed record MiniBatchKMeansOptions(int Clusters)
         if (LocalTrials is { } trials)
         {
             ClusteringChecks.Positive(trials, nameof(LocalTrials));
+        }
+        if (Threads is { } threads)
+        {
+            ClusteringChecks.Positive(threads, nameof(Threads));
         }
     }
 }

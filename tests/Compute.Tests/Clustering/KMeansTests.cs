@@ -1,0 +1,169 @@
+using Grid.Compute.Clustering;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Tests.Clustering;
+
+public sealed class KMeansTests
+{
+    [Fact]
+    public void Fit_RecoversWellSeparatedBlobs()
+    {
+        var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 0.5, seed: 1);
+        using (x)
+        using (var fit = KMeans.Fit(x, new KMeansOptions(4) { Seed = 3 }))
+        {
+            Assert.True(ClusteringData.WorstCenterError(ClusteringData.FourCenters, fit.Centers) < 0.3);
+            Assert.True(ClusteringData.SamePartition(truth, fit.Labels));
+            Assert.Equal([4L, 3L], fit.Centers.shape);
+        }
+    }
+
+    [Fact]
+    public void Fit_InertiaAndLabelsMatchBruteForce()
+    {
+        var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 40, spread: 3.0, seed: 2);
+        using (x)
+        using (var fit = KMeans.Fit(x, new KMeansOptions(5) { Seed = 7, Inits = 2 }))
+        {
+            var (labels, inertia) = ClusteringData.BruteForce(x, fit.Centers);
+            Assert.Equal(inertia, fit.Inertia, inertia * 1e-5);
+            Assert.Equal(labels, fit.Labels);
+            Assert.Equal(labels, fit.Predict(x));
+            Assert.Equal(inertia, fit.InertiaOf(x), inertia * 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Fit_CentersAreMeansOfTheirClusters()
+    {
+        var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 30, spread: 4.0, seed: 4);
+        using (x)
+        using (var fit = KMeans.Fit(x, new KMeansOptions(4) { Seed = 1, Tolerance = 0 }))
+        {
+            // With tol = 0 the run ends on stable labels, where each centre is the mean of its rows.
+            var rows = ClusteringData.Rows(x);
+            var centers = ClusteringData.Rows(fit.Centers);
+            for (var j = 0; j < 4; j++)
+            {
+                var members = rows.Where((_, i) => fit.Labels[i] == j).ToArray();
+                Assert.NotEmpty(members);
+                for (var f = 0; f < 3; f++)
+                {
+                    Assert.Equal(members.Average(r => (double)r[f]), centers[j][f], 1e-3);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Fit_SameSeedGivesSameResult()
+    {
+        var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 40, spread: 6.0, seed: 5);
+        using (x)
+        {
+            var options = new KMeansOptions(6) { Seed = 11, Inits = 3 };
+            using var first = KMeans.Fit(x, options);
+            using var second = KMeans.Fit(x, options);
+            Assert.Equal(ClusteringData.Rows(first.Centers).SelectMany(r => r), ClusteringData.Rows(second.Centers).SelectMany(r => r));
+            Assert.Equal(first.Labels, second.Labels);
+            Assert.Equal(first.Inertia, second.Inertia);
+            Assert.Equal(first.Iterations, second.Iterations);
+        }
+    }
+
+    [Fact]
+    public void Fit_KeepsTheRunWithLowestInertia()
+    {
+        // Structureless data with random starts: the runs end in different local minima.
+        using var x = torch.rand([300, 2], generator: new Generator(5));
+        var progress = new RecordingProgress();
+        using var fit = KMeans.Fit(x, new KMeansOptions(9) { Init = KMeansInit.Random, Inits = 6, Seed = 2 }, progress);
+        var runs = progress.Reports.Where(r => r.Phase == ClusteringPhase.RunCompleted).Select(r => r.Inertia).ToArray();
+        Assert.Equal(6, runs.Length);
+        Assert.True(runs.Max() > runs.Min() * 1.001, "the runs should differ for the test to mean something");
+        Assert.Equal(runs.Min(), fit.Inertia, runs.Min() * 1e-9);
+    }
+
+    [Fact]
+    public void Fit_StopsBeforeMaxIterationsWhenConverged()
+    {
+        var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 0.5, seed: 6);
+        using (x)
+        {
+            var progress = new RecordingProgress();
+            using var fit = KMeans.Fit(x, new KMeansOptions(4) { Inits = 1, MaxIterations = 100, Seed = 4 }, progress);
+            Assert.InRange(fit.Iterations, 1, 10);
+            Assert.Equal(fit.Iterations, progress.Reports.Count(r => r.Phase == ClusteringPhase.Iteration));
+            Assert.Equal(fit.Iterations, fit.Steps);
+        }
+    }
+
+    [Fact]
+    public void Fit_MaxIterationsBoundsTheRun()
+    {
+        using var x = torch.rand([400, 2], generator: new Generator(9));
+        using var fit = KMeans.Fit(x, new KMeansOptions(12) { Inits = 1, MaxIterations = 2, Tolerance = 0, Seed = 1 });
+        Assert.Equal(2, fit.Iterations);
+    }
+
+    [Fact]
+    public void Fit_RelocatesEmptyClusters()
+    {
+        // 20 copies of one point and two lone points: random starts almost always pick the repeated
+        // point twice, which leaves a cluster empty; relocation moves it to the farthest row.
+        using var x = ClusteringData.Repeated([[0f, 0f], [10f, 0f], [0f, 10f]], [20, 1, 1]);
+        for (var seed = 0; seed < 5; seed++)
+        {
+            using var fit = KMeans.Fit(x, new KMeansOptions(3) { Init = KMeansInit.Random, Inits = 1, Seed = seed });
+            Assert.True(fit.Inertia < 1e-6, $"seed {seed}: inertia {fit.Inertia}");
+            Assert.Equal(3, fit.Labels.Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void Fit_ReportsProgressAndHonoursCancellation()
+    {
+        var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 30, spread: 1.0, seed: 7);
+        using (x)
+        {
+            using var cancellation = new CancellationTokenSource();
+            var progress = new RecordingProgress(p =>
+            {
+                if (p.Phase == ClusteringPhase.Iteration)
+                {
+                    cancellation.Cancel();
+                }
+            });
+            Assert.ThrowsAny<OperationCanceledException>(() => KMeans.Fit(x, new KMeansOptions(4) { Inits = 5 }, progress, cancellation.Token));
+            var report = Assert.Single(progress.Reports);
+            Assert.Equal(1, report.Step);
+            Assert.Equal(1, report.Run);
+            Assert.Equal(5, report.Runs);
+            Assert.True(report.Inertia > 0);
+        }
+    }
+
+    [Fact]
+    public void Fit_RejectsInvalidSettings()
+    {
+        using var x = torch.rand([5, 2]);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Fit(x, new KMeansOptions(0)));
+        Assert.Equal("Clusters", error.ParamName);
+        Assert.Equal("Tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Fit(x, new KMeansOptions(2) { Tolerance = -1 })).ParamName);
+        Assert.Throws<ArgumentException>(() => KMeans.Fit(x, new KMeansOptions(6)));
+        using var doubles = torch.rand([5, 2], dtype: ScalarType.Float64);
+        Assert.Throws<ArgumentException>(() => KMeans.Fit(doubles, new KMeansOptions(2)));
+    }
+
+    [Fact]
+    public void Defaults_FollowScikitLearn()
+    {
+        var options = new KMeansOptions(8);
+        Assert.Equal(KMeansInit.KMeansPlusPlus, options.Init);
+        Assert.Equal(10, options.Inits);
+        Assert.Equal(300, options.MaxIterations);
+        Assert.Equal(1e-4, options.Tolerance);
+        Assert.Equal(1, options.Threads);
+    }
+}
