@@ -47,13 +47,18 @@ public static class BenchCommands
         var maxIter = new Option<int?>("--max-iter") { Description = "Iterations (full) or epochs (minibatch); default scikit-learn's (300 / 100)" };
         var tol = new Option<double?>("--tol") { Description = "Convergence tolerance; default scikit-learn's (1e-4 full, 0 minibatch)" };
         var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Intra-op threads for the fit (default 1: on a busy machine idle OpenMP threads spin; set OMP_WAIT_POLICY=PASSIVE before trying more)",
+            DefaultValueFactory = _ => 1,
+        };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("kmeans",
             "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia and iterations")
         {
-            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, limit, dataDir, json,
+            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, limit, dataDir, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -78,6 +83,7 @@ public static class BenchCommands
                     MaxIterations = parse.GetValue(maxIter) ?? new KMeansOptions(clusters).MaxIterations,
                     Tolerance = parse.GetValue(tol) ?? new KMeansOptions(clusters).Tolerance,
                     Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
                 }, cancellationToken: ct)
                 : MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(clusters)
                 {
@@ -86,6 +92,7 @@ public static class BenchCommands
                     MaxIterations = parse.GetValue(maxIter) ?? new MiniBatchKMeansOptions(clusters).MaxIterations,
                     Tolerance = parse.GetValue(tol) ?? new MiniBatchKMeansOptions(clusters).Tolerance,
                     Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
                 }, cancellationToken: ct);
             double fitSeconds = watch.Elapsed.TotalSeconds;
 
@@ -101,7 +108,8 @@ public static class BenchCommands
                 ["scaler"] = ScalerNames.Name(kind),
                 ["k"] = clusters,
                 ["n_init"] = parse.GetValue(nInit),
-                ["threads"] = torch.get_num_threads(),
+                ["threads"] = parse.GetValue(threads),
+                ["seed"] = parse.GetValue(seed),
                 ["fit_seconds"] = Math.Round(fitSeconds, 3),
                 ["train_error"] = Math.Round(trainReport.Error, 5),
                 ["test_error"] = Math.Round(testReport.Error, 5),
