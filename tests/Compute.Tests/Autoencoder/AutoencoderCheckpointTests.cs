@@ -9,59 +9,51 @@ public sealed class AutoencoderCheckpointTests
     private static readonly AutoencoderOptions Options = new() { ZDim = 4, BatchSize = 16, Epochs = 2, LearningRate = 2e-3, Seed = 11 };
 
     [Fact]
-    public void Resuming_after_one_epoch_ends_where_two_straight_epochs_end()
+    public void Stopping_after_an_epoch_or_mid_epoch_and_resuming_ends_where_a_straight_run_ends()
     {
-        var train = SyntheticImages.Create(96, seed: 1);
-        var test = SyntheticImages.Create(32, seed: 2);
-        using var straightDirectory = new TempDirectory();
-        using var resumedDirectory = new TempDirectory();
-        using var straight = new AutoencoderTrainer(Options, CPU);
-        var straightResult = straight.Train(train, test, straightDirectory.Path);
+        // 84 images in batches of 4: 21 batches an epoch, the first progress report after batch 20.
+        var options = Options with { BatchSize = 4 };
+        var train = SyntheticImages.Create(84, seed: 1);
+        var test = SyntheticImages.Create(16, seed: 2);
+        using var directory = new TempDirectory();
+        using var straight = new AutoencoderTrainer(options, CPU);
+        var straightResult = straight.Train(train, test);
 
-        using (var first = AutoencoderTrainer.Resume(Options with { Epochs = 1 }, resumedDirectory.Path, CPU))
+        // A finished one-epoch run...
+        using (var first = AutoencoderTrainer.Resume(options with { Epochs = 1 }, directory.Path, CPU))
         {
             Assert.Equal(0, first.CompletedEpochs);
-            first.Train(train, test, resumedDirectory.Path);
+            Assert.Equal(1, first.Train(train, test, directory.Path).CompletedEpochs);
         }
-        using var resumed = AutoencoderTrainer.Resume(Options, resumedDirectory.Path, CPU);
+
+        // ...continued to two epochs, but cancelled between batches 20 and 21 of epoch 2...
+        var reports = new List<AutoencoderProgress>();
+        using (var interrupted = AutoencoderTrainer.Resume(options, directory.Path, CPU))
+        using (var cancellation = new CancellationTokenSource())
+        {
+            Assert.Equal(1, interrupted.CompletedEpochs);
+            var progress = new AutoencoderTrainerTests.SyncProgress(p =>
+            {
+                reports.Add(p);
+                cancellation.Cancel();
+            });
+            Assert.Throws<OperationCanceledException>(() => interrupted.Train(train, test, directory.Path, progress, cancellation.Token));
+            Assert.Equal(1, interrupted.CompletedEpochs);
+        }
+        Assert.Equal((2, 20), Assert.Single(reports) is var r ? (r.Epoch, r.Batch) : default);
+
+        // ...and resumed from the checkpoint of epoch 1.
+        using var resumed = AutoencoderTrainer.Resume(options, directory.Path, CPU);
         Assert.Equal(1, resumed.CompletedEpochs);
-        var resumedResult = resumed.Train(train, test, resumedDirectory.Path);
+        var resumedResult = resumed.Train(train, test, directory.Path);
 
         Assert.True(Weights.MaxAbsDifference(straight.Model, resumed.Model) <= 1e-6);
         Assert.Equal(1, resumedResult.ResumedFromEpoch);
         Assert.Equal(2, resumedResult.CompletedEpochs);
         Assert.Equal(straightResult.History.Select(e => e.TrainLoss), resumedResult.History.Select(e => e.TrainLoss), new ToleranceComparer(1e-6));
         Assert.Equal(straightResult.TestLoss, resumedResult.TestLoss, 6);
-        Assert.Equal([AutoencoderCheckpointFile], Directory.GetFiles(resumedDirectory.Path).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void A_run_cancelled_mid_epoch_resumes_from_the_last_whole_epoch()
-    {
-        var train = SyntheticImages.Create(400, seed: 1);
-        var options = Options with { Epochs = 2 };
-        using var directory = new TempDirectory();
-        using var straight = new AutoencoderTrainer(options, CPU);
-        straight.Train(train);
-
-        using (var interrupted = AutoencoderTrainer.Resume(options, directory.Path, CPU))
-        using (var cancellation = new CancellationTokenSource())
-        {
-            // 400/16 = 25 batches an epoch; cancel at the first report of epoch 2 (after batch 20).
-            var progress = new AutoencoderTrainerTests.SyncProgress(p =>
-            {
-                if (p.Epoch == 2)
-                {
-                    cancellation.Cancel();
-                }
-            });
-            Assert.Throws<OperationCanceledException>(() => interrupted.Train(train, checkpointDirectory: directory.Path, progress: progress, cancellationToken: cancellation.Token));
-        }
-        using var resumed = AutoencoderTrainer.Resume(options, directory.Path, CPU);
-        Assert.Equal(1, resumed.CompletedEpochs);
-        resumed.Train(train, checkpointDirectory: directory.Path);
-
-        Assert.True(Weights.MaxAbsDifference(straight.Model, resumed.Model) <= 1e-6);
+        // Only the checkpoint itself: no temporary file left behind.
+        Assert.Equal([AutoencoderCheckpointFile], Directory.GetFiles(directory.Path).Select(Path.GetFileName));
     }
 
     [Fact]

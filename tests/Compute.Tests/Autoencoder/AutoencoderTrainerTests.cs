@@ -12,7 +12,7 @@ public sealed class AutoencoderTrainerTests
     [Fact]
     public void Training_lowers_train_and_test_loss()
     {
-        var train = SyntheticImages.Create(256, seed: 1);
+        var train = SyntheticImages.Create(160, seed: 1);
         var test = SyntheticImages.Create(64, seed: 2);
         using var trainer = new AutoencoderTrainer(Small with { Epochs = 3 }, CPU);
         var before = trainer.Evaluate(test);
@@ -85,17 +85,17 @@ public sealed class AutoencoderTrainerTests
     [Fact]
     public void Encode_gives_one_code_per_image_the_same_each_time_in_eval_mode()
     {
-        var images = SyntheticImages.Create(1100, seed: 5);
+        var images = SyntheticImages.Create(300, seed: 5);
         using var trainer = new AutoencoderTrainer(Small, CPU);
 
         using var first = trainer.Encode(images);
         using var second = trainer.Encode(images);
         using var alone = trainer.Encode(images.Take(3));
 
-        Assert.Equal(new long[] { 1100, 8 }, first.shape);
+        Assert.Equal(new long[] { 300, 8 }, first.shape);
         Assert.Equal(DeviceType.CPU, first.device_type);
         Assert.True(first.eq(second).all().item<bool>());
-        // Batching (1000 per pass) does not change a code.
+        // Batching (256 per pass) does not change a code.
         Assert.True(first.narrow(0, 0, 3).allclose(alone, rtol: 0, atol: 1e-5));
         Assert.True(trainer.Model.training, "inference must restore training mode");
     }
@@ -150,18 +150,18 @@ public sealed class AutoencoderTrainerTests
     [Fact]
     public void Progress_reports_batches_samples_and_a_running_loss()
     {
-        var train = SyntheticImages.Create(330, seed: 1);
-        using var trainer = new AutoencoderTrainer(Small with { Epochs = 2 }, CPU);
+        var train = SyntheticImages.Create(82, seed: 1);
+        using var trainer = new AutoencoderTrainer(Small with { BatchSize = 4 }, CPU);
         var reports = new List<AutoencoderProgress>();
 
         trainer.Train(train, progress: new SyncProgress(reports.Add));
 
-        // 330 images in batches of 16: 21 batches, reported at batch 20 and at the end of each epoch.
-        Assert.Equal([(1, 20), (1, 21), (2, 20), (2, 21)], reports.Select(r => (r.Epoch, r.Batch)));
+        // 82 images in batches of 4: 21 batches, reported at batch 20 and at the epoch's end.
+        Assert.Equal([(1, 20), (1, 21)], reports.Select(r => (r.Epoch, r.Batch)));
         Assert.All(reports, r => Assert.Equal(21, r.BatchesPerEpoch));
-        Assert.All(reports, r => Assert.Equal(2, r.Epochs));
-        Assert.Equal(320, reports[0].SamplesDone);
-        Assert.Equal(330, reports[1].SamplesDone);
+        Assert.All(reports, r => Assert.Equal(1, r.Epochs));
+        Assert.Equal(80, reports[0].SamplesDone);
+        Assert.Equal(82, reports[1].SamplesDone);
         Assert.All(reports, r => Assert.True(r.RunningLoss > 0 && r.SamplesPerSecond > 0));
         Assert.Equal(trainer.History[0].TrainLoss, reports[1].RunningLoss, 12);
     }
@@ -173,7 +173,7 @@ public sealed class AutoencoderTrainerTests
         long LiveAfter(int trainImages)
         {
             var before = statistics.ThreadTotalLiveCount;
-            using (var trainer = new AutoencoderTrainer(Small with { BatchSize = 4, Epochs = 2 }, CPU))
+            using (var trainer = new AutoencoderTrainer(Small with { BatchSize = 4 }, CPU))
             {
                 if (trainImages > 0)
                 {
@@ -190,30 +190,11 @@ public sealed class AutoencoderTrainerTests
         // finalizer); whatever building and disposing a trainer leaves is the baseline.
         var untrained = LiveAfter(0);
         var fewBatches = LiveAfter(8);
-        var manyBatches = LiveAfter(160);
+        var manyBatches = LiveAfter(80);
 
         Assert.Equal(untrained, fewBatches);
         Assert.Equal(untrained, manyBatches);
         Assert.InRange(untrained, 0, 6);
-    }
-
-    [Fact]
-    public void Cancellation_stops_between_batches()
-    {
-        var train = SyntheticImages.Create(480, seed: 1);
-        using var trainer = new AutoencoderTrainer(Small with { Epochs = 3 }, CPU);
-        using var cancellation = new CancellationTokenSource();
-        var reports = new List<AutoencoderProgress>();
-
-        Assert.Throws<OperationCanceledException>(() => trainer.Train(train, progress: new SyncProgress(p =>
-        {
-            reports.Add(p);
-            cancellation.Cancel();
-        }), cancellationToken: cancellation.Token));
-
-        // 480/16 = 30 batches per epoch, first reported after batch 20: batch 21 never starts.
-        Assert.Equal(20, Assert.Single(reports).Batch);
-        Assert.Equal(0, trainer.CompletedEpochs);
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (unlike <see cref="Progress{T}"/>).</summary>
