@@ -139,4 +139,37 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         Assert.DoesNotContain("bad", listOut);
     }
 
+
+    [Fact]
+    public async Task Sweep_submitted_without_watch_can_be_inspected_cancelled_and_watched_to_its_end()
+    {
+        string spec = Path.Combine(cluster.Artifacts, "long.yaml");
+        Directory.CreateDirectory(cluster.Artifacts);
+        await File.WriteAllTextAsync(spec,
+            "name: long\ndatasets: [mnist]\nsplit: { train: 2000, test: 500 }\n" +
+            "representations: [{ autoencoder: { z_dim: 3, epochs: 500 } }]\nscalers: [none]\nk: [5, 6]\nseeds: [7]\n");
+
+        var (code, stdout, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--redis", cluster.Redis);
+        Assert.True(code == 0, $"submit exited {code}: {stderr}");
+        string id = stdout.Trim();
+        Assert.StartsWith("long-", id);
+
+        var (statusCode, statusOut, _) = await RedisClusterFixture.Grid("sweep", "status", id, "--json", "--redis", cluster.Redis);
+        Assert.Equal(0, statusCode);
+        Assert.Equal(2, JsonNode.Parse(statusOut)!["trials_total"]!.GetValue<int>());
+
+        var (cancelCode, cancelOut, cancelErr) = await RedisClusterFixture.Grid("sweep", "cancel", id, "--redis", cluster.Redis);
+        Assert.True(cancelCode == 0, $"cancel exited {cancelCode}: {cancelErr}");
+        Assert.Contains("cancelled", cancelOut);
+
+        var (watchCode, watchOut, _) = await RedisClusterFixture.Grid("sweep", "watch", id, "--json", "--redis", cluster.Redis);
+        Assert.Equal(130, watchCode);
+        var watched = JsonNode.Parse(watchOut)!;
+        Assert.Equal("cancelled", watched["state"]!.GetValue<string>());
+        Assert.All(watched["trials"]!.AsArray(), t => Assert.Equal("cancelled", t!["state"]!.GetValue<string>()));
+
+        var (unknownCode, _, unknownErr) = await RedisClusterFixture.Grid("sweep", "status", "no-such-sweep", "--redis", cluster.Redis);
+        Assert.Equal(2, unknownCode);
+        Assert.Contains("no sweep 'no-such-sweep'", unknownErr);
+    }
 }
