@@ -32,6 +32,7 @@ public sealed class AutoencoderTrainer : IDisposable
     private readonly ConvAutoencoder _model;
     private readonly Adam _optimizer;
     private readonly List<AutoencoderEpoch> _history = [];
+    private bool _midEpoch;
     private bool _disposed;
 
     /// <summary>A fresh model with initial weights from <see cref="AutoencoderOptions.Seed"/>.</summary>
@@ -164,7 +165,11 @@ public sealed class AutoencoderTrainer : IDisposable
     /// <param name="checkpointDirectory">Where to keep the checkpoint, or null for none; see <see cref="Resume"/>.</param>
     /// <param name="progress">Receives a report every few batches and at each epoch's end (on this thread).</param>
     /// <param name="cancellationToken">Checked between batches; on cancellation the last checkpoint is that of the last whole epoch.</param>
-    /// <exception cref="OperationCanceledException">Cancelled; the trainer keeps the last whole epoch's history but its weights are mid-epoch.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// Cancelled. The weights are now mid-epoch, so this trainer trains no further: dispose it and
+    /// <see cref="Resume"/> from the checkpoint.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">An earlier call stopped mid-epoch.</exception>
     public AutoencoderTrainingResult Train(
         ImageSet train,
         ImageSet? test = null,
@@ -173,6 +178,11 @@ public sealed class AutoencoderTrainer : IDisposable
         CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_midEpoch)
+        {
+            throw new InvalidOperationException(
+                $"Training stopped during epoch {CompletedEpochs + 1}; continuing would not match an uninterrupted run. Resume from the checkpoint instead.");
+        }
         CheckImages(train, nameof(train));
         if (train.Count == 0)
         {
@@ -184,12 +194,18 @@ public sealed class AutoencoderTrainer : IDisposable
         }
 
         var resumedFrom = CompletedEpochs;
+        if (CompletedEpochs >= Options.Epochs)
+        {
+            return new AutoencoderTrainingResult(_history.ToList(), resumedFrom);
+        }
         using var data = ToImages(train, Device);
         while (CompletedEpochs < Options.Epochs)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var epoch = CompletedEpochs + 1;
+            _midEpoch = true;
             var (trainLoss, seconds) = TrainEpoch(data, epoch, progress, cancellationToken);
+            _midEpoch = false;
             double? testLoss = test is null ? null : Evaluate(test);
             var record = new AutoencoderEpoch(epoch, trainLoss, testLoss, seconds, seconds > 0 ? train.Count / seconds : double.NaN);
             _history.Add(record);

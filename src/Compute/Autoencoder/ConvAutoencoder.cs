@@ -104,7 +104,8 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return ReconstructLogits(input).sigmoid_().MoveToOuterDisposeScope();
+        // Not sigmoid_: the last in-place LeakyReLU saved its output for the backward pass.
+        return ReconstructLogits(input).sigmoid().MoveToOuterDisposeScope();
     }
 
     /// <summary>Encodes images [n, 1, 28, 28] to codes [n, z].</summary>
@@ -121,7 +122,7 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public Tensor Decode(Tensor codes)
     {
         using var scope = NewDisposeScope();
-        return DecodeLogits(codes).sigmoid_().MoveToOuterDisposeScope();
+        return DecodeLogits(codes).sigmoid().MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -39,6 +39,8 @@ public sealed class AutoencoderCheckpointTests
             });
             Assert.Throws<OperationCanceledException>(() => interrupted.Train(train, test, directory.Path, progress, cancellation.Token));
             Assert.Equal(1, interrupted.CompletedEpochs);
+            // Its weights are mid-epoch: only a resume from the checkpoint may continue.
+            Assert.Throws<InvalidOperationException>(() => interrupted.Train(train, test, directory.Path));
         }
         Assert.Equal((2, 20), Assert.Single(reports) is var r ? (r.Epoch, r.Batch) : default);
 

@@ -31,6 +31,19 @@ public sealed class ConvAutoencoderTests
     }
 
     [Fact]
+    public void Forward_output_can_be_trained_through()
+    {
+        using var model = new ConvAutoencoder(4);
+        using var scope = NewDisposeScope();
+        var images = rand(3, 1, 28, 28);
+
+        var loss = nn.functional.binary_cross_entropy(model.forward(images), images);
+        loss.backward();
+
+        Assert.All(model.parameters(), p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
+    }
+
+    [Fact]
     public void Has_the_seed_architecture_parameter_count()
     {
         using var model = new ConvAutoencoder(16);
