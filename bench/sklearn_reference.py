@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""scikit-learn reference timings on the same machine, for `grid bench kmeans` comparisons.
+
+Run with Debian's python3 and python3-sklearn (scikit-learn 1.2.1):
+    /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist minibatch none
+    /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist minibatch l2
+    /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist full none
+Prints one JSON object with fit_seconds, train_error, test_error, inertia, n_iter.
+"""
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.preprocessing import Normalizer, StandardScaler
+
+
+def read_idx(path):
+    opener = gzip.open if not os.path.exists(path) else open
+    path = path if os.path.exists(path) else path + ".gz"
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main():
+    directory, algorithm, scaler = sys.argv[1], sys.argv[2], sys.argv[3]
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    x_train = read_idx(os.path.join(directory, "train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float64)
+    y_train = read_idx(os.path.join(directory, "train-labels-idx1-ubyte"))
+    x_test = read_idx(os.path.join(directory, "t10k-images-idx3-ubyte")).reshape(-1, 784).astype(np.float64)
+    y_test = read_idx(os.path.join(directory, "t10k-labels-idx1-ubyte"))
+    if scaler == "l2":
+        x_train, x_test = Normalizer().fit_transform(x_train), Normalizer().fit_transform(x_test)
+    elif scaler == "standard":
+        s = StandardScaler().fit(x_train)
+        x_train, x_test = s.transform(x_train), s.transform(x_test)
+    if algorithm == "minibatch":
+        model = MiniBatchKMeans(n_clusters=225, batch_size=200, n_init=3, random_state=seed)
+    else:
+        model = KMeans(n_clusters=25, n_init=10, max_iter=50, tol=1e-3, random_state=seed)
+    start = time.perf_counter()
+    model.fit(x_train)
+    seconds = time.perf_counter() - start
+    labels = np.zeros(model.n_clusters, dtype=np.int64)
+    for c in range(model.n_clusters):
+        members = y_train[model.labels_ == c]
+        labels[c] = np.bincount(members, minlength=10).argmax() if len(members) else 0
+    train_error = float(np.mean(labels[model.labels_] != y_train))
+    test_error = float(np.mean(labels[model.predict(x_test)] != y_test))
+    print(json.dumps({"algorithm": algorithm, "scaler": scaler, "seed": seed, "fit_seconds": round(seconds, 3),
+                      "train_error": round(train_error, 5), "test_error": round(test_error, 5),
+                      "inertia": float(model.inertia_), "n_iter": int(model.n_iter_)}))
+
+
+if __name__ == "__main__":
+    main()
