@@ -25,6 +25,145 @@ public static class BenchCommands
         var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means and the autoencoder");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
+        command.Subcommands.Add(ElbowBench());
+        return command;
+    }
+
+    /// <summary>Parses <c>A..B</c>, <c>A..B:STEP</c> or <c>K1,K2,…</c>.</summary>
+    public static IReadOnlyList<int> ParseKs(string text)
+    {
+        try
+        {
+            if (text.Contains(".."))
+            {
+                string[] rangeAndStep = text.Split(':', 2);
+                string[] bounds = rangeAndStep[0].Split("..", 2);
+                int from = int.Parse(bounds[0], CultureInfo.InvariantCulture);
+                int to = int.Parse(bounds[1], CultureInfo.InvariantCulture);
+                int step = rangeAndStep.Length == 2 ? int.Parse(rangeAndStep[1], CultureInfo.InvariantCulture) : 1;
+                if (step < 1 || from < 2 || to < from)
+                {
+                    throw new FormatException();
+                }
+                return Enumerable.Range(0, (to - from) / step + 1).Select(i => from + i * step).ToList();
+            }
+            var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
+            if (list.Count == 0 || list.Any(k => k < 2))
+            {
+                throw new FormatException();
+            }
+            return list;
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new UserInputException($"--k '{text}': expected FROM..TO, FROM..TO:STEP or a list like 10,25,50, with every k ≥ 2");
+        }
+    }
+
+    private static Command ElbowBench()
+    {
+        var dataset = CommonOptions.DatasetOption();
+        var scaler = new Option<string>("--scaler") { Description = "none | unit | l2 | standard", DefaultValueFactory = _ => "none" }
+            .AcceptOnlyFromAmong([.. ScalerNames.All]);
+        var ks = new Option<string>("--k") { Description = "The k values: FROM..TO[:STEP] or a list", DefaultValueFactory = _ => "2..250", HelpName = "2..250" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 200 };
+        var nInit = new Option<int>("--n-init") { Description = "Initialisations of the first (cold) fit", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for each fit", DefaultValueFactory = _ => 1 };
+        var independent = new Option<bool>("--independent") { Description = "Fit every k from scratch (the baseline the warm-started scan is compared with)" };
+        var limit = Limit();
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("elbow",
+            "Mini-batch k-means for every k of a range on one representation, reusing work across k (warm starts); " +
+            "reports total seconds and the curve (inertia, train and test error per k) with its knee")
+        {
+            dataset, scaler, ks, batchSize, nInit, seed, threads, independent, limit, dataDir, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var kValues = ParseKs(parse.GetValue(ks)!);
+            int? trainLimit = parse.GetValue(limit);
+            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
+            if (kValues.Max() > data.Train.Count)
+            {
+                throw new UserInputException($"--k: {kValues.Max()} clusters is more than the {data.Train.Count} training rows");
+            }
+            var kind = ScalerNames.Parse(parse.GetValue(scaler)!);
+            bool asJson = parse.GetValue(json);
+            using var scope = torch.NewDisposeScope();
+            var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
+            var options = new ElbowScanOptions(new MiniBatchKMeansOptions(2)
+            {
+                BatchSize = parse.GetValue(batchSize),
+                Inits = parse.GetValue(nInit),
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+            })
+            {
+                Independent = parse.GetValue(independent),
+            };
+            var errors = new Dictionary<int, (double Train, double Test)>();
+            var watch = Stopwatch.StartNew();
+            IReadOnlyList<ElbowScanPoint> points = [];
+            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask("elbow", maxValue: kValues.Count);
+                    var progress = new ActionProgress<ElbowScanProgress>(p =>
+                    {
+                        bar.Value = p.Done;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"k={p.K} inertia {p.Inertia:G4}");
+                    });
+                    points = await Task.Run(() => ElbowScan.Run(train, kValues, options, (k, fit) =>
+                    {
+                        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, k);
+                        errors[k] = (classifier.Evaluate(fit.Labels, data.Train.Labels).Error, classifier.Evaluate(fit.Predict(test), data.Test.Labels).Error);
+                    }, progress, ct), ct);
+                });
+            double total = watch.Elapsed.TotalSeconds;
+            double? knee = Kneedle.Knee(points.Select(p => (double)p.K).ToList(), points.Select(p => p.Inertia).ToList());
+            var report = new Dictionary<string, object>
+            {
+                ["dataset"] = data.Name,
+                ["train_rows"] = data.Train.Count,
+                ["scaler"] = ScalerNames.Name(kind),
+                ["mode"] = options.Independent ? "independent" : "warm-start",
+                ["k_values"] = kValues.Count,
+                ["total_seconds"] = Math.Round(total, 2),
+                ["fit_seconds"] = Math.Round(points.Sum(p => p.Seconds), 2),
+                ["steps"] = points.Sum(p => p.Steps),
+                ["knee_k"] = knee is double kk ? (int)kk : "none",
+                ["curve"] = points.Select(p => new Dictionary<string, object>
+                {
+                    ["k"] = p.K,
+                    ["inertia"] = p.Inertia,
+                    ["train_error"] = Math.Round(errors[p.K].Train, 5),
+                    ["test_error"] = Math.Round(errors[p.K].Test, 5),
+                    ["steps"] = p.Steps,
+                    ["seconds"] = Math.Round(p.Seconds, 3),
+                }).ToList(),
+            };
+            if (!asJson)
+            {
+                var table = new Table().AddColumns("k", "inertia", "train error", "test error", "steps", "seconds");
+                foreach (var p in points)
+                {
+                    table.AddRow(p.K == knee ? $"[yellow]{p.K} ← knee[/]" : p.K.ToString(CultureInfo.InvariantCulture),
+                        p.Inertia.ToString("G6", CultureInfo.InvariantCulture),
+                        errors[p.K].Train.ToString("F4", CultureInfo.InvariantCulture),
+                        errors[p.K].Test.ToString("F4", CultureInfo.InvariantCulture),
+                        p.Steps.ToString(CultureInfo.InvariantCulture),
+                        p.Seconds.ToString("F2", CultureInfo.InvariantCulture));
+                }
+                AnsiConsole.Write(table);
+            }
+            Print(report, asJson);
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

@@ -11,8 +11,9 @@ public sealed class KMeansFit : IDisposable
 {
     private bool _disposed;
 
-    internal KMeansFit(Tensor centers, long[] labels, double inertia, int iterations, int steps)
+    internal KMeansFit(Tensor centers, long[] labels, double inertia, int iterations, int steps, float[]? counts = null)
     {
+        Counts = counts;
         // The fit owns its centres: they must not die with whatever dispose scope the caller has open.
         Centers = centers.DetachFromDisposeScope();
         Labels = labels;
@@ -20,6 +21,9 @@ public sealed class KMeansFit : IDisposable
         Iterations = iterations;
         Steps = steps;
     }
+
+    /// <summary>Mini-batch k-means' per-centre running counts (its learning rates), for warm starts; null for Lloyd.</summary>
+    internal float[]? Counts { get; }
 
     /// <summary>The centres, float32 [k, d] (scikit-learn's <c>cluster_centers_</c>).</summary>
     public Tensor Centers { get; }

@@ -28,6 +28,22 @@ internal static class KMeansSeeding
         return x.index_select(0, chosen);
     }
 
+    /// <summary>
+    /// <paramref name="extra"/> more centres after <paramref name="existing"/> by the same greedy
+    /// k-means++ rule, as if the existing centres had been chosen first: returns [existing + extra, d].
+    /// Used to warm-start a fit with more clusters from the solution with fewer.
+    /// </summary>
+    internal static Tensor Extend(Tensor x, Tensor xNorms, Tensor existing, int extra, int? localTrials, Generator generator)
+    {
+        using var scope = torch.NewDisposeScope();
+        var total = (int)existing.shape[0] + extra;
+        var (_, distances) = Distances.Assign(x, xNorms, existing);
+        var closest = distances!.to(ScalarType.Float32).DetachFromDisposeScope();
+        var indices = Continue(x, xNorms, closest, new long[extra], 0, localTrials ?? DefaultLocalTrials(total), generator);
+        var chosen = torch.tensor(indices, dtype: ScalarType.Int64, device: x.device);
+        return torch.cat([existing, x.index_select(0, chosen)], 0).MoveToOuterDisposeScope();
+    }
+
     private static Tensor PlusPlus(Tensor x, Tensor xNorms, int clusters, int? localTrials, Generator generator)
     {
         var n = x.shape[0];
@@ -43,9 +59,22 @@ internal static class KMeansSeeding
             closest = distances.squeeze(1).clone();
         }
 
+        Continue(x, xNorms, closest, indices, 1, trials, generator);
+        using var chosen = torch.tensor(indices, dtype: ScalarType.Int64, device: x.device);
+        return x.index_select(0, chosen);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="indices"/> from <paramref name="start"/> on by greedy k-means++ given each
+    /// row's squared distance to the nearest centre chosen so far (<paramref name="closest"/>, which it
+    /// takes ownership of and disposes).
+    /// </summary>
+    private static long[] Continue(Tensor x, Tensor xNorms, Tensor closest, long[] indices, int start, int trials, Generator generator)
+    {
+        var n = x.shape[0];
         try
         {
-            for (var c = 1; c < clusters; c++)
+            for (var c = start; c < indices.Length; c++)
             {
                 using var scope = torch.NewDisposeScope();
                 // Draw candidates with probability proportional to the squared distance to the nearest
@@ -69,8 +98,6 @@ internal static class KMeansSeeding
         {
             closest.Dispose();
         }
-
-        using var chosen = torch.tensor(indices, dtype: ScalarType.Int64, device: x.device);
-        return x.index_select(0, chosen);
+        return indices;
     }
 }

@@ -19,7 +19,15 @@ public static class MiniBatchKMeans
     /// <param name="progress">Receives a report after every initialisation, every step and at the end.</param>
     /// <param name="cancellationToken">Checked before every initialisation and every step.</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public static KMeansFit Fit(Tensor x, MiniBatchKMeansOptions options, IProgress<ClusteringProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static KMeansFit Fit(Tensor x, MiniBatchKMeansOptions options, IProgress<ClusteringProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Fit(x, options, progress, cancellationToken, initialCenters: null, initialCounts: null);
+
+    /// <summary>
+    /// As <see cref="Fit(Tensor, MiniBatchKMeansOptions, IProgress{ClusteringProgress}?, CancellationToken)"/>,
+    /// but starting from <paramref name="initialCenters"/> (no initialisation runs) with
+    /// <paramref name="initialCounts"/> as the centres' running counts: a warm start.
+    /// </summary>
+    internal static KMeansFit Fit(Tensor x, MiniBatchKMeansOptions options, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken, Tensor? initialCenters, float[]? initialCounts)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -39,13 +47,19 @@ public static class MiniBatchKMeans
         var norms = Distances.SquaredNorms(x);
         var tolerance = Distances.ScaledTolerance(x, options.Tolerance);
 
-        var counts = torch.zeros(clusters, dtype: ScalarType.Float32, device: x.device);
-        var hostCounts = new float[clusters];
+        var hostCounts = initialCounts is null ? new float[clusters] : (float[])initialCounts.Clone();
+        if (hostCounts.Length != clusters)
+        {
+            throw new ArgumentException($"expected {clusters} initial counts, got {hostCounts.Length}", nameof(initialCounts));
+        }
+        var counts = torch.tensor(hostCounts, dtype: ScalarType.Float32, device: x.device);
         var convergence = new Convergence(options, tolerance, n, batchSize);
         long sinceReassignment = 0;
         var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * n / batchSize);
         var steps = 0;
-        var centers = Initialize(x, norms, options, initSize, generator, progress, cancellationToken);
+        var centers = initialCenters is null
+            ? Initialize(x, norms, options, initSize, generator, progress, cancellationToken)
+            : initialCenters.to(ScalarType.Float32).clone();
         for (var i = 0; i < maxSteps; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -91,7 +105,7 @@ public static class MiniBatchKMeans
         var (labels, distances) = Distances.Assign(x, norms, centers);
         var inertia = Distances.Total(distances!);
         progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, 1, 1, steps, maxSteps, inertia));
-        return new KMeansFit(centers, Distances.ToArray(labels), inertia, iterations, steps);
+        return new KMeansFit(centers, Distances.ToArray(labels), inertia, iterations, steps, counts.data<float>().ToArray());
     }
 
     /// <summary>
