@@ -5,7 +5,9 @@ Run with Debian's python3 and python3-sklearn (scikit-learn 1.2.1):
     /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist minibatch none
     /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist minibatch l2
     /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist full none
-Prints one JSON object with fit_seconds, train_error, test_error, inertia, n_iter.
+    /usr/bin/python3 bench/sklearn_reference.py DATA_DIR/mnist elbow none   # k = 2..250, n_init 1, independent fits
+Prints one JSON object with fit_seconds, train_error, test_error, inertia, n_iter (elbow: total
+seconds and the inertia per k, one progress line per k on stderr).
 """
 import gzip
 import json
@@ -40,6 +42,15 @@ def main():
     elif scaler == "standard":
         s = StandardScaler().fit(x_train)
         x_train, x_test = s.transform(x_train), s.transform(x_test)
+    if algorithm == "elbow":
+        start = time.perf_counter()
+        curve = []
+        for k in range(2, 251):
+            model = MiniBatchKMeans(n_clusters=k, batch_size=200, n_init=1, random_state=seed).fit(x_train)
+            curve.append({"k": k, "inertia": float(model.inertia_), "steps": int(model.n_steps_)})
+            print(f"k={k} {time.perf_counter() - start:.1f}s", file=sys.stderr, flush=True)
+        print(json.dumps({"algorithm": "elbow", "scaler": scaler, "total_seconds": round(time.perf_counter() - start, 1), "curve": curve}))
+        return
     if algorithm == "minibatch":
         model = MiniBatchKMeans(n_clusters=225, batch_size=200, n_init=3, random_state=seed)
     else:
