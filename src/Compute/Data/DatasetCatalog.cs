@@ -55,7 +55,7 @@ public static class DatasetCatalog
         NpmPackage: null,
         NpmDataFolder: null,
         SystemDirectory: "/usr/share/datasets/fashion-mnist",
-        Mirrors: [new Uri("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")]);
+        Mirrors: [new Uri("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/")]);
 
     /// <summary>All known datasets.</summary>
     public static IReadOnlyList<DatasetDescriptor> All { get; } = [Mnist, FashionMnist];
