@@ -22,7 +22,7 @@ public static class BenchCommands
 
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means and the autoencoder");
+        var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means, a whole elbow scan, the autoencoder");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
         command.Subcommands.Add(ElbowBench());
