@@ -169,6 +169,35 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Refine_knee_adds_k_values_until_the_knee_is_located_to_the_step()
+    {
+        var spec = Spec($$"""
+            {
+              "name": "refine",
+              "datasets": ["mnist"],
+              "split": { "train": {{TrainRows}}, "test": {{TestRows}} },
+              "representations": ["pixels"],
+              "scalers": ["l2"],
+              "k": [2, 12, 40, 80],
+              "seeds": [5],
+              "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 },
+              "refine": { "knee": { "step": 3 } }
+            }
+            """);
+
+        var result = await RunToEndAsync("refine", spec, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(SweepState.Completed, result.State);
+        Assert.True(result.Total > 4, "refinement added trials");
+        Assert.All(result.Trials, t => Assert.Equal(TrialState.Succeeded, t.State));
+        var curve = Assert.Single(result.Curves);
+        Assert.NotNull(curve.KneeK);
+        int at = curve.Points.ToList().FindIndex(p => p.K == curve.KneeK);
+        Assert.True(at == 0 || curve.KneeK - curve.Points[at - 1].K <= 3, $"left neighbour of knee {curve.KneeK} within 3");
+        Assert.True(at == curve.Points.Count - 1 || curve.Points[at + 1].K - curve.KneeK <= 3, $"right neighbour of knee {curve.KneeK} within 3");
+    }
+
+    [Fact]
     public async Task Scheduler_sees_both_silos_with_their_slots()
     {
         var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();

@@ -13,7 +13,7 @@ namespace Grid.Abstractions.Sweeps;
 internal sealed partial class SpecValidator
 {
     public static readonly IReadOnlyList<string> RootKeys =
-        ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy"];
+        ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine"];
 
     private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
     private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "autoencoder"];
@@ -55,6 +55,7 @@ internal sealed partial class SpecValidator
         var seeds = ReadSeeds(spec);
         var kmeans = ReadKMeans(spec);
         var strategy = ReadStrategy(spec);
+        var refine = ReadRefine(spec);
 
         if (datasets is null || representations is null || scalers is null || k is null || seeds is null)
         {
@@ -69,7 +70,8 @@ internal sealed partial class SpecValidator
             k.Select(v => v.Value).ToArray(),
             seeds.Select(s => s.Value).ToArray(),
             kmeans ?? KMeansSettings.MiniBatchDefaults,
-            strategy ?? StrategySpec.Grid);
+            strategy ?? StrategySpec.Grid,
+            refine);
         CheckTrialCount(candidate);
         return _errors.Count == 0 && split is not null && kmeans is not null && strategy is not null ? candidate : null;
     }
@@ -336,6 +338,41 @@ internal sealed partial class SpecValidator
             return null;
         }
         return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement);
+    }
+
+    /// <summary>
+    /// <c>refine: knee</c> (to within k ± 1) or <c>refine: { knee: { step: N } }</c>: after the coarse
+    /// pass, k values are added around each curve's knee until its neighbours are within N.
+    /// </summary>
+    private int? ReadRefine(JsonObject spec)
+    {
+        var path = SpecPath.Property(Root, "refine");
+        var node = Get(spec, "refine");
+        const string Shape = "refine is knee or { knee: { step: N } }";
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonValue value when value.TryGetValue<string>(out var text):
+                if (!string.Equals(text, "knee", StringComparison.OrdinalIgnoreCase))
+                {
+                    Error(path, $"{Shape}; got '{text}'");
+                }
+                return 1;
+            case JsonObject mapping:
+                CheckKeys(mapping, path, ["knee"]);
+                var kneePath = SpecPath.Property(path, "knee");
+                if (Get(mapping, "knee") is not JsonObject knee)
+                {
+                    Error(kneePath, $"{Shape}; knee needs {{ step: N }}");
+                    return null;
+                }
+                CheckKeys(knee, kneePath, ["step"]);
+                return ReadOptionalInt(knee, kneePath, "step", 1, int.MaxValue, 1);
+            default:
+                Error(path, $"{Shape}; got {Describe(node)}");
+                return null;
+        }
     }
 
     private StrategySpec? ReadStrategy(JsonObject spec)

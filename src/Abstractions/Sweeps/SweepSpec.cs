@@ -25,7 +25,8 @@ public sealed record SweepSpec(
     [property: Id(5)] IReadOnlyList<int> K,
     [property: Id(6)] IReadOnlyList<int> Seeds,
     [property: Id(7)] KMeansSettings KMeans,
-    [property: Id(8)] StrategySpec Strategy)
+    [property: Id(8)] StrategySpec Strategy,
+    [property: Id(9)] int? RefineKneeStep = null)
 {
     /// <inheritdoc />
     public bool Equals(SweepSpec? other) =>
@@ -39,7 +40,8 @@ public sealed record SweepSpec(
                 && K.SequenceEqual(other.K)
                 && Seeds.SequenceEqual(other.Seeds)
                 && KMeans == other.KMeans
-                && Strategy == other.Strategy));
+                && Strategy == other.Strategy
+                && RefineKneeStep == other.RefineKneeStep));
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -49,6 +51,7 @@ public sealed record SweepSpec(
         hash.Add(Split);
         hash.Add(KMeans);
         hash.Add(Strategy);
+        hash.Add(RefineKneeStep);
         AddAll(ref hash, Datasets);
         AddAll(ref hash, Representations);
         AddAll(ref hash, Scalers);

@@ -42,6 +42,10 @@ public static class SweepSpecWriter
         root["strategy"] = spec.Strategy.Kind == StrategyKind.Random
             ? new JsonObject { ["random"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["seed"] = spec.Strategy.Seed } }
             : JsonValue.Create(SpecNames.Of(StrategyKind.Grid));
+        if (spec.RefineKneeStep is int step)
+        {
+            root["refine"] = new JsonObject { ["knee"] = new JsonObject { ["step"] = step } };
+        }
         return root;
     }
 

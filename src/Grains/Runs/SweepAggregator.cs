@@ -27,6 +27,36 @@ public static class SweepAggregator
             })
             .ToList();
 
+    /// <summary>
+    /// The k values to add around the knee of one curve's trials: the midpoints between the knee and
+    /// each neighbour that is more than <paramref name="step"/> away. Empty when the knee is located
+    /// to within the step, or the curve has no knee.
+    /// </summary>
+    public static IReadOnlyList<int> KneeRefinement(IEnumerable<TrialStatus> curveTrials, int step)
+    {
+        var points = curveTrials
+            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
+            .OrderBy(t => t.Spec.K)
+            .ToList();
+        double? knee = Kneedle.Knee(points.Select(p => (double)p.Spec.K).ToList(), points.Select(p => p.Result!.Inertia).ToList());
+        if (knee is not double kneeValue)
+        {
+            return [];
+        }
+        int kneeK = (int)kneeValue;
+        int at = points.FindIndex(p => p.Spec.K == kneeK);
+        var added = new List<int>();
+        if (at > 0 && kneeK - points[at - 1].Spec.K > step)
+        {
+            added.Add((points[at - 1].Spec.K + kneeK) / 2);
+        }
+        if (at < points.Count - 1 && points[at + 1].Spec.K - kneeK > step)
+        {
+            added.Add((kneeK + points[at + 1].Spec.K + 1) / 2);
+        }
+        return added;
+    }
+
     /// <summary>The succeeded trial with the lowest test error (ties: fewer clusters).</summary>
     public static string? Best(IEnumerable<TrialStatus> trials) =>
         trials

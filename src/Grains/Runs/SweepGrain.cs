@@ -161,10 +161,50 @@ public sealed partial class SweepGrain(
         Changed();
         if (IsTerminal(status.State))
         {
+            if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
+            {
+                await RefineKneeAsync(status.Spec, step);
+            }
             await FinishIfDoneAsync();
             await state.WriteStateAsync();
         }
     }
+
+    /// <summary>
+    /// <c>refine: knee</c>: once every trial of <paramref name="finished"/>'s curve has ended, adds
+    /// trials at the midpoints between the knee and its neighbours while they are more than
+    /// <paramref name="step"/> apart; each round's trials bring the next round when they end.
+    /// </summary>
+    private async Task RefineKneeAsync(TrialSpec finished, int step)
+    {
+        var group = state.State.Trials.Where(t => SameCurve(t.Spec, finished)).ToList();
+        if (group.Any(t => !IsTerminal(t.State)))
+        {
+            return;
+        }
+        var added = SweepAggregator.KneeRefinement(group, step)
+            .Select(k => finished with { K = k })
+            .Where(t => !_index.ContainsKey(TrialKey(this.GetPrimaryKeyString(), t)))
+            .ToList();
+        if (added.Count == 0)
+        {
+            return;
+        }
+        string sweepId = this.GetPrimaryKeyString();
+        foreach (var trial in added)
+        {
+            var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
+            _index[status.TrialId] = state.State.Trials.Count;
+            state.State.Trials.Add(status);
+        }
+        await state.WriteStateAsync();
+        LogRefined(sweepId, finished.Representation.Label, string.Join(", ", added.Select(t => t.K)));
+        await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
+        Changed();
+    }
+
+    private static bool SameCurve(TrialSpec a, TrialSpec b) =>
+        a.Dataset == b.Dataset && a.Representation == b.Representation && a.Scaler == b.Scaler && a.Seed == b.Seed;
 
     /// <summary>The key of a trial grain: sweep id and trial id, so trials of different sweeps never share state.</summary>
     public static string TrialKey(string sweepId, TrialSpec trial) => $"{sweepId}/{trial.Id}";
@@ -227,6 +267,9 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: finished, {Succeeded} succeeded, {Failed} failed")]
     private partial void LogFinished(string sweepId, int succeeded, int failed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: refining the knee of {Representation} with k = {Ks}")]
+    private partial void LogRefined(string sweepId, string representation, string ks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: cancelled")]
     private partial void LogCancelled(string sweepId);
