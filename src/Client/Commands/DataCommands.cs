@@ -75,7 +75,9 @@ public static class DataCommands
         var descriptor = DatasetCatalog.Get(name);
         if (!store.IsComplete(descriptor))
         {
-            await FetchWithProgressAsync(store, descriptor, cancellationToken);
+            var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
+            SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
+                $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
         }
         return store.Load(descriptor, trainLimit, testLimit);
     }

@@ -140,7 +140,9 @@ public static class SiloCommands
             var descriptor = DatasetCatalog.Get(dataset);
             if (!store.IsComplete(descriptor))
             {
-                await DataCommands.FetchWithProgressAsync(store, descriptor, cancellationToken);
+                var report = await DataCommands.FetchWithProgressAsync(store, descriptor, cancellationToken);
+                SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
+                    $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
             }
         }
         await using var app = GridSilo.Build(settings, logging => logging
