@@ -18,6 +18,13 @@ public sealed class GridGrainOptions
     /// <summary>A lease its worker has not reported running after this long is reclaimed.</summary>
     public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Period of a running sweep's watchdog reminder, which re-reads every open trial: it
+    /// re-activates (and so resumes) trials whose silo went away and records results whose one-way
+    /// report was lost. Orleans' minimum reminder period (1 minute by default) bounds it from below.
+    /// </summary>
+    public TimeSpan SweepWatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Smallest interval between two progress reports of one stage.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -63,6 +63,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(GridSilo.StorageName);
+            silo.UseInMemoryReminderService();
+            silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             GridSilo.ConfigureGrid(silo);
             GridSilo.AddGridServices(silo.Services, new GridSiloOptions
             {
@@ -76,6 +78,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.WorkerTimeout = TimeSpan.FromSeconds(10);
                 o.RetryBackoff = TimeSpan.FromMilliseconds(100);
                 o.ProgressInterval = TimeSpan.FromMilliseconds(100);
+                o.SweepWatchdogPeriod = TimeSpan.FromSeconds(2);
             });
         }
     }

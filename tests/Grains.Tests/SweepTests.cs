@@ -198,6 +198,39 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Watchdog_reminder_records_a_result_whose_report_never_arrived()
+    {
+        var spec = Spec("""
+            {
+              "name": "lost-report",
+              "datasets": ["mnist"],
+              "split": { "train": 1000, "test": 100 },
+              "representations": ["pixels"],
+              "scalers": ["none"],
+              "k": [4],
+              "seeds": [9]
+            }
+            """);
+        var trialSpec = SweepExpansion.Expand(spec).Single();
+        // The trial runs first and reports to another (unknown) sweep; when the real sweep starts
+        // it, the trial is already done and reports nothing: its one report was "lost".
+        var trial = fixture.Grains.GetGrain<ITrialGrain>(Grid.Grains.Runs.SweepGrain.TrialKey("lost-report", trialSpec));
+        await trial.StartAsync("nowhere", trialSpec);
+        await Until.TrueAsync(async () => (await trial.GetStatusAsync())?.State == TrialState.Succeeded,
+            TimeSpan.FromMinutes(1), "the trial succeeds on its own");
+
+        var sweep = fixture.Grains.GetGrain<ISweepGrain>("lost-report");
+        var submitted = await sweep.SubmitAsync(spec);
+        Assert.Equal(TrialState.Pending, Assert.Single(submitted.Trials).State);
+
+        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.State == SweepState.Completed,
+            TimeSpan.FromSeconds(60), "the watchdog reminder reconciles the sweep with its trial");
+        var done = (await sweep.ReconcileAsync())!;
+        Assert.Equal(TrialState.Succeeded, Assert.Single(done.Trials).State);
+        Assert.NotNull(done.Trials[0].Result);
+    }
+
+    [Fact]
     public async Task Scheduler_sees_both_silos_with_their_slots()
     {
         var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();

@@ -26,6 +26,14 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("cancel")]
     Task<SweepSnapshot?> CancelAsync();
 
+    /// <summary>
+    /// Re-reads the state of every trial that has not ended (activating, and so resuming, any whose
+    /// silo went away) and records what they report. The sweep's watchdog reminder calls it
+    /// periodically; it is safe to call any time, any number of times.
+    /// </summary>
+    [Alias("reconcile")]
+    Task<SweepSnapshot?> ReconcileAsync();
+
     /// <summary>A trial reports a change of its state, progress or result.</summary>
     [Alias("trial-updated"), OneWay]
     Task OnTrialUpdatedAsync(TrialStatus status);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Grid.Grains.Runs;
@@ -37,8 +38,11 @@ public sealed class SweepGrainState
 public sealed partial class SweepGrain(
     [PersistentState("sweep", "grid")] IPersistentState<SweepGrainState> state,
     TimeProvider clock,
-    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+    IOptions<GridGrainOptions> options,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain, IRemindable
 {
+    private const string WatchdogReminder = "sweep-watchdog";
+
     /// <summary>Watchers get at most this many snapshots per second.</summary>
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(250);
 
@@ -80,6 +84,8 @@ public sealed partial class SweepGrain(
         }
         await state.WriteStateAsync();
         await RegisterAsync();
+        // Durable: survives the loss of this activation's silo (Redis reminders in cluster mode).
+        await this.RegisterOrUpdateReminder(WatchdogReminder, options.Value.SweepWatchdogPeriod, options.Value.SweepWatchdogPeriod);
         LogSubmitted(sweepId, spec.Name, trials.Count);
 
         foreach (var batch in state.State.Trials.Chunk(StartBatch))
@@ -206,6 +212,42 @@ public sealed partial class SweepGrain(
     private static bool SameCurve(TrialSpec a, TrialSpec b) =>
         a.Dataset == b.Dataset && a.Representation == b.Representation && a.Scaler == b.Scaler && a.Seed == b.Seed;
 
+    public async Task<SweepSnapshot?> ReconcileAsync()
+    {
+        if (state.State.Spec is null)
+        {
+            return null;
+        }
+        var open = state.State.Trials.Where(t => !IsTerminal(t.State)).Select(t => t.TrialId).ToList();
+        var statuses = await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetStatusAsync()));
+        foreach (var status in statuses)
+        {
+            if (status is not null && IsTerminal(status.State))
+            {
+                await OnTrialUpdatedAsync(status);
+            }
+        }
+        return Snapshot();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WatchdogReminder)
+        {
+            return;
+        }
+        if (state.State.Spec is null || IsFinished())
+        {
+            // Every tick is safe to run twice: unregistering a gone reminder is a no-op.
+            if (await this.GetReminder(WatchdogReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            return;
+        }
+        await ReconcileAsync();
+    }
+
     /// <summary>The key of a trial grain: sweep id and trial id, so trials of different sweeps never share state.</summary>
     public static string TrialKey(string sweepId, TrialSpec trial) => $"{sweepId}/{trial.Id}";
 
@@ -215,6 +257,10 @@ public sealed partial class SweepGrain(
         {
             state.State.Finished = clock.GetUtcNow();
             await state.WriteStateAsync();
+            if (await this.GetReminder(WatchdogReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
             LogFinished(this.GetPrimaryKeyString(), Count(TrialState.Succeeded), Count(TrialState.Failed));
         }
         Changed();

@@ -65,6 +65,7 @@ public static class GridSilo
             var redis = ConfigurationOptions.Parse(options.Redis!);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
             silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = redis);
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
             silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
             // With two silos the default (two votes) can never declare a killed silo dead: one
             // vote suffices here, and the probe timeouts still guard against false suspicion.
@@ -74,6 +75,7 @@ public static class GridSilo
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
             silo.AddMemoryGrainStorage(StorageName);
+            silo.UseInMemoryReminderService();
         }
         ConfigureGrid(silo);
     }

@@ -65,7 +65,7 @@ public sealed class SpecValidationTests
         AssertError(
             Spec(("colour", "red")),
             "$.colour",
-            "unknown key 'colour'; known keys: name, datasets, split, representations, scalers, k, seeds, kmeans, strategy");
+            "unknown key 'colour'; known keys: name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine");
 
     [Fact]
     public void TransposedLettersCountAsOneEdit() =>
@@ -331,7 +331,7 @@ public sealed class SpecValidationTests
 
     [Fact]
     public void RootThatIsNotAMappingIsRejected() =>
-        AssertError("[mnist]", "$", "a sweep spec is a mapping with the keys name, datasets, split, representations, scalers, k, seeds, kmeans, strategy; got a list");
+        AssertError("[mnist]", "$", "a sweep spec is a mapping with the keys name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine; got a list");
 
     [Fact]
     public void NamesIgnoreCase()
