@@ -68,17 +68,24 @@ public static class DataCommands
             });
     }
 
+    /// <summary>Fetches a dataset when it is not complete in the data directory, and says where it came from.</summary>
+    public static async Task EnsureFetchedAsync(DatasetStore store, DatasetDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        if (store.IsComplete(descriptor))
+        {
+            return;
+        }
+        var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
+        SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
+            $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
+    }
+
     /// <summary>Loads a dataset, fetching it first when it is not in the data directory yet.</summary>
     public static async Task<DatasetSplit> LoadOrFetchAsync(string dataDir, string name, int? trainLimit, int? testLimit, CancellationToken cancellationToken)
     {
         var store = new DatasetStore(dataDir);
         var descriptor = DatasetCatalog.Get(name);
-        if (!store.IsComplete(descriptor))
-        {
-            var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
-            SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
-                $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
-        }
+        await EnsureFetchedAsync(store, descriptor, cancellationToken);
         return store.Load(descriptor, trainLimit, testLimit);
     }
 

@@ -134,16 +134,10 @@ public static class SiloCommands
 
     private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, CancellationToken cancellationToken)
     {
+        var store = new DatasetStore(settings.DataDir);
         foreach (string dataset in spec.Datasets)
         {
-            var store = new DatasetStore(settings.DataDir);
-            var descriptor = DatasetCatalog.Get(dataset);
-            if (!store.IsComplete(descriptor))
-            {
-                var report = await DataCommands.FetchWithProgressAsync(store, descriptor, cancellationToken);
-                SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
-                    $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
-            }
+            await DataCommands.EnsureFetchedAsync(store, DatasetCatalog.Get(dataset), cancellationToken);
         }
         await using var app = GridSilo.Build(settings, logging => logging
             .AddSimpleConsole(c => c.SingleLine = true)

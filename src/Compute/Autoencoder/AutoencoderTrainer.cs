@@ -198,7 +198,7 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             return new AutoencoderTrainingResult(_history.ToList(), resumedFrom);
         }
-        using var data = ToImages(train, Device);
+        using var data = train.ToImageTensor(Device);
         while (CompletedEpochs < Options.Epochs)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -226,7 +226,7 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             return double.NaN;
         }
-        using var data = ToImages(images, Device);
+        using var data = images.ToImageTensor(Device);
         using var total = zeros(1, dtype: ScalarType.Float64, device: Device);
         RunInference(data, batch =>
         {
@@ -241,7 +241,7 @@ public sealed class AutoencoderTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckImages(images, nameof(images));
-        using var data = ToImages(images, Device);
+        using var data = images.ToImageTensor(Device);
         return MapBatches(data, _model.Encode, [Options.ZDim]);
     }
 
@@ -250,7 +250,7 @@ public sealed class AutoencoderTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckImages(images, nameof(images));
-        using var data = ToImages(images, Device);
+        using var data = images.ToImageTensor(Device);
         return Reconstruct(data);
     }
 
@@ -404,18 +404,6 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             throw new InvalidDataException($"{path} does not hold weights for a z_dim {model.ZDim} autoencoder: {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// Images as float32 [n, 1, 28, 28] in 0..1 on <paramref name="device"/>. (Not
-    /// <see cref="ImageSet.ToImageTensor"/>: in this build it disposes the tensor it returns,
-    /// because <c>div_</c> returns its receiver, which its <c>using</c> then disposes.)
-    /// </summary>
-    private static Tensor ToImages(ImageSet images, Device device)
-    {
-        using var bytes = tensor(images.Pixels, [images.Count, 1, images.Height, images.Width], dtype: ScalarType.Byte);
-        var floats = bytes.to(ScalarType.Float32, device);
-        return floats.div_(255f);
     }
 
     private static void CheckImages(ImageSet images, string paramName)

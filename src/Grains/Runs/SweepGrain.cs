@@ -284,13 +284,10 @@ public sealed partial class SweepGrain(
     private SweepSnapshot Snapshot()
     {
         var trials = state.State.Trials.ToList();
-        var sweepState = IsFinished()
-            ? state.State.Cancelled ? SweepState.Cancelled : SweepState.Completed
-            : trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
         return new SweepSnapshot(
             this.GetPrimaryKeyString(),
             state.State.Spec!.Name,
-            sweepState,
+            CurrentState(),
             trials,
             SweepAggregator.Curves(trials),
             SweepAggregator.Best(trials),
@@ -300,13 +297,16 @@ public sealed partial class SweepGrain(
             _version);
     }
 
-    private Task RegisterAsync()
-    {
-        var snapshot = Snapshot();
-        return GrainFactory.GetGrain<ISweepRegistryGrain>(0).UpsertAsync(new SweepSummary(
-            snapshot.SweepId, snapshot.Name, snapshot.State, snapshot.Total,
-            snapshot.Count(TrialState.Succeeded), snapshot.Count(TrialState.Failed), snapshot.Submitted));
-    }
+    /// <summary>Updates the registry's line for this sweep (counts only: no curves are built for it).</summary>
+    private Task RegisterAsync() =>
+        GrainFactory.GetGrain<ISweepRegistryGrain>(0).UpsertAsync(new SweepSummary(
+            this.GetPrimaryKeyString(), state.State.Spec!.Name, CurrentState(), state.State.Trials.Count,
+            Count(TrialState.Succeeded), Count(TrialState.Failed), state.State.Submitted));
+
+    private SweepState CurrentState() =>
+        IsFinished()
+            ? state.State.Cancelled ? SweepState.Cancelled : SweepState.Completed
+            : state.State.Trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} ({Name}): submitted with {Trials} trials")]
     private partial void LogSubmitted(string sweepId, string name, int trials);
