@@ -53,7 +53,7 @@ public static class MiniBatchKMeans
             throw new ArgumentException($"expected {clusters} initial counts, got {hostCounts.Length}", nameof(initialCounts));
         }
         var counts = torch.tensor(hostCounts, dtype: ScalarType.Float32, device: x.device);
-        var convergence = new Convergence(options, tolerance, n, batchSize);
+        var convergence = new MiniBatchConvergence(options, tolerance, n, batchSize);
         long sinceReassignment = 0;
         var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * n / batchSize);
         var steps = 0;
@@ -222,19 +222,7 @@ public static class MiniBatchKMeans
     private static void Reassign(Tensor batch, Tensor centers, Tensor counts, float[] hostCounts, double ratio, Generator generator)
     {
         var rows = batch.shape[0];
-        var threshold = ratio * hostCounts.Max();
-        var flagged = hostCounts.Select(c => c < threshold).ToArray();
-        var limit = MiniBatchKMeansOptions.MaxReassignedBatchShare * rows;
-        if (flagged.Count(f => f) > limit)
-        {
-            // Keep only the (int)limit smallest counts; OrderBy is stable, so ties go by index.
-            var order = Enumerable.Range(0, hostCounts.Length).OrderBy(j => hostCounts[j]).ToArray();
-            for (var p = (int)limit; p < order.Length; p++)
-            {
-                flagged[order[p]] = false;
-            }
-        }
-        var targets = Enumerable.Range(0, hostCounts.Length).Where(j => flagged[j]).Select(j => (long)j).ToArray();
+        var (targets, kept) = SelectReassigned(hostCounts, ratio, rows);
         if (targets.Length == 0)
         {
             return;
@@ -245,8 +233,6 @@ public static class MiniBatchKMeans
         var targetIndex = torch.tensor(targets, dtype: ScalarType.Int64, device: centers.device);
         centers.index_copy_(0, targetIndex, batch.index_select(0, chosen));
 
-        // "Don't reset them too small to avoid instant reassignment" (scikit-learn's comment).
-        var kept = hostCounts.Where((_, j) => !flagged[j]).DefaultIfEmpty(0f).Min();
         counts.index_fill_(0, targetIndex, kept);
         foreach (var j in targets)
         {
@@ -254,55 +240,28 @@ public static class MiniBatchKMeans
         }
     }
 
-    /// <summary>scikit-learn's <c>_mini_batch_convergence</c>: early stopping on the smoothed batch inertia.</summary>
-    private sealed class Convergence(MiniBatchKMeansOptions options, double tolerance, long samples, int batchSize)
+    /// <summary>
+    /// Which centres a reassignment moves (scikit-learn's rule): those whose count is below
+    /// ratio · max(count), at most half of the <paramref name="batchRows"/>, the smallest counts first;
+    /// and the count they restart from, the smallest count among the others.
+    /// </summary>
+    internal static (long[] Targets, float Kept) SelectReassigned(float[] hostCounts, double ratio, long batchRows)
     {
-        private double? _ewaInertia;
-        private double? _ewaInertiaMin;
-        private int _noImprovement;
-        private double _lastBatchInertia;
-
-        /// <summary>The smoothed inertia per row times n: an estimate of the full inertia.</summary>
-        public double EstimatedInertia => (_ewaInertia ?? _lastBatchInertia) * samples;
-
-        public bool ShouldStop(int step, double batchInertia, double squaredChange)
+        var threshold = ratio * hostCounts.Max();
+        var flagged = hostCounts.Select(c => c < threshold).ToArray();
+        var limit = MiniBatchKMeansOptions.MaxReassignedBatchShare * batchRows;
+        if (flagged.Count(f => f) > limit)
         {
-            // Per-row inertia, comparable across batch sizes.
-            batchInertia /= batchSize;
-            _lastBatchInertia = batchInertia;
-
-            // The first step's inertia measures the initialisation: ignored.
-            if (step == 0)
+            // Keep only the (int)limit smallest counts; OrderBy is stable, so ties go by index.
+            var order = Enumerable.Range(0, hostCounts.Length).OrderBy(j => hostCounts[j]).ToArray();
+            for (var p = (int)limit; p < order.Length; p++)
             {
-                return false;
+                flagged[order[p]] = false;
             }
-
-            if (_ewaInertia is not { } ewa)
-            {
-                _ewaInertia = batchInertia;
-            }
-            else
-            {
-                var alpha = Math.Min(batchSize * 2.0 / (samples + 1), 1.0);
-                _ewaInertia = ewa * (1 - alpha) + batchInertia * alpha;
-            }
-
-            if (tolerance > 0 && squaredChange <= tolerance)
-            {
-                return true;
-            }
-
-            if (_ewaInertiaMin is null || _ewaInertia < _ewaInertiaMin)
-            {
-                _noImprovement = 0;
-                _ewaInertiaMin = _ewaInertia;
-            }
-            else
-            {
-                _noImprovement++;
-            }
-
-            return options.MaxNoImprovement is { } patience && _noImprovement >= patience;
         }
+        var targets = Enumerable.Range(0, hostCounts.Length).Where(j => flagged[j]).Select(j => (long)j).ToArray();
+        // "Don't reset them too small to avoid instant reassignment" (scikit-learn's comment).
+        var kept = hostCounts.Where((_, j) => !flagged[j]).DefaultIfEmpty(0f).Min();
+        return (targets, kept);
     }
 }

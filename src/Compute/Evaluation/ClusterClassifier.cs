@@ -50,7 +50,21 @@ public sealed class ClusterClassifier
             throw new ArgumentException("at least one training row is needed", nameof(trainLabels));
         }
 
-        var table = Tally.Table(trainClusters, trainLabels, clusters, classes);
+        return FromTable(Tally.Table(trainClusters, trainLabels, clusters, classes));
+    }
+
+    /// <summary>
+    /// Labels clusters from a contingency table of training rows, counts [cluster, class]: what
+    /// shards of a distributed fit tally locally and add up.
+    /// </summary>
+    public static ClusterClassifier FromTable(long[,] table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var clusters = table.GetLength(0);
+        var classes = table.GetLength(1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clusters, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(classes, byte.MaxValue + 1);
         var classCounts = new long[classes];
         for (var c = 0; c < clusters; c++)
         {
@@ -58,6 +72,10 @@ public sealed class ClusterClassifier
             {
                 classCounts[y] += table[c, y];
             }
+        }
+        if (classCounts.Sum() == 0)
+        {
+            throw new ArgumentException("at least one training row is needed", nameof(table));
         }
         var majority = (byte)Tally.ArgMax(classCounts);
 
@@ -106,7 +124,21 @@ public sealed class ClusterClassifier
             throw new ArgumentOutOfRangeException(nameof(flagThreshold), flagThreshold, "flagThreshold must be in [0, 1]");
         }
 
-        var table = Tally.Table(clusters, labels, Clusters, Classes);
+        return Evaluate(Tally.Table(clusters, labels, Clusters, Classes), flagThreshold);
+    }
+
+    /// <summary>Evaluates rows given only their contingency table, counts [cluster, class] (see <see cref="FromTable"/>).</summary>
+    public ClassificationReport Evaluate(long[,] table, double flagThreshold = ClassificationReport.DefaultFlagThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.GetLength(0) != Clusters || table.GetLength(1) != Classes)
+        {
+            throw new ArgumentException($"expected a [{Clusters}, {Classes}] table, got [{table.GetLength(0)}, {table.GetLength(1)}]", nameof(table));
+        }
+        if (!(flagThreshold >= 0 && flagThreshold <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(flagThreshold), flagThreshold, "flagThreshold must be in [0, 1]");
+        }
         var confusion = new long[Classes][];
         for (var y = 0; y < Classes; y++)
         {
@@ -142,10 +174,11 @@ public sealed class ClusterClassifier
             }
         }
 
+        var samples = classCounts.Sum();
         return new ClassificationReport(
-            labels.Length,
+            samples,
             misclassified,
-            labels.Length == 0 ? 0 : (double)misclassified / labels.Length,
+            samples == 0 ? 0 : (double)misclassified / samples,
             confusion,
             percentages,
             classCounts,

@@ -19,12 +19,22 @@ public static class TensorFile
             throw new ArgumentException($"expected a matrix, got {matrix.dim()} dimensions", nameof(matrix));
         }
         using var cpu = matrix.to(ScalarType.Float32, CPU).contiguous();
-        float[] values = cpu.data<float>().ToArray();
+        Write(path, cpu.data<float>().ToArray(), matrix.shape[0], matrix.shape[1]);
+    }
+
+    /// <summary>Writes a row-major float32 matrix held in an array (for example centres merged from shards).</summary>
+    public static void Write(string path, float[] values, long rows, long cols)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (rows < 0 || cols < 0 || values.LongLength != rows * cols)
+        {
+            throw new ArgumentException($"{values.LongLength} values do not make a {rows}×{cols} matrix", nameof(values));
+        }
         using var file = File.Create(path);
         file.Write(Magic);
         Span<byte> header = stackalloc byte[16];
-        BinaryPrimitives.WriteInt64LittleEndian(header, matrix.shape[0]);
-        BinaryPrimitives.WriteInt64LittleEndian(header[8..], matrix.shape[1]);
+        BinaryPrimitives.WriteInt64LittleEndian(header, rows);
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], cols);
         file.Write(header);
         file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }

@@ -99,6 +99,27 @@ public sealed class FittedScaler : IDisposable
             scale.to(ScalarType.Float32).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// A scaler from parameters fitted elsewhere (a sharded fit merges per-feature moments and sends
+    /// every shard the same mean and scale): <paramref name="mean"/> and <paramref name="scale"/> are
+    /// required for <see cref="ScalerKind.Standard"/> and ignored otherwise.
+    /// </summary>
+    public static FittedScaler FromParameters(ScalerKind kind, float[]? mean, float[]? scale)
+    {
+        if (kind != ScalerKind.Standard)
+        {
+            return new FittedScaler(kind, null, null);
+        }
+        if (mean is null || scale is null || mean.Length != scale.Length)
+        {
+            throw new ArgumentException("a standard scaler needs a mean and a scale of the same length");
+        }
+        return new FittedScaler(kind, torch.tensor(mean).DetachFromDisposeScope(), torch.tensor(scale).DetachFromDisposeScope());
+    }
+
+    /// <summary>The per-feature divisor StandardScaler uses for a standard deviation: 1 where the deviation is (near) zero.</summary>
+    public static double ScaleOf(double std) => std < ZeroVarianceThreshold ? 1 : std;
+
     /// <summary>Returns new, scaled rows; the input is left untouched.</summary>
     public Tensor Transform(Tensor rows)
     {

@@ -1,0 +1,361 @@
+using System.Diagnostics;
+using Grid.Compute.Scaling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Clustering.Sharding;
+
+/// <summary>
+/// One shard of a sharded mini-batch k-means fit: a contiguous range of a representation's train and
+/// test rows with their labels, kept on the silo that loaded them. It answers the coordinator's requests
+/// (<see cref="IKMeansShardChannel"/>) with statistics of its own rows. Not thread-safe: one thread
+/// (the silo's shard thread) calls it, and it owns its tensors.
+/// </summary>
+public sealed class KMeansShard : IDisposable
+{
+    private readonly Tensor _rawTrain;
+    private readonly Tensor _rawTest;
+    private readonly byte[] _trainLabels;
+    private readonly byte[] _testLabels;
+    private readonly Dictionary<int, Seeding> _seedings = [];
+    private readonly FeatureMoments _rawMoments;
+    private Tensor _train;
+    private Tensor _test;
+    private Tensor _trainNorms;
+    private long[] _lastBatch = [];
+    private bool _disposed;
+
+    /// <summary>Takes ownership of <paramref name="train"/> and <paramref name="test"/> (float32 [rows, d]).</summary>
+    public KMeansShard(Tensor train, byte[] trainLabels, Tensor test, byte[] testLabels)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(trainLabels);
+        ArgumentNullException.ThrowIfNull(testLabels);
+        ClusteringChecks.Matrix(train, nameof(train));
+        ClusteringChecks.Matrix(test, nameof(test));
+        if (train.shape[0] != trainLabels.Length || test.shape[0] != testLabels.Length)
+        {
+            throw new ArgumentException("every row needs a label");
+        }
+        _rawTrain = train.DetachFromDisposeScope();
+        _rawTest = test.DetachFromDisposeScope();
+        _trainLabels = trainLabels;
+        _testLabels = testLabels;
+        _train = _rawTrain;
+        _test = _rawTest;
+        _trainNorms = Norms(_train);
+        _rawMoments = Moments(_rawTrain);
+    }
+
+    /// <summary>The rows [start, start + count) of <paramref name="total"/> that shard <paramref name="index"/> of <paramref name="shards"/> holds: balanced contiguous ranges.</summary>
+    public static (int Start, int Count) Range(int total, int shards, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, shards);
+        int start = (int)((long)total * index / shards);
+        int end = (int)((long)total * (index + 1) / shards);
+        return (start, end - start);
+    }
+
+    public ShardDescription Describe()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int classes = Math.Max(_trainLabels.DefaultIfEmpty().Max(), _testLabels.DefaultIfEmpty().Max()) + 1;
+        return new ShardDescription(_rawTrain.shape[0], _rawTest.shape[0], (int)_rawTrain.shape[1], classes, _rawMoments);
+    }
+
+    public FeatureMoments Scale(ShardScaling scaling)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(scaling);
+        using var scaler = FittedScaler.FromParameters(scaling.Kind, scaling.Mean, scaling.Scale);
+        var train = scaler.Transform(_rawTrain).DetachFromDisposeScope();
+        var test = scaler.Transform(_rawTest).DetachFromDisposeScope();
+        ReleaseScaled();
+        _train = train;
+        _test = test;
+        _trainNorms = Norms(_train);
+        return Moments(_train);
+    }
+
+    public void BeginSeeding(int seeding, long[] rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        EndSeeding(seeding);
+        var sample = Select(_train, rows).DetachFromDisposeScope();
+        _seedings[seeding] = new Seeding(sample, Norms(sample));
+    }
+
+    public float[] SeedCandidates(int seeding, int? commit, double[] offsets)
+    {
+        var state = SeedingState(seeding);
+        state.Commit(commit);
+        if (offsets.Length == 0)
+        {
+            return [];
+        }
+        var n = state.Sample.shape[0];
+        if (n == 0)
+        {
+            throw new InvalidOperationException($"seeding {seeding}: candidates asked of a shard with no sample rows");
+        }
+        using var scope = torch.NewDisposeScope();
+        Tensor indices;
+        if (state.Closest is null)
+        {
+            // No centre yet: the offsets are sample indices (the first centre is a uniform draw).
+            indices = torch.tensor(offsets.Select(o => Math.Clamp((long)o, 0, n - 1)).ToArray(), dtype: ScalarType.Int64);
+        }
+        else
+        {
+            var cumulative = state.Closest.cumsum(0, ScalarType.Float64);
+            indices = torch.searchsorted(cumulative, torch.tensor(offsets, dtype: ScalarType.Float64)).clamp_max_(n - 1);
+        }
+        return ToFloats(state.Sample.index_select(0, indices));
+    }
+
+    public double[] SeedScores(int seeding, int? commit, float[] candidates)
+    {
+        var state = SeedingState(seeding);
+        state.Commit(commit);
+        var features = _train.shape[1];
+        var count = candidates.Length / (int)features;
+        if (state.Sample.shape[0] == 0)
+        {
+            return new double[count];
+        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var rows = torch.tensor(candidates, [count, features]);
+        var distances = Distances.Pairwise(state.Sample, state.SampleNorms, rows);
+        var updated = state.Closest is null ? distances : torch.minimum(distances, state.Closest.unsqueeze(1));
+        var potentials = updated.sum(0, type: ScalarType.Float64).data<double>().ToArray();
+        state.Propose(updated.DetachFromDisposeScope());
+        return potentials;
+    }
+
+    public void EndSeeding(int seeding)
+    {
+        if (_seedings.Remove(seeding, out var state))
+        {
+            state.Dispose();
+        }
+    }
+
+    public double SampleInertia(long[] rows, float[] centers)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (rows.Length == 0)
+        {
+            return 0;
+        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var sample = Select(_train, rows);
+        var (_, distances) = Distances.Assign(sample, Distances.SquaredNorms(sample), Centers(centers));
+        return Distances.Total(distances!);
+    }
+
+    public ShardStepResult Step(float[] centers, long[] rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var watch = Stopwatch.StartNew();
+        _lastBatch = rows;
+        if (rows.Length == 0)
+        {
+            return new ShardStepResult([], [], [], 0, 0);
+        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var c = Centers(centers);
+        var clusters = c.shape[0];
+        var index = torch.tensor(rows, dtype: ScalarType.Int64);
+        var batch = _train.index_select(0, index);
+        var (labels, distances) = Distances.Assign(batch, _trainNorms.index_select(0, index), c);
+        var inertia = Distances.Total(distances!);
+        var sums = torch.zeros_like(c).index_add_(0, labels, batch, Distances.One);
+        var counts = labels.bincount(null, clusters);
+        var touched = counts.nonzero().squeeze(1);
+        var result = new ShardStepResult(
+            touched.to(ScalarType.Int32).data<int>().ToArray(),
+            ToFloats(sums.index_select(0, touched)),
+            counts.index_select(0, touched).to(ScalarType.Int32).data<int>().ToArray(),
+            inertia,
+            watch.Elapsed.TotalSeconds);
+        return result;
+    }
+
+    public float[] BatchRows(int[] positions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var p in positions)
+        {
+            if (p < 0 || p >= _lastBatch.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), p, $"this shard's part of the last batch has {_lastBatch.Length} rows");
+            }
+        }
+        using var scope = torch.NewDisposeScope();
+        return ToFloats(Select(_train, positions.Select(p => _lastBatch[p]).ToArray()));
+    }
+
+    public ShardEvaluation Evaluate(float[] centers, int classes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var watch = Stopwatch.StartNew();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var c = Centers(centers);
+        var clusters = (int)c.shape[0];
+        var (trainLabels, distances) = Distances.Assign(_train, _trainNorms, c);
+        var inertia = _train.shape[0] == 0 ? 0 : Distances.Total(distances!);
+        var trainTable = Tally(Distances.ToArray(trainLabels), _trainLabels, clusters, classes);
+        var (testLabels, _) = Distances.Assign(_test, null, c);
+        var testTable = Tally(Distances.ToArray(testLabels), _testLabels, clusters, classes);
+        return new ShardEvaluation(inertia, trainTable, testTable, watch.Elapsed.TotalSeconds);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (var state in _seedings.Values)
+        {
+            state.Dispose();
+        }
+        _seedings.Clear();
+        ReleaseScaled();
+        _rawTrain.Dispose();
+        _rawTest.Dispose();
+    }
+
+    private void ReleaseScaled()
+    {
+        _trainNorms.Dispose();
+        if (!ReferenceEquals(_train, _rawTrain))
+        {
+            _train.Dispose();
+            _test.Dispose();
+        }
+    }
+
+    private Seeding SeedingState(int seeding)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _seedings.TryGetValue(seeding, out var state)
+            ? state
+            : throw new InvalidOperationException($"seeding {seeding} was not begun on this shard (was it restarted?)");
+    }
+
+    private Tensor Centers(float[] centers)
+    {
+        var features = _train.shape[1];
+        if (centers.Length == 0 || centers.Length % features != 0)
+        {
+            throw new ArgumentException($"{centers.Length} centre values are not rows of {features} features", nameof(centers));
+        }
+        return torch.tensor(centers, [centers.Length / features, features]);
+    }
+
+    private static Tensor Select(Tensor x, long[] rows)
+    {
+        foreach (var r in rows)
+        {
+            if (r < 0 || r >= x.shape[0])
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), r, $"this shard holds {x.shape[0]} rows");
+            }
+        }
+        using var index = torch.tensor(rows, dtype: ScalarType.Int64);
+        return x.index_select(0, index);
+    }
+
+    private static Tensor Norms(Tensor x)
+    {
+        using var noGrad = torch.no_grad();
+        return Distances.SquaredNorms(x).DetachFromDisposeScope();
+    }
+
+    private static float[] ToFloats(Tensor t)
+    {
+        using var contiguous = t.to(ScalarType.Float32).contiguous();
+        return contiguous.data<float>().ToArray();
+    }
+
+    private static FeatureMoments Moments(Tensor x)
+    {
+        var features = (int)x.shape[1];
+        if (x.shape[0] == 0)
+        {
+            return new FeatureMoments(0, new double[features], new double[features]);
+        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var wide = x.to(ScalarType.Float64);
+        var mean = wide.mean([0L]);
+        var m2 = wide.sub(mean).pow_(2).sum([0L]);
+        return new FeatureMoments(x.shape[0], mean.data<double>().ToArray(), m2.data<double>().ToArray());
+    }
+
+    private static long[] Tally(long[] clusters, byte[] labels, int clusterCount, int classes)
+    {
+        var table = new long[clusterCount * classes];
+        for (int i = 0; i < clusters.Length; i++)
+        {
+            if (labels[i] >= classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(classes), classes, $"label {labels[i]} is not below {classes} classes");
+            }
+            table[clusters[i] * classes + labels[i]]++;
+        }
+        return table;
+    }
+
+    /// <summary>The state of one k-means++ seeding on this shard's part of the init sample.</summary>
+    private sealed class Seeding(Tensor sample, Tensor sampleNorms) : IDisposable
+    {
+        private Tensor? _proposed;
+
+        public Tensor Sample { get; } = sample;
+
+        public Tensor SampleNorms { get; } = sampleNorms;
+
+        /// <summary>Squared distance of each sample row to its nearest chosen centre; null before the first.</summary>
+        public Tensor? Closest { get; private set; }
+
+        /// <summary>Keeps the candidates' updated distances [rows, m] until the coordinator picks one.</summary>
+        public void Propose(Tensor updated)
+        {
+            _proposed?.Dispose();
+            _proposed = updated;
+        }
+
+        /// <summary>Adopts candidate <paramref name="commit"/> as a chosen centre; repeated commits of the same scoring are ignored.</summary>
+        public void Commit(int? commit)
+        {
+            if (commit is not { } j || _proposed is null)
+            {
+                return;
+            }
+            using var column = _proposed.select(1, j);
+            var closest = column.contiguous().DetachFromDisposeScope();
+            Closest?.Dispose();
+            Closest = closest;
+            _proposed.Dispose();
+            _proposed = null;
+        }
+
+        public void Dispose()
+        {
+            _proposed?.Dispose();
+            Closest?.Dispose();
+            Sample.Dispose();
+            SampleNorms.Dispose();
+        }
+    }
+}

@@ -1,0 +1,494 @@
+using System.Diagnostics;
+using Grid.Compute.Evaluation;
+using Grid.Compute.Scaling;
+
+namespace Grid.Compute.Clustering.Sharding;
+
+/// <summary>
+/// The coordinator of a sharded mini-batch k-means fit with scikit-learn 1.2's semantics (as
+/// <see cref="MiniBatchKMeans"/>): each shard holds a range of rows; the coordinator draws every random
+/// choice (batch rows, init samples, k-means++ draws) as one global sequence and tells each shard which of
+/// its rows are involved; shards return per-centre sums, counts and inertia; the coordinator merges them with
+/// the per-centre learning rate, reassigns near-empty centres and applies the same early stopping. The final
+/// inertia and the cluster-classifier tallies are computed by the shards and added up. The coordinator does
+/// managed arithmetic on k·d numbers only; all row work happens on the shards.
+/// </summary>
+public static class ShardedMiniBatchKMeans
+{
+    /// <summary>Fits mini-batch k-means over <paramref name="shards"/> after scaling their rows with <paramref name="scaler"/>.</summary>
+    /// <param name="shards">One channel per shard, in row order.</param>
+    /// <param name="options">The mini-batch settings (as for the single-process fit); <see cref="MiniBatchKMeansOptions.Threads"/> is ignored here.</param>
+    /// <param name="scaler">The scaler, fitted from the shards' merged moments.</param>
+    /// <param name="traffic">What the channels measured, read to report bytes per round; may be null.</param>
+    /// <param name="progress">Receives a report after every initialisation, every step and at the end.</param>
+    /// <param name="cancellationToken">Checked between rounds.</param>
+    public static async Task<ShardedKMeansFit> FitAsync(
+        IReadOnlyList<IKMeansShardChannel> shards,
+        MiniBatchKMeansOptions options,
+        ScalerKind scaler,
+        ShardTraffic? traffic = null,
+        IProgress<ClusteringProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (shards.Count == 0)
+        {
+            throw new ArgumentException("a sharded fit needs at least one shard", nameof(shards));
+        }
+        if (options.Init != KMeansInit.KMeansPlusPlus)
+        {
+            throw new ArgumentException("a sharded fit seeds with k-means++ only", nameof(options));
+        }
+        var total = Stopwatch.StartNew();
+        var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
+        await fit.PrepareAsync(scaler);
+        var setupSeconds = total.Elapsed.TotalSeconds;
+        await fit.InitializeAsync();
+        var initSeconds = total.Elapsed.TotalSeconds - setupSeconds;
+        var rounds = await fit.IterateAsync();
+        return await fit.EvaluateAsync(rounds, setupSeconds, initSeconds, total);
+    }
+
+    /// <summary>The state of one fit; not thread-safe except where seedings run side by side.</summary>
+    private sealed class Coordinator(
+        IReadOnlyList<IKMeansShardChannel> shards,
+        MiniBatchKMeansOptions options,
+        ShardTraffic? traffic,
+        IProgress<ClusteringProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        private readonly int _clusters = options.Clusters;
+        private readonly Random _random = new(SeedOf(options.Seed, 0));
+        private long[] _rowStarts = [];
+        private long _rows;
+        private int _features;
+        private int _classes;
+        private double _tolerance;
+        private double[] _centers = [];
+
+        public async Task PrepareAsync(ScalerKind scaler)
+        {
+            var descriptions = await Task.WhenAll(shards.Select(s => s.DescribeAsync(cancellationToken)));
+            _features = descriptions[0].Features;
+            if (descriptions.Any(d => d.Features != _features))
+            {
+                throw new InvalidOperationException($"shards disagree on the number of features: {string.Join(", ", descriptions.Select(d => d.Features))}");
+            }
+            _classes = descriptions.Max(d => d.Classes);
+            _rowStarts = new long[shards.Count + 1];
+            for (int s = 0; s < shards.Count; s++)
+            {
+                _rowStarts[s + 1] = _rowStarts[s] + descriptions[s].TrainRows;
+            }
+            _rows = _rowStarts[^1];
+            if (_rows < _clusters)
+            {
+                throw new ArgumentException($"the shards hold {_rows} rows, fewer than Clusters = {_clusters}");
+            }
+
+            var raw = descriptions.Select(d => d.Raw).Aggregate((a, b) => a.Merge(b));
+            var scaling = scaler == ScalerKind.Standard
+                ? new ShardScaling(scaler, raw.Mean.Select(m => (float)m).ToArray(), raw.Variances().Select(v => (float)FittedScaler.ScaleOf(Math.Sqrt(v))).ToArray())
+                : new ShardScaling(scaler, null, null);
+            var scaled = (await Task.WhenAll(shards.Select(s => s.ScaleAsync(scaling, cancellationToken)))).Aggregate((a, b) => a.Merge(b));
+            // scikit-learn's _tolerance: tol times the mean per-feature variance of the data fitted.
+            _tolerance = options.Tolerance == 0 ? 0 : scaled.Variances().Average() * options.Tolerance;
+        }
+
+        public async Task InitializeAsync()
+        {
+            var initSize = options.ResolveInitSize(_rows);
+            // As scikit-learn: one validation sample judges all initialisations, each seeded on its own sample.
+            var validation = Partition(Draw(_random, _rows, initSize));
+            var samples = Enumerable.Range(0, options.Inits).Select(_ => Partition(Draw(_random, _rows, initSize))).ToArray();
+            var seeds = Enumerable.Range(0, options.Inits).Select(_ => _random.Next()).ToArray();
+
+            // The initialisations run side by side: each is a chain of small round trips.
+            var candidates = await Task.WhenAll(Enumerable.Range(0, options.Inits).Select(async run =>
+            {
+                var centers = await SeedAsync(run, samples[run], new Random(seeds[run]));
+                var parts = await Task.WhenAll(shards.Select((s, i) => s.SampleInertiaAsync(validation[i], centers, cancellationToken)));
+                var inertia = parts.Sum();
+                progress?.Report(new ClusteringProgress(ClusteringPhase.Initialization, run + 1, options.Inits, 0, 0, inertia));
+                return (Centers: centers, Inertia: inertia);
+            }));
+            var best = candidates.MinBy(c => c.Inertia).Centers;
+            _centers = best.Select(v => (double)v).ToArray();
+        }
+
+        /// <summary>Greedy k-means++ over the shards' parts of one init sample, two round trips per centre.</summary>
+        private async Task<float[]> SeedAsync(int seeding, long[][] sample, Random random)
+        {
+            var trials = options.LocalTrials ?? KMeansSeeding.DefaultLocalTrials(_clusters);
+            var centers = new float[_clusters * _features];
+            await Task.WhenAll(shards.Select((s, i) => s.BeginSeedingAsync(seeding, sample[i], cancellationToken)));
+            try
+            {
+                var sizes = sample.Select(p => (double)p.Length).ToArray();
+                double[]? potentials = null;
+                int? commit = null;
+                for (int c = 0; c < _clusters; c++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // The first centre is a uniform draw; later ones are drawn with probability
+                    // proportional to the squared distance to the nearest chosen centre.
+                    var uniform = potentials is null;
+                    var weights = uniform ? sizes : potentials!;
+                    var count = c == 0 ? 1 : trials;
+                    var draws = Enumerable.Range(0, count).Select(_ => Locate(weights, random.NextDouble() * weights.Sum(), uniform)).ToArray();
+                    var rows = new float[count][];
+                    await Task.WhenAll(Enumerable.Range(0, shards.Count).Where(s => draws.Any(d => d.Shard == s)).Select(async s =>
+                    {
+                        var mine = Enumerable.Range(0, count).Where(t => draws[t].Shard == s).ToArray();
+                        var found = await shards[s].SeedCandidatesAsync(seeding, commit, mine.Select(t => draws[t].Offset).ToArray(), cancellationToken);
+                        for (int m = 0; m < mine.Length; m++)
+                        {
+                            rows[mine[m]] = found.AsSpan(m * _features, _features).ToArray();
+                        }
+                    }));
+                    var candidates = rows.SelectMany(r => r).ToArray();
+                    var scores = await Task.WhenAll(shards.Select(s => s.SeedScoresAsync(seeding, commit, candidates, cancellationToken)));
+                    var totals = Enumerable.Range(0, count).Select(t => scores.Sum(p => p[t])).ToArray();
+                    var best = Array.IndexOf(totals, totals.Min());
+                    rows[best].CopyTo(centers, c * _features);
+                    potentials = scores.Select(p => p[best]).ToArray();
+                    commit = best;
+                }
+                return centers;
+            }
+            finally
+            {
+                await Task.WhenAll(shards.Select(s => s.EndSeedingAsync(seeding, CancellationToken.None)));
+            }
+        }
+
+        public async Task<RoundStatistics> IterateAsync()
+        {
+            var batchSize = options.ResolveBatchSize(_rows);
+            var counts = new double[_clusters];
+            var convergence = new MiniBatchConvergence(options, _tolerance, _rows, batchSize);
+            var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * _rows / batchSize);
+            long sinceReassignment = 0;
+            var stats = new RoundStatistics();
+            var sentBefore = traffic?.BytesSent ?? 0;
+            var receivedBefore = traffic?.BytesReceived ?? 0;
+            for (int i = 0; i < maxSteps; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // scikit-learn's _random_reassign, decided before the step on the counts after the previous one.
+                sinceReassignment += batchSize;
+                var reassign = false;
+                if (Array.IndexOf(counts, 0d) >= 0 || sinceReassignment >= (long)MiniBatchKMeansOptions.ReassignmentIntervalPerCluster * _clusters)
+                {
+                    sinceReassignment = 0;
+                    reassign = true;
+                }
+
+                // The batch is drawn over all rows at once, so each shard's share follows its size.
+                var batch = Draw(_random, _rows, batchSize);
+                var parts = new List<long>[shards.Count];
+                var owners = new (int Shard, int Position)[batchSize];
+                for (int s = 0; s < shards.Count; s++)
+                {
+                    parts[s] = [];
+                }
+                for (int b = 0; b < batchSize; b++)
+                {
+                    var s = ShardOf(batch[b]);
+                    owners[b] = (s, parts[s].Count);
+                    parts[s].Add(batch[b] - _rowStarts[s]);
+                }
+
+                var sent = ToFloats(_centers);
+                var round = Stopwatch.StartNew();
+                var replies = await Task.WhenAll(shards.Select((s, j) => s.StepAsync(sent, parts[j].ToArray(), cancellationToken)));
+                var roundSeconds = round.Elapsed.TotalSeconds;
+                var merge = Stopwatch.StartNew();
+                var (next, batchInertia) = Merge(replies, counts);
+                if (reassign && options.ReassignmentRatio > 0)
+                {
+                    await ReassignAsync(next, counts, owners);
+                }
+                var squaredChange = _tolerance > 0 ? SquaredDifference(next, _centers) : 0;
+                _centers = next;
+                var stop = convergence.ShouldStop(i, batchInertia, squaredChange);
+                var compute = replies.Max(r => r.ComputeSeconds);
+                stats.Add(roundSeconds, compute, merge.Elapsed.TotalSeconds);
+                progress?.Report(new ClusteringProgress(ClusteringPhase.Iteration, 1, 1, i + 1, maxSteps, convergence.EstimatedInertia));
+                if (stop)
+                {
+                    break;
+                }
+            }
+            stats.BytesSent = (traffic?.BytesSent ?? 0) - sentBefore;
+            stats.BytesReceived = (traffic?.BytesReceived ?? 0) - receivedBefore;
+            stats.BatchSize = batchSize;
+            return stats;
+        }
+
+        /// <summary>Adds up the shards' sums and counts and moves each centre to the running mean of its rows.</summary>
+        private (double[] Next, double Inertia) Merge(ShardStepResult[] replies, double[] counts)
+        {
+            var sums = new double[_clusters * _features];
+            var batchCounts = new long[_clusters];
+            double inertia = 0;
+            foreach (var reply in replies)
+            {
+                inertia += reply.Inertia;
+                for (int t = 0; t < reply.Centers.Length; t++)
+                {
+                    var j = reply.Centers[t];
+                    batchCounts[j] += reply.Counts[t];
+                    var offset = j * _features;
+                    for (int f = 0; f < _features; f++)
+                    {
+                        sums[offset + f] += reply.Sums[t * _features + f];
+                    }
+                }
+            }
+            var next = (double[])_centers.Clone();
+            for (int j = 0; j < _clusters; j++)
+            {
+                if (batchCounts[j] == 0)
+                {
+                    continue;
+                }
+                // scikit-learn's _minibatch_update_dense: c ← (c·N + S) / (N + m).
+                counts[j] += batchCounts[j];
+                var offset = j * _features;
+                for (int f = 0; f < _features; f++)
+                {
+                    next[offset + f] += (sums[offset + f] - next[offset + f] * batchCounts[j]) / counts[j];
+                }
+            }
+            return (next, inertia);
+        }
+
+        /// <summary>Moves near-empty centres to random rows of this batch, fetched from the shards that drew them.</summary>
+        private async Task ReassignAsync(double[] next, double[] counts, (int Shard, int Position)[] owners)
+        {
+            var (targets, kept) = MiniBatchKMeans.SelectReassigned(counts.Select(c => (float)c).ToArray(), options.ReassignmentRatio, owners.Length);
+            if (targets.Length == 0)
+            {
+                return;
+            }
+            var positions = Permutation(_random, owners.Length, targets.Length);
+            var rows = new float[targets.Length][];
+            await Task.WhenAll(Enumerable.Range(0, shards.Count).Select(async s =>
+            {
+                var mine = Enumerable.Range(0, targets.Length).Where(t => owners[positions[t]].Shard == s).ToArray();
+                if (mine.Length == 0)
+                {
+                    return;
+                }
+                var found = await shards[s].BatchRowsAsync(mine.Select(t => owners[positions[t]].Position).ToArray(), cancellationToken);
+                for (int m = 0; m < mine.Length; m++)
+                {
+                    rows[mine[m]] = found.AsSpan(m * _features, _features).ToArray();
+                }
+            }));
+            for (int t = 0; t < targets.Length; t++)
+            {
+                var j = (int)targets[t];
+                for (int f = 0; f < _features; f++)
+                {
+                    next[j * _features + f] = rows[t][f];
+                }
+                counts[j] = kept;
+            }
+        }
+
+        public async Task<ShardedKMeansFit> EvaluateAsync(RoundStatistics rounds, double setupSeconds, double initSeconds, Stopwatch total)
+        {
+            var centers = ToFloats(_centers);
+            var parts = await Task.WhenAll(shards.Select(s => s.EvaluateAsync(centers, _classes, cancellationToken)));
+            var trainTable = Table(parts.Select(p => p.TrainTable));
+            var testTable = Table(parts.Select(p => p.TestTable));
+            var inertia = parts.Sum(p => p.TrainInertia);
+            var classifier = ClusterClassifier.FromTable(trainTable);
+            var iterations = (int)Math.Ceiling((double)rounds.Rounds * rounds.BatchSize / _rows);
+            progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, 1, 1, rounds.Rounds, rounds.Rounds, inertia));
+            return new ShardedKMeansFit(
+                centers,
+                _clusters,
+                _features,
+                inertia,
+                iterations,
+                rounds.Rounds,
+                classifier,
+                classifier.Evaluate(trainTable),
+                classifier.Evaluate(testTable),
+                rounds,
+                setupSeconds,
+                initSeconds,
+                total.Elapsed.TotalSeconds);
+        }
+
+        private long[,] Table(IEnumerable<long[]> parts)
+        {
+            var table = new long[_clusters, _classes];
+            foreach (var part in parts)
+            {
+                for (int j = 0; j < _clusters; j++)
+                {
+                    for (int y = 0; y < _classes; y++)
+                    {
+                        table[j, y] += part[j * _classes + y];
+                    }
+                }
+            }
+            return table;
+        }
+
+        private int ShardOf(long row)
+        {
+            // _rowStarts is sorted; the shard is the last start ≤ row.
+            var s = Array.BinarySearch(_rowStarts, row);
+            s = s >= 0 ? s : ~s - 1;
+            // Empty shards share their start with the next one: skip to the one that holds rows.
+            while (_rowStarts[s + 1] <= row)
+            {
+                s++;
+            }
+            return s;
+        }
+
+        /// <summary>
+        /// A sample drawn with replacement, grouped by shard and made local. Sorted, so that the shards' parts
+        /// laid end to end are the same sequence whatever the number of shards: seeding draws the same rows.
+        /// </summary>
+        private long[][] Partition(long[] rows)
+        {
+            var parts = Enumerable.Range(0, shards.Count).Select(_ => new List<long>()).ToArray();
+            foreach (var row in rows.Order())
+            {
+                var s = ShardOf(row);
+                parts[s].Add(row - _rowStarts[s]);
+            }
+            return parts.Select(p => p.ToArray()).ToArray();
+        }
+
+        /// <summary>Which shard a draw of <paramref name="value"/> in [0, Σ weights) falls into, and where in it.</summary>
+        private static (int Shard, double Offset) Locate(double[] weights, double value, bool uniform)
+        {
+            var last = -1;
+            for (int s = 0; s < weights.Length; s++)
+            {
+                if (weights[s] <= 0)
+                {
+                    continue;
+                }
+                last = s;
+                if (value < weights[s])
+                {
+                    return (s, uniform ? Math.Floor(value) : value);
+                }
+                value -= weights[s];
+            }
+            // Rounding can carry a draw past the end: it belongs to the last shard with weight.
+            return last >= 0 ? (last, uniform ? weights[last] - 1 : weights[last]) : throw new InvalidOperationException("no shard has rows to draw from");
+        }
+    }
+
+    private static long[] Draw(Random random, long rows, int count)
+    {
+        var draws = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            draws[i] = random.NextInt64(rows);
+        }
+        return draws;
+    }
+
+    /// <summary>The first <paramref name="count"/> entries of a random permutation of 0 … n − 1 (partial Fisher–Yates).</summary>
+    private static int[] Permutation(Random random, int n, int count)
+    {
+        var values = Enumerable.Range(0, n).ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            var j = random.Next(i, n);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+        return values[..count];
+    }
+
+    private static float[] ToFloats(double[] values)
+    {
+        var floats = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            floats[i] = (float)values[i];
+        }
+        return floats;
+    }
+
+    private static double SquaredDifference(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            var d = a[i] - b[i];
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    private static int SeedOf(long seed, int stream) => HashCode.Combine(seed, stream) & int.MaxValue;
+}
+
+/// <summary>Time and traffic of the mini-batch rounds of a sharded fit.</summary>
+public sealed class RoundStatistics
+{
+    /// <summary>Rounds run: one per mini-batch step.</summary>
+    public int Rounds { get; private set; }
+
+    /// <summary>Rows per mini-batch.</summary>
+    public int BatchSize { get; internal set; }
+
+    /// <summary>Wall time from sending the centres to the last shard's reply, summed over rounds.</summary>
+    public double RoundSeconds { get; private set; }
+
+    /// <summary>The slowest shard's compute time in each round, summed: the critical path of computation.</summary>
+    public double ComputeSeconds { get; private set; }
+
+    /// <summary>Round time not spent computing on the slowest shard: messaging, serialization, scheduling.</summary>
+    public double CommunicationSeconds => Math.Max(0, RoundSeconds - ComputeSeconds);
+
+    /// <summary>The coordinator's merging and reassignment time, summed.</summary>
+    public double MergeSeconds { get; private set; }
+
+    /// <summary>Bytes sent to shards during the rounds (as the channels measured them).</summary>
+    public long BytesSent { get; internal set; }
+
+    /// <summary>Bytes received from shards during the rounds.</summary>
+    public long BytesReceived { get; internal set; }
+
+    /// <summary>Bytes in both directions per round.</summary>
+    public double BytesPerRound => Rounds == 0 ? 0 : (double)(BytesSent + BytesReceived) / Rounds;
+
+    internal void Add(double round, double compute, double merge)
+    {
+        Rounds++;
+        RoundSeconds += round;
+        ComputeSeconds += compute;
+        MergeSeconds += merge;
+    }
+}
+
+/// <summary>The result of a sharded fit: centres, inertia, and the cluster classifier evaluated on train and test.</summary>
+public sealed record ShardedKMeansFit(
+    float[] Centers,
+    int Clusters,
+    int Features,
+    double Inertia,
+    int Iterations,
+    int Steps,
+    ClusterClassifier Classifier,
+    ClassificationReport Train,
+    ClassificationReport Test,
+    RoundStatistics Rounds,
+    double SetupSeconds,
+    double InitSeconds,
+    double TotalSeconds);

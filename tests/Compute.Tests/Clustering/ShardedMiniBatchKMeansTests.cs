@@ -1,0 +1,162 @@
+using Grid.Compute.Clustering;
+using Grid.Compute.Clustering.Sharding;
+using Grid.Compute.Scaling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Tests.Clustering;
+
+public sealed class ShardedMiniBatchKMeansTests
+{
+    /// <summary>Twelve blobs in <paramref name="features"/> dimensions, close enough that k-means has real work to do.</summary>
+    private static float[][] TwelveCenters(int features = 6)
+    {
+        var random = new Random(3);
+        return Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, features).Select(_ => (float)(random.NextDouble() * 30)).ToArray()).ToArray();
+    }
+
+    /// <summary>Splits rows into <paramref name="shards"/> in-process shards; labels are the blob of each row.</summary>
+    private static (InProcessShardChannel[] Channels, KMeansShard[] Shards) Split(Tensor x, int[] truth, int shards, ShardTraffic? traffic = null)
+    {
+        var n = (int)x.shape[0];
+        var parts = Enumerable.Range(0, shards).Select(s =>
+        {
+            var (start, count) = KMeansShard.Range(n, shards, s);
+            var labels = truth.Skip(start).Take(count).Select(t => (byte)t).ToArray();
+            // The test split is the same rows: enough to exercise the evaluation tallies.
+            return new KMeansShard(x.narrow(0, start, count).clone(), labels, x.narrow(0, start, count).clone(), labels);
+        }).ToArray();
+        return (parts.Select(p => new InProcessShardChannel(p, traffic)).ToArray(), parts);
+    }
+
+    [Fact]
+    public void Range_CoversEveryRowOnceInBalancedParts()
+    {
+        var ranges = Enumerable.Range(0, 7).Select(s => KMeansShard.Range(100, 7, s)).ToArray();
+        Assert.Equal(0, ranges[0].Start);
+        for (var s = 1; s < ranges.Length; s++)
+        {
+            Assert.Equal(ranges[s - 1].Start + ranges[s - 1].Count, ranges[s].Start);
+        }
+        Assert.Equal(100, ranges.Sum(r => r.Count));
+        Assert.InRange(ranges.Max(r => r.Count) - ranges.Min(r => r.Count), 0, 1);
+    }
+
+    [Fact]
+    public void FeatureMoments_MergedEqualThoseOfAllRows()
+    {
+        var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 2.0, seed: 4);
+        using (x)
+        {
+            var (_, shards) = Split(x, truth, 3);
+            var merged = shards.Select(s => s.Describe().Raw).Aggregate((a, b) => a.Merge(b));
+            using var scaler = FittedScaler.Fit(ScalerKind.Standard, x);
+            Assert.Equal(200, merged.Rows);
+            for (var f = 0; f < 3; f++)
+            {
+                Assert.Equal(scaler.Mean![f], merged.Mean[f], 1e-4);
+                Assert.Equal(scaler.Scale![f], Math.Sqrt(merged.Variances()[f]), 1e-4);
+            }
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Fit_AgreesWithSingleProcessFit()
+    {
+        var centers = TwelveCenters();
+        // Separated blobs: one optimum, which both fits must find (on overlapping blobs seeds decide the local optimum).
+        var (x, truth) = ClusteringData.Blobs(centers, perBlob: 150, spread: 1.0, seed: 9);
+        using (x)
+        {
+            var options = new MiniBatchKMeansOptions(12) { BatchSize = 90, Seed = 1 };
+            using var single = MiniBatchKMeans.Fit(x, options);
+            var (channels, shards) = Split(x, truth, 3);
+            var sharded = await ShardedMiniBatchKMeans.FitAsync(channels, options, ScalerKind.None);
+
+            Assert.Equal(single.Inertia, sharded.Inertia, single.Inertia * 0.01);
+            // The shards' inertia is that of the centres they returned, computed here independently.
+            using var shardedCenters = torch.tensor(sharded.Centers, [12, 6]);
+            var (labels, inertia) = ClusteringData.BruteForce(x, shardedCenters);
+            Assert.Equal(inertia, sharded.Inertia, inertia * 1e-5);
+            Assert.True(ClusteringData.SamePartition(truth, labels));
+            Assert.True(ClusteringData.SamePartition(truth, single.Labels));
+            Assert.Equal(labels.Length, sharded.Train.Samples);
+            Assert.Equal(0, sharded.Test.Error);
+            Assert.True(sharded.Steps > 1);
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Fit_SameSeedSameCentresWhateverTheShardCount()
+    {
+        // The coordinator draws every random choice over all rows, so the shard count changes only summation order.
+        var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 100, spread: 3.0, seed: 10);
+        using (x)
+        {
+            var options = new MiniBatchKMeansOptions(12) { BatchSize = 60, Seed = 7 };
+            var (two, twoShards) = Split(x, truth, 2);
+            var (five, fiveShards) = Split(x, truth, 5);
+            var a = await ShardedMiniBatchKMeans.FitAsync(two, options, ScalerKind.None);
+            var b = await ShardedMiniBatchKMeans.FitAsync(five, options, ScalerKind.None);
+            Assert.Equal(a.Steps, b.Steps);
+            Assert.Equal(a.Inertia, b.Inertia, a.Inertia * 1e-4);
+            foreach (var shard in twoShards.Concat(fiveShards))
+            {
+                shard.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Messages_AreBoundedByCentresNotRows()
+    {
+        // As for MNIST (batch 200 over 3 shards, k 225), each shard's share of a batch is smaller than k.
+        const int k = 12, d = 40, shardCount = 3;
+        var options = new MiniBatchKMeansOptions(k) { BatchSize = 24, Seed = 2 };
+        var largest = new List<long>();
+        foreach (var perBlob in new[] { 100, 400 })
+        {
+            var (x, truth) = ClusteringData.Blobs(TwelveCenters(d), perBlob, spread: 3.0, seed: 11);
+            using (x)
+            {
+                var traffic = new ShardTraffic();
+                var (channels, shards) = Split(x, truth, shardCount, traffic);
+                var fit = await ShardedMiniBatchKMeans.FitAsync(channels, options, ScalerKind.Standard, traffic);
+                // The largest message is a set of centres and a few indices, never a shard's rows.
+                Assert.InRange(traffic.LargestMessage, 4L * k * d, 4L * k * d + 8L * options.BatchSize * shardCount);
+                Assert.InRange(fit.Rounds.BytesPerRound, 4.0 * k * d * shardCount, 2.0 * shardCount * k * d * 4);
+                largest.Add(traffic.LargestMessage);
+                foreach (var shard in shards)
+                {
+                    shard.Dispose();
+                }
+            }
+        }
+        // Four times the rows per shard, and no message grew with them.
+        Assert.InRange(largest[1], 0, largest[0] + 8L * options.BatchSize * shardCount);
+    }
+
+    [Fact]
+    public async Task Fit_RejectsTooFewRows()
+    {
+        var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 2, spread: 1.0, seed: 1);
+        using (x)
+        {
+            var (channels, shards) = Split(x, truth, 2);
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => ShardedMiniBatchKMeans.FitAsync(channels, new MiniBatchKMeansOptions(20), ScalerKind.None));
+            Assert.Contains("fewer than Clusters = 20", error.Message);
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+}
