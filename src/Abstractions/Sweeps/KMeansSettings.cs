@@ -14,6 +14,10 @@ namespace Grid.Abstractions.Sweeps;
 /// <param name="MaxIter">Iterations (full) or passes over the data (mini-batch) per initialisation.</param>
 /// <param name="Tol">Convergence tolerance on centre movement (≥ 0; 0 disables it for mini-batch).</param>
 /// <param name="MaxNoImprovement">Mini-batches without an inertia improvement before stopping early; <see langword="null"/> for <see cref="KMeansAlgorithm.Full"/>.</param>
+/// <param name="Shards">
+/// Mini-batch only: <see langword="null"/> fits in one process; N ≥ 2 spreads the rows over N shard grains on
+/// the silos; <see cref="AutoShards"/> (0) picks the number from the data size and the live silos.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.kmeans-settings")]
 public sealed record KMeansSettings(
@@ -22,8 +26,12 @@ public sealed record KMeansSettings(
     [property: Id(2)] int NInit,
     [property: Id(3)] int MaxIter,
     [property: Id(4)] double Tol,
-    [property: Id(5)] int? MaxNoImprovement)
+    [property: Id(5)] int? MaxNoImprovement,
+    [property: Id(6)] int? Shards = null)
 {
+    /// <summary>The value of <see cref="Shards"/> for <c>shards: auto</c>.</summary>
+    public const int AutoShards = 0;
+
     /// <summary>scikit-learn's MiniBatchKMeans: batch_size 1024, n_init 1, max_iter 100, tol 0.0, max_no_improvement 10.</summary>
     public static KMeansSettings MiniBatchDefaults { get; } = new(KMeansAlgorithm.MiniBatch, 1024, 1, 100, 0.0, 10);
 
@@ -52,6 +60,12 @@ public sealed record KMeansSettings(
         if (MaxNoImprovement is { } patience)
         {
             parts.Add($"max_no_improvement={patience}");
+        }
+        if (Shards is not null)
+        {
+            // Not the count: a sharded fit draws the same random sequence whatever the number of
+            // shards, so results differ from the single-process fit but not between shard counts.
+            parts.Add("sharded");
         }
         return $"{SpecNames.Of(Algorithm)}({string.Join(",", parts)})";
     }

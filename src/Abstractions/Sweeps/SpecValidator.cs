@@ -21,7 +21,7 @@ internal sealed partial class SpecValidator
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions"];
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
-        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement"];
+        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards"];
     private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random"];
     private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
@@ -333,11 +333,39 @@ internal sealed partial class SpecValidator
         var maxIter = ReadOptionalInt(settings, path, "max_iter", 1, int.MaxValue, defaults.MaxIter);
         var tol = ReadOptionalReal(settings, path, "tol", positive: false, defaults.Tol);
         var maxNoImprovement = MiniBatchOnly("max_no_improvement", defaults.MaxNoImprovement);
+        var shards = ReadShards(settings, path, algorithm);
         if (_errors.Count != before)
         {
             return null;
         }
-        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement);
+        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement, shards);
+    }
+
+    /// <summary><c>shards: N</c> (1 = one process, the default) or <c>shards: auto</c>; mini-batch only.</summary>
+    private int? ReadShards(JsonObject settings, string path, KMeansAlgorithm? algorithm)
+    {
+        var node = Get(settings, "shards");
+        var at = SpecPath.Property(path, "shards");
+        if (node is null)
+        {
+            return null;
+        }
+        if (algorithm == KMeansAlgorithm.Full)
+        {
+            Error(at, $"shards applies only to algorithm {SpecNames.Of(KMeansAlgorithm.MiniBatch)}");
+            return null;
+        }
+        if (node is JsonValue text && text.TryGetValue<string>(out var word))
+        {
+            if (string.Equals(word, "auto", StringComparison.OrdinalIgnoreCase))
+            {
+                return KMeansSettings.AutoShards;
+            }
+            Error(at, $"shards is a whole number ≥ 1 or auto; got '{word}'");
+            return null;
+        }
+        var count = ReadOptionalInt(settings, path, "shards", 1, 1024, null);
+        return count is null or 1 ? null : count;
     }
 
     /// <summary>

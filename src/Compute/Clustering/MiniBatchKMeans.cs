@@ -23,6 +23,23 @@ public static class MiniBatchKMeans
         Fit(x, options, progress, cancellationToken, initialCenters: null, initialCounts: null);
 
     /// <summary>
+    /// Fits from the given initial centres (float32 [k, d]) instead of seeding: scikit-learn's
+    /// <c>init=ndarray</c>, with which <see cref="MiniBatchKMeansOptions.Inits"/> is ignored.
+    /// </summary>
+    public static KMeansFit Fit(Tensor x, MiniBatchKMeansOptions options, Tensor initialCenters, IProgress<ClusteringProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialCenters);
+        ArgumentNullException.ThrowIfNull(options);
+        ClusteringChecks.Matrix(initialCenters, nameof(initialCenters));
+        if (initialCenters.shape[0] != options.Clusters)
+        {
+            throw new ArgumentException($"expected {options.Clusters} initial centres, got {initialCenters.shape[0]}", nameof(initialCenters));
+        }
+        ClusteringChecks.SameFeatures(x, initialCenters, nameof(x));
+        return Fit(x, options, progress, cancellationToken, initialCenters, initialCounts: null);
+    }
+
+    /// <summary>
     /// As <see cref="Fit(Tensor, MiniBatchKMeansOptions, IProgress{ClusteringProgress}?, CancellationToken)"/>,
     /// but starting from <paramref name="initialCenters"/> (no initialisation runs) with
     /// <paramref name="initialCounts"/> as the centres' running counts: a warm start.

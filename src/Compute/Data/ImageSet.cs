@@ -56,6 +56,15 @@ public sealed class ImageSet
         return new ImageSet(Pixels.AsSpan(0, n * Features).ToArray(), Labels.AsSpan(0, n).ToArray(), n, Height, Width);
     }
 
+    /// <summary>Images [start, start + count): for example a shard's range of rows.</summary>
+    public ImageSet Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        return new ImageSet(Pixels.AsSpan(start * Features, count * Features).ToArray(), Labels.AsSpan(start, count).ToArray(), count, Height, Width);
+    }
+
     /// <summary>Flattened pixels as a float32 [Count, Features] tensor of raw 0..255 values.</summary>
     public Tensor ToFeatureTensor(Device? device = null)
     {

@@ -9,7 +9,11 @@ public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, string 
 /// <summary>What an autoencoder stage reports back; weights and codes stay in its artifact.</summary>
 public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond);
 
-/// <summary>Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it clusters; null means pixels.</summary>
+/// <summary>
+/// Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it
+/// clusters; null means pixels. <paramref name="Shards"/>: null for a single-process fit, 0 for a sharded fit
+/// with as many shards as the data size and silos call for, N for N shards.
+/// </summary>
 public sealed record ClusteringStageInput(
     DataSelection Data,
     string? CodesHash,
@@ -21,7 +25,8 @@ public sealed record ClusteringStageInput(
     int NInit,
     int MaxIter,
     double Tol,
-    int? MaxNoImprovement);
+    int? MaxNoImprovement,
+    int? Shards = null);
 
 /// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
 public sealed record ClusteringStageOutput(

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Clustering;
+using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
@@ -120,6 +121,58 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         return output;
     }
 
+    /// <summary>
+    /// The rows of shard <paramref name="index"/> of <paramref name="count"/> of a representation (pixels, or the
+    /// codes in artifact <paramref name="codesHash"/>): balanced contiguous ranges of both splits, for a
+    /// sharded fit. Only this silo's data directory or artifact store is read.
+    /// </summary>
+    public KMeansShard OpenShard(DataSelection selection, string? codesHash, int index, int count)
+    {
+        var data = Load(selection);
+        var (trainStart, trainCount) = KMeansShard.Range(data.Train.Count, count, index);
+        var (testStart, testCount) = KMeansShard.Range(data.Test.Count, count, index);
+        var train = data.Train.Slice(trainStart, trainCount);
+        var test = data.Test.Slice(testStart, testCount);
+        if (codesHash is null)
+        {
+            return new KMeansShard(train.ToFeatureTensor(), train.Labels, test.ToFeatureTensor(), test.Labels);
+        }
+        string folder = artifacts.Get(codesHash);
+        using var trainCodes = TensorFile.Read(Path.Combine(folder, TrainCodesFile));
+        using var testCodes = TensorFile.Read(Path.Combine(folder, TestCodesFile));
+        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), train.Labels, testCodes.narrow(0, testStart, testCount).clone(), test.Labels);
+    }
+
+    /// <summary>Stores the result of a sharded fit (centres and summary) under the stage's hash and returns its output.</summary>
+    public ClusteringStageOutput CommitSharded(string hash, ClusteringStageInput input, ShardedKMeansFit fit, int shards, int silos)
+    {
+        var output = new ClusteringStageOutput(
+            fit.Train.Error,
+            fit.Test.Error,
+            fit.Inertia,
+            fit.Iterations,
+            fit.TotalSeconds,
+            fit.Test.Confusion.Length,
+            fit.Test.Confusion.SelectMany(row => row).ToArray(),
+            fit.Train.FlaggedClusters.Count);
+        artifacts.Commit(hash, folder =>
+        {
+            TensorFile.Write(Path.Combine(folder, CentersFile), fit.Centers, fit.Clusters, fit.Features);
+            File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new
+            {
+                input,
+                output,
+                shards,
+                silos,
+                rounds = fit.Rounds.Rounds,
+                bytes_per_round = fit.Rounds.BytesPerRound,
+                train_clusters = fit.Train.Clusters,
+                test_confusion_row_percent = fit.Test.ConfusionRowPercentages,
+            }, Json));
+        });
+        return output;
+    }
+
     private (Tensor Train, Tensor Test) Representation(ClusteringStageInput input, DatasetSplit data)
     {
         if (input.CodesHash is null)
@@ -142,6 +195,12 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 Seed = input.Seed,
             }, progress, cancellationToken);
         }
+        return MiniBatchKMeans.Fit(train, MiniBatchOptions(input), progress, cancellationToken);
+    }
+
+    /// <summary>The mini-batch k-means settings of a clustering stage.</summary>
+    public static MiniBatchKMeansOptions MiniBatchOptions(ClusteringStageInput input)
+    {
         var options = new MiniBatchKMeansOptions(input.K)
         {
             Inits = input.NInit,
@@ -157,6 +216,6 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         {
             options = options with { MaxNoImprovement = patience };
         }
-        return MiniBatchKMeans.Fit(train, options, progress, cancellationToken);
+        return options;
     }
 }

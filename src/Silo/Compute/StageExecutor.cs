@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grid.Abstractions.Runs;
+using Grid.Abstractions.Shards;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
+using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Compute.Scaling;
+using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Orleans.Runtime;
 
@@ -15,7 +19,7 @@ namespace Grid.Silo.Compute;
 /// Turns a stage request into a <see cref="StagePipeline"/> call on the leased slot's compute
 /// thread, and its output into the small outcome the grains record.
 /// </summary>
-public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, ILocalSiloDetails silo) : IStageExecutor
+public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo) : IStageExecutor
 {
     private readonly ConcurrentDictionary<long, SlotLease> _running = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _cancellations = new();
@@ -53,18 +57,12 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),
+                StageKind.Clustering when ClusteringInput(request) is { Shards: { } shards } input =>
+                    await RunShardedAsync(request, input, shards, lease, stageProgress, siloName, watch, cancellationToken),
                 StageKind.Clustering => await worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
                     var output = pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
-                    var result = new ClusteringResult(output.TrainError, output.TestError, output.Inertia, output.Iterations,
-                        output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters);
-                    var metrics = new Dictionary<string, double>
-                    {
-                        ["train_error"] = output.TrainError,
-                        ["test_error"] = output.TestError,
-                        ["inertia"] = output.Inertia,
-                    };
-                    return new StageOutcome(request.Hash, request.Kind, metrics, result, siloName, watch.Elapsed.TotalSeconds, false, 1);
+                    return ClusteringOutcome(request, output, siloName, watch, []);
                 }),
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown stage kind"),
             };
@@ -74,6 +72,54 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
             _running.TryRemove(lease.Token, out _);
             _cancellations.TryRemove(lease.Token, out _);
         }
+    }
+
+    /// <summary>
+    /// A sharded fit: this slot's silo coordinates (managed arithmetic on k·d numbers, off the compute
+    /// threads) while shard grains on the live silos hold the rows and compute. The slot stays leased
+    /// for the whole fit, so the scheduler counts it as running work.
+    /// </summary>
+    private async Task<StageOutcome> RunShardedAsync(StageRequest request, ClusteringStageInput input, int shards, SlotLease lease,
+        IProgress<PipelineProgress> progress, string siloName, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var trial = request.Trial;
+        var dataset = DatasetCatalog.Get(trial.Dataset);
+        var source = new KMeansShardSource(dataset.Name, input.Data.Train, input.Data.Test, input.CodesHash, 0, 1);
+        var clusteringProgress = new ActionProgress<ClusteringProgress>(p =>
+            progress.Report(new PipelineProgress("step", p.Step, p.MaxSteps, p.Inertia, p.Phase == ClusteringPhase.Initialization ? $"init {p.Run}/{p.Runs}" : null)));
+        // A fresh fit id per attempt: a retry after a lost silo gets new shard grains.
+        string fitId = $"{request.Hash}/{lease.Token}";
+        // Off the worker grain's scheduler: the merges are managed loops over k·d numbers every round.
+        var (run, output) = await Task.Run(async () =>
+        {
+            int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : pipeline.Load(input.Data).Train.Features;
+            var run = await sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), ScalerNames.Parse(input.Scaler),
+                clusteringProgress, cancellationToken);
+            return (run, pipeline.CommitSharded(request.Hash, input, run.Fit, run.Shards, run.Silos));
+        }, cancellationToken);
+        var rounds = run.Fit.Rounds;
+        return ClusteringOutcome(request, output, siloName, watch, new Dictionary<string, double>
+        {
+            ["shards"] = run.Shards,
+            ["silos"] = run.Silos,
+            ["rounds"] = rounds.Rounds,
+            ["bytes_per_round"] = rounds.BytesPerRound,
+            ["compute_seconds"] = rounds.ComputeSeconds,
+            ["communication_seconds"] = rounds.CommunicationSeconds,
+        });
+    }
+
+    private static StageOutcome ClusteringOutcome(StageRequest request, ClusteringStageOutput output, string siloName, Stopwatch watch, Dictionary<string, double> extra)
+    {
+        var result = new ClusteringResult(output.TrainError, output.TestError, output.Inertia, output.Iterations,
+            output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters);
+        var metrics = new Dictionary<string, double>(extra)
+        {
+            ["train_error"] = output.TrainError,
+            ["test_error"] = output.TestError,
+            ["inertia"] = output.Inertia,
+        };
+        return new StageOutcome(request.Hash, request.Kind, metrics, result, siloName, watch.Elapsed.TotalSeconds, false, 1);
     }
 
     public bool Cancel(long token)
@@ -114,6 +160,7 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
             kmeans.NInit,
             kmeans.MaxIter,
             kmeans.Tol,
-            kmeans.MaxNoImprovement);
+            kmeans.MaxNoImprovement,
+            kmeans.Shards);
     }
 }

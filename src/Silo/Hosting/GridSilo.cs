@@ -3,6 +3,7 @@ using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Grains;
 using Grid.Grains.Placement;
+using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Grid.Silo.Compute;
 using Microsoft.AspNetCore.Builder;
@@ -106,6 +107,8 @@ public static class GridSilo
         services.AddSingleton<StagePipeline>();
         services.AddSingleton(_ => new ComputeWorker(options.ParsedSlots()));
         services.AddSingleton<IStageExecutor, StageExecutor>();
+        services.AddSingleton<IKMeansShardHost, ShardHost>();
+        services.AddSingleton<ShardedKMeansRunner>();
         services.AddHostedService<WorkerHeartbeatService>();
     }
 }

@@ -95,6 +95,29 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
+    public async Task Fit_FromTheSameStartDrawsTheSameBatchesAsTheSingleProcessFit()
+    {
+        // Overlapping blobs, where different batches would end in different local optima: only equal draws agree.
+        var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 120, spread: 4.0, seed: 12);
+        using (x)
+        {
+            var options = new MiniBatchKMeansOptions(12) { BatchSize = 50, Seed = 4 };
+            using var start = x.narrow(0, 0, 12).clone();
+            using var single = MiniBatchKMeans.Fit(x, options, start);
+            var (channels, shards) = Split(x, truth, 3);
+            var sharded = await ShardedMiniBatchKMeans.FitAsync(channels, options, ScalerKind.None, initialCenters: start.data<float>().ToArray());
+            Assert.Equal(single.Steps, sharded.Steps);
+            Assert.Equal(single.Inertia, sharded.Inertia, single.Inertia * 1e-4);
+            var singleCenters = single.Centers.data<float>().ToArray();
+            Assert.All(Enumerable.Range(0, singleCenters.Length), i => Assert.Equal(singleCenters[i], sharded.Centers[i], 1e-2f));
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Fit_SameSeedSameCentresWhateverTheShardCount()
     {
         // The coordinator draws every random choice over all rows, so the shard count changes only summation order.

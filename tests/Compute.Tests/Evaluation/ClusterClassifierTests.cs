@@ -20,6 +20,30 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
+    public void FromTable_AgreesWithFitAndEvaluateOnRows()
+    {
+        // The same training rows as counts [cluster, class], as shards of a distributed fit add them up.
+        var table = new long[4, 4];
+        for (var i = 0; i < _trainClusters.Length; i++)
+        {
+            table[_trainClusters[i], _trainLabels[i]]++;
+        }
+        var fromRows = ClusterClassifier.Fit(_trainClusters, _trainLabels, clusters: 4, classes: 4);
+        var fromTable = ClusterClassifier.FromTable(table);
+        Assert.Equal(fromRows.ClusterLabels, fromTable.ClusterLabels);
+        Assert.Equal(fromRows.EmptyClusters, fromTable.EmptyClusters);
+
+        var onRows = fromRows.Evaluate(_trainClusters, _trainLabels);
+        var onTable = fromTable.Evaluate(table);
+        Assert.Equal(onRows.Samples, onTable.Samples);
+        Assert.Equal(onRows.Error, onTable.Error);
+        Assert.Equal(onRows.Confusion, onTable.Confusion);
+        Assert.Equal(onRows.Clusters, onTable.Clusters);
+        Assert.Throws<ArgumentException>(() => fromTable.Evaluate(new long[3, 4]));
+        Assert.Throws<ArgumentException>(() => ClusterClassifier.FromTable(new long[2, 3]));
+    }
+
+    [Fact]
     public void Fit_BreaksTiesTowardsTheSmallerClass()
     {
         var classifier = ClusterClassifier.Fit([0, 0, 0, 0], [7, 4, 7, 4], clusters: 1);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Grid.Compute.Clustering.Sharding;
 
@@ -21,6 +23,7 @@ public static class ShardedMiniBatchKMeans
     /// <param name="scaler">The scaler, fitted from the shards' merged moments.</param>
     /// <param name="traffic">What the channels measured, read to report bytes per round; may be null.</param>
     /// <param name="progress">Receives a report after every initialisation, every step and at the end.</param>
+    /// <param name="initialCenters">Centres [k·d] in the scaled space to start from instead of seeding (scikit-learn's <c>init=ndarray</c>); null seeds with k-means++.</param>
     /// <param name="cancellationToken">Checked between rounds.</param>
     public static async Task<ShardedKMeansFit> FitAsync(
         IReadOnlyList<IKMeansShardChannel> shards,
@@ -28,6 +31,7 @@ public static class ShardedMiniBatchKMeans
         ScalerKind scaler,
         ShardTraffic? traffic = null,
         IProgress<ClusteringProgress>? progress = null,
+        float[]? initialCenters = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shards);
@@ -45,7 +49,14 @@ public static class ShardedMiniBatchKMeans
         var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
         await fit.PrepareAsync(scaler);
         var setupSeconds = total.Elapsed.TotalSeconds;
-        await fit.InitializeAsync();
+        if (initialCenters is null)
+        {
+            await fit.InitializeAsync();
+        }
+        else
+        {
+            fit.StartFrom(initialCenters);
+        }
         var initSeconds = total.Elapsed.TotalSeconds - setupSeconds;
         var rounds = await fit.IterateAsync();
         return await fit.EvaluateAsync(rounds, setupSeconds, initSeconds, total);
@@ -118,6 +129,15 @@ public static class ShardedMiniBatchKMeans
             _centers = best.Select(v => (double)v).ToArray();
         }
 
+        public void StartFrom(float[] centers)
+        {
+            if (centers.Length != _clusters * _features)
+            {
+                throw new ArgumentException($"expected {_clusters}×{_features} initial centre values, got {centers.Length}", nameof(centers));
+            }
+            _centers = centers.Select(v => (double)v).ToArray();
+        }
+
         /// <summary>Greedy k-means++ over the shards' parts of one init sample, two round trips per centre.</summary>
         private async Task<float[]> SeedAsync(int seeding, long[][] sample, Random random)
         {
@@ -172,6 +192,10 @@ public static class ShardedMiniBatchKMeans
             var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * _rows / batchSize);
             long sinceReassignment = 0;
             var stats = new RoundStatistics();
+            // Batches and reassignments draw from a generator seeded as the single-process fit's, with the same
+            // calls in the same order: from the same initial centres both fits see the same batches. Host-side
+            // draws only (no tensor outlives a call), so any thread may make them.
+            using var generator = new torch.Generator(unchecked((ulong)options.Seed));
             var sentBefore = traffic?.BytesSent ?? 0;
             var receivedBefore = traffic?.BytesReceived ?? 0;
             for (int i = 0; i < maxSteps; i++)
@@ -187,7 +211,7 @@ public static class ShardedMiniBatchKMeans
                 }
 
                 // The batch is drawn over all rows at once, so each shard's share follows its size.
-                var batch = Draw(_random, _rows, batchSize);
+                var batch = DrawBatch(generator, _rows, batchSize);
                 var parts = new List<long>[shards.Count];
                 var owners = new (int Shard, int Position)[batchSize];
                 for (int s = 0; s < shards.Count; s++)
@@ -209,7 +233,7 @@ public static class ShardedMiniBatchKMeans
                 var (next, batchInertia) = Merge(replies, counts);
                 if (reassign && options.ReassignmentRatio > 0)
                 {
-                    await ReassignAsync(next, counts, owners);
+                    await ReassignAsync(next, counts, owners, generator);
                 }
                 var squaredChange = _tolerance > 0 ? SquaredDifference(next, _centers) : 0;
                 _centers = next;
@@ -267,23 +291,23 @@ public static class ShardedMiniBatchKMeans
         }
 
         /// <summary>Moves near-empty centres to random rows of this batch, fetched from the shards that drew them.</summary>
-        private async Task ReassignAsync(double[] next, double[] counts, (int Shard, int Position)[] owners)
+        private async Task ReassignAsync(double[] next, double[] counts, (int Shard, int Position)[] owners, torch.Generator generator)
         {
             var (targets, kept) = MiniBatchKMeans.SelectReassigned(counts.Select(c => (float)c).ToArray(), options.ReassignmentRatio, owners.Length);
             if (targets.Length == 0)
             {
                 return;
             }
-            var positions = Permutation(_random, owners.Length, targets.Length);
+            var positions = Permutation(generator, owners.Length, targets.Length);
             var rows = new float[targets.Length][];
             await Task.WhenAll(Enumerable.Range(0, shards.Count).Select(async s =>
             {
-                var mine = Enumerable.Range(0, targets.Length).Where(t => owners[positions[t]].Shard == s).ToArray();
+                var mine = Enumerable.Range(0, targets.Length).Where(t => owners[(int)positions[t]].Shard == s).ToArray();
                 if (mine.Length == 0)
                 {
                     return;
                 }
-                var found = await shards[s].BatchRowsAsync(mine.Select(t => owners[positions[t]].Position).ToArray(), cancellationToken);
+                var found = await shards[s].BatchRowsAsync(mine.Select(t => owners[(int)positions[t]].Position).ToArray(), cancellationToken);
                 for (int m = 0; m < mine.Length; m++)
                 {
                     rows[mine[m]] = found.AsSpan(m * _features, _features).ToArray();
@@ -402,16 +426,18 @@ public static class ShardedMiniBatchKMeans
         return draws;
     }
 
-    /// <summary>The first <paramref name="count"/> entries of a random permutation of 0 … n − 1 (partial Fisher–Yates).</summary>
-    private static int[] Permutation(Random random, int n, int count)
+    /// <summary>Batch rows drawn with replacement, as <see cref="MiniBatchKMeans"/> draws them.</summary>
+    private static long[] DrawBatch(torch.Generator generator, long rows, int count)
     {
-        var values = Enumerable.Range(0, n).ToArray();
-        for (int i = 0; i < count; i++)
-        {
-            var j = random.Next(i, n);
-            (values[i], values[j]) = (values[j], values[i]);
-        }
-        return values[..count];
+        using var draws = torch.randint(rows, [count], dtype: ScalarType.Int64, generator: generator);
+        return draws.data<long>().ToArray();
+    }
+
+    /// <summary>The first <paramref name="count"/> entries of a random permutation of 0 … n − 1, as <see cref="MiniBatchKMeans"/> picks reassigned rows.</summary>
+    private static long[] Permutation(torch.Generator generator, int n, int count)
+    {
+        using var permutation = torch.randperm(n, dtype: ScalarType.Int64, generator: generator);
+        return permutation.data<long>().ToArray()[..count];
     }
 
     private static float[] ToFloats(double[] values)

@@ -1,0 +1,103 @@
+using Grid.Abstractions.Shards;
+using Grid.Compute.Clustering.Sharding;
+using Grid.Compute.Scaling;
+using Orleans.Serialization;
+
+namespace Grid.Grains.Shards;
+
+/// <summary>
+/// The coordinator's channel to a shard grain. Each request and reply is also serialized with the
+/// cluster's serializer to count the bytes it puts on the wire (<see cref="ShardTraffic"/>): the
+/// figure `grid bench kmeans --shards` reports and the tests bound.
+/// The first call, <see cref="DescribeAsync"/>, loads the shard's rows on its silo.
+/// </summary>
+public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource source, Serializer serializer, ShardTraffic traffic) : IKMeansShardChannel
+{
+    /// <summary>Loads <c>source</c> into the shard grain, on its silo.</summary>
+    public async Task<ShardDescription> DescribeAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Sent(source);
+        var description = Received(await shard.LoadAsync(source));
+        return new ShardDescription(description.TrainRows, description.TestRows, description.Features, description.Classes, ShardMessages.FromMessage(description.Raw));
+    }
+
+    public async Task<FeatureMoments> ScaleAsync(ShardScaling scaling, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var message = new ShardScalingMessage(ScalerNames.Name(scaling.Kind), scaling.Mean, scaling.Scale);
+        Sent(message);
+        return ShardMessages.FromMessage(Received(await shard.ScaleAsync(message)));
+    }
+
+    public async Task BeginSeedingAsync(int seeding, long[] rows, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Sent(seeding, rows);
+        await shard.BeginSeedingAsync(seeding, rows);
+    }
+
+    public async Task<float[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Sent(seeding, commit, offsets);
+        return ShardMessages.ToFloats(Received(await shard.SeedCandidatesAsync(seeding, commit, offsets)));
+    }
+
+    public async Task<double[]> SeedScoresAsync(int seeding, int? commit, float[] candidates, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var bytes = ShardMessages.ToBytes(candidates);
+        Sent(seeding, commit, bytes);
+        return Received(await shard.SeedScoresAsync(seeding, commit, bytes));
+    }
+
+    public async Task EndSeedingAsync(int seeding, CancellationToken cancellationToken)
+    {
+        Sent(seeding);
+        await shard.EndSeedingAsync(seeding);
+    }
+
+    public async Task<double> SampleInertiaAsync(long[] rows, float[] centers, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var bytes = ShardMessages.ToBytes(centers);
+        Sent(rows, bytes);
+        return Received(await shard.SampleInertiaAsync(rows, bytes));
+    }
+
+    public async Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var bytes = ShardMessages.ToBytes(centers);
+        Sent(bytes, rows);
+        var step = Received(await shard.StepAsync(bytes, rows));
+        return new ShardStepResult(step.Centers, ShardMessages.ToFloats(step.Sums), step.Counts, step.Inertia, step.ComputeSeconds);
+    }
+
+    public async Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Sent(positions);
+        return ShardMessages.ToFloats(Received(await shard.BatchRowsAsync(positions)));
+    }
+
+    public async Task<ShardEvaluation> EvaluateAsync(float[] centers, int classes, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var bytes = ShardMessages.ToBytes(centers);
+        Sent(bytes, classes);
+        var evaluation = Received(await shard.EvaluateAsync(bytes, classes));
+        return new ShardEvaluation(evaluation.TrainInertia, evaluation.TrainTable, evaluation.TestTable, evaluation.ComputeSeconds);
+    }
+
+    private void Sent(params object?[] arguments) => traffic.Sent(arguments.Sum(Size));
+
+    private T Received<T>(T reply)
+    {
+        traffic.Received(Size(reply));
+        return reply;
+    }
+
+    private long Size(object? value) => serializer.SerializeToArray(value).LongLength;
+}

@@ -1,0 +1,83 @@
+using Grid.Abstractions.Shards;
+using Grid.Abstractions.Workers;
+using Grid.Compute.Clustering;
+using Grid.Compute.Clustering.Sharding;
+using Grid.Compute.Scaling;
+using Grid.Grains.Placement;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Grid.Grains.Shards;
+
+/// <summary>
+/// Runs one sharded mini-batch k-means fit over the cluster: places its shards round-robin on the silos
+/// whose workers are alive, loads them there, coordinates the fit from here, and releases the shards.
+/// A shard's silo lost mid-fit fails the fit (a shard call fails or finds its rows gone); the stage's retry
+/// starts a new fit with new shard grains, so a partial fit never yields a result.
+/// </summary>
+public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer serializer, IOptions<GridGrainOptions> options)
+{
+    /// <summary>The number of shards for <paramref name="requested"/> (0 = auto) given the data size and the live silos.</summary>
+    public int ResolveShards(int requested, long rows, int features, int silos)
+    {
+        if (requested > 0)
+        {
+            return requested;
+        }
+        // auto: one shard per live silo once the rows are big enough to be worth spreading.
+        long bytes = rows * features * sizeof(float);
+        return bytes >= options.Value.AutoShardMinBytes ? Math.Max(1, silos) : 1;
+    }
+
+    /// <summary>Fits k-means on the rows of <paramref name="source"/> (its Index and Count are filled in here).</summary>
+    /// <param name="fitId">Unique per attempt: it names the shard grains, so a retry never meets a half-used shard.</param>
+    /// <param name="initialCenters">Centres to start from instead of seeding (tests compare with a single-process fit this way).</param>
+    public async Task<ShardedRun> FitAsync(
+        string fitId,
+        KMeansShardSource source,
+        int requestedShards,
+        int features,
+        MiniBatchKMeansOptions kmeans,
+        ScalerKind scaler,
+        IProgress<ClusteringProgress>? progress,
+        CancellationToken cancellationToken,
+        float[]? initialCenters = null)
+    {
+        var status = await grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
+        var silos = status.Workers.Where(w => w.Alive).Select(w => w.WorkerId).Order(StringComparer.Ordinal).ToList();
+        if (silos.Count == 0)
+        {
+            throw new InvalidOperationException("no live silo to place k-means shards on");
+        }
+        int shards = ResolveShards(requestedShards, source.TrainRows, features, silos.Count);
+        var traffic = new ShardTraffic();
+        var shardGrains = Enumerable.Range(0, shards)
+            .Select(i => grains.GetGrain<IKMeansShardGrain>(SiloBoundKeys.For(silos[i % silos.Count], $"{fitId}/{i}")))
+            .ToList();
+        var channels = shardGrains
+            .Select((g, i) => new GrainShardChannel(g, source with { Index = i, Count = shards }, serializer, traffic))
+            .ToList();
+        try
+        {
+            var fit = await ShardedMiniBatchKMeans.FitAsync(channels, kmeans, scaler, traffic, progress, initialCenters, cancellationToken);
+            return new ShardedRun(fit, shards, Math.Min(shards, silos.Count), traffic);
+        }
+        finally
+        {
+            // Best effort: a shard on a lost silo is gone anyway, and idle ones are collected.
+            await Task.WhenAll(shardGrains.Select(async g =>
+            {
+                try
+                {
+                    await g.ReleaseAsync();
+                }
+                catch (Exception)
+                {
+                }
+            }));
+        }
+    }
+}
+
+/// <summary>A finished sharded fit: the fit, how many shards on how many silos, and the traffic they exchanged.</summary>
+public sealed record ShardedRun(ShardedKMeansFit Fit, int Shards, int Silos, ShardTraffic Traffic);
