@@ -191,13 +191,20 @@ public static class BenchCommands
             Description = "Intra-op threads for the fit (default 1: on a busy machine idle OpenMP threads spin; set OMP_WAIT_POLICY=PASSIVE before trying more)",
             DefaultValueFactory = _ => 1,
         };
+        var shards = new Option<int?>("--shards")
+        {
+            Description = "Sharded mini-batch k-means: spread the rows over N shard grains on an in-process cluster and report rounds, bytes and compute vs communication time",
+            HelpName = "N",
+        };
+        var silos = new Option<int?>("--silos") { Description = "Silos of the in-process cluster for --shards (default: one per shard)", HelpName = "S" };
+        var compare = new Option<bool>("--compare") { Description = "With --shards: also run the single-process fit with the same settings and report both" };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("kmeans",
             "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia and iterations")
         {
-            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, limit, dataDir, json,
+            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, limit, dataDir, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -210,6 +217,34 @@ public static class BenchCommands
                 throw new UserInputException($"--k {clusters}: must be between 2 and the {data.Train.Count} training rows");
             }
             bool full = parse.GetValue(algorithm) == "full";
+            if (parse.GetValue(shards) is int shardCount)
+            {
+                if (full)
+                {
+                    throw new UserInputException("--shards: only mini-batch k-means is sharded; drop --algorithm full");
+                }
+                int siloCount = parse.GetValue(silos) ?? shardCount;
+                if (shardCount < 1 || shardCount > 64 || siloCount < 1 || siloCount > 16)
+                {
+                    throw new UserInputException($"--shards {shardCount} --silos {siloCount}: expected 1..64 shards on 1..16 silos");
+                }
+                var kmeans = new MiniBatchKMeansOptions(clusters)
+                {
+                    BatchSize = parse.GetValue(batchSize),
+                    Inits = parse.GetValue(nInit),
+                    MaxIterations = parse.GetValue(maxIter) ?? new MiniBatchKMeansOptions(clusters).MaxIterations,
+                    Tolerance = parse.GetValue(tol) ?? new MiniBatchKMeansOptions(clusters).Tolerance,
+                    Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
+                };
+                var report = await ShardedKMeansBench.RunAsync(data, parse.GetValue(dataDir)!, kind, kmeans, shardCount, siloCount, parse.GetValue(compare), parse.GetValue(json), ct);
+                Print(report, parse.GetValue(json));
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(silos) is not null || parse.GetValue(compare))
+            {
+                throw new UserInputException("--silos and --compare go with --shards N");
+            }
             torch.set_num_threads(Environment.ProcessorCount);
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
@@ -346,7 +381,7 @@ public static class BenchCommands
         return command;
     }
 
-    private static void Print(Dictionary<string, object> result, bool json)
+    internal static void Print(Dictionary<string, object> result, bool json)
     {
         if (json)
         {

@@ -74,7 +74,8 @@ public static class GridSilo
         }
         else
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
+                options.PrimarySiloPort is int primary ? new IPEndPoint(IPAddress.Loopback, primary) : null);
             silo.AddMemoryGrainStorage(StorageName);
             silo.UseInMemoryReminderService();
         }

@@ -16,6 +16,12 @@ public sealed class GridSiloOptions
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Embedded mode only: the silo port of the first silo, which others join (several embedded silos
+    /// on one machine, as <c>grid bench kmeans --silos</c> starts); null: this silo is the first.
+    /// </summary>
+    public int? PrimarySiloPort { get; set; }
+
     /// <summary>Port of the silo's HTTP endpoints (health, metrics, results pages); 0 picks a free one.</summary>
     public int HttpPort { get; set; } = 8080;
 

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using Grid.Abstractions.Workers;
+using Grid.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Client.Commands;
+
+/// <summary>
+/// Several embedded silos in this process, joined into one cluster on loopback (the first is the
+/// primary): what `grid bench kmeans --shards` measures a sharded fit on. Disposing stops them.
+/// </summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    private readonly List<WebApplication> _silos = [];
+    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "grid-bench-" + Guid.NewGuid().ToString("N"));
+
+    private InProcessCluster()
+    {
+    }
+
+    /// <summary>Services of the first silo, from which work is driven.</summary>
+    public IServiceProvider Services => _silos[0].Services;
+
+    /// <summary>Starts <paramref name="count"/> silos reading data from <paramref name="dataDir"/> and waits until every worker has reported to the scheduler.</summary>
+    public static async Task<InProcessCluster> StartAsync(int count, string dataDir, CancellationToken cancellationToken)
+    {
+        var cluster = new InProcessCluster();
+        try
+        {
+            int primary = FreePort();
+            for (int i = 0; i < count; i++)
+            {
+                var app = GridSilo.Build(new GridSiloOptions
+                {
+                    ClusterId = "grid-bench",
+                    SiloPort = i == 0 ? primary : FreePort(),
+                    GatewayPort = FreePort(),
+                    HttpPort = FreePort(),
+                    PrimarySiloPort = i == 0 ? null : primary,
+                    DataDir = dataDir,
+                    ArtifactsDir = cluster._artifacts,
+                }, logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Error));
+                cluster._silos.Add(app);
+                await app.StartAsync(cancellationToken);
+            }
+            var scheduler = cluster.Services.GetRequiredService<IGrainFactory>().GetGrain<ISchedulerGrain>(0);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(90));
+            while ((await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) < count)
+            {
+                // Workers announce themselves on their first heartbeat; poll for it.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+            }
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Others first, the primary last, so nobody waits for a primary that is gone.
+        foreach (var app in Enumerable.Reverse(_silos))
+        {
+            try
+            {
+                await app.StopAsync();
+            }
+            finally
+            {
+                await app.DisposeAsync();
+            }
+        }
+        if (Directory.Exists(_artifacts))
+        {
+            Directory.Delete(_artifacts, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
