@@ -20,7 +20,8 @@ public enum StageKind
 /// What one stage computes. <paramref name="Hash"/> identifies it (its own config plus its
 /// inputs' hashes); <paramref name="Trial"/> carries the settings, of which the stage reads only
 /// the ones its hash covers; <paramref name="InputHash"/> names the artifact it reads (the
-/// autoencoder's codes), if any.
+/// autoencoder's codes), if any; <paramref name="WarmHash"/> the clustering stage whose solution a
+/// warm-started fit starts from.
 /// </summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.stages.stage-request")]
@@ -28,7 +29,8 @@ public sealed record StageRequest(
     [property: Id(0)] StageKind Kind,
     [property: Id(1)] string Hash,
     [property: Id(2)] TrialSpec Trial,
-    [property: Id(3)] string? InputHash);
+    [property: Id(3)] string? InputHash,
+    [property: Id(4)] string? WarmHash = null);
 
 /// <summary>The recorded result of a stage: small numbers only; bulky outputs are artifacts named by <paramref name="Hash"/>.</summary>
 /// <param name="Reused">True when the caller got a result computed earlier (or by another caller's request).</param>

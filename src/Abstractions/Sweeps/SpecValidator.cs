@@ -21,7 +21,7 @@ internal sealed partial class SpecValidator
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions"];
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
-        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards"];
+        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
     private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random"];
     private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
@@ -334,11 +334,37 @@ internal sealed partial class SpecValidator
         var tol = ReadOptionalReal(settings, path, "tol", positive: false, defaults.Tol);
         var maxNoImprovement = MiniBatchOnly("max_no_improvement", defaults.MaxNoImprovement);
         var shards = ReadShards(settings, path, algorithm);
+        var warmStart = ReadWarmStart(settings, path, algorithm, shards);
         if (_errors.Count != before)
         {
             return null;
         }
-        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement, shards);
+        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement, shards, warmStart);
+    }
+
+    /// <summary><c>warm_start: true</c>: each k of a curve starts from the k before it; mini-batch, one process.</summary>
+    private bool ReadWarmStart(JsonObject settings, string path, KMeansAlgorithm? algorithm, int? shards)
+    {
+        var node = Get(settings, "warm_start");
+        var at = SpecPath.Property(path, "warm_start");
+        if (node is null)
+        {
+            return false;
+        }
+        if (node is not JsonValue value || !value.TryGetValue<bool>(out var warm))
+        {
+            Error(at, $"warm_start is true or false; got {Describe(node)}");
+            return false;
+        }
+        if (warm && algorithm == KMeansAlgorithm.Full)
+        {
+            Error(at, $"warm_start applies only to algorithm {SpecNames.Of(KMeansAlgorithm.MiniBatch)}");
+        }
+        else if (warm && shards is not null)
+        {
+            Error(at, "warm_start and shards cannot be combined yet: a warm-started curve runs each k in one process");
+        }
+        return warm;
     }
 
     /// <summary><c>shards: N</c> (1 = one process, the default) or <c>shards: auto</c>; mini-batch only.</summary>

@@ -105,8 +105,12 @@ public static class SweepExpansion
             spec.Scalers[scaler],
             spec.K[k],
             spec.Seeds[seed],
-            spec.KMeans);
+            spec.KMeans,
+            spec.KMeans.WarmStart ? WarmPath(spec.K, spec.K[k]) : null);
     }
+
+    /// <summary>The k values below <paramref name="k"/>, ascending: the fits a warm-started <paramref name="k"/> passes through.</summary>
+    public static IReadOnlyList<int> WarmPath(IEnumerable<int> curve, int k) => curve.Where(other => other < k).Distinct().Order().ToArray();
 
     private static IEnumerable<long> AxisLengths(SweepSpec spec) =>
         [spec.Datasets.Count, spec.Representations.Count, spec.Seeds.Count, spec.Scalers.Count, spec.K.Count];

@@ -86,6 +86,10 @@ public static class SweepSpecWriter
         {
             node["max_no_improvement"] = patience;
         }
+        if (kmeans.WarmStart)
+        {
+            node["warm_start"] = true;
+        }
         if (kmeans.Shards is { } shards)
         {
             node["shards"] = shards == KMeansSettings.AutoShards ? "auto" : shards;

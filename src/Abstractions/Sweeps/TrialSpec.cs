@@ -14,6 +14,11 @@ namespace Grid.Abstractions.Sweeps;
 /// <param name="K">The number of clusters.</param>
 /// <param name="Seed">Seeds the autoencoder's training and k-means' random state.</param>
 /// <param name="KMeans">k-means settings.</param>
+/// <param name="WarmKs">
+/// With <see cref="KMeansSettings.WarmStart"/>: the k values below <paramref name="K"/> on this trial's curve, in
+/// ascending order, whose fits this one's warm start passes through (each starts from the one before). Not part
+/// of <see cref="Id"/>: the trial is the same combination; its stages' hashes carry the path.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.trial-spec")]
 public sealed record TrialSpec(
@@ -23,7 +28,8 @@ public sealed record TrialSpec(
     [property: Id(3)] ScalerKind Scaler,
     [property: Id(4)] int K,
     [property: Id(5)] int Seed,
-    [property: Id(6)] KMeansSettings KMeans)
+    [property: Id(6)] KMeansSettings KMeans,
+    [property: Id(7)] IReadOnlyList<int>? WarmKs = null)
 {
     /// <summary>Hex digits of the SHA-256 kept in <see cref="Id"/>.</summary>
     public const int IdLength = 16;

@@ -39,6 +39,48 @@ public sealed record ElbowScanProgress(int Done, int Total, int K, double Inerti
 public static class ElbowScan
 {
     /// <summary>
+    /// One k of a scan: an independent fit when <paramref name="previousCenters"/> is null, else a warm start
+    /// from the previous k's centres and running counts (<see cref="KMeansFit"/> of the k before). The fit's
+    /// seed is the template's plus k, and the new centres' k-means++ sample has its own generator seeded from
+    /// it, so the fit of each k is fixed by its inputs: a scan and a sweep's chain of stages agree.
+    /// </summary>
+    public static KMeansFit Fit(Tensor x, int k, ElbowScanOptions options, Tensor? previousCenters, float[]? previousCounts,
+        IProgress<ClusteringProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ClusteringChecks.Matrix(x, nameof(x));
+        var fitOptions = options.Template with { Clusters = k, Seed = options.Template.Seed + k };
+        if (previousCenters is null)
+        {
+            return MiniBatchKMeans.Fit(x, fitOptions, progress, cancellationToken);
+        }
+        if (previousCounts is null || previousCounts.Length != previousCenters.shape[0] || previousCenters.shape[0] >= k)
+        {
+            throw new ArgumentException($"a warm start for k={k} needs fewer previous centres, each with its running count", nameof(previousCounts));
+        }
+
+        var n = x.shape[0];
+        using var scope = torch.NewDisposeScope();
+        using var threads = new ThreadLimit(fitOptions.Threads);
+        using var generator = new Generator(unchecked((ulong)fitOptions.Seed ^ ExtensionStream), x.device);
+        int initSize = fitOptions.ResolveInitSize(n);
+        var sample = torch.randint(n, [initSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
+        var rows = x.index_select(0, sample);
+        var rowNorms = Distances.SquaredNorms(rows);
+        var start = KMeansSeeding.Extend(rows, rowNorms, previousCenters, k - (int)previousCenters.shape[0], fitOptions.LocalTrials, generator);
+        float cap = (float)(options.WarmCountBatches * fitOptions.ResolveBatchSize(n));
+        var counts = new float[k];
+        for (int c = 0; c < previousCounts.Length; c++)
+        {
+            counts[c] = Math.Min(previousCounts[c], cap);
+        }
+        return MiniBatchKMeans.Fit(x, fitOptions with { MaxNoImprovement = options.WarmMaxNoImprovement }, progress, cancellationToken, start, counts);
+    }
+
+    /// <summary>Distinguishes the warm start's sampling generator from the fit's, which has the same seed.</summary>
+    private const ulong ExtensionStream = 0x5DEECE66DUL;
+
+    /// <summary>
     /// Fits every k of <paramref name="ks"/> on <paramref name="x"/> and hands each fit to
     /// <paramref name="consume"/> (which must not keep it: it is disposed right after). Returns the
     /// fits' summaries in the order of <paramref name="ks"/>.
@@ -63,50 +105,22 @@ public static class ElbowScan
         var template = options.Template;
         template.Validate();
 
-        var n = x.shape[0];
         var results = new Dictionary<int, ElbowScanPoint>();
-        using var generator = new Generator(unchecked((ulong)template.Seed), x.device);
-        Tensor? previous = null;
-        float[]? previousCounts = null;
+        KMeansFit? previous = null;
         try
         {
             for (int i = 0; i < ordered.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int k = ordered[i];
-                var fitOptions = template with { Clusters = k, Seed = template.Seed + k };
                 var watch = Stopwatch.StartNew();
-                KMeansFit fit;
-                if (previous is null || options.Independent)
-                {
-                    fit = MiniBatchKMeans.Fit(x, fitOptions, cancellationToken: cancellationToken);
-                }
-                else
-                {
-                    using var scope = torch.NewDisposeScope();
-                    using var threads = new ThreadLimit(template.Threads);
-                    int initSize = fitOptions.ResolveInitSize(n);
-                    var sample = torch.randint(n, [initSize], dtype: ScalarType.Int64, device: x.device, generator: generator);
-                    var rows = x.index_select(0, sample);
-                    var rowNorms = Distances.SquaredNorms(rows);
-                    var start = KMeansSeeding.Extend(rows, rowNorms, previous, k - (int)previous.shape[0], template.LocalTrials, generator);
-                    float cap = (float)(options.WarmCountBatches * fitOptions.ResolveBatchSize(n));
-                    var counts = new float[k];
-                    for (int c = 0; c < previousCounts!.Length; c++)
-                    {
-                        counts[c] = Math.Min(previousCounts[c], cap);
-                    }
-                    fit = MiniBatchKMeans.Fit(x, fitOptions with { MaxNoImprovement = options.WarmMaxNoImprovement }, null, cancellationToken, start, counts);
-                }
-                using (fit)
-                {
-                    double seconds = watch.Elapsed.TotalSeconds;
-                    results[k] = new ElbowScanPoint(k, fit.Inertia, fit.Steps, seconds, !options.Independent && previous is not null);
-                    consume?.Invoke(k, fit);
-                    previous?.Dispose();
-                    previous = fit.Centers.clone().DetachFromDisposeScope();
-                    previousCounts = fit.Counts;
-                }
+                var warm = options.Independent ? null : previous;
+                var fit = Fit(x, k, options, warm?.Centers, warm?.Counts, cancellationToken: cancellationToken);
+                double seconds = watch.Elapsed.TotalSeconds;
+                results[k] = new ElbowScanPoint(k, fit.Inertia, fit.Steps, seconds, warm is not null);
+                consume?.Invoke(k, fit);
+                previous?.Dispose();
+                previous = fit;
                 progress?.Report(new ElbowScanProgress(i + 1, ordered.Length, k, results[k].Inertia));
             }
         }

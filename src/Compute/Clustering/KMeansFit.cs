@@ -23,7 +23,7 @@ public sealed class KMeansFit : IDisposable
     }
 
     /// <summary>Mini-batch k-means' per-centre running counts (its learning rates), for warm starts; null for Lloyd.</summary>
-    internal float[]? Counts { get; }
+    public float[]? Counts { get; }
 
     /// <summary>The centres, float32 [k, d] (scikit-learn's <c>cluster_centers_</c>).</summary>
     public Tensor Centers { get; }

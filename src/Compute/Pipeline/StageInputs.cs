@@ -12,7 +12,9 @@ public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, i
 /// <summary>
 /// Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it
 /// clusters; null means pixels. <paramref name="Shards"/>: null for a single-process fit, 0 for a sharded fit
-/// with as many shards as the data size and silos call for, N for N shards.
+/// with as many shards as the data size and silos call for, N for N shards. <paramref name="WarmStart"/>: fit as
+/// one k of an elbow scan (<c>ElbowScan.Fit</c>), from the solution in artifact <paramref name="WarmFromHash"/>
+/// (the k before on the curve) or, for the first k, independently.
 /// </summary>
 public sealed record ClusteringStageInput(
     DataSelection Data,
@@ -26,7 +28,9 @@ public sealed record ClusteringStageInput(
     int MaxIter,
     double Tol,
     int? MaxNoImprovement,
-    int? Shards = null);
+    int? Shards = null,
+    bool WarmStart = false,
+    string? WarmFromHash = null);
 
 /// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
 public sealed record ClusteringStageOutput(

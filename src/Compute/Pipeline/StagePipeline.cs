@@ -23,6 +23,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     public const string TrainCodesFile = "codes-train.f32";
     public const string TestCodesFile = "codes-test.f32";
     public const string CentersFile = "centers.f32";
+    public const string CountsFile = "counts.f32";
     public const string SummaryFile = "summary.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -110,6 +111,11 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         artifacts.Commit(hash, folder =>
         {
             TensorFile.Write(Path.Combine(folder, CentersFile), fit.Centers);
+            if (fit.Counts is { } counts)
+            {
+                // Mini-batch running counts: what a warm start from this solution continues with.
+                TensorFile.Write(Path.Combine(folder, CountsFile), counts, 1, counts.Length);
+            }
             File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new
             {
                 input,
@@ -183,8 +189,20 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         return (TensorFile.Read(Path.Combine(folder, TrainCodesFile)), TensorFile.Read(Path.Combine(folder, TestCodesFile)));
     }
 
-    private static KMeansFit Fit(ClusteringStageInput input, Tensor train, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
+    private KMeansFit Fit(ClusteringStageInput input, Tensor train, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
     {
+        if (input.WarmStart)
+        {
+            var scan = new ElbowScanOptions(MiniBatchOptions(input));
+            if (input.WarmFromHash is null)
+            {
+                return ElbowScan.Fit(train, input.K, scan, null, null, progress, cancellationToken);
+            }
+            string folder = artifacts.Get(input.WarmFromHash);
+            using var centers = TensorFile.Read(Path.Combine(folder, CentersFile));
+            using var counts = TensorFile.Read(Path.Combine(folder, CountsFile));
+            return ElbowScan.Fit(train, input.K, scan, centers, counts.data<float>().ToArray(), progress, cancellationToken);
+        }
         if (string.Equals(input.Algorithm, "full", StringComparison.OrdinalIgnoreCase))
         {
             return KMeans.Fit(train, new KMeansOptions(input.K)

@@ -189,7 +189,12 @@ public sealed partial class SweepGrain(
             return;
         }
         var added = SweepAggregator.KneeRefinement(group, step)
-            .Select(k => finished with { K = k })
+            .Select(k => finished with
+            {
+                K = k,
+                // A refined k passes through the curve's k values below it, as they stand now.
+                WarmKs = finished.KMeans.WarmStart ? SweepExpansion.WarmPath(group.Select(t => t.Spec.K), k) : null,
+            })
             .Where(t => !_index.ContainsKey(TrialKey(this.GetPrimaryKeyString(), t)))
             .ToList();
         if (added.Count == 0)

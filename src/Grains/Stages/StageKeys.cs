@@ -27,15 +27,25 @@ public static class StageKeys
             $"stage=autoencoder/{Version}|data={DataIdentity(trial)}|z={ae.ZDim}|loss={ae.Loss}|epochs={ae.Epochs}|batch={ae.BatchSize}|lr={ae.LearningRate:R}|seed={trial.Seed}"));
     }
 
-    /// <summary>The clustering stage of a trial, on top of <paramref name="autoencoderHash"/> when it has one.</summary>
+    /// <summary>
+    /// The clustering stage of a trial, on top of <paramref name="autoencoderHash"/> when it has one; with a
+    /// warm start, the last stage of its chain (its hash covers the whole path of k values before it).
+    /// </summary>
     public static string Clustering(TrialSpec trial, string? autoencoderHash)
     {
-        string input = autoencoderHash ?? "pixels|data=" + DataIdentity(trial);
-        return Hash(FormattableString.Invariant(
-            $"stage=clustering/{Version}|input={input}|scaler={trial.Scaler}|k={trial.K}|seed={trial.Seed}|kmeans={trial.KMeans.Describe()}"));
+        string? warm = null;
+        foreach (int k in WarmPath(trial))
+        {
+            warm = ClusteringHash(trial with { K = k, WarmKs = null }, autoencoderHash, warm);
+        }
+        return ClusteringHash(trial, autoencoderHash, warm);
     }
 
-    /// <summary>The requests of a trial's chain, in order.</summary>
+    /// <summary>
+    /// The requests of a trial's chain, in order: its autoencoder if any, then, with a warm start, a clustering
+    /// stage for each k of its warm path (each starting from the one before), then its own clustering stage.
+    /// Memoized stages make the path shared: the curve's trials compute each k once.
+    /// </summary>
     public static IReadOnlyList<StageRequest> Chain(TrialSpec trial)
     {
         string? ae = Autoencoder(trial);
@@ -44,8 +54,25 @@ public static class StageKeys
         {
             chain.Add(new StageRequest(StageKind.Autoencoder, ae, trial, null));
         }
-        chain.Add(new StageRequest(StageKind.Clustering, Clustering(trial, ae), trial, ae));
+        string? warm = null;
+        foreach (int k in WarmPath(trial).Append(trial.K))
+        {
+            var step = k == trial.K ? trial : trial with { K = k, WarmKs = null };
+            string hash = ClusteringHash(step, ae, warm);
+            chain.Add(new StageRequest(StageKind.Clustering, hash, step, ae, warm));
+            warm = hash;
+        }
         return chain;
+    }
+
+    private static IEnumerable<int> WarmPath(TrialSpec trial) => trial.KMeans.WarmStart ? trial.WarmKs ?? [] : [];
+
+    private static string ClusteringHash(TrialSpec trial, string? autoencoderHash, string? warmHash)
+    {
+        string input = autoencoderHash ?? "pixels|data=" + DataIdentity(trial);
+        string canonical = FormattableString.Invariant(
+            $"stage=clustering/{Version}|input={input}|scaler={trial.Scaler}|k={trial.K}|seed={trial.Seed}|kmeans={trial.KMeans.Describe()}");
+        return Hash(warmHash is null ? canonical : canonical + "|warm=" + warmHash);
     }
 
     private static string DataIdentity(TrialSpec trial)

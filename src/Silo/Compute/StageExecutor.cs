@@ -161,6 +161,8 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
             kmeans.MaxIter,
             kmeans.Tol,
             kmeans.MaxNoImprovement,
-            kmeans.Shards);
+            kmeans.Shards,
+            kmeans.WarmStart,
+            request.WarmHash);
     }
 }
