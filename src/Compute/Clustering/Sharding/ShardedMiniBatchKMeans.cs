@@ -9,8 +9,8 @@ namespace Grid.Compute.Clustering.Sharding;
 /// <summary>
 /// The coordinator of a sharded mini-batch k-means fit with scikit-learn 1.2's semantics (as
 /// <see cref="MiniBatchKMeans"/>): each shard holds a range of rows; the coordinator draws every random
-/// choice (batch rows, init samples, k-means++ draws) as one global sequence and tells each shard which of
-/// its rows are involved; shards return per-centre sums, counts and inertia; the coordinator merges them with
+/// choice (batch rows, init samples, k-means++ draws) over all rows, batches exactly as the single-process
+/// fit draws them, and tells each shard which of its rows are involved; shards return per-centre sums, counts and inertia; the coordinator merges them with
 /// the per-centre learning rate, reassigns near-empty centres and applies the same early stopping. The final
 /// inertia and the cluster-classifier tallies are computed by the shards and added up. The coordinator does
 /// managed arithmetic on k·d numbers only; all row work happens on the shards.
@@ -46,7 +46,7 @@ public static class ShardedMiniBatchKMeans
             throw new ArgumentException("a sharded fit seeds with k-means++ only", nameof(options));
         }
         var total = Stopwatch.StartNew();
-        var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
+        using var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
         await fit.PrepareAsync(scaler);
         var setupSeconds = total.Elapsed.TotalSeconds;
         if (initialCenters is null)
@@ -62,22 +62,31 @@ public static class ShardedMiniBatchKMeans
         return await fit.EvaluateAsync(rounds, setupSeconds, initSeconds, total);
     }
 
-    /// <summary>The state of one fit; not thread-safe except where seedings run side by side.</summary>
+    /// <summary>
+    /// The state of one fit; not thread-safe except where seedings run side by side. Random draws come from
+    /// libtorch generators (host-side draws only: no tensor outlives a call, so any thread may make them),
+    /// whose sequences are fixed by their seeds on every machine, unlike <see cref="Random"/>'s.
+    /// </summary>
     private sealed class Coordinator(
         IReadOnlyList<IKMeansShardChannel> shards,
         MiniBatchKMeansOptions options,
         ShardTraffic? traffic,
         IProgress<ClusteringProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) : IDisposable
     {
+        /// <summary>Separates the initialisation's stream from the batches', which use the seed as it is.</summary>
+        private const ulong InitStream = 0x9E3779B97F4A7C15UL;
+
         private readonly int _clusters = options.Clusters;
-        private readonly Random _random = new(SeedOf(options.Seed, 0));
+        private readonly torch.Generator _init = new(unchecked((ulong)options.Seed ^ InitStream));
         private long[] _rowStarts = [];
         private long _rows;
         private int _features;
         private int _classes;
         private double _tolerance;
         private double[] _centers = [];
+
+        public void Dispose() => _init.Dispose();
 
         public async Task PrepareAsync(ScalerKind scaler)
         {
@@ -112,14 +121,15 @@ public static class ShardedMiniBatchKMeans
         {
             var initSize = options.ResolveInitSize(_rows);
             // As scikit-learn: one validation sample judges all initialisations, each seeded on its own sample.
-            var validation = Partition(Draw(_random, _rows, initSize));
-            var samples = Enumerable.Range(0, options.Inits).Select(_ => Partition(Draw(_random, _rows, initSize))).ToArray();
-            var seeds = Enumerable.Range(0, options.Inits).Select(_ => _random.Next()).ToArray();
+            var validation = Partition(DrawBatch(_init, _rows, initSize));
+            var samples = Enumerable.Range(0, options.Inits).Select(_ => Partition(DrawBatch(_init, _rows, initSize))).ToArray();
+            var seeds = DrawBatch(_init, long.MaxValue, options.Inits);
 
             // The initialisations run side by side: each is a chain of small round trips.
             var candidates = await Task.WhenAll(Enumerable.Range(0, options.Inits).Select(async run =>
             {
-                var centers = await SeedAsync(run, samples[run], new Random(seeds[run]));
+                using var generator = new torch.Generator(unchecked((ulong)seeds[run]));
+                var centers = await SeedAsync(run, samples[run], generator);
                 var parts = await Task.WhenAll(shards.Select((s, i) => s.SampleInertiaAsync(validation[i], centers, cancellationToken)));
                 var inertia = parts.Sum();
                 progress?.Report(new ClusteringProgress(ClusteringPhase.Initialization, run + 1, options.Inits, 0, 0, inertia));
@@ -139,7 +149,7 @@ public static class ShardedMiniBatchKMeans
         }
 
         /// <summary>Greedy k-means++ over the shards' parts of one init sample, two round trips per centre.</summary>
-        private async Task<float[]> SeedAsync(int seeding, long[][] sample, Random random)
+        private async Task<float[]> SeedAsync(int seeding, long[][] sample, torch.Generator random)
         {
             var trials = options.LocalTrials ?? KMeansSeeding.DefaultLocalTrials(_clusters);
             var centers = new float[_clusters * _features];
@@ -157,7 +167,8 @@ public static class ShardedMiniBatchKMeans
                     var uniform = potentials is null;
                     var weights = uniform ? sizes : potentials!;
                     var count = c == 0 ? 1 : trials;
-                    var draws = Enumerable.Range(0, count).Select(_ => Locate(weights, random.NextDouble() * weights.Sum(), uniform)).ToArray();
+                    var total = weights.Sum();
+                    var draws = Uniform(random, count).Select(u => Locate(weights, u * total, uniform)).ToArray();
                     var rows = new float[count][];
                     await Task.WhenAll(Enumerable.Range(0, shards.Count).Where(s => draws.Any(d => d.Shard == s)).Select(async s =>
                     {
@@ -416,14 +427,11 @@ public static class ShardedMiniBatchKMeans
         }
     }
 
-    private static long[] Draw(Random random, long rows, int count)
+    /// <summary>Uniform draws in [0, 1).</summary>
+    private static double[] Uniform(torch.Generator generator, int count)
     {
-        var draws = new long[count];
-        for (int i = 0; i < count; i++)
-        {
-            draws[i] = random.NextInt64(rows);
-        }
-        return draws;
+        using var draws = torch.rand([count], dtype: ScalarType.Float64, generator: generator);
+        return draws.data<double>().ToArray();
     }
 
     /// <summary>Batch rows drawn with replacement, as <see cref="MiniBatchKMeans"/> draws them.</summary>
@@ -460,8 +468,6 @@ public static class ShardedMiniBatchKMeans
         }
         return sum;
     }
-
-    private static int SeedOf(long seed, int stream) => HashCode.Combine(seed, stream) & int.MaxValue;
 }
 
 /// <summary>Time and traffic of the mini-batch rounds of a sharded fit.</summary>
