@@ -101,6 +101,44 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_silo_lost_mid_fit_fails_that_fit_and_the_retry_gives_the_same_result()
+    {
+        var source = new KMeansShardSource("mnist", TrainRows, 1000, null, 0, 1);
+        var options = new MiniBatchKMeansOptions(40) { BatchSize = 100, Inits = 1, MaxIterations = 10, MaxNoImprovement = null, Seed = 8 };
+        var reference = await Runner.FitAsync("lost-reference", source, 3, 784, options, ComputeScaler.None, null, CancellationToken.None);
+
+        // A third silo joins; the fit puts one shard on each silo, and that silo dies mid-fit.
+        var extra = await fixture.Cluster.StartAdditionalSiloAsync();
+        var scheduler = fixture.Grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0);
+        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos + 1,
+            TimeSpan.FromSeconds(30), "the extra silo's worker registers");
+        var midway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new ActionProgress<ClusteringProgress>(p =>
+        {
+            if (p.Phase == ClusteringPhase.Iteration && p.Step >= 20)
+            {
+                midway.TrySetResult();
+            }
+        });
+        var doomed = Runner.FitAsync("lost-1", source, 3, 784, options, ComputeScaler.None, progress, CancellationToken.None);
+        await midway.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await fixture.Cluster.KillSiloAsync(extra);
+        var failure = await Record.ExceptionAsync(() => doomed.WaitAsync(TimeSpan.FromSeconds(90)));
+        Assert.NotNull(failure);
+        Assert.IsNotType<TimeoutException>(failure);
+
+        // Once the dead silo is out of the picture the retry (a new fit id, new shard grains) runs on the two
+        // left, three shards on two silos, and gives the result the undisturbed fit gave.
+        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
+            TimeSpan.FromSeconds(60), "the scheduler drops the dead silo's worker");
+        var retry = await Runner.FitAsync("lost-2", source, 3, 784, options, ComputeScaler.None, null, CancellationToken.None);
+        Assert.Equal(ClusterFixture.Silos, retry.Silos);
+        Assert.Equal(reference.Fit.Steps, retry.Fit.Steps);
+        Assert.Equal(reference.Fit.Inertia, retry.Fit.Inertia, reference.Fit.Inertia * 1e-5);
+        Assert.Equal(reference.Fit.Test.Error, retry.Fit.Test.Error, 1e-9);
+    }
+
+    [Fact]
     public async Task A_shard_without_rows_says_the_fit_must_start_again()
     {
         var silo = fixture.Cluster.Primary!.SiloAddress.ToParsableString();

@@ -5,6 +5,7 @@ using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Scaling;
 using Grid.Grains.Placement;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Orleans.Serialization;
 
 namespace Grid.Grains.Shards;
@@ -15,7 +16,7 @@ namespace Grid.Grains.Shards;
 /// A shard's silo lost mid-fit fails the fit (a shard call fails or finds its rows gone); the stage's retry
 /// starts a new fit with new shard grains, so a partial fit never yields a result.
 /// </summary>
-public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer serializer, IOptions<GridGrainOptions> options)
+public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer serializer, IClusterMembershipService membership, IOptions<GridGrainOptions> options)
 {
     /// <summary>The number of shards for <paramref name="requested"/> (0 = auto) given the data size and the live silos.</summary>
     public int ResolveShards(int requested, long rows, int features, int silos)
@@ -43,8 +44,14 @@ public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer seriali
         CancellationToken cancellationToken,
         float[]? initialCenters = null)
     {
+        // Silos whose worker reports in and that membership still counts as active: a silo that just died
+        // may still look alive to the scheduler until its heartbeat times out.
         var status = await grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
-        var silos = status.Workers.Where(w => w.Alive).Select(w => w.WorkerId).Order(StringComparer.Ordinal).ToList();
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress.ToParsableString())
+            .ToHashSet(StringComparer.Ordinal);
+        var silos = status.Workers.Where(w => w.Alive && active.Contains(w.WorkerId)).Select(w => w.WorkerId).Order(StringComparer.Ordinal).ToList();
         if (silos.Count == 0)
         {
             throw new InvalidOperationException("no live silo to place k-means shards on");
