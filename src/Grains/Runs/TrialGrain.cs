@@ -1,6 +1,8 @@
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
+using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -27,12 +29,16 @@ public sealed class TrialGrainState
 [GrainType("grid.trial")]
 public sealed partial class TrialGrain(
     [PersistentState("trial", "grid")] IPersistentState<TrialGrainState> state,
+    GridMetrics metrics,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromDays(7);
 
     private CancellationTokenSource? _cancel;
     private Task? _run;
+
+    /// <summary>The slot kind of the trial's heaviest (first) stage, as the scheduler resolves it: the trial's metric label.</summary>
+    private SlotKind? _resource;
 
     private TrialStatus Status => state.State.Status!;
 
@@ -41,7 +47,7 @@ public sealed partial class TrialGrain(
         // A trial that was running when its silo went away resumes: its finished stages are memoized.
         if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
         {
-            StartChain();
+            StartChain(resumed: true);
         }
         return Task.CompletedTask;
     }
@@ -55,7 +61,7 @@ public sealed partial class TrialGrain(
         state.State.SweepId = sweepId;
         state.State.Status = new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0);
         await state.WriteStateAsync();
-        StartChain();
+        StartChain(resumed: false);
     }
 
     public async Task CancelAsync()
@@ -66,6 +72,7 @@ public sealed partial class TrialGrain(
         }
         _cancel?.Cancel();
         await SetAsync(Status with { State = TrialState.Cancelled, Progress = null }, persist: true);
+        metrics.TrialEntered("cancelled", _resource ?? StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind));
         foreach (var request in StageKeys.Chain(Status.Spec))
         {
             await GrainFactory.GetGrain<IStageGrain>(request.Hash).AbandonAsync(this.GetPrimaryKeyString());
@@ -84,7 +91,7 @@ public sealed partial class TrialGrain(
         return Task.CompletedTask;
     }
 
-    private void StartChain()
+    private void StartChain(bool resumed)
     {
         if (_run is { IsCompleted: false })
         {
@@ -94,14 +101,18 @@ public sealed partial class TrialGrain(
         // The chain awaits stages that may queue for a long time with no call arriving here;
         // keep the activation until it ends.
         DelayDeactivation(KeepAliveWhileRunning);
-        _run = RunChainAsync(_cancel.Token);
+        _run = RunChainAsync(resumed, _cancel.Token);
     }
 
-    private async Task RunChainAsync(CancellationToken cancellationToken)
+    private async Task RunChainAsync(bool resumed, CancellationToken cancellationToken)
     {
         try
         {
             await SetAsync(Status with { State = TrialState.Running }, persist: true);
+            var resource = await ResolveResourceAsync();
+            // A trial resumed after its silo went away is a retry; a new one joins the queue.
+            metrics.TrialEntered(resumed ? "retried" : "queued", resource);
+            metrics.TrialEntered("running", resource);
             int computed = 0, reused = 0;
             StageOutcome? last = null;
             foreach (var request in StageKeys.Chain(Status.Spec))
@@ -120,6 +131,7 @@ public sealed partial class TrialGrain(
             }
             var result = last?.Clustering ?? throw new InvalidOperationException("the chain's last stage returned no clustering result");
             await SetAsync(Status with { State = TrialState.Succeeded, Result = result, Progress = null }, persist: true);
+            metrics.TrialEntered("succeeded", _resource!.Value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -131,12 +143,32 @@ public sealed partial class TrialGrain(
             if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
             {
                 await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
+                metrics.TrialEntered("failed", _resource ?? StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind));
             }
         }
         finally
         {
             DelayDeactivation(TimeSpan.Zero);
         }
+    }
+
+    private async Task<SlotKind> ResolveResourceAsync()
+    {
+        var preferred = StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind);
+        if (_resource is null)
+        {
+            try
+            {
+                _resource = await GrainFactory.GetGrain<ISchedulerGrain>(0).ResolveKindAsync(preferred);
+            }
+            catch (Exception ex)
+            {
+                // Only a label is at stake: the stage grains ask the scheduler again for themselves.
+                LogResourceUnresolved(ex, this.GetPrimaryKeyString());
+                _resource = preferred;
+            }
+        }
+        return _resource.Value;
     }
 
     private async Task SetAsync(TrialStatus status, bool persist)
@@ -156,6 +188,9 @@ public sealed partial class TrialGrain(
             _ = GrainFactory.GetGrain<ISweepGrain>(sweepId).OnTrialUpdatedAsync(Status);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trial {TrialKey}: the scheduler did not resolve its slot kind; labelled by preference")]
+    private partial void LogResourceUnresolved(Exception ex, string trialKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey} failed")]
     private partial void LogTrialFailed(Exception ex, string trialKey);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
 using Grid.Compute.Data;
 
 namespace Grid.Grains.Stages;
@@ -47,6 +48,9 @@ public static class StageKeys
         chain.Add(new StageRequest(StageKind.Clustering, Clustering(trial, ae), trial, ae));
         return chain;
     }
+
+    /// <summary>The slot kind a stage asks for when the cluster has it: gpu for autoencoders, cpu otherwise.</summary>
+    public static SlotKind PreferredSlot(StageKind kind) => kind == StageKind.Autoencoder ? SlotKind.Gpu : SlotKind.Cpu;
 
     private static string DataIdentity(TrialSpec trial)
     {

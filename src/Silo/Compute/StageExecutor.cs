@@ -6,6 +6,7 @@ using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
 using Orleans.Runtime;
 
@@ -15,12 +16,25 @@ namespace Grid.Silo.Compute;
 /// Turns a stage request into a <see cref="StagePipeline"/> call on the leased slot's compute
 /// thread, and its output into the small outcome the grains record.
 /// </summary>
-public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, ILocalSiloDetails silo) : IStageExecutor
+public sealed class StageExecutor : IStageExecutor
 {
     private readonly ConcurrentDictionary<long, SlotLease> _running = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _cancellations = new();
+    private readonly ComputeWorker _worker;
+    private readonly StagePipeline _pipeline;
+    private readonly ILocalSiloDetails _silo;
+    private readonly GridMetrics _metrics;
 
-    public SlotCounts Slots => worker.Slots;
+    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ILocalSiloDetails silo, GridMetrics metrics)
+    {
+        _worker = worker;
+        _pipeline = pipeline;
+        _silo = silo;
+        _metrics = metrics;
+        metrics.SlotsDeclared(worker.Slots.Cpu, worker.Slots.Gpu);
+    }
+
+    public SlotCounts Slots => _worker.Slots;
 
     public IReadOnlyList<SlotLease> Running => _running.Values.ToList();
 
@@ -33,17 +47,35 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _cancellations[lease.Token] = cancellation;
         cancellationToken = cancellation.Token;
+        using var busy = _metrics.StageRunning(request.Kind, lease.Kind);
         try
         {
-            string siloName = silo.Name;
+            string siloName = _silo.Name;
+            int epochs = request.Trial.Representation.Autoencoder?.Epochs ?? 0;
+            long lastStep = 0;
+            // Called on the slot's compute thread, one report at a time.
             var stageProgress = new ActionProgress<PipelineProgress>(p =>
-                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName, p.Detail)));
+            {
+                EpochFigures? epoch = null;
+                if (p.Epoch is { } e)
+                {
+                    epoch = new EpochFigures(e.Epoch, epochs, e.TrainLoss, e.TestLoss);
+                    _metrics.AutoencoderEpoch(lease.Kind, lease.Slot, e.TrainLoss, e.TestLoss);
+                }
+                else if (request.Kind == StageKind.Clustering && p.Metric is double inertia)
+                {
+                    // Steps restart at 1 with each k-means run (n_init).
+                    _metrics.KMeansProgress(lease.Kind, lease.Slot, p.Done >= lastStep ? p.Done - lastStep : p.Done, inertia);
+                    lastStep = p.Done;
+                }
+                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName, p.Detail, epoch));
+            });
             var watch = Stopwatch.StartNew();
             return request.Kind switch
             {
-                StageKind.Autoencoder => await worker.RunAsync(lease.Kind, lease.Slot, () =>
+                StageKind.Autoencoder => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = pipeline.TrainAutoencoder(request.Hash, AutoencoderInput(request.Trial), stageProgress, cancellationToken);
+                    var output = _pipeline.TrainAutoencoder(request.Hash, AutoencoderInput(request.Trial), stageProgress, cancellationToken);
                     var metrics = new Dictionary<string, double>
                     {
                         ["train_loss"] = output.TrainLoss,
@@ -53,9 +85,9 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),
-                StageKind.Clustering => await worker.RunAsync(lease.Kind, lease.Slot, () =>
+                StageKind.Clustering => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
+                    var output = _pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
                     var result = new ClusteringResult(output.TrainError, output.TestError, output.Inertia, output.Iterations,
                         output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters);
                     var metrics = new Dictionary<string, double>
