@@ -6,6 +6,7 @@ using Grid.Abstractions.Workers;
 using Grid.Grains.Metrics;
 using Grid.Grains.Runs;
 using Grid.Grains.Stages;
+using Grid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -196,6 +197,22 @@ public sealed class GridMetricsTests : IDisposable
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GridMetricsOptions { SweepSeriesRetention = TimeSpan.FromSeconds(-1) }.Validate());
         Assert.Contains("Grid:Metrics:SweepSeriesRetention", error.Message);
+    }
+
+    [Theory]
+    [InlineData(11111, "must differ")]
+    [InlineData(8080, "must differ")]
+    [InlineData(0, "must be a port number")]
+    [InlineData(70000, "must be a port number")]
+    public void A_metrics_port_must_be_a_port_of_its_own(int port, string message)
+    {
+        var options = new GridSiloOptions { SiloPort = 11111, GatewayPort = 30000, HttpPort = 8080, MetricsPort = port };
+
+        var error = Assert.ThrowsAny<ArgumentException>(options.Validate);
+
+        Assert.Contains("MetricsPort", error.Message);
+        Assert.Contains(message, error.Message);
+        new GridSiloOptions { SiloPort = 11111, GatewayPort = 30000, HttpPort = 8080, MetricsPort = 9464 }.Validate();
     }
 
     private static IEnumerable<TrialStatus> Trials(string sweepId, int[] ks, int succeeded) =>
