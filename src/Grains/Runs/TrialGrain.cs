@@ -42,6 +42,10 @@ public sealed partial class TrialGrain(
 
     private TrialStatus Status => state.State.Status!;
 
+    /// <summary>The slot kind the trial's first (heaviest) stage asks for when the cluster has it.</summary>
+    private SlotKind PreferredResource =>
+        StageKeys.PreferredSlot(Status.Spec.Representation.Autoencoder is null ? StageKind.Clustering : StageKind.Autoencoder);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A trial that was running when its silo went away resumes: its finished stages are memoized.
@@ -72,7 +76,7 @@ public sealed partial class TrialGrain(
         }
         _cancel?.Cancel();
         await SetAsync(Status with { State = TrialState.Cancelled, Progress = null }, persist: true);
-        metrics.TrialEntered("cancelled", _resource ?? StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind));
+        metrics.TrialEntered("cancelled", _resource ?? PreferredResource);
         foreach (var request in StageKeys.Chain(Status.Spec))
         {
             await GrainFactory.GetGrain<IStageGrain>(request.Hash).AbandonAsync(this.GetPrimaryKeyString());
@@ -143,7 +147,7 @@ public sealed partial class TrialGrain(
             if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
             {
                 await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
-                metrics.TrialEntered("failed", _resource ?? StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind));
+                metrics.TrialEntered("failed", _resource ?? PreferredResource);
             }
         }
         finally
@@ -154,7 +158,7 @@ public sealed partial class TrialGrain(
 
     private async Task<SlotKind> ResolveResourceAsync()
     {
-        var preferred = StageKeys.PreferredSlot(StageKeys.Chain(Status.Spec)[0].Kind);
+        var preferred = PreferredResource;
         if (_resource is null)
         {
             try
