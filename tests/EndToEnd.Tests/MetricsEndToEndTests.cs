@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Grid.EndToEnd.Tests;
 
@@ -10,7 +11,7 @@ namespace Grid.EndToEnd.Tests;
 /// `prometheus` server scrapes it with the project's own scrape configuration and rules; then every
 /// PromQL expression of every Grafana dashboard is evaluated through Prometheus' HTTP API.
 /// </summary>
-public sealed partial class MetricsEndToEndTests : IAsyncLifetime
+public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string PrometheusDir = Path.Combine(Repository.Root, "deploy", "prometheus");
     private static readonly string DashboardsDir = Path.Combine(Repository.Root, "deploy", "grafana", "dashboards");
@@ -21,6 +22,10 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
     private readonly string _work = Path.Combine(Path.GetTempPath(), "grid-metrics-e2e-" + Guid.NewGuid().ToString("N"));
     private readonly List<ExternalProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>Notes how long each phase took, in the test's output.</summary>
+    private void Phase(string name) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1}s {name}");
 
     public Task InitializeAsync()
     {
@@ -55,7 +60,19 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
     public async Task Every_dashboard_expression_returns_data_from_a_real_prometheus_scraping_a_silo_that_ran_a_sweep()
     {
         await Repository.EnsureBuiltAsync();
+        Phase("console built");
         int gatewayPort = ExternalProcess.FreePort(), httpPort = ExternalProcess.FreePort(), metricsPort = ExternalProcess.FreePort();
+
+        // Prometheus with the project's configuration, pointed at the silo's metrics port and scraping
+        // every second, starts first: it scrapes from the silo's first moment and sees every counter move.
+        int prometheusPort = ExternalProcess.FreePort();
+        string config = WriteScrapeConfig(metricsPort);
+        await Promtool("check", "config", config);
+        var prometheus = Start(ExternalProcess.Start("prometheus", "prometheus",
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + Path.Combine(_work, "tsdb"),
+            "--web.listen-address=127.0.0.1:" + prometheusPort.ToString(CultureInfo.InvariantCulture)));
+        string api = $"http://127.0.0.1:{prometheusPort}";
 
         // A silo with a (CPU-backed) gpu slot too, so the GPU dashboard has something to show.
         var silo = Start(ExternalProcess.Start("silo", "dotnet", Repository.GridDll, "silo",
@@ -68,6 +85,7 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
             "--artifacts", Path.Combine(_work, "artifacts")));
         await Until(async () => await StatusAsync($"http://127.0.0.1:{httpPort}/readyz") == HttpStatusCode.OK,
             TimeSpan.FromSeconds(90), "the silo is ready (its worker registered with the scheduler)", silo);
+        Phase("silo ready");
 
         // /metrics is served on the metrics port only.
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync($"http://127.0.0.1:{httpPort}/metrics"));
@@ -76,22 +94,14 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
         Assert.Contains("orleans_", exposition);
         Assert.Contains("dotnet_gc_", exposition);
 
-        // Prometheus with the project's configuration, pointed at this silo, scraping every second.
-        int prometheusPort = ExternalProcess.FreePort();
-        string config = WriteScrapeConfig(metricsPort);
-        await Promtool("check", "config", config);
-        var prometheus = Start(ExternalProcess.Start("prometheus", "prometheus",
-            "--config.file=" + config,
-            "--storage.tsdb.path=" + Path.Combine(_work, "tsdb"),
-            "--web.listen-address=127.0.0.1:" + prometheusPort.ToString(CultureInfo.InvariantCulture)));
-        string api = $"http://127.0.0.1:{prometheusPort}";
         await Until(async () => (await QueryAsync(api, "up{job=\"grid\"} == 1")).Count == 1,
             TimeSpan.FromSeconds(30), "Prometheus scrapes the silo (up == 1)", prometheus);
+        Phase("prometheus scrapes the silo");
 
         // A small sweep: pixels and two two-epoch autoencoders (the second queues for the one gpu slot), four k each.
         string spec = Path.Combine(_work, "metrics.yaml");
         await File.WriteAllTextAsync(spec,
-            "name: metrics\ndatasets: [mnist]\nsplit: { train: 1000, test: 200 }\n" +
+            "name: metrics\ndatasets: [mnist]\nsplit: { train: 600, test: 200 }\n" +
             "representations: [pixels, { autoencoder: { z_dim: [2, 3], epochs: 2 } }]\nscalers: [none]\nk: [2, 4, 8, 16]\nseeds: [0]\n" +
             "kmeans: { algorithm: minibatch, batch_size: 200, n_init: 1, max_iter: 20 }\n");
         var (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet",
@@ -101,10 +111,12 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
         string sweepId = sweep["sweep_id"]!.GetValue<string>();
         var trials = sweep["trials"]!.AsArray();
         Assert.Equal(12, trials.Count);
+        Phase("sweep done");
 
         // Prometheus has seen the sweep end.
         await Until(async () => (await QueryAsync(api, $"grid_sweep_trials{{job=\"grid\",sweep=\"{sweepId}\",state=\"succeeded\"}} == 12")).Count == 1,
             TimeSpan.FromSeconds(30), "Prometheus scrapes the finished sweep", prometheus);
+        Phase("prometheus has the finished sweep");
 
         // The series say what the console said: every elbow point and every knee.
         var inertia = await QueryAsync(api, $"grid_sweep_inertia{{sweep=\"{sweepId}\"}}");
@@ -148,6 +160,7 @@ public sealed partial class MetricsEndToEndTests : IAsyncLifetime
                 missing.Add($"{where}: {query} → {(result.Count == 0 ? "no series" : "only NaN/Inf")}");
             }
         }
+        Phase($"{expressions.Count} dashboard expressions evaluated");
         Assert.True(missing.Count == 0, $"{missing.Count} of {expressions.Count} dashboard expressions returned no data:\n{string.Join("\n", missing)}");
 
         // The sweep variable offers this sweep.
