@@ -140,12 +140,16 @@ public sealed class GridMetrics
         }
     }
 
+    /// <summary>A stage was computed (recorded) on a slot of <paramref name="resource"/>.</summary>
     public void StageComputed(StageKind stage, SlotKind resource) => _stagesComputed.Add(1, Tag("stage", Name(stage)), Tag("resource", Name(resource)));
 
+    /// <summary>A trial got a stage's result without computing it (memoized, or joined in flight).</summary>
     public void StageReused(StageKind stage) => _stagesReused.Add(1, Tag("stage", Name(stage)));
 
+    /// <summary>An attempt to compute a stage failed.</summary>
     public void StageAttemptFailed(StageKind stage, SlotKind resource) => _stageAttemptsFailed.Add(1, Tag("stage", Name(stage)), Tag("resource", Name(resource)));
 
+    /// <summary>A stage waited <paramref name="wait"/> for its slot.</summary>
     public void StageWaited(StageKind stage, SlotKind resource, TimeSpan wait) =>
         _queueWait.Record(wait.TotalSeconds, Tag("stage", Name(stage)), Tag("resource", Name(resource)));
 
@@ -169,6 +173,7 @@ public sealed class GridMetrics
     /// <summary>The scheduler left this silo: another silo reports it from now on.</summary>
     public void SchedulerGone() => Volatile.Write(ref _scheduler, null);
 
+    /// <summary>The scheduler leased a slot of <paramref name="kind"/>.</summary>
     public void LeaseGranted(SlotKind kind) => _leases.Add(1, Tag("resource", Name(kind)));
 
     // ---- compute (pushed by the silo's stage executor, from compute threads) ----
@@ -183,6 +188,7 @@ public sealed class GridMetrics
     /// <summary>A stage started on a slot of <paramref name="kind"/>; dispose the result when it ends (records its duration).</summary>
     public IDisposable StageRunning(StageKind stage, SlotKind kind) => new RunningStage(this, stage, kind);
 
+    /// <summary>The autoencoder on a slot completed an epoch with these losses.</summary>
     public void AutoencoderEpoch(SlotKind kind, int slot, double trainLoss, double? testLoss)
     {
         _epochs.Add(1, Tag("resource", Name(kind)));
