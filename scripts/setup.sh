@@ -14,7 +14,7 @@ fi
 
 packages=(npm)
 if [[ "$mode" == "test" ]]; then
-  packages+=(dataset-fashion-mnist redis-server)
+  packages+=(dataset-fashion-mnist redis-server prometheus)
 fi
 
 missing=()

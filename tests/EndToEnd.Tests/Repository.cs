@@ -11,7 +11,13 @@ public static class Repository
     public static string DataDir =>
         Environment.GetEnvironmentVariable("GRID_DATA_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Root, ".artifacts", "data");
 
-    public static async Task EnsureBuiltAsync()
+    // Test classes run in parallel; two concurrent `./grid` builds into one output folder race.
+    private static readonly Lazy<Task> Built = new(BuildAsync);
+
+    /// <summary>Builds the console once per test run (the first caller builds; the others await it).</summary>
+    public static Task EnsureBuiltAsync() => Built.Value;
+
+    private static async Task BuildAsync()
     {
         // `./grid --help` builds the console first when its sources changed.
         var (code, _, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(5), Path.Combine(Root, "grid"), "--help");

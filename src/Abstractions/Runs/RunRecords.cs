@@ -34,6 +34,7 @@ public enum SweepState
 /// <param name="Metric">The current loss or inertia, when known.</param>
 /// <param name="Silo">The silo running the stage.</param>
 /// <param name="Detail">A human reading of the position, e.g. "epoch 2/40", when units are finer than that.</param>
+/// <param name="Epoch">Set on the one report an autoencoder sends after each epoch's evaluation: that epoch's losses.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.stage-progress")]
 public sealed record StageProgress(
@@ -43,7 +44,21 @@ public sealed record StageProgress(
     [property: Id(3)] long Total,
     [property: Id(4)] double? Metric,
     [property: Id(5)] string Silo,
-    [property: Id(6)] string? Detail = null);
+    [property: Id(6)] string? Detail = null,
+    [property: Id(7)] EpochFigures? Epoch = null);
+
+/// <summary>An autoencoder epoch just completed: its mean training loss and the test loss after it.</summary>
+/// <param name="Epoch">The epoch, 1-based.</param>
+/// <param name="Epochs">Epochs the stage trains in all.</param>
+/// <param name="TrainLoss">Mean per-pixel loss over the epoch's training batches.</param>
+/// <param name="TestLoss">Mean per-pixel loss on the test rows after the epoch, when there are test rows.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.epoch-figures")]
+public sealed record EpochFigures(
+    [property: Id(0)] int Epoch,
+    [property: Id(1)] int Epochs,
+    [property: Id(2)] double TrainLoss,
+    [property: Id(3)] double? TestLoss);
 
 /// <summary>The small result of a clustering trial: errors, inertia and the confusion matrix. No rows, no centres.</summary>
 /// <param name="TrainError">Share of training rows whose cluster's majority class is not theirs.</param>

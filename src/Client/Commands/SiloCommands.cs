@@ -15,7 +15,7 @@ namespace Grid.Client.Commands;
 public static class SiloCommands
 {
     private sealed record SiloOptions(
-        Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort,
+        Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
         Option<string> Slots, Option<string> DataDir, Option<string> Artifacts);
 
     private static SiloOptions AddSiloOptions(Command command, bool embedded)
@@ -26,6 +26,7 @@ public static class SiloCommands
             new Option<int>("--silo-port") { Description = "Silo-to-silo port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.SiloPort, HelpName = "P" },
             new Option<int>("--gateway-port") { Description = "Client gateway port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.GatewayPort, HelpName = "P" },
             new Option<int>("--http-port") { Description = "Port of /healthz, /readyz, /metrics and the results pages (0: a free port)", DefaultValueFactory = _ => embedded ? 0 : defaults.HttpPort, HelpName = "P" },
+            new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (an internal port for Prometheus) instead of on --http-port", HelpName = "P" },
             new Option<string>("--slots") { Description = "Compute slots this silo offers", DefaultValueFactory = _ => defaults.Slots, HelpName = "cpu=N,gpu=M" },
             CommonOptions.DataDir(),
             new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" });
@@ -36,6 +37,7 @@ public static class SiloCommands
         command.Options.Add(options.SiloPort);
         command.Options.Add(options.GatewayPort);
         command.Options.Add(options.HttpPort);
+        command.Options.Add(options.MetricsPort);
         command.Options.Add(options.Slots);
         command.Options.Add(options.DataDir);
         command.Options.Add(options.Artifacts);
@@ -48,6 +50,7 @@ public static class SiloCommands
         SiloPort = Port(parse.GetValue(o.SiloPort)),
         GatewayPort = Port(parse.GetValue(o.GatewayPort)),
         HttpPort = Port(parse.GetValue(o.HttpPort)),
+        MetricsPort = parse.GetValue(o.MetricsPort),
         Slots = parse.GetValue(o.Slots)!,
         DataDir = parse.GetValue(o.DataDir)!,
         ArtifactsDir = parse.GetValue(o.Artifacts)!,
@@ -80,7 +83,8 @@ public static class SiloCommands
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, silo port {settings.SiloPort}, " +
-                $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
+                $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
+                $"slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
             // Ctrl-C cancels ct; stopping then drains Orleans gracefully (it leaves the membership).
             try
             {

@@ -155,6 +155,9 @@ public sealed class AutoencoderTrainer : IDisposable
         }
     }
 
+    /// <summary>Raised on the training thread after each epoch trained here has been evaluated (and checkpointed).</summary>
+    public event Action<AutoencoderEpoch>? EpochCompleted;
+
     /// <summary>
     /// Trains until <see cref="AutoencoderOptions.Epochs"/> epochs are complete, evaluating on
     /// <paramref name="test"/> and writing a checkpoint to <paramref name="checkpointDirectory"/>
@@ -213,6 +216,7 @@ public sealed class AutoencoderTrainer : IDisposable
             {
                 AutoencoderCheckpoint.Write(checkpointDirectory, Options, _history, _model, _optimizer);
             }
+            EpochCompleted?.Invoke(record);
         }
         return new AutoencoderTrainingResult(_history.ToList(), resumedFrom);
     }

@@ -1,3 +1,5 @@
+using Grid.Compute.Autoencoder;
+
 namespace Grid.Compute.Pipeline;
 
 /// <summary>The rows a stage uses: a dataset and how many of its first train and test rows.</summary>
@@ -44,4 +46,5 @@ public sealed record ClusteringStageOutput(
     int FlaggedClusters);
 
 /// <summary>Progress of a stage: <paramref name="Done"/> of <paramref name="Total"/> units, and the current loss or inertia.</summary>
-public sealed record PipelineProgress(string Unit, long Done, long Total, double? Metric, string? Detail = null);
+/// <param name="Epoch">Set on the one report sent after each autoencoder epoch's evaluation: that epoch's figures.</param>
+public sealed record PipelineProgress(string Unit, long Done, long Total, double? Metric, string? Detail = null, AutoencoderEpoch? Epoch = null);

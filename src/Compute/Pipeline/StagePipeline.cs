@@ -62,6 +62,16 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 (long)p.Epochs * p.BatchesPerEpoch,
                 p.RunningLoss,
                 $"epoch {p.Epoch}/{p.Epochs}")));
+        if (progress is not null)
+        {
+            trainer.EpochCompleted += epoch => progress.Report(new PipelineProgress(
+                "batch",
+                (long)epoch.Epoch * BatchesPerEpoch(data.Train.Count, options.BatchSize),
+                (long)options.Epochs * BatchesPerEpoch(data.Train.Count, options.BatchSize),
+                epoch.TestLoss ?? epoch.TrainLoss,
+                $"epoch {epoch.Epoch}/{options.Epochs}",
+                epoch));
+        }
         var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
         var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond);
         artifacts.Commit(hash, folder =>
@@ -178,6 +188,8 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         });
         return output;
     }
+
+    private static long BatchesPerEpoch(int rows, int batchSize) => (rows + batchSize - 1) / batchSize;
 
     private (Tensor Train, Tensor Test) Representation(ClusteringStageInput input, DatasetSplit data)
     {

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Grid.Abstractions.Runs;
+using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Grains.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -39,6 +41,7 @@ public sealed partial class SweepGrain(
     [PersistentState("sweep", "grid")] IPersistentState<SweepGrainState> state,
     TimeProvider clock,
     IOptions<GridGrainOptions> options,
+    GridMetrics metrics,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain, IRemindable
 {
     private const string WatchdogReminder = "sweep-watchdog";
@@ -62,6 +65,14 @@ public sealed partial class SweepGrain(
         {
             _index[state.State.Trials[i].TrialId] = i;
         }
+        PublishMetrics(results: true);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The silo that activates this sweep next reports it; the series here age out.
+        metrics.SweepReleased(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 
@@ -83,6 +94,7 @@ public sealed partial class SweepGrain(
             _index[state.State.Trials[i].TrialId] = i;
         }
         await state.WriteStateAsync();
+        PublishMetrics(results: true);
         await RegisterAsync();
         // Durable: survives the loss of this activation's silo (Redis reminders in cluster mode).
         await this.RegisterOrUpdateReminder(WatchdogReminder, options.Value.SweepWatchdogPeriod, options.Value.SweepWatchdogPeriod);
@@ -165,6 +177,14 @@ public sealed partial class SweepGrain(
         }
         state.State.Trials[i] = status;
         Changed();
+        if (status.State != previous.State && !IsTerminal(status.State))
+        {
+            PublishMetrics(results: false);
+        }
+        if (status.Progress is { Stage: StageKind.Autoencoder, Epoch: { } epoch })
+        {
+            metrics.SweepAutoencoderEpoch(this.GetPrimaryKeyString(), status.Spec.Dataset, status.Spec.Representation.Label, epoch);
+        }
         if (IsTerminal(status.State))
         {
             if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
@@ -268,8 +288,18 @@ public sealed partial class SweepGrain(
             }
             LogFinished(this.GetPrimaryKeyString(), Count(TrialState.Succeeded), Count(TrialState.Failed));
         }
+        PublishMetrics(results: true);
         Changed();
         await RegisterAsync();
+    }
+
+    /// <summary>Hands the sweep's progress (and, after a trial ended, its elbow points and knees) to this silo's meter.</summary>
+    private void PublishMetrics(bool results)
+    {
+        if (state.State.Spec is not null)
+        {
+            metrics.SweepChanged(this.GetPrimaryKeyString(), state.State.Trials, state.State.Finished, results);
+        }
     }
 
     private int Count(TrialState s) => state.State.Trials.Count(t => t.State == s);

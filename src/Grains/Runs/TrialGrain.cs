@@ -1,6 +1,8 @@
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
+using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -27,6 +29,7 @@ public sealed class TrialGrainState
 [GrainType("grid.trial")]
 public sealed partial class TrialGrain(
     [PersistentState("trial", "grid")] IPersistentState<TrialGrainState> state,
+    GridMetrics metrics,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromDays(7);
@@ -34,14 +37,21 @@ public sealed partial class TrialGrain(
     private CancellationTokenSource? _cancel;
     private Task? _run;
 
+    /// <summary>The slot kind of the trial's heaviest (first) stage, as the scheduler resolves it: the trial's metric label.</summary>
+    private SlotKind? _resource;
+
     private TrialStatus Status => state.State.Status!;
+
+    /// <summary>The slot kind the trial's first (heaviest) stage asks for when the cluster has it.</summary>
+    private SlotKind PreferredResource =>
+        StageKeys.PreferredSlot(Status.Spec.Representation.Autoencoder is null ? StageKind.Clustering : StageKind.Autoencoder);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A trial that was running when its silo went away resumes: its finished stages are memoized.
         if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
         {
-            StartChain();
+            StartChain(resumed: true);
         }
         return Task.CompletedTask;
     }
@@ -55,7 +65,7 @@ public sealed partial class TrialGrain(
         state.State.SweepId = sweepId;
         state.State.Status = new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0);
         await state.WriteStateAsync();
-        StartChain();
+        StartChain(resumed: false);
     }
 
     public async Task CancelAsync()
@@ -66,6 +76,7 @@ public sealed partial class TrialGrain(
         }
         _cancel?.Cancel();
         await SetAsync(Status with { State = TrialState.Cancelled, Progress = null }, persist: true);
+        metrics.TrialEntered("cancelled", _resource ?? PreferredResource);
         foreach (var request in StageKeys.Chain(Status.Spec))
         {
             await GrainFactory.GetGrain<IStageGrain>(request.Hash).AbandonAsync(this.GetPrimaryKeyString());
@@ -84,7 +95,7 @@ public sealed partial class TrialGrain(
         return Task.CompletedTask;
     }
 
-    private void StartChain()
+    private void StartChain(bool resumed)
     {
         if (_run is { IsCompleted: false })
         {
@@ -94,14 +105,18 @@ public sealed partial class TrialGrain(
         // The chain awaits stages that may queue for a long time with no call arriving here;
         // keep the activation until it ends.
         DelayDeactivation(KeepAliveWhileRunning);
-        _run = RunChainAsync(_cancel.Token);
+        _run = RunChainAsync(resumed, _cancel.Token);
     }
 
-    private async Task RunChainAsync(CancellationToken cancellationToken)
+    private async Task RunChainAsync(bool resumed, CancellationToken cancellationToken)
     {
         try
         {
             await SetAsync(Status with { State = TrialState.Running }, persist: true);
+            var resource = await ResolveResourceAsync();
+            // A trial resumed after its silo went away is a retry; a new one joins the queue.
+            metrics.TrialEntered(resumed ? "retried" : "queued", resource);
+            metrics.TrialEntered("running", resource);
             int computed = 0, reused = 0;
             StageOutcome? last = null;
             foreach (var request in StageKeys.Chain(Status.Spec))
@@ -120,6 +135,7 @@ public sealed partial class TrialGrain(
             }
             var result = last?.Clustering ?? throw new InvalidOperationException("the chain's last stage returned no clustering result");
             await SetAsync(Status with { State = TrialState.Succeeded, Result = result, Progress = null }, persist: true);
+            metrics.TrialEntered("succeeded", _resource!.Value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -131,12 +147,32 @@ public sealed partial class TrialGrain(
             if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
             {
                 await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
+                metrics.TrialEntered("failed", _resource ?? PreferredResource);
             }
         }
         finally
         {
             DelayDeactivation(TimeSpan.Zero);
         }
+    }
+
+    private async Task<SlotKind> ResolveResourceAsync()
+    {
+        var preferred = PreferredResource;
+        if (_resource is null)
+        {
+            try
+            {
+                _resource = await GrainFactory.GetGrain<ISchedulerGrain>(0).ResolveKindAsync(preferred);
+            }
+            catch (Exception ex)
+            {
+                // Only a label is at stake: the stage grains ask the scheduler again for themselves.
+                LogResourceUnresolved(ex, this.GetPrimaryKeyString());
+                _resource = preferred;
+            }
+        }
+        return _resource.Value;
     }
 
     private async Task SetAsync(TrialStatus status, bool persist)
@@ -156,6 +192,9 @@ public sealed partial class TrialGrain(
             _ = GrainFactory.GetGrain<ISweepGrain>(sweepId).OnTrialUpdatedAsync(Status);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trial {TrialKey}: the scheduler did not resolve its slot kind; labelled by preference")]
+    private partial void LogResourceUnresolved(Exception ex, string trialKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey} failed")]
     private partial void LogTrialFailed(Exception ex, string trialKey);

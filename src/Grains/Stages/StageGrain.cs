@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Workers;
+using Grid.Grains.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -26,11 +28,13 @@ public sealed class StageState
 public sealed partial class StageGrain(
     [PersistentState("stage", "grid")] IPersistentState<StageState> state,
     IOptions<GridGrainOptions> options,
+    GridMetrics metrics,
     ILogger<StageGrain> logger) : Grain, IStageGrain
 {
     private readonly HashSet<string> _waiters = [];
     private Task<StageOutcome>? _computation;
     private SlotLease? _running;
+    private GridMetrics.StageActivity? _activity;
 
     public async Task<StageOutcome> RunAsync(StageRequest request, string trialKey)
     {
@@ -40,19 +44,26 @@ public sealed partial class StageGrain(
         }
         if (state.State.Outcome is { } done)
         {
+            metrics.StageReused(request.Kind);
             return done with { Reused = true };
         }
         _waiters.Add(trialKey);
+        _activity?.SetTrials(_waiters.Count);
         bool started = _computation is null;
         _computation ??= ComputeAsync(request);
         try
         {
             var outcome = await _computation;
+            if (!started)
+            {
+                metrics.StageReused(request.Kind);
+            }
             return outcome with { Reused = !started };
         }
         finally
         {
             _waiters.Remove(trialKey);
+            _activity?.SetTrials(_waiters.Count);
         }
     }
 
@@ -61,6 +72,7 @@ public sealed partial class StageGrain(
     public async Task AbandonAsync(string trialKey)
     {
         _waiters.Remove(trialKey);
+        _activity?.SetTrials(_waiters.Count);
         if (_waiters.Count == 0 && _running is { } lease)
         {
             LogAbandoned(lease.StageHash, lease.WorkerId);
@@ -81,14 +93,19 @@ public sealed partial class StageGrain(
     {
         var settings = options.Value;
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
-        var preferred = request.Kind == StageKind.Autoencoder ? SlotKind.Gpu : SlotKind.Cpu;
+        var preferred = StageKeys.PreferredSlot(request.Kind);
         var failures = new List<string>();
+        _activity = metrics.TrackStage();
         try
         {
             for (int attempt = 1; attempt <= settings.MaxStageAttempts; attempt++)
             {
                 var kind = await scheduler.ResolveKindAsync(preferred);
+                _activity.Set(running: false, kind, _waiters.Count);
+                long queued = Stopwatch.GetTimestamp();
                 var lease = await scheduler.AcquireAsync(kind, request.Hash);
+                metrics.StageWaited(request.Kind, lease.Kind, Stopwatch.GetElapsedTime(queued));
+                _activity.Set(running: true, lease.Kind, _waiters.Count);
                 if (_waiters.Count == 0)
                 {
                     // Every trial that wanted this stage was cancelled while it queued.
@@ -107,6 +124,7 @@ public sealed partial class StageGrain(
                     outcome = outcome with { Attempts = attempt, Reused = false };
                     state.State.Outcome = outcome;
                     await state.WriteStateAsync();
+                    metrics.StageComputed(request.Kind, lease.Kind);
                     LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
                     return outcome;
                 }
@@ -121,8 +139,12 @@ public sealed partial class StageGrain(
                     await scheduler.ReleaseAsync(lease);
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
+                    metrics.StageAttemptFailed(request.Kind, lease.Kind);
                     if (attempt < settings.MaxStageAttempts)
                     {
+                        // Every trial waiting on this stage goes round again.
+                        metrics.TrialEntered("retried", lease.Kind, _waiters.Count);
+                        _activity.Set(running: false, lease.Kind, _waiters.Count);
                         await Task.Delay(settings.RetryBackoff * Math.Pow(2, attempt - 1));
                     }
                 }
@@ -131,6 +153,8 @@ public sealed partial class StageGrain(
         }
         finally
         {
+            _activity.Dispose();
+            _activity = null;
             _running = null;
             // A failed computation is forgotten, so a later ask tries again.
             if (state.State.Outcome is null)

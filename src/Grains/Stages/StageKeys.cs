@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Abstractions.Workers;
 using Grid.Compute.Data;
 
 namespace Grid.Grains.Stages;
@@ -74,6 +75,9 @@ public static class StageKeys
             $"stage=clustering/{Version}|input={input}|scaler={trial.Scaler}|k={trial.K}|seed={trial.Seed}|kmeans={trial.KMeans.Describe()}");
         return Hash(warmHash is null ? canonical : canonical + "|warm=" + warmHash);
     }
+
+    /// <summary>The slot kind a stage asks for when the cluster has it: gpu for autoencoders, cpu otherwise.</summary>
+    public static SlotKind PreferredSlot(StageKind kind) => kind == StageKind.Autoencoder ? SlotKind.Gpu : SlotKind.Cpu;
 
     private static string DataIdentity(TrialSpec trial)
     {

@@ -1,4 +1,5 @@
 using Grid.Abstractions.Workers;
+using Grid.Grains.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -13,7 +14,7 @@ namespace Grid.Grains.Workers;
 /// </summary>
 [Reentrant]
 [GrainType("grid.scheduler")]
-public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, TimeProvider clock, ILogger<SchedulerGrain> logger)
+public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, TimeProvider clock, GridMetrics metrics, ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain
 {
     private readonly Dictionary<string, WorkerEntry> _workers = [];
@@ -24,6 +25,12 @@ public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, T
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions(options.Value.HeartbeatInterval, options.Value.HeartbeatInterval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.SchedulerGone();
         return Task.CompletedTask;
     }
 
@@ -124,9 +131,12 @@ public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, T
                 var lease = new SlotLease(worker.WorkerId, kind, slot, ++_nextToken, first.Value.StageHash, now);
                 worker.Assign(lease);
                 _granted++;
+                metrics.LeaseGranted(kind);
                 first.Value.Completion.TrySetResult(lease);
             }
         }
+        metrics.SchedulerChanged(_queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count,
+            _workers.Values.Count(w => w.Alive(now, options.Value.WorkerTimeout)));
     }
 
     private (WorkerEntry? Worker, int Slot) FindFreeSlot(SlotKind kind, DateTimeOffset now)

@@ -45,7 +45,7 @@ public sealed class WorkerGrain(IStageExecutor executor, IOptions<GridGrainOptio
 
     /// <summary>
     /// Forwards progress from the compute thread to the stage grain, at most once per interval
-    /// (the last report of a phase always goes through). One-way calls are safe from any thread.
+    /// (the last report of a phase, and each epoch's losses, always go through). One-way calls are safe from any thread.
     /// </summary>
     private sealed class ThrottledProgress(IStageGrain stage, TimeSpan interval, TimeProvider clock) : IProgress<StageProgress>
     {
@@ -57,7 +57,8 @@ public sealed class WorkerGrain(IStageExecutor executor, IOptions<GridGrainOptio
             lock (_gate)
             {
                 var now = clock.GetUtcNow();
-                if (now - _last < interval && value.Done < value.Total)
+                // An epoch's losses are reported once each: never dropped.
+                if (now - _last < interval && value.Done < value.Total && value.Epoch is null)
                 {
                     return;
                 }

@@ -9,6 +9,7 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Compute.Scaling;
+using Grid.Grains.Metrics;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Orleans.Runtime;
@@ -19,12 +20,27 @@ namespace Grid.Silo.Compute;
 /// Turns a stage request into a <see cref="StagePipeline"/> call on the leased slot's compute
 /// thread, and its output into the small outcome the grains record.
 /// </summary>
-public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo) : IStageExecutor
+public sealed class StageExecutor : IStageExecutor
 {
     private readonly ConcurrentDictionary<long, SlotLease> _running = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _cancellations = new();
+    private readonly ComputeWorker _worker;
+    private readonly StagePipeline _pipeline;
+    private readonly ShardedKMeansRunner _sharded;
+    private readonly ILocalSiloDetails _silo;
+    private readonly GridMetrics _metrics;
 
-    public SlotCounts Slots => worker.Slots;
+    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics)
+    {
+        _worker = worker;
+        _pipeline = pipeline;
+        _sharded = sharded;
+        _silo = silo;
+        _metrics = metrics;
+        metrics.SlotsDeclared(worker.Slots.Cpu, worker.Slots.Gpu);
+    }
+
+    public SlotCounts Slots => _worker.Slots;
 
     public IReadOnlyList<SlotLease> Running => _running.Values.ToList();
 
@@ -37,17 +53,35 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _cancellations[lease.Token] = cancellation;
         cancellationToken = cancellation.Token;
+        using var busy = _metrics.StageRunning(request.Kind, lease.Kind);
         try
         {
-            string siloName = silo.Name;
+            string siloName = _silo.Name;
+            int epochs = request.Trial.Representation.Autoencoder?.Epochs ?? 0;
+            long lastStep = 0;
+            // Called on the slot's compute thread, one report at a time.
             var stageProgress = new ActionProgress<PipelineProgress>(p =>
-                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName, p.Detail)));
+            {
+                EpochFigures? epoch = null;
+                if (p.Epoch is { } e)
+                {
+                    epoch = new EpochFigures(e.Epoch, epochs, e.TrainLoss, e.TestLoss);
+                    _metrics.AutoencoderEpoch(lease.Kind, lease.Slot, e.TrainLoss, e.TestLoss);
+                }
+                else if (request.Kind == StageKind.Clustering && p.Metric is double inertia)
+                {
+                    // Steps restart at 1 with each k-means run (n_init).
+                    _metrics.KMeansProgress(lease.Kind, lease.Slot, p.Done >= lastStep ? p.Done - lastStep : p.Done, inertia);
+                    lastStep = p.Done;
+                }
+                progress.Report(new StageProgress(request.Kind, p.Unit, p.Done, p.Total, p.Metric, siloName, p.Detail, epoch));
+            });
             var watch = Stopwatch.StartNew();
             return request.Kind switch
             {
-                StageKind.Autoencoder => await worker.RunAsync(lease.Kind, lease.Slot, () =>
+                StageKind.Autoencoder => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = pipeline.TrainAutoencoder(request.Hash, AutoencoderInput(request.Trial), stageProgress, cancellationToken);
+                    var output = _pipeline.TrainAutoencoder(request.Hash, AutoencoderInput(request.Trial), stageProgress, cancellationToken);
                     var metrics = new Dictionary<string, double>
                     {
                         ["train_loss"] = output.TrainLoss,
@@ -59,9 +93,9 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
                 }),
                 StageKind.Clustering when ClusteringInput(request) is { Shards: { } shards } input =>
                     await RunShardedAsync(request, input, shards, lease, stageProgress, siloName, watch, cancellationToken),
-                StageKind.Clustering => await worker.RunAsync(lease.Kind, lease.Slot, () =>
+                StageKind.Clustering => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
+                    var output = _pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
                     return ClusteringOutcome(request, output, siloName, watch, []);
                 }),
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown stage kind"),
@@ -92,10 +126,10 @@ public sealed class StageExecutor(ComputeWorker worker, StagePipeline pipeline, 
         // Off the worker grain's scheduler: the merges are managed loops over k·d numbers every round.
         var (run, output) = await Task.Run(async () =>
         {
-            int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : pipeline.Load(input.Data).Train.Features;
-            var run = await sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), ScalerNames.Parse(input.Scaler),
+            int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : _pipeline.Load(input.Data).Train.Features;
+            var run = await _sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), ScalerNames.Parse(input.Scaler),
                 clusteringProgress, cancellationToken);
-            return (run, pipeline.CommitSharded(request.Hash, input, run.Fit, run.Shards, run.Silos));
+            return (run, _pipeline.CommitSharded(request.Hash, input, run.Fit, run.Shards, run.Silos));
         }, cancellationToken);
         var rounds = run.Fit.Rounds;
         return ClusteringOutcome(request, output, siloName, watch, new Dictionary<string, double>

@@ -2,6 +2,7 @@ using System.Net;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Grains;
+using Grid.Grains.Metrics;
 using Grid.Grains.Placement;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
@@ -12,6 +13,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -23,12 +26,25 @@ public static class GridSilo
     /// <summary>Name of the grain storage every Grid grain uses.</summary>
     public const string StorageName = "grid";
 
+    /// <summary>Where each silo serves Prometheus' text format.</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The meter Orleans reports its own metrics on.</summary>
+    public const string OrleansMeterName = "Microsoft.Orleans";
+
     /// <summary>A web application hosting one silo configured from <paramref name="options"/>.</summary>
     public static WebApplication Build(GridSiloOptions options, Action<ILoggingBuilder>? logging = null)
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, options.HttpPort));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.HttpPort);
+            if (options.MetricsPort is int metricsPort)
+            {
+                k.Listen(IPAddress.Loopback, metricsPort);
+            }
+        });
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
@@ -40,8 +56,18 @@ public static class GridSilo
         }
         builder.UseOrleans(silo => ConfigureSilo(silo, options));
         AddGridServices(builder.Services, options);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("grid", serviceInstanceId: $"{Environment.MachineName}:{options.SiloPort}"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GridMetrics.MeterName, OrleansMeterName)
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
 
         var app = builder.Build();
+        // With a metrics port, /metrics is served there only (an internal port a scraper reaches and users do not).
+        int? onlyPort = options.MetricsPort;
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            context.Request.Path == MetricsPath && (onlyPort is null || context.Connection.LocalPort == onlyPort));
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", async (IGrainFactory grains) =>
         {
@@ -98,6 +124,13 @@ public static class GridSilo
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddOptions<GridMetricsOptions>().BindConfiguration("Grid:Metrics").Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        services.AddSingleton<GridMetrics>();
         services.AddOptions<GridGrainOptions>().BindConfiguration("Grid:Grains").Validate(o =>
         {
             o.Validate();

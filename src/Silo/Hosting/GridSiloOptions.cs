@@ -25,6 +25,12 @@ public sealed class GridSiloOptions
     /// <summary>Port of the silo's HTTP endpoints (health, metrics, results pages); 0 picks a free one.</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary>
+    /// A separate port for <c>/metrics</c> (an internal port for the scraper); when set, <c>/metrics</c>
+    /// is served there only. Empty: <c>/metrics</c> is served on <see cref="HttpPort"/>.
+    /// </summary>
+    public int? MetricsPort { get; set; }
+
     /// <summary>Slots this silo offers, <c>cpu=N,gpu=M</c>.</summary>
     public string Slots { get; set; } = "cpu=1";
 
@@ -46,6 +52,14 @@ public sealed class GridSiloOptions
         if (SiloPort == GatewayPort || (HttpPort != 0 && (HttpPort == SiloPort || HttpPort == GatewayPort)))
         {
             throw new ArgumentException($"Grid:Silo: silo port {SiloPort}, gateway port {GatewayPort} and HTTP port {HttpPort} must differ");
+        }
+        if (MetricsPort is int metricsPort)
+        {
+            ValidatePort(nameof(MetricsPort), metricsPort, allowZero: false);
+            if (metricsPort == SiloPort || metricsPort == GatewayPort || metricsPort == HttpPort)
+            {
+                throw new ArgumentException($"Grid:Silo:MetricsPort {metricsPort} must differ from the silo, gateway and HTTP ports");
+            }
         }
         ParsedSlots();
         if (string.IsNullOrWhiteSpace(DataDir))

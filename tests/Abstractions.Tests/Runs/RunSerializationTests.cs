@@ -32,6 +32,8 @@ public sealed class RunSerializationTests : IDisposable
 
     public static TheoryData<object> Records() => new(
         Progress,
+        Progress with { Epoch = new EpochFigures(2, 3, 0.11, 0.105) },
+        new EpochFigures(1, 40, 0.2, null),
         Result,
         Status,
         Status with { State = TrialState.Failed, Result = null, Error = "boom" },

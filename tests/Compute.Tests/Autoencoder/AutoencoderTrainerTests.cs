@@ -167,6 +167,24 @@ public sealed class AutoencoderTrainerTests
     }
 
     [Fact]
+    public void Each_epoch_trained_raises_EpochCompleted_once_with_its_train_and_test_loss()
+    {
+        var train = SyntheticImages.Create(40, seed: 1);
+        var test = SyntheticImages.Create(8, seed: 2);
+        using var trainer = new AutoencoderTrainer(Small with { Epochs = 2 }, CPU);
+        var epochs = new List<AutoencoderEpoch>();
+        trainer.EpochCompleted += epochs.Add;
+
+        trainer.Train(train, test);
+        trainer.Train(train, test);
+
+        // Once per epoch, in order; the second call had nothing left to train.
+        Assert.Equal(trainer.History, epochs);
+        Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
+        Assert.All(epochs, e => Assert.True(e.TrainLoss > 0 && e.TestLoss > 0));
+    }
+
+    [Fact]
     public void Training_leaks_no_tensors_however_many_batches_it_runs()
     {
         var statistics = DisposeScopeManager.Statistics;
