@@ -84,11 +84,11 @@ public interface IKMeansShardGrain : IGrainWithStringKey
     [Alias("begin-seeding")]
     Task BeginSeedingAsync(int seeding, long[] rows);
 
-    [Alias("seed-candidates")]
-    Task<byte[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets);
+    [Alias("seed-rows")]
+    Task<byte[]> SeedRowsAsync(int seeding, int[] positions);
 
-    [Alias("seed-scores")]
-    Task<double[]> SeedScoresAsync(int seeding, int? commit, byte[] candidates);
+    [Alias("seed-distances")]
+    Task<byte[]> SeedDistancesAsync(int seeding, byte[] candidates);
 
     [Alias("end-seeding")]
     Task EndSeedingAsync(int seeding);

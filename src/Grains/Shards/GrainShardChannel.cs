@@ -37,19 +37,19 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
         await shard.BeginSeedingAsync(seeding, rows);
     }
 
-    public async Task<float[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets, CancellationToken cancellationToken)
+    public async Task<float[]> SeedRowsAsync(int seeding, int[] positions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Sent(seeding, commit, offsets);
-        return ShardMessages.ToFloats(Received(await shard.SeedCandidatesAsync(seeding, commit, offsets)));
+        Sent(seeding, positions);
+        return ShardMessages.ToFloats(Received(await shard.SeedRowsAsync(seeding, positions)));
     }
 
-    public async Task<double[]> SeedScoresAsync(int seeding, int? commit, float[] candidates, CancellationToken cancellationToken)
+    public async Task<float[]> SeedDistancesAsync(int seeding, float[] candidates, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var bytes = ShardMessages.ToBytes(candidates);
-        Sent(seeding, commit, bytes);
-        return Received(await shard.SeedScoresAsync(seeding, commit, bytes));
+        Sent(seeding, bytes);
+        return ShardMessages.ToFloats(Received(await shard.SeedDistancesAsync(seeding, bytes)));
     }
 
     public async Task EndSeedingAsync(int seeding, CancellationToken cancellationToken)

@@ -43,9 +43,9 @@ public sealed class KMeansShardGrain(IKMeansShardHost host) : Grain, IKMeansShar
         return true;
     });
 
-    public Task<byte[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets) => Run(s => ShardMessages.ToBytes(s.SeedCandidates(seeding, commit, offsets)));
+    public Task<byte[]> SeedRowsAsync(int seeding, int[] positions) => Run(s => ShardMessages.ToBytes(s.SeedRows(seeding, positions)));
 
-    public Task<double[]> SeedScoresAsync(int seeding, int? commit, byte[] candidates) => Run(s => s.SeedScores(seeding, commit, ShardMessages.ToFloats(candidates)));
+    public Task<byte[]> SeedDistancesAsync(int seeding, byte[] candidates) => Run(s => ShardMessages.ToBytes(s.SeedDistances(seeding, ShardMessages.ToFloats(candidates))));
 
     public Task EndSeedingAsync(int seeding) => Run(s =>
     {

@@ -32,7 +32,6 @@ public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer seriali
 
     /// <summary>Fits k-means on the rows of <paramref name="source"/> (its Index and Count are filled in here).</summary>
     /// <param name="fitId">Unique per attempt: it names the shard grains, so a retry never meets a half-used shard.</param>
-    /// <param name="initialCenters">Centres to start from instead of seeding (tests compare with a single-process fit this way).</param>
     public async Task<ShardedRun> FitAsync(
         string fitId,
         KMeansShardSource source,
@@ -41,8 +40,7 @@ public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer seriali
         MiniBatchKMeansOptions kmeans,
         ScalerKind scaler,
         IProgress<ClusteringProgress>? progress,
-        CancellationToken cancellationToken,
-        float[]? initialCenters = null)
+        CancellationToken cancellationToken)
     {
         // Silos whose worker reports in and that membership still counts as active: a silo that just died
         // may still look alive to the scheduler until its heartbeat times out.
@@ -66,7 +64,7 @@ public sealed class ShardedKMeansRunner(IGrainFactory grains, Serializer seriali
             .ToList();
         try
         {
-            var fit = await ShardedMiniBatchKMeans.FitAsync(channels, kmeans, scaler, traffic, progress, initialCenters, cancellationToken);
+            var fit = await ShardedMiniBatchKMeans.FitAsync(channels, kmeans, scaler, traffic, progress, cancellationToken: cancellationToken);
             return new ShardedRun(fit, shards, Math.Min(shards, silos.Count), traffic);
         }
         finally

@@ -64,29 +64,30 @@ public sealed class ShardedMiniBatchKMeansTests
         }
     }
 
-    [Fact]
-    public async Task Fit_AgreesWithSingleProcessFit()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Fit_IsTheSingleProcessFitWithTheSameSeed(int shardCount)
     {
-        var centers = TwelveCenters();
-        // Separated blobs: one optimum, which both fits must find (on overlapping blobs seeds decide the local optimum).
-        var (x, truth) = ClusteringData.Blobs(centers, perBlob: 150, spread: 1.0, seed: 9);
+        // Overlapping blobs, where any difference in seeding or batches would end in another local optimum:
+        // the coordinator makes the single-process fit's draws in its order, so both fits are the same.
+        var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 150, spread: 3.0, seed: 9);
         using (x)
         {
-            var options = new MiniBatchKMeansOptions(12) { BatchSize = 90, Seed = 1 };
+            var options = new MiniBatchKMeansOptions(12) { BatchSize = 90, Inits = 3, Seed = 1 };
             using var single = MiniBatchKMeans.Fit(x, options);
-            var (channels, shards) = Split(x, truth, 3);
+            var (channels, shards) = Split(x, truth, shardCount);
             var sharded = await ShardedMiniBatchKMeans.FitAsync(channels, options, ScalerKind.None);
 
-            Assert.Equal(single.Inertia, sharded.Inertia, single.Inertia * 0.01);
+            Assert.Equal(single.Steps, sharded.Steps);
+            Assert.Equal(single.Inertia, sharded.Inertia, single.Inertia * 1e-5);
+            var singleCenters = single.Centers.data<float>().ToArray();
+            Assert.All(Enumerable.Range(0, singleCenters.Length), i => Assert.Equal(singleCenters[i], sharded.Centers[i], 1e-2f));
             // The shards' inertia is that of the centres they returned, computed here independently.
             using var shardedCenters = torch.tensor(sharded.Centers, [12, 6]);
             var (labels, inertia) = ClusteringData.BruteForce(x, shardedCenters);
             Assert.Equal(inertia, sharded.Inertia, inertia * 1e-5);
-            Assert.True(ClusteringData.SamePartition(truth, labels));
-            Assert.True(ClusteringData.SamePartition(truth, single.Labels));
             Assert.Equal(labels.Length, sharded.Train.Samples);
-            Assert.Equal(0, sharded.Test.Error);
-            Assert.True(sharded.Steps > 1);
             foreach (var shard in shards)
             {
                 shard.Dispose();

@@ -3,8 +3,9 @@ namespace Grid.Compute.Clustering.Sharding;
 /// <summary>
 /// How the coordinator of a sharded mini-batch k-means fit talks to one shard. In the grid the shard is a
 /// grain on another silo; in tests and benchmarks it can be a <see cref="KMeansShard"/> in this process.
-/// Every argument and reply is at most O(k·d) numbers (centres, statistics) or O(batch) indices: rows
-/// never leave the shard, except a centre's new position, which is a row by scikit-learn's definition.
+/// Every argument and reply is at most O(k·d) numbers (centres, statistics) or O(batch + init sample) indices
+/// and distances: rows never leave the shard, except those that become centres (k-means++ candidates and
+/// reassigned centres), which are rows by scikit-learn's definition.
 /// </summary>
 public interface IKMeansShardChannel
 {
@@ -14,21 +15,14 @@ public interface IKMeansShardChannel
     /// <summary>Scales the shard's rows; returns the moments of its scaled train rows.</summary>
     Task<FeatureMoments> ScaleAsync(ShardScaling scaling, CancellationToken cancellationToken);
 
-    /// <summary>Starts k-means++ seeding <paramref name="seeding"/> on the given local train rows (drawn with replacement).</summary>
+    /// <summary>Starts k-means++ seeding <paramref name="seeding"/> on the given local train rows (drawn with replacement), kept in this order.</summary>
     Task BeginSeedingAsync(int seeding, long[] rows, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Commits candidate <paramref name="commit"/> of the last scoring (if any and not yet committed), then
-    /// returns the sample rows found at <paramref name="offsets"/>: positions in the running sum of squared
-    /// distances to the nearest chosen centre, or, before any centre exists, sample indices.
-    /// </summary>
-    Task<float[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets, CancellationToken cancellationToken);
+    /// <summary>The rows at the given positions of this shard's part of seeding <paramref name="seeding"/>'s sample: candidate centres.</summary>
+    Task<float[]> SeedRowsAsync(int seeding, int[] positions, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Commits candidate <paramref name="commit"/> of the last scoring (if any and not yet committed), then
-    /// returns, for each candidate (row-major [m·d]), the sample's potential if it were added.
-    /// </summary>
-    Task<double[]> SeedScoresAsync(int seeding, int? commit, float[] candidates, CancellationToken cancellationToken);
+    /// <summary>Squared distances [rows·m] from this shard's part of the sample to each candidate (row-major [m·d]).</summary>
+    Task<float[]> SeedDistancesAsync(int seeding, float[] candidates, CancellationToken cancellationToken);
 
     /// <summary>Forgets seeding <paramref name="seeding"/>.</summary>
     Task EndSeedingAsync(int seeding, CancellationToken cancellationToken);

@@ -21,11 +21,11 @@ public sealed class InProcessShardChannel(KMeansShard shard, ShardTraffic? traff
             return true;
         }, _ => 0);
 
-    public Task<float[]> SeedCandidatesAsync(int seeding, int? commit, double[] offsets, CancellationToken cancellationToken) =>
-        Call(8L * offsets.Length, () => shard.SeedCandidates(seeding, commit, offsets), r => 4L * r.Length);
+    public Task<float[]> SeedRowsAsync(int seeding, int[] positions, CancellationToken cancellationToken) =>
+        Call(4L * positions.Length, () => shard.SeedRows(seeding, positions), r => 4L * r.Length);
 
-    public Task<double[]> SeedScoresAsync(int seeding, int? commit, float[] candidates, CancellationToken cancellationToken) =>
-        Call(4L * candidates.Length, () => shard.SeedScores(seeding, commit, candidates), r => 8L * r.Length);
+    public Task<float[]> SeedDistancesAsync(int seeding, float[] candidates, CancellationToken cancellationToken) =>
+        Call(4L * candidates.Length, () => shard.SeedDistances(seeding, candidates), r => 4L * r.Length);
 
     public Task EndSeedingAsync(int seeding, CancellationToken cancellationToken) =>
         Call(0, () =>

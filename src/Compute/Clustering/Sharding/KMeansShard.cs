@@ -85,55 +85,43 @@ public sealed class KMeansShard : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         EndSeeding(seeding);
         var sample = Select(_train, rows).DetachFromDisposeScope();
-        _seedings[seeding] = new Seeding(sample, Norms(sample));
+        // The single-process fit takes the sample's norms from all rows' norms: the same per-row values.
+        using var index = torch.tensor(rows, dtype: ScalarType.Int64);
+        var norms = _trainNorms.index_select(0, index).DetachFromDisposeScope();
+        _seedings[seeding] = new Seeding(sample, norms);
     }
 
-    public float[] SeedCandidates(int seeding, int? commit, double[] offsets)
+    /// <summary>The rows at <paramref name="positions"/> of this shard's part of seeding <paramref name="seeding"/>'s sample.</summary>
+    public float[] SeedRows(int seeding, int[] positions)
     {
         var state = SeedingState(seeding);
-        state.Commit(commit);
-        if (offsets.Length == 0)
+        var n = state.Sample.shape[0];
+        foreach (var p in positions)
+        {
+            if (p < 0 || p >= n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), p, $"seeding {seeding}: this shard holds {n} sample rows");
+            }
+        }
+        using var scope = torch.NewDisposeScope();
+        using var index = torch.tensor(positions.Select(p => (long)p).ToArray(), dtype: ScalarType.Int64);
+        return ToFloats(state.Sample.index_select(0, index));
+    }
+
+    /// <summary>
+    /// Squared distances (float32, clamped at 0) from each row of this shard's part of the sample to each
+    /// candidate (row-major [m·d]): a row-major [rows·m] block, computed as the single-process seeding does.
+    /// </summary>
+    public float[] SeedDistances(int seeding, float[] candidates)
+    {
+        var state = SeedingState(seeding);
+        if (state.Sample.shape[0] == 0)
         {
             return [];
         }
-        var n = state.Sample.shape[0];
-        if (n == 0)
-        {
-            throw new InvalidOperationException($"seeding {seeding}: candidates asked of a shard with no sample rows");
-        }
-        using var scope = torch.NewDisposeScope();
-        Tensor indices;
-        if (state.Closest is null)
-        {
-            // No centre yet: the offsets are sample indices (the first centre is a uniform draw).
-            indices = torch.tensor(offsets.Select(o => Math.Clamp((long)o, 0, n - 1)).ToArray(), dtype: ScalarType.Int64);
-        }
-        else
-        {
-            var cumulative = state.Closest.cumsum(0, ScalarType.Float64);
-            indices = torch.searchsorted(cumulative, torch.tensor(offsets, dtype: ScalarType.Float64)).clamp_max_(n - 1);
-        }
-        return ToFloats(state.Sample.index_select(0, indices));
-    }
-
-    public double[] SeedScores(int seeding, int? commit, float[] candidates)
-    {
-        var state = SeedingState(seeding);
-        state.Commit(commit);
-        var features = _train.shape[1];
-        var count = candidates.Length / (int)features;
-        if (state.Sample.shape[0] == 0)
-        {
-            return new double[count];
-        }
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var rows = torch.tensor(candidates, [count, features]);
-        var distances = Distances.Pairwise(state.Sample, state.SampleNorms, rows);
-        var updated = state.Closest is null ? distances : torch.minimum(distances, state.Closest.unsqueeze(1));
-        var potentials = updated.sum(0, type: ScalarType.Float64).data<double>().ToArray();
-        state.Propose(updated.DetachFromDisposeScope());
-        return potentials;
+        return ToFloats(Distances.Pairwise(state.Sample, state.SampleNorms, Centers(candidates)));
     }
 
     public void EndSeeding(int seeding)
@@ -316,44 +304,15 @@ public sealed class KMeansShard : IDisposable
         return table;
     }
 
-    /// <summary>The state of one k-means++ seeding on this shard's part of the init sample.</summary>
+    /// <summary>This shard's part of one k-means++ seeding's sample, in the order it was drawn.</summary>
     private sealed class Seeding(Tensor sample, Tensor sampleNorms) : IDisposable
     {
-        private Tensor? _proposed;
-
         public Tensor Sample { get; } = sample;
 
         public Tensor SampleNorms { get; } = sampleNorms;
 
-        /// <summary>Squared distance of each sample row to its nearest chosen centre; null before the first.</summary>
-        public Tensor? Closest { get; private set; }
-
-        /// <summary>Keeps the candidates' updated distances [rows, m] until the coordinator picks one.</summary>
-        public void Propose(Tensor updated)
-        {
-            _proposed?.Dispose();
-            _proposed = updated;
-        }
-
-        /// <summary>Adopts candidate <paramref name="commit"/> as a chosen centre; repeated commits of the same scoring are ignored.</summary>
-        public void Commit(int? commit)
-        {
-            if (commit is not { } j || _proposed is null)
-            {
-                return;
-            }
-            using var column = _proposed.select(1, j);
-            var closest = column.contiguous().DetachFromDisposeScope();
-            Closest?.Dispose();
-            Closest = closest;
-            _proposed.Dispose();
-            _proposed = null;
-        }
-
         public void Dispose()
         {
-            _proposed?.Dispose();
-            Closest?.Dispose();
             Sample.Dispose();
             SampleNorms.Dispose();
         }

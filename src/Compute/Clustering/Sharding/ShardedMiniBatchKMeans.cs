@@ -46,47 +46,41 @@ public static class ShardedMiniBatchKMeans
             throw new ArgumentException("a sharded fit seeds with k-means++ only", nameof(options));
         }
         var total = Stopwatch.StartNew();
-        using var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
+        var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
         await fit.PrepareAsync(scaler);
         var setupSeconds = total.Elapsed.TotalSeconds;
+        // One generator, seeded and called exactly as the single-process fit's: initialisation draws first,
+        // then batches and reassignments. Host-side draws only (no tensor outlives a call), so any thread
+        // may make them; libtorch's sequences are fixed by their seeds, unlike System.Random's.
+        using var generator = new torch.Generator(unchecked((ulong)options.Seed));
         if (initialCenters is null)
         {
-            await fit.InitializeAsync();
+            await fit.InitializeAsync(generator);
         }
         else
         {
             fit.StartFrom(initialCenters);
         }
         var initSeconds = total.Elapsed.TotalSeconds - setupSeconds;
-        var rounds = await fit.IterateAsync();
+        var rounds = await fit.IterateAsync(generator);
         return await fit.EvaluateAsync(rounds, setupSeconds, initSeconds, total);
     }
 
-    /// <summary>
-    /// The state of one fit; not thread-safe except where seedings run side by side. Random draws come from
-    /// libtorch generators (host-side draws only: no tensor outlives a call, so any thread may make them),
-    /// whose sequences are fixed by their seeds on every machine, unlike <see cref="Random"/>'s.
-    /// </summary>
+    /// <summary>The state of one fit; not thread-safe except where seedings run side by side.</summary>
     private sealed class Coordinator(
         IReadOnlyList<IKMeansShardChannel> shards,
         MiniBatchKMeansOptions options,
         ShardTraffic? traffic,
         IProgress<ClusteringProgress>? progress,
-        CancellationToken cancellationToken) : IDisposable
+        CancellationToken cancellationToken)
     {
-        /// <summary>Separates the initialisation's stream from the batches', which use the seed as it is.</summary>
-        private const ulong InitStream = 0x9E3779B97F4A7C15UL;
-
         private readonly int _clusters = options.Clusters;
-        private readonly torch.Generator _init = new(unchecked((ulong)options.Seed ^ InitStream));
         private long[] _rowStarts = [];
         private long _rows;
         private int _features;
         private int _classes;
         private double _tolerance;
         private double[] _centers = [];
-
-        public void Dispose() => _init.Dispose();
 
         public async Task PrepareAsync(ScalerKind scaler)
         {
@@ -117,26 +111,44 @@ public static class ShardedMiniBatchKMeans
             _tolerance = options.Tolerance == 0 ? 0 : scaled.Variances().Average() * options.Tolerance;
         }
 
-        public async Task InitializeAsync()
+        /// <summary>
+        /// scikit-learn's initialisation, with the single-process fit's draws in its order: a validation sample,
+        /// then for each of the n_init runs its own sample (all rows when init_size reaches n), the first centre
+        /// and every k-means++ draw. The draws are made up front so that the runs can go side by side; the best
+        /// run by validation inertia wins.
+        /// </summary>
+        public async Task InitializeAsync(torch.Generator generator)
         {
             var initSize = options.ResolveInitSize(_rows);
-            // As scikit-learn: one validation sample judges all initialisations, each seeded on its own sample.
-            var validation = Partition(DrawBatch(_init, _rows, initSize));
-            var samples = Enumerable.Range(0, options.Inits).Select(_ => Partition(DrawBatch(_init, _rows, initSize))).ToArray();
-            var seeds = DrawBatch(_init, long.MaxValue, options.Inits);
+            var trials = options.LocalTrials ?? KMeansSeeding.DefaultLocalTrials(_clusters);
+            var validation = Partition(DrawBatch(generator, _rows, initSize));
+            var plans = new SeedingPlan[options.Inits];
+            for (int run = 0; run < plans.Length; run++)
+            {
+                var sample = initSize < _rows ? DrawBatch(generator, _rows, initSize) : Enumerable.Range(0, initSize).Select(i => (long)i).ToArray();
+                var first = DrawBatch(generator, initSize, 1)[0];
+                var uniforms = Enumerable.Range(1, _clusters - 1).Select(_ => Uniform(generator, trials)).ToArray();
+                plans[run] = new SeedingPlan(sample, first, uniforms);
+            }
 
-            // The initialisations run side by side: each is a chain of small round trips.
             var candidates = await Task.WhenAll(Enumerable.Range(0, options.Inits).Select(async run =>
             {
-                using var generator = new torch.Generator(unchecked((ulong)seeds[run]));
-                var centers = await SeedAsync(run, samples[run], generator);
+                var centers = await SeedAsync(run, plans[run]);
                 var parts = await Task.WhenAll(shards.Select((s, i) => s.SampleInertiaAsync(validation[i], centers, cancellationToken)));
                 var inertia = parts.Sum();
                 progress?.Report(new ClusteringProgress(ClusteringPhase.Initialization, run + 1, options.Inits, 0, 0, inertia));
                 return (Centers: centers, Inertia: inertia);
             }));
-            var best = candidates.MinBy(c => c.Inertia).Centers;
-            _centers = best.Select(v => (double)v).ToArray();
+            // The first run with the lowest inertia, as the single-process fit keeps it.
+            var best = candidates[0];
+            foreach (var candidate in candidates.Skip(1))
+            {
+                if (candidate.Inertia < best.Inertia)
+                {
+                    best = candidate;
+                }
+            }
+            _centers = best.Centers.Select(v => (double)v).ToArray();
         }
 
         public void StartFrom(float[] centers)
@@ -148,44 +160,66 @@ public static class ShardedMiniBatchKMeans
             _centers = centers.Select(v => (double)v).ToArray();
         }
 
-        /// <summary>Greedy k-means++ over the shards' parts of one init sample, two round trips per centre.</summary>
-        private async Task<float[]> SeedAsync(int seeding, long[][] sample, torch.Generator random)
+        /// <summary>
+        /// Greedy k-means++ on one run's sample, as <c>KMeansSeeding</c> does on one machine: the coordinator keeps
+        /// each sample row's squared distance to its nearest chosen centre (a number per sample row, in draw
+        /// order), draws candidates from their running sum, fetches the candidate rows from the shards that
+        /// hold them, and gets every shard's distances to the candidates. Two round trips per centre.
+        /// </summary>
+        private async Task<float[]> SeedAsync(int seeding, SeedingPlan plan)
         {
-            var trials = options.LocalTrials ?? KMeansSeeding.DefaultLocalTrials(_clusters);
+            var owners = new (int Shard, int Position)[plan.Sample.Length];
+            var parts = Enumerable.Range(0, shards.Count).Select(_ => new List<long>()).ToArray();
+            for (int p = 0; p < plan.Sample.Length; p++)
+            {
+                var s = ShardOf(plan.Sample[p]);
+                owners[p] = (s, parts[s].Count);
+                parts[s].Add(plan.Sample[p] - _rowStarts[s]);
+            }
             var centers = new float[_clusters * _features];
-            await Task.WhenAll(shards.Select((s, i) => s.BeginSeedingAsync(seeding, sample[i], cancellationToken)));
+            await Task.WhenAll(shards.Select((s, i) => s.BeginSeedingAsync(seeding, parts[i].ToArray(), cancellationToken)));
             try
             {
-                var sizes = sample.Select(p => (double)p.Length).ToArray();
-                double[]? potentials = null;
-                int? commit = null;
-                for (int c = 0; c < _clusters; c++)
+                var first = await FetchRowsAsync(seeding, [plan.First], owners);
+                first.CopyTo(centers, 0);
+                var closest = (await DistancesAsync(seeding, first, 1, owners)).Select(d => d[0]).ToArray();
+                var cumulative = new double[closest.Length];
+                for (int c = 1; c < _clusters; c++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    // The first centre is a uniform draw; later ones are drawn with probability
-                    // proportional to the squared distance to the nearest chosen centre.
-                    var uniform = potentials is null;
-                    var weights = uniform ? sizes : potentials!;
-                    var count = c == 0 ? 1 : trials;
-                    var total = weights.Sum();
-                    var draws = Uniform(random, count).Select(u => Locate(weights, u * total, uniform)).ToArray();
-                    var rows = new float[count][];
-                    await Task.WhenAll(Enumerable.Range(0, shards.Count).Where(s => draws.Any(d => d.Shard == s)).Select(async s =>
+                    double running = 0;
+                    for (int p = 0; p < closest.Length; p++)
                     {
-                        var mine = Enumerable.Range(0, count).Where(t => draws[t].Shard == s).ToArray();
-                        var found = await shards[s].SeedCandidatesAsync(seeding, commit, mine.Select(t => draws[t].Offset).ToArray(), cancellationToken);
-                        for (int m = 0; m < mine.Length; m++)
+                        running += closest[p];
+                        cumulative[p] = running;
+                    }
+                    var uniforms = plan.Uniforms[c - 1];
+                    var picks = uniforms.Select(u => SearchSorted(cumulative, u * running)).ToArray();
+                    var rows = await FetchRowsAsync(seeding, picks, owners);
+                    var distances = await DistancesAsync(seeding, rows, picks.Length, owners);
+
+                    // Each candidate's potential: the sample's summed distance to its nearest centre with the candidate added.
+                    var potentials = new double[picks.Length];
+                    for (int p = 0; p < closest.Length; p++)
+                    {
+                        for (int t = 0; t < picks.Length; t++)
                         {
-                            rows[mine[m]] = found.AsSpan(m * _features, _features).ToArray();
+                            potentials[t] += Math.Min(distances[p][t], closest[p]);
                         }
-                    }));
-                    var candidates = rows.SelectMany(r => r).ToArray();
-                    var scores = await Task.WhenAll(shards.Select(s => s.SeedScoresAsync(seeding, commit, candidates, cancellationToken)));
-                    var totals = Enumerable.Range(0, count).Select(t => scores.Sum(p => p[t])).ToArray();
-                    var best = Array.IndexOf(totals, totals.Min());
-                    rows[best].CopyTo(centers, c * _features);
-                    potentials = scores.Select(p => p[best]).ToArray();
-                    commit = best;
+                    }
+                    int best = 0;
+                    for (int t = 1; t < potentials.Length; t++)
+                    {
+                        if (potentials[t] < potentials[best])
+                        {
+                            best = t;
+                        }
+                    }
+                    Array.Copy(rows, best * _features, centers, c * _features, _features);
+                    for (int p = 0; p < closest.Length; p++)
+                    {
+                        closest[p] = Math.Min(distances[p][best], closest[p]);
+                    }
                 }
                 return centers;
             }
@@ -195,7 +229,40 @@ public static class ShardedMiniBatchKMeans
             }
         }
 
-        public async Task<RoundStatistics> IterateAsync()
+        /// <summary>The sample rows at the given draw positions, in that order, from the shards that hold them.</summary>
+        private async Task<float[]> FetchRowsAsync(int seeding, long[] positions, (int Shard, int Position)[] owners)
+        {
+            var rows = new float[positions.Length * _features];
+            await Task.WhenAll(Enumerable.Range(0, shards.Count).Select(async s =>
+            {
+                var mine = Enumerable.Range(0, positions.Length).Where(t => owners[positions[t]].Shard == s).ToArray();
+                if (mine.Length == 0)
+                {
+                    return;
+                }
+                var found = await shards[s].SeedRowsAsync(seeding, mine.Select(t => owners[positions[t]].Position).ToArray(), cancellationToken);
+                for (int m = 0; m < mine.Length; m++)
+                {
+                    Array.Copy(found, m * _features, rows, mine[m] * _features, _features);
+                }
+            }));
+            return rows;
+        }
+
+        /// <summary>Every sample row's distances to the <paramref name="count"/> candidates, in draw order.</summary>
+        private async Task<float[][]> DistancesAsync(int seeding, float[] candidates, int count, (int Shard, int Position)[] owners)
+        {
+            var blocks = await Task.WhenAll(shards.Select(s => s.SeedDistancesAsync(seeding, candidates, cancellationToken)));
+            var distances = new float[owners.Length][];
+            for (int p = 0; p < owners.Length; p++)
+            {
+                var (s, position) = owners[p];
+                distances[p] = blocks[s].AsSpan(position * count, count).ToArray();
+            }
+            return distances;
+        }
+
+        public async Task<RoundStatistics> IterateAsync(torch.Generator generator)
         {
             var batchSize = options.ResolveBatchSize(_rows);
             var counts = new double[_clusters];
@@ -203,10 +270,6 @@ public static class ShardedMiniBatchKMeans
             var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * _rows / batchSize);
             long sinceReassignment = 0;
             var stats = new RoundStatistics();
-            // Batches and reassignments draw from a generator seeded as the single-process fit's, with the same
-            // calls in the same order: from the same initial centres both fits see the same batches. Host-side
-            // draws only (no tensor outlives a call), so any thread may make them.
-            using var generator = new torch.Generator(unchecked((ulong)options.Seed));
             var sentBefore = traffic?.BytesSent ?? 0;
             var receivedBefore = traffic?.BytesReceived ?? 0;
             for (int i = 0; i < maxSteps; i++)
@@ -390,51 +453,49 @@ public static class ShardedMiniBatchKMeans
             return s;
         }
 
-        /// <summary>
-        /// A sample drawn with replacement, grouped by shard and made local. Sorted, so that the shards' parts
-        /// laid end to end are the same sequence whatever the number of shards: seeding draws the same rows.
-        /// </summary>
+        /// <summary>Rows grouped by shard and made local (for sums over them, where order does not matter).</summary>
         private long[][] Partition(long[] rows)
         {
             var parts = Enumerable.Range(0, shards.Count).Select(_ => new List<long>()).ToArray();
-            foreach (var row in rows.Order())
+            foreach (var row in rows)
             {
                 var s = ShardOf(row);
                 parts[s].Add(row - _rowStarts[s]);
             }
             return parts.Select(p => p.ToArray()).ToArray();
         }
-
-        /// <summary>Which shard a draw of <paramref name="value"/> in [0, Σ weights) falls into, and where in it.</summary>
-        private static (int Shard, double Offset) Locate(double[] weights, double value, bool uniform)
-        {
-            var last = -1;
-            for (int s = 0; s < weights.Length; s++)
-            {
-                if (weights[s] <= 0)
-                {
-                    continue;
-                }
-                last = s;
-                if (value < weights[s])
-                {
-                    return (s, uniform ? Math.Floor(value) : value);
-                }
-                value -= weights[s];
-            }
-            // Rounding can carry a draw past the end: it belongs to the last shard with weight.
-            return last >= 0 ? (last, uniform ? weights[last] - 1 : weights[last]) : throw new InvalidOperationException("no shard has rows to draw from");
-        }
     }
 
-    /// <summary>Uniform draws in [0, 1).</summary>
+    /// <summary>One initialisation run's draws, made up front in the single-process fit's order.</summary>
+    private sealed record SeedingPlan(long[] Sample, long First, double[][] Uniforms);
+
+    /// <summary>torch.searchsorted (left): the first index whose running sum reaches <paramref name="value"/>, at most the last.</summary>
+    private static long SearchSorted(double[] cumulative, double value)
+    {
+        int lo = 0, hi = cumulative.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return Math.Min(lo, cumulative.Length - 1);
+    }
+
+    /// <summary>Uniform draws in [0, 1), as k-means++ draws its candidates.</summary>
     private static double[] Uniform(torch.Generator generator, int count)
     {
         using var draws = torch.rand([count], dtype: ScalarType.Float64, generator: generator);
         return draws.data<double>().ToArray();
     }
 
-    /// <summary>Batch rows drawn with replacement, as <see cref="MiniBatchKMeans"/> draws them.</summary>
+    /// <summary>Rows drawn with replacement, as <see cref="MiniBatchKMeans"/> draws them.</summary>
     private static long[] DrawBatch(torch.Generator generator, long rows, int count)
     {
         using var draws = torch.randint(rows, [count], dtype: ScalarType.Int64, generator: generator);
