@@ -6,6 +6,12 @@ public sealed class GridGrainOptions
     /// <summary>Attempts per stage before the trials that need it fail.</summary>
     public int MaxStageAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How many times a stage or a trial's call to it is retried because a silo was lost under it (killed,
+    /// stopped, unreachable): such interruptions do not count as attempts, but they are bounded.
+    /// </summary>
+    public int MaxSiloLossRetries { get; set; } = 20;
+
     /// <summary>Delay before the second attempt; doubled for each later one.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -37,6 +43,10 @@ public sealed class GridGrainOptions
 
     public void Validate()
     {
+        if (MaxSiloLossRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSiloLossRetries), MaxSiloLossRetries, "Grid:Grains:MaxSiloLossRetries must be ≥ 0");
+        }
         if (AutoShardMinBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(AutoShardMinBytes), AutoShardMinBytes, "Grid:Grains:AutoShardMinBytes must be ≥ 0");

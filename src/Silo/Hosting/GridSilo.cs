@@ -69,8 +69,12 @@ public static class GridSilo
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path == MetricsPath && (onlyPort is null || context.Connection.LocalPort == onlyPort));
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IGrainFactory grains) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, SiloDrain drain) =>
         {
+            if (drain.IsDraining)
+            {
+                return Results.Text("shutting down", statusCode: 503);
+            }
             var status = await grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Any(w => w.Alive) ? Results.Text("ready") : Results.Text("no workers yet", statusCode: 503);
         });
@@ -140,7 +144,11 @@ public static class GridSilo
         services.AddSingleton(new ArtifactStore(options.ArtifactsDir));
         services.AddSingleton<StagePipeline>();
         services.AddSingleton(_ => new ComputeWorker(options.ParsedSlots()));
-        services.AddSingleton<IStageExecutor, StageExecutor>();
+        services.AddSingleton<SiloDrain>();
+        services.AddSingleton<StageExecutor>();
+        services.AddSingleton<IStageExecutor>(sp => sp.GetRequiredService<StageExecutor>());
+        // Long enough for the drain (WorkerHeartbeatService) and then Orleans' own graceful shutdown.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(30));
         services.AddSingleton<IKMeansShardHost, ShardHost>();
         services.AddSingleton<ShardedKMeansRunner>();
         services.AddHostedService<WorkerHeartbeatService>();
