@@ -66,7 +66,7 @@ internal sealed class QuadTree
             // Every point at one position (or a single point): any cell holds them.
             half = 1;
         }
-        // Ensure(1) must not shrink what an earlier build grew; about 2·rows cells are typical.
+        // About 2·rows cells are typical; Split grows the arrays when more are needed, and they are kept for the next build.
         Ensure(Math.Max(_cells.Length, 2 * rows + 1));
         _used = 1;
         Reset(0, (minX + maxX) / 2, (minY + maxY) / 2, half, 0);
