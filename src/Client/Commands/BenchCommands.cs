@@ -14,7 +14,7 @@ using TorchSharp;
 namespace Grid.Client.Commands;
 
 /// <summary>
-/// <c>grid bench kmeans|ae</c>: the compute core on real data, without a cluster, timed. These
+/// <c>grid bench kmeans|elbow|ae|tsne</c>: the compute core on real data, timed (sharded k-means on in-process silos). These
 /// commands produce the figures the issues ask for.
 /// </summary>
 public static class BenchCommands
@@ -23,7 +23,7 @@ public static class BenchCommands
 
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means, a whole elbow scan, the autoencoder");
+        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
         command.Subcommands.Add(ElbowBench());
