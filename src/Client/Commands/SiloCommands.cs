@@ -16,7 +16,7 @@ public static class SiloCommands
 {
     private sealed record SiloOptions(
         Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
-        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts);
+        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout);
 
     private static SiloOptions AddSiloOptions(Command command, bool embedded)
     {
@@ -29,7 +29,13 @@ public static class SiloCommands
             new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (an internal port for Prometheus) instead of on --http-port", HelpName = "P" },
             new Option<string>("--slots") { Description = "Compute slots this silo offers", DefaultValueFactory = _ => defaults.Slots, HelpName = "cpu=N,gpu=M" },
             CommonOptions.DataDir(),
-            new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" });
+            new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" },
+            new Option<int>("--drain-timeout")
+            {
+                Description = "On shutdown, seconds running stages get to finish before they are handed back to other silos",
+                DefaultValueFactory = _ => (int)defaults.DrainTimeout.TotalSeconds,
+                HelpName = "SECONDS",
+            });
         if (!embedded)
         {
             command.Options.Add(options.Redis);
@@ -41,6 +47,7 @@ public static class SiloCommands
         command.Options.Add(options.Slots);
         command.Options.Add(options.DataDir);
         command.Options.Add(options.Artifacts);
+        command.Options.Add(options.DrainTimeout);
         return options;
     }
 
@@ -54,6 +61,7 @@ public static class SiloCommands
         Slots = parse.GetValue(o.Slots)!,
         DataDir = parse.GetValue(o.DataDir)!,
         ArtifactsDir = parse.GetValue(o.Artifacts)!,
+        DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout)),
     };
 
     /// <summary>0 means "any free port"; Orleans needs a concrete one, so pick it here.</summary>
@@ -70,7 +78,7 @@ public static class SiloCommands
 
     public static Command Silo()
     {
-        var command = new Command("silo", "Run a silo until Ctrl-C (then shut down gracefully). Without --redis it is a one-silo embedded cluster.");
+        var command = new Command("silo", "Run a silo until Ctrl-C or SIGTERM, then shut down gracefully: running stages get --drain-timeout to finish, the rest are handed back. Without --redis it is a one-silo embedded cluster.");
         var options = AddSiloOptions(command, embedded: false);
         command.SetAction(async (parse, ct) =>
         {
@@ -85,10 +93,12 @@ public static class SiloCommands
                 $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, silo port {settings.SiloPort}, " +
                 $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
                 $"slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
-            // Ctrl-C cancels ct; stopping then drains Orleans gracefully (it leaves the membership).
+            // Ctrl-C cancels ct; SIGTERM (Kubernetes, systemd, kill) stops the host's lifetime. Either way the
+            // stop drains this silo's running stages and then leaves the membership gracefully.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {

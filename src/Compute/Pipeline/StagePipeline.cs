@@ -54,6 +54,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
         string work = artifacts.WorkFolder(hash);
         using var trainer = AutoencoderTrainer.Resume(options, work);
+        int resumedFrom = trainer.CompletedEpochs;
         // Counted in batches so the bar moves within an epoch; the detail names the epoch.
         var epochProgress = progress is null ? null : new ActionProgress<AutoencoderProgress>(p =>
             progress.Report(new PipelineProgress(
@@ -73,7 +74,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 epoch));
         }
         var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
-        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond);
+        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond, resumedFrom);
         artifacts.Commit(hash, folder =>
         {
             trainer.SaveWeights(Path.Combine(folder, WeightsFile));

@@ -96,6 +96,7 @@ public sealed class StageExecutor : IStageExecutor
                         ["test_loss"] = output.TestLoss,
                         ["epochs"] = output.Epochs,
                         ["samples_per_second"] = output.SamplesPerSecond,
+                        ["resumed_from_epoch"] = output.ResumedFromEpoch,
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),

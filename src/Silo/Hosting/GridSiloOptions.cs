@@ -69,6 +69,10 @@ public sealed class GridSiloOptions
             }
         }
         ParsedSlots();
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"Grid:Silo:DrainTimeout {DrainTimeout} must be between 0 and 1 hour");
+        }
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             throw new ArgumentException("Grid:Silo:DataDir is empty");
