@@ -152,5 +152,6 @@ public static class GridSilo
         services.AddSingleton<IKMeansShardHost, ShardHost>();
         services.AddSingleton<ShardedKMeansRunner>();
         services.AddHostedService<WorkerHeartbeatService>();
+        services.AddHostedService<SweepRecoveryService>();
     }
 }
