@@ -12,6 +12,12 @@ public sealed class GridGrainOptions
     /// </summary>
     public int MaxSiloLossRetries { get; set; } = 20;
 
+    /// <summary>
+    /// How long grains keep retrying a state write while storage (Redis in cluster mode) is unavailable
+    /// before they give up and report the failure.
+    /// </summary>
+    public TimeSpan StorageOutageBudget { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Delay before the second attempt; doubled for each later one.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 

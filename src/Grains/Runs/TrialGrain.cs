@@ -66,7 +66,7 @@ public sealed partial class TrialGrain(
         }
         state.State.SweepId = sweepId;
         state.State.Status = new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0);
-        await state.WriteStateAsync();
+        await state.WriteStateWithRetryAsync(options.Value);
         StartChain(resumed: false);
     }
 
@@ -203,7 +203,7 @@ public sealed partial class TrialGrain(
         state.State.Status = status;
         if (persist)
         {
-            await state.WriteStateAsync();
+            await state.WriteStateWithRetryAsync(options.Value);
         }
         Notify();
     }

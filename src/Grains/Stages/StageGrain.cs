@@ -124,7 +124,7 @@ public sealed partial class StageGrain(
                     }
                     outcome = outcome with { Attempts = attempt, Reused = false };
                     state.State.Outcome = outcome;
-                    await state.WriteStateAsync();
+                    await state.WriteStateWithRetryAsync(options.Value);
                     metrics.StageComputed(request.Kind, lease.Kind);
                     LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
                     return outcome;
