@@ -124,7 +124,9 @@ public sealed partial class StageGrain(
                     }
                     outcome = outcome with { Attempts = attempt, Reused = false };
                     state.State.Outcome = outcome;
-                    await state.WriteStateWithRetryAsync(options.Value);
+                    // Recorded once: if an earlier write of ours landed unseen, the stored outcome stands.
+                    await state.WriteStateWithRetryAsync(options.Value, stored => stored.Outcome is not null);
+                    outcome = state.State.Outcome ?? outcome;
                     metrics.StageComputed(request.Kind, lease.Kind);
                     LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
                     return outcome;
