@@ -197,7 +197,7 @@ public sealed class PlotTests
         Assert.True(line.Vertical);
         // Bin 8 (40–45 %) is centred on 8, so 40 % lies at its left edge, 7.5.
         Assert.Equal(7.5, line.Value, 9);
-        Assert.Contains("3 of 7 clusters above 40 %", chart.Title);
+        Assert.Contains("4 of 7 clusters above 40 %", chart.Title);
     }
 
     [Fact]
