@@ -96,6 +96,9 @@ public sealed record XYChart(
     IReadOnlyList<ChartMarker> Markers,
     IReadOnlyList<ReferenceLine> Lines) : PlotChart(Title, XLabel, YLabel)
 {
+    /// <summary>The legend entry of the markers when there are several (each is labelled beside it).</summary>
+    public string MarkerLegend { get; init; } = "knee";
+
     /// <summary>Size of the points of <see cref="SeriesStyle.Points"/> series, in pixels.</summary>
     public float PointSize { get; init; } = 5;
 
@@ -129,12 +132,14 @@ public sealed record XYChart(
                 : plot.Add.HorizontalLine(line.Value, 2, color, LinePattern.Dashed);
             axisLine.LegendText = line.Label;
         }
-        foreach (var marker in Markers)
+        for (int m = 0; m < Markers.Count; m++)
         {
+            var marker = Markers[m];
             var color = ScottPlot.Color.FromHex(PlotDefaults.MarkerColor);
             var shape = plot.Add.Marker(marker.X, marker.Y, MarkerShape.OpenCircle, 18, color);
             shape.MarkerLineWidth = 3;
-            shape.LegendText = marker.Label;
+            // One legend entry for all markers of a kind: the labels beside them tell them apart.
+            shape.LegendText = m == 0 ? (Markers.Count == 1 ? marker.Label : MarkerLegend) : "";
             var text = plot.Add.Text(marker.Label, marker.X, marker.Y);
             text.LabelFontSize = PlotDefaults.AnnotationSize;
             text.LabelFontColor = color;

@@ -61,7 +61,7 @@ public static class ResultCharts
             series.Add(new ChartSeries(curve.Label, Doubles(curve.K), relative));
             if (curve.KneeIndex is >= 0 and int i)
             {
-                markers.Add(new ChartMarker(curve.K[i], relative[i], Invariant($"knee k = {curve.K[i]} ({curve.Label})")));
+                markers.Add(new ChartMarker(curve.K[i], relative[i], Invariant($"k = {curve.K[i]}")));
             }
         }
         return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, []);
@@ -79,7 +79,7 @@ public static class ResultCharts
             series.Add(new ChartSeries(curve.Label, Doubles(curve.K), percent));
             if (curve.KneeIndex is >= 0 and int i)
             {
-                markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"knee k = {curve.K[i]} ({curve.Label})")));
+                markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"k = {curve.K[i]}")));
             }
         }
         return new XYChart(title, "k (clusters)", "test error (%)", series, markers, []);

@@ -56,6 +56,9 @@ public static class ResultFigures
     /// <summary>Section of a trial's confusion matrices and per-cluster errors.</summary>
     public const string TrialSection = "Trial";
 
+    /// <summary>Height of a reconstructions figure: two rows of digits under a title.</summary>
+    public const int ReconstructionHeight = 230;
+
     /// <summary>A curve's name in titles and legends: <c>dataset · representation · scaler · seed N</c>.</summary>
     public static string CurveLabel(ElbowCurve curve) =>
         string.Create(CultureInfo.InvariantCulture, $"{curve.Dataset} · {curve.Representation} · {curve.Scaler} · seed {curve.Seed}");
@@ -207,7 +210,7 @@ public static class ResultFigures
             {
                 continue;
             }
-            string label = string.Create(CultureInfo.InvariantCulture, $"{spec.Dataset} · {spec.Representation.Label} · seed {spec.Seed}");
+            string label = string.Create(CultureInfo.InvariantCulture, $"{spec.Representation.Label} · {spec.Dataset} · s{spec.Seed}");
             string slug = Slug(string.Create(CultureInfo.InvariantCulture, $"{spec.Dataset}-{spec.Representation.Label}-s{spec.Seed}"));
             var selection = Selection(spec);
             int zDim = spec.Representation.Autoencoder!.ZDim;
@@ -218,19 +221,19 @@ public static class ResultFigures
                 string key = string.Create(CultureInfo.InvariantCulture, $"{hash}/latent-{split}/{options.TsnePoints}/{options.DirectPoints}/{options.Seed}");
                 figures.Add(new Figure($"latent-{split}-{slug}.png", LatentSection,
                     $"Latent space of {label}, {split} rows: {how}, coloured by class", PlotDefaults.Square, PlotDefaults.Square, key, null,
-                    ct => Latent(sources, hash, selection, train, zDim, label, ct)));
+                    ct => Latent(sources, hash, selection, train, label, ct)));
             }
             if (reconstructions)
             {
                 figures.Add(new Figure($"reconstructions-{slug}.png", ReconstructionSection,
-                    $"Test digits (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, 300,
+                    $"Test digits (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, ReconstructionHeight,
                     string.Create(CultureInfo.InvariantCulture, $"{hash}/reconstructions/{options.Reconstructions}"), null,
                     _ => Reconstructions(sources, hash, selection, label)));
             }
         }
     }
 
-    private static XYChart Latent(ResultSources sources, string hash, DataSelection selection, bool train, int zDim, string label, CancellationToken cancellationToken)
+    private static XYChart Latent(ResultSources sources, string hash, DataSelection selection, bool train, string label, CancellationToken cancellationToken)
     {
         string folder = sources.Artifacts.Get(hash);
         var (codes, rows, columns) = StageArtifactReader.ReadCodes(folder, train);
@@ -241,8 +244,8 @@ public static class ResultFigures
         var points = LatentProjection.Project(codes, rows, columns, labels, max, options.Seed, cancellationToken);
         string split = train ? "train" : "test";
         string what = points.Embedded
-            ? string.Create(CultureInfo.InvariantCulture, $"t-SNE of {points.Labels.Length:N0} of {rows:N0} {split} codes (z_dim {zDim})")
-            : string.Create(CultureInfo.InvariantCulture, $"{points.Labels.Length:N0} of {rows:N0} {split} codes (z_dim 2)");
+            ? string.Create(CultureInfo.InvariantCulture, $"t-SNE of {points.Labels.Length:N0}/{rows:N0} {split} codes")
+            : string.Create(CultureInfo.InvariantCulture, $"{points.Labels.Length:N0}/{rows:N0} {split} codes");
         return ResultCharts.LatentScatter(points.XY, points.Labels, $"{label}: {what}",
             points.Embedded ? "t-SNE 1" : "z₁", points.Embedded ? "t-SNE 2" : "z₂");
     }
