@@ -122,9 +122,18 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
 
         // Every figure: 2 elbows, their comparison, test error, class distribution, latent train/test, reconstructions,
         // and 3 per trial (open every trial's section so its images load too).
-        await page.EvaluateAsync("document.querySelectorAll('details').forEach(d => d.open = true)");
+        // Lazy images load when scrolled into view, which a headless window never does: ask for them now.
+        await page.EvaluateAsync("document.querySelectorAll('details').forEach(d => d.open = true); document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')");
         const string images = "Array.from(document.querySelectorAll('#content img'))";
-        await UntilPage(page, $"{images}.length > 0 && {images}.every(i => i.complete && i.naturalWidth > 0)", "every image of the sweep page has loaded", silo, TimeSpan.FromSeconds(60));
+        try
+        {
+            await UntilPage(page, $"{images}.length > 0 && {images}.every(i => i.complete && i.naturalWidth > 0)", "every image of the sweep page has loaded", silo, TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            var pending = await page.EvaluateAsync($"{images}.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))");
+            throw new TimeoutException($"images not loaded after 60 s: {pending?.ToJsonString()}; browser errors: {string.Join("; ", page.Errors)}");
+        }
         int count = (await page.EvaluateAsync($"{images}.length"))!.GetValue<int>();
         Assert.Equal(2 + 2 + 1 + 2 + 1 + 3 * Trials, count);
         var sizes = (await page.EvaluateAsync($"{images}.map(i => [i.getAttribute('src'), i.naturalWidth, i.naturalHeight, Number(i.getAttribute('width')), Number(i.getAttribute('height'))])"))!.AsArray();
@@ -190,7 +199,8 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{watched.Output}");
+                string tail = watched.Output.Length > 4000 ? watched.Output[^4000..] : watched.Output;
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said (last lines):\n{tail}");
             }
             await Task.Delay(200);
         }
