@@ -162,6 +162,21 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync($"{site}/sweeps/no-such-sweep"));
 
         Assert.True(page.Errors.Count == 0, "the browser reported errors:\n" + string.Join("\n", page.Errors));
+
+        // The same results as a report folder, written by the console from the cluster's artifacts.
+        string reportDir = Path.Combine(_work, "report");
+        var (reportCode, reportOut, reportErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", Repository.GridDll,
+            "sweep", "report", sweepId, "--out", reportDir, "--gateway", $"127.0.0.1:{gatewayPort}",
+            "--artifacts", Path.Combine(_work, "artifacts"), "--data-dir", Repository.DataDir);
+        Assert.True(reportCode == 0, $"sweep report exited {reportCode}: {reportErr}");
+        Assert.Contains(Path.Combine(reportDir, "index.html"), reportOut);
+        Assert.Contains($"[{count}/{count}]", reportErr);
+        Assert.Equal(count, Directory.GetFiles(Path.Combine(reportDir, "figures"), "*.png").Length);
+        var (unknownCode, _, unknownErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", Repository.GridDll,
+            "sweep", "report", "no-such-sweep", "--out", reportDir, "--gateway", $"127.0.0.1:{gatewayPort}");
+        Assert.Equal(2, unknownCode);
+        Assert.Contains("no sweep 'no-such-sweep'", unknownErr);
+        Phase("report written by grid sweep report");
     }
 
     private ExternalProcess Start(ExternalProcess process)
