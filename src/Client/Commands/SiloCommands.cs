@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
+using Grid.Compute.Pipeline;
 using Grid.Silo.Hosting;
+using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -115,12 +118,13 @@ public static class SiloCommands
         var file = new Argument<string>("file") { Description = "Sweep spec, YAML or JSON" };
         var json = CommonOptions.Json();
         var jsonFile = new Option<string?>("--json-file") { Description = "Also write the results JSON to this file", HelpName = "FILE" };
-        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile };
+        var report = new Option<string?>("--report") { Description = "At the end, write the sweep's report (index.html and figures) to DIR", HelpName = "DIR" };
+        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report };
         var options = AddSiloOptions(command, embedded: true);
         command.SetAction(async (parse, ct) =>
         {
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), parse.GetValue(json), parse.GetValue(jsonFile), ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct);
         });
         return command;
     }
@@ -128,11 +132,19 @@ public static class SiloCommands
     public static Command Demo()
     {
         var jsonFile = new Option<string?>("--json") { Description = "Also write the results as one JSON object to FILE", HelpName = "FILE" };
+        var report = new Option<string>("--report")
+        {
+            Description = "Where to write the demo's report (index.html and figures)",
+            DefaultValueFactory = _ => DemoReportDirectory,
+            HelpName = "DIR",
+        };
         var command = new Command("demo",
             "A reduced seed study on this machine (MNIST 6,000/1,000 rows; pixels and a z_dim 16 autoencoder; scalers none and l2; " +
-            "k 10–100): fetches MNIST if needed, runs it on an embedded silo, and prints elbow knees, accuracies and stage reuse. About a minute on an idle 2-core machine (3 minutes measured on a busy one).")
+            "k 10–100): fetches MNIST if needed, runs it on an embedded silo, prints elbow knees, accuracies and stage reuse, and writes its report " +
+            "(./" + DemoReportDirectory + "/index.html). About a minute on an idle 2-core machine (3 minutes measured on a busy one).")
         {
             jsonFile,
+            report,
         };
         var options = AddSiloOptions(command, embedded: true);
         command.SetAction(async (parse, ct) =>
@@ -141,12 +153,18 @@ public static class SiloCommands
                 ?? throw new InvalidOperationException("the demo spec is missing from this build");
             using var reader = new StreamReader(stream);
             var spec = SweepSubmission.ReadSpecText(await reader.ReadToEndAsync(ct), "demo");
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), json: false, parse.GetValue(jsonFile), ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), json: false, parse.GetValue(jsonFile), parse.GetValue(report), DemoFigures, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, CancellationToken cancellationToken)
+    /// <summary>Where <c>grid demo</c> writes its report by default (relative to the current directory).</summary>
+    public const string DemoReportDirectory = "grid-demo-report";
+
+    /// <summary>The demo stays quick: t-SNE on at most 2,000 codes.</summary>
+    private static readonly FigureOptions DemoFigures = new() { TsnePoints = 2000, DirectPoints = 6000 };
+
+    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, string? report, FigureOptions figures, CancellationToken cancellationToken)
     {
         var store = new DatasetStore(settings.DataDir);
         foreach (string dataset in spec.Datasets)
@@ -160,7 +178,9 @@ public static class SiloCommands
         try
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken);
+            Func<SweepSnapshot, Task<int>>? writeReport = report is null ? null : snapshot =>
+                SweepCommands.WriteReportAsync(snapshot, new ResultSources(new ArtifactStore(settings.ArtifactsDir), store, figures), report, cancellationToken, json);
+            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken, writeReport);
         }
         finally
         {

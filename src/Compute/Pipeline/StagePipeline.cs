@@ -133,6 +133,8 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 output,
                 train_clusters = trainReport.Clusters,
                 test_confusion_row_percent = testReport.ConfusionRowPercentages,
+                train_class_counts = trainReport.ClassCounts,
+                test_class_counts = testReport.ClassCounts,
             }, Json));
         });
         return output;
@@ -185,6 +187,8 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 bytes_per_round = fit.Rounds.BytesPerRound,
                 train_clusters = fit.Train.Clusters,
                 test_confusion_row_percent = fit.Test.ConfusionRowPercentages,
+                train_class_counts = fit.Train.ClassCounts,
+                test_class_counts = fit.Test.ClassCounts,
             }, Json));
         });
         return output;

@@ -65,7 +65,7 @@ public sealed partial class TrialGrain(
             return;
         }
         state.State.SweepId = sweepId;
-        state.State.Status = new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0);
+        state.State.Status = WithStageHashes(new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0));
         await state.WriteStateWithRetryAsync(options.Value);
         StartChain(resumed: false);
     }
@@ -114,7 +114,8 @@ public sealed partial class TrialGrain(
     {
         try
         {
-            await SetAsync(Status with { State = TrialState.Running }, persist: true);
+            // A trial recorded before statuses carried stage hashes gets them here.
+            await SetAsync(WithStageHashes(Status) with { State = TrialState.Running }, persist: true);
             var resource = await ResolveResourceAsync();
             // A trial resumed after its silo went away is a retry; a new one joins the queue.
             metrics.TrialEntered(resumed ? "retried" : "queued", resource);
@@ -177,6 +178,13 @@ public sealed partial class TrialGrain(
                 await Task.Delay(settings.RetryBackoff, cancellationToken);
             }
         }
+    }
+
+    /// <summary>The status with the hashes of the trial's stages, so readers of its artifacts (reports, results pages) find them.</summary>
+    private static TrialStatus WithStageHashes(TrialStatus status)
+    {
+        string? autoencoder = StageKeys.Autoencoder(status.Spec);
+        return status with { AutoencoderHash = autoencoder, ClusteringHash = StageKeys.Clustering(status.Spec, autoencoder) };
     }
 
     private async Task<SlotKind> ResolveResourceAsync()

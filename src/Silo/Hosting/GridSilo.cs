@@ -7,6 +7,7 @@ using Grid.Grains.Placement;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Grid.Silo.Compute;
+using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -56,6 +57,7 @@ public static class GridSilo
         }
         builder.UseOrleans(silo => ConfigureSilo(silo, options));
         AddGridServices(builder.Services, options);
+        builder.Services.AddResultsPages();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("grid", serviceInstanceId: $"{Environment.MachineName}:{options.SiloPort}"))
             .WithMetrics(metrics => metrics
@@ -78,6 +80,8 @@ public static class GridSilo
             var status = await grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Any(w => w.Alive) ? Results.Text("ready") : Results.Text("no workers yet", statusCode: 503);
         });
+        // Results pages: the sweeps, their tables and figures, live.
+        app.MapResultsPages();
         return app;
     }
 
