@@ -47,8 +47,8 @@ public static class LatentProjection
         var options = new TsneOptions
         {
             Dimensions = 2,
-            // Perplexity must stay well below the number of points.
-            Perplexity = Math.Min(new TsneOptions().Perplexity, (sample.Length - 1) / 3.0),
+            // t-SNE takes ⌊3·perplexity + 1⌋ neighbours of each point, so that must stay below the number of points.
+            Perplexity = Math.Min(new TsneOptions().Perplexity, (sample.Length - 2) / 3.0),
             Seed = seed,
         };
         float[] xy = Tsne.Embed(chosen, sample.Length, dimensions, options, null, cancellationToken);
