@@ -5,10 +5,10 @@ namespace Grid.Grains;
 /// <summary>
 /// Grain state writes that ride out a storage outage (Redis restarting, paused, unreachable for a while):
 /// a failed write is tried again with growing pauses for up to <see cref="GridGrainOptions.StorageOutageBudget"/>.
-/// An ETag conflict is the guard against two writers and surfaces, except right after a write whose fate is
-/// unknown (it timed out, yet may have landed): then the stored state is read back, and either kept
-/// (<c>keepStored</c> says it already holds what matters, e.g. a recorded outcome: the first
-/// result wins) or overwritten with this activation's, under the fresh ETag.
+/// An ETag conflict is the guard against two writers. On a conflict the stored state is read back: when
+/// <c>keepStored</c> says it already holds what matters (a recorded stage outcome: the first result wins),
+/// it stays and the write is done; after a write whose fate is unknown (it timed out, yet may have landed)
+/// this activation's state is written again under the fresh ETag; otherwise the conflict surfaces.
 /// </summary>
 public static class DurableWrites
 {
@@ -24,14 +24,21 @@ public static class DurableWrites
                 await state.WriteStateAsync();
                 return;
             }
-            catch (InconsistentStateException) when (ambiguous && DateTimeOffset.UtcNow < deadline)
+            catch (InconsistentStateException) when ((ambiguous || keepStored is not null) && DateTimeOffset.UtcNow < deadline)
             {
-                // Most likely our own earlier attempt, which landed after its timeout.
+                // Our own earlier attempt that landed after its timeout, or another activation of this grain
+                // (there can briefly be two while a dead silo is being declared dead): see what is stored.
                 var intended = state.State;
                 await state.ReadStateAsync();
                 if (keepStored?.Invoke(state.State) == true)
                 {
                     return;
+                }
+                if (!ambiguous)
+                {
+                    // Another writer, and what it stored does not settle it: the conflict stands.
+                    state.State = intended;
+                    throw;
                 }
                 state.State = intended;
                 ambiguous = false;

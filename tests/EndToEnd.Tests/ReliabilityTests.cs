@@ -3,6 +3,7 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Xunit.Abstractions;
 
 namespace Grid.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ namespace Grid.EndToEnd.Tests;
 /// mid-sweep in the ways clusters break. Each test builds its own cluster, so none depends on another.
 /// </summary>
 [Trait("Category", "Reliability")]
-public sealed class ReliabilityTests : IDisposable
+public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
 {
     private const int TrainRows = 20000;
     private const int TestRows = 2000;
@@ -19,9 +20,13 @@ public sealed class ReliabilityTests : IDisposable
 
     private readonly string _specDir = Path.Combine(Path.GetTempPath(), "grid-reliability-specs-" + Guid.NewGuid().ToString("N"));
 
-    public ReliabilityTests() => Directory.CreateDirectory(_specDir);
-
-    public void Dispose() => Directory.Delete(_specDir, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_specDir))
+        {
+            Directory.Delete(_specDir, recursive: true);
+        }
+    }
 
     /// <summary>Pixels, two scalers, four k: eight clustering stages of a few seconds each.</summary>
     private string PixelSpec(string name) => Write(name, $$"""
@@ -39,6 +44,7 @@ public sealed class ReliabilityTests : IDisposable
 
     private string Write(string name, string json)
     {
+        Directory.CreateDirectory(_specDir);
         string path = Path.Combine(_specDir, name + ".json");
         File.WriteAllText(path, json);
         return path;
@@ -52,8 +58,10 @@ public sealed class ReliabilityTests : IDisposable
 
         int victim = await BusySiloAsync(cluster);
         cluster.Silos[victim]!.Signal("KILL");
+        var killed = DateTime.UtcNow;
 
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
+        output.WriteLine($"killed silo{victim} mid-stage; the sweep completed {(DateTime.UtcNow - killed).TotalSeconds:F1} s later");
         AssertEveryTrialSucceededOnce(result, 8);
         AssertResultsEqualTheComputeCore(result);
         // One stage per trial; a trial that was itself on the dead silo comes back and joins the stage's
@@ -70,8 +78,10 @@ public sealed class ReliabilityTests : IDisposable
         int leaving = await BusySiloAsync(cluster);
         var silo = cluster.Silos[leaving]!;
         silo.Signal("TERM");
+        var stopped = DateTime.UtcNow;
         // It drains (30 s at most here), then leaves the membership and exits cleanly.
         Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        output.WriteLine($"silo{leaving} exited {(DateTime.UtcNow - stopped).TotalSeconds:F1} s after SIGTERM");
         Assert.Contains("drained", silo.Output);
 
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
@@ -112,8 +122,11 @@ public sealed class ReliabilityTests : IDisposable
             cluster.StartSilo(i);
         }
 
+        var restarted = DateTime.UtcNow;
+
         // Nobody resubmits: the restarted silos wake the sweep from its state in Redis.
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(5));
+        output.WriteLine($"{finishedBefore.Count} trial(s) had finished; the sweep completed {(DateTime.UtcNow - restarted).TotalSeconds:F1} s after the restart");
         AssertEveryTrialSucceededOnce(result, 4);
         // Trials that had finished kept their results; the autoencoder (one stage, shared by two trials)
         // and the four clustering stages were each recorded once.
@@ -127,6 +140,7 @@ public sealed class ReliabilityTests : IDisposable
             .Select(f => JsonNode.Parse(File.ReadAllText(f))!)
             .Single(s => s["output"]?["ResumedFromEpoch"] is not null);
         Assert.InRange(summary["output"]!["ResumedFromEpoch"]!.GetValue<int>(), 1, 3);
+        output.WriteLine($"the autoencoder resumed from epoch {summary["output"]!["ResumedFromEpoch"]}");
         Assert.Equal(4, summary["output"]!["Epochs"]!.GetValue<int>());
     }
 
@@ -145,6 +159,7 @@ public sealed class ReliabilityTests : IDisposable
 
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
         Assert.True(DateTime.UtcNow - paused >= TimeSpan.FromSeconds(10));
+        output.WriteLine($"the sweep completed {(DateTime.UtcNow - paused).TotalSeconds:F1} s after Redis was paused for 10 s");
         AssertEveryTrialSucceededOnce(result, 8);
         AssertResultsEqualTheComputeCore(result);
         Assert.All(cluster.Silos, s => Assert.False(s!.HasExited, $"{s.Name} exited:\n{s.Output}"));

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Tries bad inputs at every door of `grid` (spec files, console arguments, data files, HTTP pages) and
+# prints a Markdown table: what was tried, the exit code (or HTTP status) and the first line the user sees.
+# Used to write docs/reliability.md; run from the repository root after ./grid has been built once.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+GRID=./grid
+TMP=$(mktemp -d)
+trap 'kill $SILO_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+export GRID_DATA_DIR=${GRID_DATA_DIR:-$PWD/.artifacts/data}
+
+row() { # description, command...
+  local what=$1; shift
+  local out code
+  out=$("$@" 2>&1 >/dev/null); code=$?
+  out=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | head -n 1)
+  printf '| %s | `%s` | %s | %s |\n' "$what" "$(echo "${*:2}" | sed "s|$TMP|TMP|g" | cut -c1-70)" "$code" "$(echo "$out" | sed 's/|/\\|/g' | cut -c1-160)"
+}
+spec() { # name, body → path
+  printf '%s\n' "$2" > "$TMP/$1"; echo "$TMP/$1"
+}
+BASE='datasets: [mnist]
+split: { train: 600, test: 100 }
+representations: [pixels]
+scalers: [none]
+seeds: [0]'
+
+echo '| bad input | command | exit | what the user sees |'
+echo '|---|---|---|---|'
+row "spec file missing" $GRID run "$TMP/nope.yaml"
+row "spec: YAML syntax error" $GRID run "$(spec syntax.yaml "$BASE
+k: [10, 20")"
+row "spec: unknown key (typo)" $GRID run "$(spec typo.yaml "$BASE
+k: [10]
+kmaens: { n_init: 3 }")"
+row "spec: k below 2" $GRID run "$(spec k1.yaml "$BASE
+k: [1]")"
+row "spec: k above the training rows" $GRID run "$(spec kbig.yaml "$BASE
+k: [5000]")"
+row "spec: empty axis" $GRID run "$(spec empty.yaml "$BASE
+k: []")"
+row "spec: unknown dataset" $GRID run "$(spec ds.yaml "datasets: [cifar]
+representations: [pixels]
+scalers: [none]
+k: [10]")"
+row "spec: unknown scaler" $GRID run "$(spec sc.yaml "datasets: [mnist]
+representations: [pixels]
+scalers: [minmax]
+k: [10]")"
+row "spec: z_dim 0" $GRID run "$(spec z.yaml "datasets: [mnist]
+representations: [{ autoencoder: { z_dim: 0 } }]
+scalers: [none]
+k: [10]")"
+row "spec: epochs out of range" $GRID run "$(spec ep.yaml "datasets: [mnist]
+representations: [{ autoencoder: { z_dim: 2, epochs: 5000 } }]
+scalers: [none]
+k: [10]")"
+row "spec: tol NaN" $GRID run "$(spec nan.yaml "$BASE
+k: [10]
+kmeans: { tol: .nan }")"
+row "spec: shards 0" $GRID run "$(spec sh.yaml "$BASE
+k: [10]
+kmeans: { shards: 0 }")"
+row "spec: warm_start with full k-means" $GRID run "$(spec ws.yaml "$BASE
+k: [10]
+kmeans: { algorithm: full, warm_start: true }")"
+row "spec: too many trials" $GRID run "$(spec many.yaml "datasets: [mnist]
+representations: [pixels]
+scalers: [none, l2, standard, unit]
+k: [{ from: 2, to: 30000 }]
+seeds: [0, 1, 2]")"
+row "spec: JSON duplicate key" $GRID run "$(spec dup.json '{ "datasets": ["mnist"], "datasets": ["mnist"], "representations": ["pixels"], "scalers": ["none"], "k": [10] }')"
+row "spec: not a mapping" $GRID run "$(spec list.yaml "- mnist
+- pixels")"
+row "bench: k below 2" $GRID bench kmeans --k 1 --limit 600
+row "bench: unknown scaler" $GRID bench kmeans --scaler minmax --limit 600
+row "bench: --shards with full k-means" $GRID bench kmeans --shards 2 --algorithm full --limit 600
+row "bench: --silos without --shards" $GRID bench kmeans --silos 2 --limit 600
+row "bench: bad k range" $GRID bench elbow --k 9..3 --limit 600
+row "bench: z_dim 0" $GRID bench ae --z-dim 0 --limit 600
+row "bench: not a number" $GRID bench kmeans --k ten
+row "silo: bad slots" $GRID silo --slots cpu=x
+row "silo: no slots" $GRID silo --slots cpu=0
+row "silo: port out of range" $GRID silo --silo-port 70000
+row "silo: negative drain timeout" $GRID silo --drain-timeout -5
+row "data: unknown dataset" $GRID data fetch cifar
+mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null
+for f in train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do cp "$GRID_DATA_DIR/mnist/$f" "$TMP/data/mnist/" 2>/dev/null; done
+row "data: truncated IDX file" $GRID data list --data-dir "$TMP/data"
+row "sweep: no cluster at the gateway" $GRID sweep status nosuch --gateway 127.0.0.1:1
+row "unknown command" $GRID frobnicate
+
+# The silo's HTTP doors.
+HTTP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$GRID silo --http-port "$HTTP" --silo-port 0 --gateway-port 0 --artifacts "$TMP/artifacts" > "$TMP/silo.log" 2>&1 &
+SILO_PID=$!
+for _ in $(seq 1 120); do curl -s "127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.5; done
+http() { # description, path
+  local code body
+  code=$(curl -s -o "$TMP/body" -w '%{http_code}' "127.0.0.1:$HTTP$2"); body=$(head -c 160 "$TMP/body" | tr '\n' ' ' | sed 's/|/\\|/g')
+  printf '| %s | `GET %s` | HTTP %s | %s |\n' "$1" "$2" "$code" "$body"
+}
+http "page: unknown sweep" "/sweeps/nosuch"
+http "page: markup in the id" "/sweeps/%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+http "api: unknown sweep" "/api/sweeps/nosuch"
+http "figure: unknown figure" "/sweeps/nosuch/figures/nothing.png"
+http "no such page" "/admin"
