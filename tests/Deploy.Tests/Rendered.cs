@@ -136,10 +136,36 @@ public sealed partial class Rendered
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
     private static partial Regex VariableReference();
 
+    private static readonly Lazy<string> KubectlChecked = new(CheckKubectl);
+
+    /// <summary>The overlays use kustomize v5 (labels, components, replacements): kubectl ≥ 1.27 has it, Debian 12's 1.20 does not.</summary>
+    private static string CheckKubectl()
+    {
+        string version = Run("kubectl", ["version", "--client"], "kubectl version --client");
+        var kustomize = KustomizeVersion().Match(version);
+        if (!kustomize.Success || int.Parse(kustomize.Groups[1].Value) < 5)
+        {
+            throw new InvalidOperationException(
+                $"deploy/k8s needs kubectl with kustomize v5 or later (kubectl ≥ 1.27); this one says: {version.Trim()}");
+        }
+        return version;
+    }
+
+    [GeneratedRegex(@"Kustomize Version: v(\d+)")]
+    private static partial Regex KustomizeVersion();
+
     private static Rendered Render(string folder)
     {
-        string path = Path.Combine(Repository.K8s, folder);
-        var start = new ProcessStartInfo("kubectl", ["kustomize", path])
+        _ = KubectlChecked.Value;
+        string yaml = Run("kubectl", ["kustomize", Path.Combine(Repository.K8s, folder)], $"kubectl kustomize {folder}");
+        // strict: a field the typed model does not know (a typo such as `readinesProbe`) fails the load.
+        var objects = KubernetesYaml.LoadAllFromString(yaml, CustomTypes, strict: true);
+        return new Rendered(folder, yaml, objects);
+    }
+
+    private static string Run(string file, string[] arguments, string what)
+    {
+        var start = new ProcessStartInfo(file, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -160,16 +186,13 @@ public sealed partial class Rendered
             if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
             {
                 process.Kill();
-                throw new TimeoutException($"kubectl kustomize {folder} did not finish within a minute");
+                throw new TimeoutException($"{what} did not finish within a minute");
             }
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"kubectl kustomize {folder} failed (exit {process.ExitCode}): {stderr.Result}");
+                throw new InvalidOperationException($"{what} failed (exit {process.ExitCode}): {stderr.Result}");
             }
-            string yaml = stdout.Result;
-            // strict: a field the typed model does not know (a typo such as `readinesProbe`) fails the load.
-            var objects = KubernetesYaml.LoadAllFromString(yaml, CustomTypes, strict: true);
-            return new Rendered(folder, yaml, objects);
+            return stdout.Result;
         }
     }
 }
