@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Grid needs on a Debian 12 machine, idempotently: nothing is installed twice,
 # and apt-get update runs only when something is missing.
-#   scripts/setup.sh run    what `./grid` needs (the .NET SDK and npm)
+#   scripts/setup.sh run    what `./grid` needs (the .NET SDK, npm and a font for the figures)
 #   scripts/setup.sh test   also what the tests need
 set -euo pipefail
 
@@ -12,9 +12,11 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-packages=(npm)
+# fonts-dejavu-core: the sans-serif the figures (ScottPlot/SkiaSharp) are drawn with.
+packages=(npm fonts-dejavu-core)
 if [[ "$mode" == "test" ]]; then
-  packages+=(dataset-fashion-mnist redis-server prometheus)
+  # chromium: the end-to-end test of the live results pages drives it headless.
+  packages+=(dataset-fashion-mnist redis-server prometheus chromium)
 fi
 
 missing=()

@@ -6,6 +6,18 @@ public sealed class GridGrainOptions
     /// <summary>Attempts per stage before the trials that need it fail.</summary>
     public int MaxStageAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How many times a stage or a trial's call to it is retried because a silo was lost under it (killed,
+    /// stopped, unreachable): such interruptions do not count as attempts, but they are bounded.
+    /// </summary>
+    public int MaxSiloLossRetries { get; set; } = 20;
+
+    /// <summary>
+    /// How long grains keep retrying a state write while storage (Redis in cluster mode) is unavailable
+    /// before they give up and report the failure.
+    /// </summary>
+    public TimeSpan StorageOutageBudget { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Delay before the second attempt; doubled for each later one.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -45,6 +57,10 @@ public sealed class GridGrainOptions
 
     public void Validate()
     {
+        if (MaxSiloLossRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSiloLossRetries), MaxSiloLossRetries, "Grid:Grains:MaxSiloLossRetries must be ≥ 0");
+        }
         if (AutoShardMinBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(AutoShardMinBytes), AutoShardMinBytes, "Grid:Grains:AutoShardMinBytes must be ≥ 0");

@@ -34,16 +34,17 @@ public sealed class LiveSiloTests
 
         // The pod's ports and Redis are not ours here: same settings otherwise, on loopback.
         string work = Path.Combine(Path.GetTempPath(), "grid-deploy-tests-" + Guid.NewGuid().ToString("N"));
+        var free = FreePorts(4);
         var local = new Dictionary<int, int>
         {
-            [settings.HttpPort] = FreePort(),
-            [settings.MetricsPort!.Value] = FreePort(),
+            [settings.HttpPort] = free[0],
+            [settings.MetricsPort!.Value] = free[1],
         };
         settings.Redis = null;
         settings.AdvertisedAddress = null;
         settings.HttpAddress = IPAddress.Loopback.ToString();
-        settings.SiloPort = FreePort();
-        settings.GatewayPort = FreePort();
+        settings.SiloPort = free[2];
+        settings.GatewayPort = free[3];
         settings.HttpPort = local[settings.HttpPort];
         settings.MetricsPort = local[settings.MetricsPort.Value];
         settings.DataDir = Path.Combine(work, "data");
@@ -67,10 +68,11 @@ public sealed class LiveSiloTests
                     $"the {kind} probe {probe.HttpGet.Path} answers 200 on the silo of {folder}");
             }
 
-            // The host takes the manifest's shutdown budget, which the grace period outlasts.
+            // The host's shutdown budget holds the manifest's drain timeout, and the grace period outlasts it.
             var shutdown = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
-            Assert.Equal(TimeSpan.FromSeconds(int.Parse(configuration["shutdownTimeoutSeconds"]!)), shutdown);
-            Assert.True(TimeSpan.FromSeconds(deployment.Spec.Template.Spec.TerminationGracePeriodSeconds!.Value) > shutdown);
+            Assert.True(shutdown > settings.DrainTimeout, $"host shutdown timeout {shutdown} vs drain timeout {settings.DrainTimeout}");
+            Assert.True(TimeSpan.FromSeconds(deployment.Spec.Template.Spec.TerminationGracePeriodSeconds!.Value) > shutdown,
+                $"terminationGracePeriodSeconds {deployment.Spec.Template.Spec.TerminationGracePeriodSeconds} must exceed the silo's shutdown timeout {shutdown}");
 
             // Gpu work: queued for a gpu slot while no GPU silo is up where KEDA scales on that queue, else run on cpu.
             var scheduler = app.Services.GetRequiredService<IGrainFactory>().GetGrain<ISchedulerGrain>(0);
@@ -118,11 +120,19 @@ public sealed class LiveSiloTests
             })
             .ToList();
 
-    private static int FreePort()
+    /// <summary><paramref name="count"/> distinct free ports (all held open until each is chosen).</summary>
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }
 

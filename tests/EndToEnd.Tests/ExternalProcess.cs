@@ -37,7 +37,11 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ExternalProcess Start(string name, string file, params string[] arguments)
+    public static ExternalProcess Start(string name, string file, params string[] arguments) =>
+        Start(name, file, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <paramref name="file"/> with extra environment variables (for example a silo's settings).</summary>
+    public static ExternalProcess Start(string name, string file, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -50,7 +54,33 @@ public sealed class ExternalProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         return new ExternalProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name}: {file} did not start"), name);
+    }
+
+    /// <summary>Sends a POSIX signal (KILL, TERM, STOP, CONT, …) to the process.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        kill?.WaitForExit();
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; throws naming the process on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:F0}s:\n{Output}");
+        }
+        return _process.ExitCode;
     }
 
     /// <summary>Runs a command to its end and returns its exit code, stdout and stderr.</summary>

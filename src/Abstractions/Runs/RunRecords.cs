@@ -82,6 +82,14 @@ public sealed record ClusteringResult(
     [property: Id(7)] int FlaggedClusters);
 
 /// <summary>A trial as the sweep sees it.</summary>
+/// <param name="AutoencoderHash">
+/// The hash of the trial's autoencoder stage (its artifact folder in the artifact store holds the weights and
+/// codes), or null when it clusters pixels or the trial has not started.
+/// </param>
+/// <param name="ClusteringHash">
+/// The hash of the trial's (last) clustering stage, whose artifact holds the centres and <c>summary.json</c>
+/// (per-cluster errors, class counts); null until the trial starts. Results pages and reports read artifacts by these.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.trial-status")]
 public sealed record TrialStatus(
@@ -92,7 +100,9 @@ public sealed record TrialStatus(
     [property: Id(4)] ClusteringResult? Result,
     [property: Id(5)] string? Error,
     [property: Id(6)] int StagesComputed,
-    [property: Id(7)] int StagesReused);
+    [property: Id(7)] int StagesReused,
+    [property: Id(8)] string? AutoencoderHash = null,
+    [property: Id(9)] string? ClusteringHash = null);
 
 /// <summary>One point of an elbow curve.</summary>
 [GenerateSerializer, Immutable]

@@ -26,7 +26,10 @@ public sealed record SlotLease(
     [property: Id(4)] string StageHash,
     [property: Id(5)] DateTimeOffset Granted);
 
-/// <summary>A silo's worker announces its slots and what it is running; sent at start and then periodically.</summary>
+/// <summary>
+/// A silo's worker announces its slots and what it is running; sent at start and then periodically.
+/// <c>Draining</c>: the silo is shutting down; it finishes (or hands back) what it runs and takes nothing new.
+/// </summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.workers.worker-heartbeat")]
 public sealed record WorkerHeartbeat(
@@ -34,7 +37,8 @@ public sealed record WorkerHeartbeat(
     [property: Id(1)] string Silo,
     [property: Id(2)] int CpuSlots,
     [property: Id(3)] int GpuSlots,
-    [property: Id(4)] IReadOnlyList<SlotLease> Running);
+    [property: Id(4)] IReadOnlyList<SlotLease> Running,
+    [property: Id(5)] bool Draining = false);
 
 /// <summary>One worker as the scheduler sees it.</summary>
 [GenerateSerializer, Immutable]

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Clustering;
 using Grid.Compute.Data;
+using Grid.Compute.Embedding;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
 using Spectre.Console;
@@ -13,7 +14,7 @@ using TorchSharp;
 namespace Grid.Client.Commands;
 
 /// <summary>
-/// <c>grid bench kmeans|ae</c>: the compute core on real data, without a cluster, timed. These
+/// <c>grid bench kmeans|elbow|ae|tsne</c>: the compute core on real data, timed (sharded k-means on in-process silos). These
 /// commands produce the figures the issues ask for.
 /// </summary>
 public static class BenchCommands
@@ -22,10 +23,11 @@ public static class BenchCommands
 
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmark the compute core on real data (no cluster): k-means, a whole elbow scan, the autoencoder");
+        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
         command.Subcommands.Add(ElbowBench());
+        command.Subcommands.Add(TsneBench());
         return command;
     }
 
@@ -161,6 +163,125 @@ public static class BenchCommands
                 }
                 AnsiConsole.Write(table);
             }
+            Print(report, asJson);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command TsneBench()
+    {
+        var dataset = CommonOptions.DatasetOption();
+        var n = new Option<int>("--n") { Description = "Points to embed: the first N training rows", DefaultValueFactory = _ => 15000, HelpName = "N" };
+        var source = new Option<string>("--source")
+        {
+            Description = "codes: latent codes of the seed autoencoder trained on the N rows | pixels: the rows scaled to 0..1",
+            DefaultValueFactory = _ => "codes",
+        }.AcceptOnlyFromAmong("codes", "pixels");
+        var zDim = new Option<int>("--z-dim") { Description = "Latent size of the codes", DefaultValueFactory = _ => 16 };
+        var epochs = new Option<int>("--epochs") { Description = "Autoencoder epochs before encoding (codes only)", DefaultValueFactory = _ => 3 };
+        var perplexity = new Option<double>("--perplexity") { Description = "t-SNE perplexity", DefaultValueFactory = _ => new TsneOptions().Perplexity };
+        var seed = new Option<long>("--seed") { Description = "Seed of the autoencoder and of t-SNE", DefaultValueFactory = _ => 0 };
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("tsne",
+            "Barnes–Hut t-SNE of N training rows (autoencoder codes or pixels) to 2-D; reports the t-SNE seconds (autoencoder training timed apart), " +
+            "trustworthiness (k = 10) and the KL divergence")
+        {
+            dataset, n, source, zDim, epochs, perplexity, seed, dataDir, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            int rows = parse.GetValue(n);
+            bool codes = parse.GetValue(source) == "codes";
+            var options = new TsneOptions { Perplexity = parse.GetValue(perplexity), Seed = parse.GetValue(seed) };
+            var autoencoder = new AutoencoderOptions { ZDim = parse.GetValue(zDim), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed) };
+            try
+            {
+                options.Validate();
+                autoencoder.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UserInputException(ex.Message);
+            }
+            if (rows <= options.Neighbours)
+            {
+                throw new UserInputException($"--n {rows}: t-SNE with perplexity {options.Perplexity} needs more than {options.Neighbours} points");
+            }
+            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, rows, rows / 6, ct);
+            if (data.Train.Count < rows)
+            {
+                throw new UserInputException($"--n {rows}: {data.Name} has only {data.Train.Count} training rows");
+            }
+            bool asJson = parse.GetValue(json);
+            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
+            torch.set_num_threads(Environment.ProcessorCount);
+            var report = new Dictionary<string, object> { ["dataset"] = data.Name, ["source"] = codes ? "codes" : "pixels", ["n"] = rows };
+            float[] features = [];
+            int width = 0;
+            TsneResult? result = null;
+            double seconds = 0;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    if (codes)
+                    {
+                        var bar = context.AddTask("autoencoder", maxValue: (double)autoencoder.Epochs * rows);
+                        var progress = new ActionProgress<AutoencoderProgress>(p =>
+                        {
+                            bar.Value = (double)(p.Epoch - 1) * rows + Math.Min(p.SamplesDone, rows);
+                            bar.Description = string.Create(CultureInfo.InvariantCulture, $"autoencoder epoch {p.Epoch}/{p.Epochs} · loss {p.RunningLoss:F4}");
+                        });
+                        var watch = Stopwatch.StartNew();
+                        (features, double testLoss) = await Task.Run(() =>
+                        {
+                            using var trainer = new AutoencoderTrainer(autoencoder);
+                            trainer.Train(data.Train, null, null, progress, ct);
+                            using var z = trainer.Encode(data.Train);
+                            return (z.data<float>().ToArray(), trainer.Evaluate(data.Test));
+                        }, ct);
+                        bar.Value = bar.MaxValue;
+                        width = autoencoder.ZDim;
+                        report["autoencoder_epochs"] = autoencoder.Epochs;
+                        report["autoencoder_seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2);
+                        report["autoencoder_test_loss"] = Math.Round(testLoss, 5);
+                    }
+                    else
+                    {
+                        using var pixels = data.Train.ToFeatureTensor();
+                        using var unit = pixels.div(byte.MaxValue);
+                        features = unit.data<float>().ToArray();
+                        width = data.Train.Features;
+                    }
+                    var tsneBar = context.AddTask("t-SNE", maxValue: options.Iterations);
+                    var tsneProgress = new ActionProgress<TsneProgress>(p =>
+                    {
+                        tsneBar.Value = p.Iteration;
+                        if (p.KlDivergence is double kl)
+                        {
+                            tsneBar.Description = string.Create(CultureInfo.InvariantCulture, $"t-SNE · KL {kl:F3}");
+                        }
+                    });
+                    var tsneWatch = Stopwatch.StartNew();
+                    result = await Task.Run(() => Tsne.Fit(features, rows, width, options, tsneProgress, ct), ct);
+                    seconds = tsneWatch.Elapsed.TotalSeconds;
+                    tsneBar.Value = tsneBar.MaxValue;
+                });
+            var trustWatch = Stopwatch.StartNew();
+            double trust = Trustworthiness.Compute(features, width, result!.Embedding, options.Dimensions, rows, Trustworthiness.DefaultNeighbours);
+            report["features"] = width;
+            report["perplexity"] = options.Perplexity;
+            report["seed"] = options.Seed;
+            report["threads"] = Environment.ProcessorCount;
+            report["iterations"] = result.Iterations;
+            report["learning_rate"] = Math.Round(result.LearningRate, 3);
+            report["seconds"] = Math.Round(seconds, 2);
+            report["kl_divergence"] = Math.Round(result.KlDivergence, 4);
+            report["trustworthiness"] = Math.Round(trust, 4);
+            report["trustworthiness_k"] = Trustworthiness.DefaultNeighbours;
+            report["trustworthiness_seconds"] = Math.Round(trustWatch.Elapsed.TotalSeconds, 2);
             Print(report, asJson);
             return ExitCodes.Ok;
         });

@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
+using Grid.Compute.Pipeline;
 using Grid.Silo.Hosting;
+using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +20,7 @@ public static class SiloCommands
 {
     private sealed record SiloOptions(
         Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
-        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts);
+        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout);
 
     /// <param name="defaults">What an option not given stands for: <c>grid silo</c> reads them from the environment (<c>Grid__Silo__*</c>).</param>
     private static SiloOptions AddSiloOptions(Command command, bool embedded, GridSiloOptions defaults)
@@ -30,7 +33,13 @@ public static class SiloCommands
             new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (an internal port for Prometheus) instead of on --http-port", DefaultValueFactory = _ => defaults.MetricsPort, HelpName = "P" },
             new Option<string>("--slots") { Description = "Compute slots this silo offers", DefaultValueFactory = _ => defaults.Slots, HelpName = "cpu=N,gpu=M" },
             DataDirOption(defaults, embedded),
-            new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" });
+            new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" },
+            new Option<int>("--drain-timeout")
+            {
+                Description = "On shutdown, seconds running stages get to finish before they are handed back to other silos",
+                DefaultValueFactory = _ => (int)defaults.DrainTimeout.TotalSeconds,
+                HelpName = "SECONDS",
+            });
         if (!embedded)
         {
             command.Options.Add(options.Redis);
@@ -42,6 +51,7 @@ public static class SiloCommands
         command.Options.Add(options.Slots);
         command.Options.Add(options.DataDir);
         command.Options.Add(options.Artifacts);
+        command.Options.Add(options.DrainTimeout);
         return options;
     }
 
@@ -67,6 +77,7 @@ public static class SiloCommands
         settings.Slots = parse.GetValue(o.Slots)!;
         settings.DataDir = parse.GetValue(o.DataDir)!;
         settings.ArtifactsDir = parse.GetValue(o.Artifacts)!;
+        settings.DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout));
         return settings;
     }
 
@@ -106,8 +117,9 @@ public static class SiloCommands
     {
         var configuration = EnvironmentConfiguration();
         var command = new Command("silo",
-            "Run a silo until Ctrl-C (then shut down gracefully). Without --redis it is a one-silo embedded cluster. " +
-            "Every setting can also come from the environment: Grid__Silo__Redis, Grid__Silo__Slots, Grid__Silo__ClusterId, " +
+            "Run a silo until Ctrl-C or SIGTERM, then shut down gracefully: running stages get --drain-timeout to finish, the rest are handed back. " +
+            "Without --redis it is a one-silo embedded cluster. " +
+            "Every setting can also come from the environment: Grid__Silo__Redis, Grid__Silo__Slots, Grid__Silo__DrainTimeout, Grid__Silo__ClusterId, " +
             "Grid__Silo__ServiceId, Grid__Silo__AdvertisedAddress, Grid__Silo__HttpAddress, … (options win).");
         var options = AddSiloOptions(command, embedded: false, GridSiloOptions.FromConfiguration(configuration));
         command.SetAction(async (parse, ct) =>
@@ -124,10 +136,12 @@ public static class SiloCommands
                 $"{(string.IsNullOrWhiteSpace(settings.AdvertisedAddress) ? "" : "advertised " + settings.AdvertisedAddress + ", ")}silo port {settings.SiloPort}, " +
                 $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
                 $"slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
-            // Ctrl-C cancels ct; stopping then drains Orleans gracefully (it leaves the membership).
+            // Ctrl-C cancels ct; SIGTERM (Kubernetes, systemd, kill) stops the host's lifetime. Either way the
+            // stop drains this silo's running stages and then leaves the membership gracefully.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -144,12 +158,13 @@ public static class SiloCommands
         var file = new Argument<string>("file") { Description = "Sweep spec, YAML or JSON" };
         var json = CommonOptions.Json();
         var jsonFile = new Option<string?>("--json-file") { Description = "Also write the results JSON to this file", HelpName = "FILE" };
-        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile };
+        var report = new Option<string?>("--report") { Description = "At the end, write the sweep's report (index.html and figures) to DIR", HelpName = "DIR" };
+        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report };
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct);
         });
         return command;
     }
@@ -157,11 +172,19 @@ public static class SiloCommands
     public static Command Demo()
     {
         var jsonFile = new Option<string?>("--json") { Description = "Also write the results as one JSON object to FILE", HelpName = "FILE" };
+        var report = new Option<string>("--report")
+        {
+            Description = "Where to write the demo's report (index.html and figures)",
+            DefaultValueFactory = _ => DemoReportDirectory,
+            HelpName = "DIR",
+        };
         var command = new Command("demo",
             "A reduced seed study on this machine (MNIST 6,000/1,000 rows; pixels and a z_dim 16 autoencoder; scalers none and l2; " +
-            "k 10–100): fetches MNIST if needed, runs it on an embedded silo, and prints elbow knees, accuracies and stage reuse. About a minute on an idle 2-core machine (3 minutes measured on a busy one).")
+            "k 10–100): fetches MNIST if needed, runs it on an embedded silo, prints elbow knees, accuracies and stage reuse, and writes its report " +
+            "(./" + DemoReportDirectory + "/index.html). About a minute on an idle 2-core machine (3 minutes measured on a busy one).")
         {
             jsonFile,
+            report,
         };
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
@@ -170,12 +193,18 @@ public static class SiloCommands
                 ?? throw new InvalidOperationException("the demo spec is missing from this build");
             using var reader = new StreamReader(stream);
             var spec = SweepSubmission.ReadSpecText(await reader.ReadToEndAsync(ct), "demo");
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), json: false, parse.GetValue(jsonFile), ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), json: false, parse.GetValue(jsonFile), parse.GetValue(report), DemoFigures, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, CancellationToken cancellationToken)
+    /// <summary>Where <c>grid demo</c> writes its report by default (relative to the current directory).</summary>
+    public const string DemoReportDirectory = "grid-demo-report";
+
+    /// <summary>The demo stays quick: t-SNE on at most 2,000 codes.</summary>
+    private static readonly FigureOptions DemoFigures = new() { TsnePoints = 2000, DirectPoints = 6000 };
+
+    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, string? report, FigureOptions figures, CancellationToken cancellationToken)
     {
         var store = new DatasetStore(settings.DataDir);
         foreach (string dataset in spec.Datasets)
@@ -189,7 +218,9 @@ public static class SiloCommands
         try
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken);
+            Func<SweepSnapshot, Task<int>>? writeReport = report is null ? null : snapshot =>
+                SweepCommands.WriteReportAsync(snapshot, new ResultSources(new ArtifactStore(settings.ArtifactsDir), store, figures), report, cancellationToken, json);
+            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken, writeReport);
         }
         finally
         {

@@ -2,6 +2,10 @@ using System.CommandLine;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Workers;
 using Grid.Client.Rendering;
+using Grid.Compute.Data;
+using Grid.Compute.Pipeline;
+using Grid.Silo.Hosting;
+using Grid.Silo.Pages;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -18,6 +22,7 @@ public static class SweepCommands
         command.Subcommands.Add(List());
         command.Subcommands.Add(Status());
         command.Subcommands.Add(Results());
+        command.Subcommands.Add(Report());
         command.Subcommands.Add(Cancel());
         return command;
     }
@@ -162,6 +167,79 @@ public static class SweepCommands
             return SweepSubmission.PrintResults((await sweep.GetSnapshotAsync())!, parse.GetValue(json), null);
         });
         return command;
+    }
+
+    private static Command Report()
+    {
+        var id = SweepId();
+        var output = new Option<string>("--out")
+        {
+            Description = "Folder to write index.html and figures/ to (created if needed)",
+            Required = true,
+            HelpName = "DIR",
+        };
+        var artifacts = ArtifactsOption();
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("report",
+            "Write a sweep's results as a folder: index.html (results table, knees, best configurations, every figure) and the figures as PNGs. " +
+            "Per-stage figures read the cluster's artifact directory and the data directory.")
+        {
+            id, output, artifacts, dataDir,
+        };
+        var connection = AddConnection(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
+            var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
+            var snapshot = (await sweep.GetSnapshotAsync())!;
+            var sources = new ResultSources(new ArtifactStore(parse.GetValue(artifacts)!), new DatasetStore(parse.GetValue(dataDir)!), new FigureOptions());
+            return await WriteReportAsync(snapshot, sources, parse.GetValue(output)!, ct);
+        });
+        return command;
+    }
+
+    /// <summary>The artifact directory option, defaulting to the one a silo uses by default.</summary>
+    public static Option<string> ArtifactsOption() => new("--artifacts")
+    {
+        Description = "Artifact directory of the cluster (stage outputs by hash)",
+        DefaultValueFactory = _ => new GridSiloOptions().ArtifactsDir,
+        HelpName = "DIR",
+    };
+
+    /// <summary>Writes a sweep's report with progress on stderr; prints where it is. Shared by <c>sweep report</c>, <c>run</c> and <c>demo</c>.</summary>
+    /// <param name="json">stdout carries one JSON object: the closing line goes to stderr too.</param>
+    public static async Task<int> WriteReportAsync(SweepSnapshot snapshot, ResultSources sources, string directory, CancellationToken cancellationToken, bool json = false)
+    {
+        var stderr = SweepSubmission.ErrorConsole();
+        stderr.MarkupLine($"Writing the report of sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] to {Markup.Escape(Path.GetFullPath(directory))}");
+        SweepReport report;
+        try
+        {
+            // Figures draw on a pool thread (t-SNE, rendering); the console stays responsive to Ctrl-C.
+            report = await Task.Run(() => SweepReportWriter.Write(snapshot, sources, directory, new SynchronousProgress(stderr), cancellationToken), cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new UserInputException(ex.Message);
+        }
+        if (report.MissingArtifacts > 0)
+        {
+            stderr.MarkupLine(Markup.Escape(
+                $"note: {report.MissingArtifacts} stage artifact(s) of this sweep are not under {sources.Artifacts.Root}; their figures (per-cluster errors, latent spaces, reconstructions) are left out. " +
+                "Pass --artifacts with the cluster's artifact directory."));
+        }
+        if (report.Failures.Count > 0)
+        {
+            stderr.MarkupLine($"[yellow]{report.Failures.Count} figure(s) could not be drawn[/] (the page says why)");
+        }
+        (json ? stderr : AnsiConsole.Console).MarkupLine(Markup.Escape($"Report: {report.IndexPath} ({report.Figures} figures)"));
+        return report.Failures.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>Writes each progress line at once, in order (Progress&lt;T&gt; would post them to the pool).</summary>
+    private sealed class SynchronousProgress(Spectre.Console.IAnsiConsole console) : IProgress<string>
+    {
+        public void Report(string value) => console.MarkupLine(Markup.Escape(value));
     }
 
     private static Command Cancel()

@@ -39,7 +39,9 @@ public static class SweepSubmission
     }
 
     /// <summary>Submits and, when asked, watches to the end and prints the results. Returns the exit code.</summary>
-    public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, bool json, string? jsonFile, CancellationToken cancellationToken)
+    /// <param name="finished">When watching: runs after the results are printed, with the final snapshot (e.g. to write a report); its exit code counts when it is worse.</param>
+    public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, bool json, string? jsonFile, CancellationToken cancellationToken,
+        Func<SweepSnapshot, Task<int>>? finished = null)
     {
         string id = NewSweepId(spec);
         var sweep = grains.GetGrain<ISweepGrain>(id);
@@ -58,18 +60,25 @@ public static class SweepSubmission
             }
             return ExitCodes.Ok;
         }
-        return await WatchToEndAsync(sweep, json, jsonFile, cancellationToken);
+        return await WatchToEndAsync(sweep, json, jsonFile, cancellationToken, finished);
     }
 
     /// <summary>Watches a sweep until it ends (Ctrl-C stops watching, not the sweep), then prints its results.</summary>
-    public static async Task<int> WatchToEndAsync(ISweepGrain sweep, bool json, string? jsonFile, CancellationToken cancellationToken)
+    public static async Task<int> WatchToEndAsync(ISweepGrain sweep, bool json, string? jsonFile, CancellationToken cancellationToken,
+        Func<SweepSnapshot, Task<int>>? finished = null)
     {
         // While --json prints to stdout, progress goes to stderr so stdout stays one JSON object.
         var progressConsole = json ? ErrorConsole() : AnsiConsole.Console;
         var last = await SweepRenderer.WatchAsync(sweep.WatchAsync(cancellationToken), progressConsole, cancellationToken);
         var final = await sweep.GetSnapshotAsync() ?? last
             ?? throw new UserInputException($"sweep {sweep.GetPrimaryKeyString()} is not known to this cluster");
-        return PrintResults(final, json, jsonFile);
+        int code = PrintResults(final, json, jsonFile);
+        if (finished is not null)
+        {
+            int after = await finished(final);
+            return code == ExitCodes.Ok ? after : code;
+        }
+        return code;
     }
 
     /// <summary>Prints results as a table or one JSON object (and to a file when asked); exit 1 when a trial failed.</summary>

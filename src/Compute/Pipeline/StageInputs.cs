@@ -8,8 +8,11 @@ public sealed record DataSelection(string Dataset, int Train, int Test);
 /// <summary>Settings of an autoencoder stage (the study's defaults live in <c>AutoencoderOptions</c>).</summary>
 public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, string Loss, int Epochs, int BatchSize, double LearningRate, long Seed);
 
-/// <summary>What an autoencoder stage reports back; weights and codes stay in its artifact.</summary>
-public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond);
+/// <summary>
+/// What an autoencoder stage reports back; weights and codes stay in its artifact. <paramref name="ResumedFromEpoch"/>:
+/// the epochs a checkpoint already held when this attempt began (0 for a fresh start).
+/// </summary>
+public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond, int ResumedFromEpoch = 0);
 
 /// <summary>
 /// Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it

@@ -54,6 +54,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
         string work = artifacts.WorkFolder(hash);
         using var trainer = AutoencoderTrainer.Resume(options, work);
+        int resumedFrom = trainer.CompletedEpochs;
         // Counted in batches so the bar moves within an epoch; the detail names the epoch.
         var epochProgress = progress is null ? null : new ActionProgress<AutoencoderProgress>(p =>
             progress.Report(new PipelineProgress(
@@ -73,7 +74,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 epoch));
         }
         var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
-        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond);
+        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond, resumedFrom);
         artifacts.Commit(hash, folder =>
         {
             trainer.SaveWeights(Path.Combine(folder, WeightsFile));
@@ -132,6 +133,8 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 output,
                 train_clusters = trainReport.Clusters,
                 test_confusion_row_percent = testReport.ConfusionRowPercentages,
+                train_class_counts = trainReport.ClassCounts,
+                test_class_counts = testReport.ClassCounts,
             }, Json));
         });
         return output;
@@ -184,6 +187,8 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 bytes_per_round = fit.Rounds.BytesPerRound,
                 train_clusters = fit.Train.Clusters,
                 test_confusion_row_percent = fit.Test.ConfusionRowPercentages,
+                train_class_counts = fit.Train.ClassCounts,
+                test_class_counts = fit.Test.ClassCounts,
             }, Json));
         });
         return output;

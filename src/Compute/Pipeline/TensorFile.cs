@@ -41,6 +41,13 @@ public static class TensorFile
 
     public static Tensor Read(string path)
     {
+        var (values, rows, cols) = ReadValues(path);
+        return torch.tensor(values, [rows, cols]);
+    }
+
+    /// <summary>Reads a matrix into an array (row-major), without TorchSharp: for readers such as the figures.</summary>
+    public static (float[] Values, int Rows, int Columns) ReadValues(string path)
+    {
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length < 24 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
         {
@@ -53,6 +60,6 @@ public static class TensorFile
             throw new InvalidDataException($"{path}: truncated ({bytes.LongLength} bytes for a {rows}×{cols} matrix)");
         }
         float[] values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(24)).ToArray();
-        return torch.tensor(values, [rows, cols]);
+        return (values, checked((int)rows), checked((int)cols));
     }
 }

@@ -27,7 +27,8 @@ public sealed class SiloBoundPlacementDirector : IPlacementDirector
         var silo = context.GetCompatibleSilos(target).FirstOrDefault(s => s.ToParsableString() == key);
         if (silo is null)
         {
-            throw new OrleansException($"worker {key}: its silo is not active in the cluster");
+            // The same exception a call to a dead silo fails with: callers treat both as a lost silo.
+            throw new SiloUnavailableException($"silo-bound grain on {key}: that silo is not active in the cluster");
         }
         return Task.FromResult(silo);
     }

@@ -93,7 +93,7 @@ public sealed partial class SweepGrain(
         {
             _index[state.State.Trials[i].TrialId] = i;
         }
-        await state.WriteStateAsync();
+        await state.WriteStateWithRetryAsync(options.Value);
         PublishMetrics(results: true);
         await RegisterAsync();
         // Durable: survives the loss of this activation's silo (Redis reminders in cluster mode).
@@ -192,7 +192,7 @@ public sealed partial class SweepGrain(
                 await RefineKneeAsync(status.Spec, step);
             }
             await FinishIfDoneAsync();
-            await state.WriteStateAsync();
+            await state.WriteStateWithRetryAsync(options.Value);
         }
     }
 
@@ -228,7 +228,7 @@ public sealed partial class SweepGrain(
             _index[status.TrialId] = state.State.Trials.Count;
             state.State.Trials.Add(status);
         }
-        await state.WriteStateAsync();
+        await state.WriteStateWithRetryAsync(options.Value);
         LogRefined(sweepId, finished.Representation.Label, string.Join(", ", added.Select(t => t.K)));
         await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
         Changed();
@@ -281,7 +281,7 @@ public sealed partial class SweepGrain(
         if (state.State.Finished is null && state.State.Trials.All(t => IsTerminal(t.State)))
         {
             state.State.Finished = clock.GetUtcNow();
-            await state.WriteStateAsync();
+            await state.WriteStateWithRetryAsync(options.Value);
             if (await this.GetReminder(WatchdogReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);

@@ -1,4 +1,5 @@
 using Grid.Abstractions.Runs;
+using Microsoft.Extensions.Options;
 
 namespace Grid.Grains.Runs;
 
@@ -14,7 +15,8 @@ public sealed class SweepRegistryState
 /// <summary>Every sweep submitted to the cluster, newest first.</summary>
 [GrainType("grid.sweep-registry")]
 public sealed class SweepRegistryGrain(
-    [PersistentState("registry", "grid")] IPersistentState<SweepRegistryState> state) : Grain, ISweepRegistryGrain
+    [PersistentState("registry", "grid")] IPersistentState<SweepRegistryState> state,
+    IOptions<GridGrainOptions> options) : Grain, ISweepRegistryGrain
 {
     public async Task UpsertAsync(SweepSummary summary)
     {
@@ -23,7 +25,7 @@ public sealed class SweepRegistryGrain(
             return;
         }
         state.State.Sweeps[summary.SweepId] = summary;
-        await state.WriteStateAsync();
+        await state.WriteStateWithRetryAsync(options.Value);
     }
 
     public Task<IReadOnlyList<SweepSummary>> ListAsync() =>

@@ -5,6 +5,7 @@ using Grid.Abstractions.Workers;
 using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Grid.Grains.Runs;
@@ -30,6 +31,7 @@ public sealed class TrialGrainState
 public sealed partial class TrialGrain(
     [PersistentState("trial", "grid")] IPersistentState<TrialGrainState> state,
     GridMetrics metrics,
+    IOptions<GridGrainOptions> options,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromDays(7);
@@ -63,8 +65,8 @@ public sealed partial class TrialGrain(
             return;
         }
         state.State.SweepId = sweepId;
-        state.State.Status = new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0);
-        await state.WriteStateAsync();
+        state.State.Status = WithStageHashes(new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0));
+        await state.WriteStateWithRetryAsync(options.Value);
         StartChain(resumed: false);
     }
 
@@ -112,7 +114,8 @@ public sealed partial class TrialGrain(
     {
         try
         {
-            await SetAsync(Status with { State = TrialState.Running }, persist: true);
+            // A trial recorded before statuses carried stage hashes gets them here.
+            await SetAsync(WithStageHashes(Status) with { State = TrialState.Running }, persist: true);
             var resource = await ResolveResourceAsync();
             // A trial resumed after its silo went away is a retry; a new one joins the queue.
             metrics.TrialEntered(resumed ? "retried" : "queued", resource);
@@ -121,8 +124,7 @@ public sealed partial class TrialGrain(
             StageOutcome? last = null;
             foreach (var request in StageKeys.Chain(Status.Spec))
             {
-                var stage = GrainFactory.GetGrain<IStageGrain>(request.Hash);
-                last = await stage.RunAsync(request, this.GetPrimaryKeyString()).WaitAsync(cancellationToken);
+                last = await RunStageAsync(request, cancellationToken);
                 if (last.Reused)
                 {
                     reused++;
@@ -156,6 +158,35 @@ public sealed partial class TrialGrain(
         }
     }
 
+    /// <summary>
+    /// Runs one stage of the chain. When the stage grain's silo is lost while it runs (the call fails, not the
+    /// computation), asks again: the stage grain comes back on a live silo with whatever it had recorded, and
+    /// a stage that had finished is not computed again.
+    /// </summary>
+    private async Task<StageOutcome> RunStageAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (int lost = 0; ; lost++)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IStageGrain>(request.Hash).RunAsync(request, this.GetPrimaryKeyString()).WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (SiloLoss.Is(ex) && lost < settings.MaxSiloLossRetries && !cancellationToken.IsCancellationRequested)
+            {
+                LogStageSiloLost(ex, this.GetPrimaryKeyString(), request.Hash, lost + 1);
+                await Task.Delay(settings.RetryBackoff, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The status with the hashes of the trial's stages, so readers of its artifacts (reports, results pages) find them.</summary>
+    private static TrialStatus WithStageHashes(TrialStatus status)
+    {
+        string? autoencoder = StageKeys.Autoencoder(status.Spec);
+        return status with { AutoencoderHash = autoencoder, ClusteringHash = StageKeys.Clustering(status.Spec, autoencoder) };
+    }
+
     private async Task<SlotKind> ResolveResourceAsync()
     {
         var preferred = PreferredResource;
@@ -180,7 +211,7 @@ public sealed partial class TrialGrain(
         state.State.Status = status;
         if (persist)
         {
-            await state.WriteStateAsync();
+            await state.WriteStateWithRetryAsync(options.Value);
         }
         Notify();
     }
@@ -195,6 +226,9 @@ public sealed partial class TrialGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Trial {TrialKey}: the scheduler did not resolve its slot kind; labelled by preference")]
     private partial void LogResourceUnresolved(Exception ex, string trialKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey}: the silo of stage {Hash} was lost ({Lost} so far); asking again")]
+    private partial void LogStageSiloLost(Exception ex, string trialKey, string hash, int lost);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey} failed")]
     private partial void LogTrialFailed(Exception ex, string trialKey);

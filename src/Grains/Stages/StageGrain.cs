@@ -98,6 +98,7 @@ public sealed partial class StageGrain(
         _activity = metrics.TrackStage();
         try
         {
+            int lost = 0;
             for (int attempt = 1; attempt <= settings.MaxStageAttempts; attempt++)
             {
                 var kind = await scheduler.ResolveKindAsync(preferred);
@@ -123,7 +124,9 @@ public sealed partial class StageGrain(
                     }
                     outcome = outcome with { Attempts = attempt, Reused = false };
                     state.State.Outcome = outcome;
-                    await state.WriteStateAsync();
+                    // Recorded once: if an earlier write of ours landed unseen, the stored outcome stands.
+                    await state.WriteStateWithRetryAsync(options.Value, stored => stored.Outcome is not null);
+                    outcome = state.State.Outcome ?? outcome;
                     metrics.StageComputed(request.Kind, lease.Kind);
                     LogComputed(request.Kind, request.Hash, outcome.Silo, outcome.Seconds, attempt);
                     return outcome;
@@ -134,9 +137,22 @@ public sealed partial class StageGrain(
                     await scheduler.ReleaseAsync(lease);
                     throw new OperationCanceledException($"stage {request.Hash}: cancelled, no trial needs it any more");
                 }
+                catch (Exception ex) when (SiloLoss.Is(ex) && lost < settings.MaxSiloLossRetries)
+                {
+                    // The worker's silo went away under the stage: not the computation's fault. Its slot is
+                    // freed (the lease is fenced, so a late result from it cannot be recorded) and the stage
+                    // queues again, without spending an attempt.
+                    lost++;
+                    attempt--;
+                    await ReleaseQuietlyAsync(scheduler, lease);
+                    LogSiloLost(ex, request.Kind, request.Hash, lease.WorkerId, lost);
+                    metrics.TrialEntered("retried", lease.Kind, _waiters.Count);
+                    _activity.Set(running: false, lease.Kind, _waiters.Count);
+                    await Task.Delay(settings.RetryBackoff * Math.Min(8, 1 << Math.Min(lost, 3)));
+                }
                 catch (Exception ex)
                 {
-                    await scheduler.ReleaseAsync(lease);
+                    await ReleaseQuietlyAsync(scheduler, lease);
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
                     metrics.StageAttemptFailed(request.Kind, lease.Kind);
@@ -163,6 +179,25 @@ public sealed partial class StageGrain(
             }
         }
     }
+
+    /// <summary>Frees a lease; when the scheduler itself is unreachable, its stale-lease sweep frees it later.</summary>
+    private async Task ReleaseQuietlyAsync(ISchedulerGrain scheduler, SlotLease lease)
+    {
+        try
+        {
+            await scheduler.ReleaseAsync(lease);
+        }
+        catch (Exception ex) when (SiloLoss.Is(ex))
+        {
+            LogReleaseFailed(ex, lease.Token);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stage {Kind} {Hash}: the silo of worker {WorkerId} was lost during the stage ({Lost} so far); queued again")]
+    private partial void LogSiloLost(Exception ex, StageKind kind, string hash, string workerId, int lost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stage: releasing lease {Token} failed; the scheduler reclaims it")]
+    private partial void LogReleaseFailed(Exception ex, long token);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Kind} {Hash}: computed on {Silo} in {Seconds:F1}s (attempt {Attempt})")]
     private partial void LogComputed(StageKind kind, string hash, string silo, double seconds, int attempt);

@@ -3,6 +3,7 @@ using Grid.Grains.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Grid.Grains.Workers;
 
@@ -14,7 +15,12 @@ namespace Grid.Grains.Workers;
 /// </summary>
 [Reentrant]
 [GrainType("grid.scheduler")]
-public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, TimeProvider clock, GridMetrics metrics, ILogger<SchedulerGrain> logger)
+public sealed partial class SchedulerGrain(
+    IOptions<GridGrainOptions> options,
+    TimeProvider clock,
+    GridMetrics metrics,
+    IClusterMembershipService membership,
+    ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain
 {
     private readonly Dictionary<string, WorkerEntry> _workers = [];
@@ -143,9 +149,14 @@ public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, T
 
     private (WorkerEntry? Worker, int Slot) FindFreeSlot(SlotKind kind, DateTimeOffset now)
     {
-        // Least-loaded alive worker first, so work spreads over silos.
+        // Least-loaded alive worker first, so work spreads over silos. A worker whose silo membership has
+        // declared dead (or that is shutting down) gets nothing, even before its heartbeats time out.
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress.ToParsableString())
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var worker in _workers.Values
-                     .Where(w => w.Alive(now, options.Value.WorkerTimeout))
+                     .Where(w => w.Alive(now, options.Value.WorkerTimeout) && active.Contains(w.WorkerId) && !w.Draining)
                      .OrderBy(w => w.Busy(SlotKind.Cpu) + w.Busy(SlotKind.Gpu))
                      .ThenBy(w => w.WorkerId, StringComparer.Ordinal))
         {
@@ -179,6 +190,9 @@ public sealed partial class SchedulerGrain(IOptions<GridGrainOptions> options, T
         }
 
         public bool Alive(DateTimeOffset now, TimeSpan timeout) => Heartbeat is not null && now - LastSeen < timeout;
+
+        /// <summary>The worker's silo is shutting down: it finishes what it runs and takes nothing new.</summary>
+        public bool Draining => Heartbeat?.Draining ?? false;
 
         public int SlotCount(SlotKind kind) => kind == SlotKind.Gpu ? Heartbeat?.GpuSlots ?? 0 : Heartbeat?.CpuSlots ?? 0;
 

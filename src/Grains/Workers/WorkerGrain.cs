@@ -29,7 +29,7 @@ public sealed class WorkerGrain(IStageExecutor executor, IOptions<GridGrainOptio
         {
             return await executor.ExecuteAsync(lease, request, progress, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not StageFailedException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not StageFailedException && !SiloLoss.Is(ex))
         {
             // Compute-side exceptions (DatasetException, TorchSharp's) have no Orleans codec:
             // carry their message across the wire in a type that has one.

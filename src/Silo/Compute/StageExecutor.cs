@@ -29,9 +29,12 @@ public sealed class StageExecutor : IStageExecutor
     private readonly ShardedKMeansRunner _sharded;
     private readonly ILocalSiloDetails _silo;
     private readonly GridMetrics _metrics;
+    private readonly SiloDrain _drain;
+    private readonly ConcurrentDictionary<long, bool> _handedBack = new();
 
-    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics)
+    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics, SiloDrain drain)
     {
+        _drain = drain;
         _worker = worker;
         _pipeline = pipeline;
         _sharded = sharded;
@@ -46,6 +49,11 @@ public sealed class StageExecutor : IStageExecutor
 
     public async Task<StageOutcome> ExecuteAsync(SlotLease lease, StageRequest request, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
+        if (_drain.IsDraining)
+        {
+            // A lease granted just before the scheduler heard that this silo is leaving.
+            throw new SiloUnavailableException($"silo {_silo.Name} is shutting down; stage {request.Hash} handed back");
+        }
         if (!_running.TryAdd(lease.Token, lease))
         {
             throw new InvalidOperationException($"lease {lease.Token} is already running on this silo");
@@ -88,6 +96,7 @@ public sealed class StageExecutor : IStageExecutor
                         ["test_loss"] = output.TestLoss,
                         ["epochs"] = output.Epochs,
                         ["samples_per_second"] = output.SamplesPerSecond,
+                        ["resumed_from_epoch"] = output.ResumedFromEpoch,
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),
@@ -101,10 +110,16 @@ public sealed class StageExecutor : IStageExecutor
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown stage kind"),
             };
         }
+        catch (OperationCanceledException) when (_handedBack.ContainsKey(lease.Token))
+        {
+            // Stopped by the drain, not by its trials: the stage queues again elsewhere (see SiloLoss).
+            throw new SiloUnavailableException($"silo {_silo.Name} shut down before stage {request.Hash} finished; handed back");
+        }
         finally
         {
             _running.TryRemove(lease.Token, out _);
             _cancellations.TryRemove(lease.Token, out _);
+            _handedBack.TryRemove(lease.Token, out _);
         }
     }
 
@@ -154,6 +169,21 @@ public sealed class StageExecutor : IStageExecutor
             ["inertia"] = output.Inertia,
         };
         return new StageOutcome(request.Hash, request.Kind, metrics, result, siloName, watch.Elapsed.TotalSeconds, false, 1);
+    }
+
+    /// <summary>Stops every running stage for the silo's shutdown; they fail as handed back, not as cancelled. Returns how many.</summary>
+    public int HandBackAll()
+    {
+        int count = 0;
+        foreach (var token in _cancellations.Keys)
+        {
+            _handedBack[token] = true;
+            if (Cancel(token))
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     public bool Cancel(long token)

@@ -1,6 +1,7 @@
 using Grid.Abstractions.Workers;
 using Grid.Grains;
 using Grid.Grains.Stages;
+using Grid.Silo.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,12 +12,19 @@ namespace Grid.Silo.Compute;
 /// <summary>
 /// Announces this silo's slots and running leases to the scheduler, at start and then every
 /// heartbeat interval. The worker id is the silo address, which is what places the worker grain here.
+/// On shutdown it drains the silo before Orleans stops (hosted services stop in reverse order, and this
+/// one is registered after the silo): it tells the scheduler to send nothing more, waits up to the drain
+/// timeout for running stages to finish and report, then hands back the rest, which the stages queue
+/// again elsewhere without spending an attempt.
 /// </summary>
 public sealed partial class WorkerHeartbeatService(
     IGrainFactory grains,
-    IStageExecutor executor,
+    StageExecutor executor,
+    SiloDrain drain,
+    GridSiloOptions siloOptions,
     ILocalSiloDetails silo,
     IOptions<GridGrainOptions> options,
+    TimeProvider clock,
     ILogger<WorkerHeartbeatService> logger) : BackgroundService
 {
     /// <summary>The worker id of this silo.</summary>
@@ -30,8 +38,7 @@ public sealed partial class WorkerHeartbeatService(
         {
             try
             {
-                var slots = executor.Slots;
-                await scheduler.HeartbeatAsync(new WorkerHeartbeat(WorkerId, silo.Name, slots.Cpu, slots.Gpu, executor.Running));
+                await SendAsync(scheduler);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -40,6 +47,42 @@ public sealed partial class WorkerHeartbeatService(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        drain.Begin();
+        var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+        try
+        {
+            await SendAsync(scheduler);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHeartbeatFailed(ex, WorkerId);
+        }
+        var deadline = clock.GetUtcNow() + siloOptions.DrainTimeout;
+        LogDraining(WorkerId, executor.Running.Count, siloOptions.DrainTimeout.TotalSeconds);
+        // Polling is fine here: a shutdown waits for a handful of stages, at most the drain timeout.
+        while (executor.Running.Count > 0 && clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, CancellationToken.None);
+        }
+        int handedBack = executor.HandBackAll();
+        LogDrained(WorkerId, handedBack);
+        await base.StopAsync(cancellationToken);
+    }
+
+    private Task SendAsync(ISchedulerGrain scheduler)
+    {
+        var slots = executor.Slots;
+        return scheduler.HeartbeatAsync(new WorkerHeartbeat(WorkerId, silo.Name, slots.Cpu, slots.Gpu, executor.Running, drain.IsDraining));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId}: shutting down; waiting up to {Seconds:F0}s for {Running} running stage(s)")]
+    private partial void LogDraining(string workerId, int running, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId}: drained; {HandedBack} unfinished stage(s) handed back")]
+    private partial void LogDrained(string workerId, int handedBack);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: heartbeat to the scheduler failed; retrying next interval")]
     private partial void LogHeartbeatFailed(Exception ex, string workerId);

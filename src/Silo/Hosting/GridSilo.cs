@@ -7,6 +7,7 @@ using Grid.Grains.Placement;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Grid.Silo.Compute;
+using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -68,6 +69,7 @@ public static class GridSilo
         }
         builder.UseOrleans(silo => ConfigureSilo(silo, options));
         AddGridServices(builder.Services, options);
+        builder.Services.AddResultsPages();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("grid", serviceInstanceId: $"{Environment.MachineName}:{options.SiloPort}"))
             .WithMetrics(metrics => metrics
@@ -81,11 +83,17 @@ public static class GridSilo
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path == MetricsPath && (onlyPort is null || context.Connection.LocalPort == onlyPort));
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IGrainFactory grains) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, SiloDrain drain) =>
         {
+            if (drain.IsDraining)
+            {
+                return Results.Text("shutting down", statusCode: 503);
+            }
             var status = await grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Any(w => w.Alive) ? Results.Text("ready") : Results.Text("no workers yet", statusCode: 503);
         });
+        // Results pages: the sweeps, their tables and figures, live.
+        app.MapResultsPages();
         return app;
     }
 
@@ -155,9 +163,14 @@ public static class GridSilo
         services.AddSingleton(new ArtifactStore(options.ArtifactsDir));
         services.AddSingleton<StagePipeline>();
         services.AddSingleton(_ => new ComputeWorker(options.ParsedSlots()));
-        services.AddSingleton<IStageExecutor, StageExecutor>();
+        services.AddSingleton<SiloDrain>();
+        services.AddSingleton<StageExecutor>();
+        services.AddSingleton<IStageExecutor>(sp => sp.GetRequiredService<StageExecutor>());
+        // Long enough for the drain (WorkerHeartbeatService) and then Orleans' own graceful shutdown.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(30));
         services.AddSingleton<IKMeansShardHost, ShardHost>();
         services.AddSingleton<ShardedKMeansRunner>();
         services.AddHostedService<WorkerHeartbeatService>();
+        services.AddHostedService<SweepRecoveryService>();
     }
 }

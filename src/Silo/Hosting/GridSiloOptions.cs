@@ -66,6 +66,13 @@ public sealed class GridSiloOptions
     /// <summary>Where stage outputs live, addressed by hash; shared by all silos in cluster mode.</summary>
     public string ArtifactsDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "grid", "artifacts");
 
+    /// <summary>
+    /// On shutdown, how long running stages may take to finish before they are handed back (queued again
+    /// elsewhere, an autoencoder from its last epoch checkpoint). The host's shutdown timeout is this plus
+    /// 30 s for Orleans; a Kubernetes termination grace period must be longer still.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public bool IsClusterMode => !string.IsNullOrWhiteSpace(Redis);
 
     /// <summary><see cref="ServiceId"/>, or the cluster id when it is empty.</summary>
@@ -100,6 +107,10 @@ public sealed class GridSiloOptions
             }
         }
         ParsedSlots();
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"Grid:Silo:DrainTimeout {DrainTimeout} must be between 0 and 1 hour");
+        }
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             throw new ArgumentException("Grid:Silo:DataDir is empty");

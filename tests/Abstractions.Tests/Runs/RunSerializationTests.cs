@@ -37,6 +37,7 @@ public sealed class RunSerializationTests : IDisposable
         Result,
         Status,
         Status with { State = TrialState.Failed, Result = null, Error = "boom" },
+        Status with { AutoencoderHash = "ae12", ClusteringHash = "c0ffee" },
         new ElbowPoint(10, 3.5, 0.2, 0.25),
         new ElbowCurve("mnist", "pixels", "none", 0, new[] { new ElbowPoint(10, 3.5, 0.2, 0.25), new ElbowPoint(20, 2.5, 0.1, 0.15) }, 10),
         new StageCounts(13, 5),

@@ -1,0 +1,262 @@
+using System.Globalization;
+
+namespace Grid.Compute.Plots;
+
+/// <summary>One elbow curve as the charts read it: its points in increasing k, and the knee if one was found.</summary>
+/// <param name="Label">Names the curve in titles and legends, e.g. "mnist · ae z16 · l2 · seed 0".</param>
+/// <param name="K">Cluster counts, increasing.</param>
+/// <param name="Inertia">Inertia at each k.</param>
+/// <param name="TrainError">Training error (0..1) at each k.</param>
+/// <param name="TestError">Test error (0..1) at each k.</param>
+/// <param name="KneeK">The k at the knee (one of <paramref name="K"/>), or null.</param>
+public sealed record ElbowData(
+    string Label,
+    IReadOnlyList<int> K,
+    IReadOnlyList<double> Inertia,
+    IReadOnlyList<double> TrainError,
+    IReadOnlyList<double> TestError,
+    int? KneeK)
+{
+    /// <summary>The index of the knee among the points, or −1.</summary>
+    public int KneeIndex => KneeK is int knee ? K.ToList().IndexOf(knee) : -1;
+}
+
+/// <summary>The figures of the studies, built as chart models from results.</summary>
+public static class ResultCharts
+{
+    /// <summary>Width of a bin of the per-cluster error histogram (5 percentage points).</summary>
+    public const double ErrorBinWidth = 0.05;
+
+    /// <summary>Inertia over k for one curve, the knee circled and labelled.</summary>
+    public static XYChart Elbow(ElbowData curve)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        var markers = new List<ChartMarker>();
+        if (curve.KneeIndex is >= 0 and int i)
+        {
+            markers.Add(new ChartMarker(curve.K[i], curve.Inertia[i], Invariant($"knee k = {curve.K[i]}")));
+        }
+        return new XYChart(
+            "Elbow: " + curve.Label,
+            "k (clusters)",
+            "inertia (sum of squared distances to the centre)",
+            [new ChartSeries("inertia", Doubles(curve.K), curve.Inertia)],
+            markers,
+            []);
+    }
+
+    /// <summary>
+    /// Several elbow curves on one chart: each curve's inertia relative to its value at its smallest k (curves of
+    /// different representations differ by orders of magnitude), each knee circled.
+    /// </summary>
+    public static XYChart ElbowComparison(IReadOnlyList<ElbowData> curves, string title = "Elbow curves compared")
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        var series = new List<ChartSeries>();
+        var markers = new List<ChartMarker>();
+        foreach (var curve in curves.Where(c => c.K.Count > 0))
+        {
+            double first = curve.Inertia[0];
+            var relative = curve.Inertia.Select(v => first > 0 ? v / first : 0).ToList();
+            series.Add(new ChartSeries(curve.Label, Doubles(curve.K), relative));
+            if (curve.KneeIndex is >= 0 and int i)
+            {
+                markers.Add(new ChartMarker(curve.K[i], relative[i], Invariant($"k = {curve.K[i]}")));
+            }
+        }
+        return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, []);
+    }
+
+    /// <summary>Test error (in %) over k, one series per curve, each knee circled.</summary>
+    public static XYChart TestErrorOverK(IReadOnlyList<ElbowData> curves, string title = "Test error over k")
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        var series = new List<ChartSeries>();
+        var markers = new List<ChartMarker>();
+        foreach (var curve in curves.Where(c => c.K.Count > 0))
+        {
+            var percent = curve.TestError.Select(e => e * 100).ToList();
+            series.Add(new ChartSeries(curve.Label, Doubles(curve.K), percent));
+            if (curve.KneeIndex is >= 0 and int i)
+            {
+                markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"k = {curve.K[i]}")));
+            }
+        }
+        return new XYChart(title, "k (clusters)", "test error (%)", series, markers, []);
+    }
+
+    /// <summary>A confusion matrix of counts, row = true class, column = predicted class, the count in each cell.</summary>
+    /// <param name="confusion">Counts, row-major [true, predicted], <paramref name="classes"/>² values.</param>
+    public static HeatmapChart ConfusionCounts(IReadOnlyList<long> confusion, int classes, string title)
+    {
+        var values = Matrix(confusion, classes);
+        var text = new string[classes, classes];
+        for (int r = 0; r < classes; r++)
+        {
+            for (int c = 0; c < classes; c++)
+            {
+                text[r, c] = ((long)values[r, c]).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        var labels = ClassLabels(classes);
+        return new HeatmapChart(title, "predicted class", "true class", labels, labels, values, text, "test rows");
+    }
+
+    /// <summary>A confusion matrix in row percentages (each true class sums to 100 %), one decimal in each cell.</summary>
+    public static HeatmapChart ConfusionRowPercent(IReadOnlyList<long> confusion, int classes, string title)
+    {
+        var counts = Matrix(confusion, classes);
+        var values = new double[classes, classes];
+        var text = new string[classes, classes];
+        for (int r = 0; r < classes; r++)
+        {
+            double total = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                total += counts[r, c];
+            }
+            for (int c = 0; c < classes; c++)
+            {
+                values[r, c] = total > 0 ? counts[r, c] * 100 / total : 0;
+                text[r, c] = values[r, c].ToString("0.0", CultureInfo.InvariantCulture);
+            }
+        }
+        var labels = ClassLabels(classes);
+        return new HeatmapChart(title, "predicted class", "true class", labels, labels, values, text, "% of the true class");
+    }
+
+    /// <summary>
+    /// How many clusters have each share of members outside their majority class, in bins of
+    /// <see cref="ErrorBinWidth"/>, with a dashed line at the flag threshold (bin i spans positions i ± 0.5).
+    /// </summary>
+    /// <param name="errors">Each cluster's error, 0..1.</param>
+    /// <param name="threshold">The flag threshold (the study's 40 %).</param>
+    public static BarChart ClusterErrorHistogram(IReadOnlyList<double> errors, double threshold, string title)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        int bins = (int)Math.Round(1 / ErrorBinWidth);
+        var counts = new double[bins];
+        foreach (double error in errors)
+        {
+            counts[BinOf(error)]++;
+        }
+        var categories = Enumerable.Range(0, bins)
+            .Select(i => Invariant($"{i * ErrorBinWidth * 100:0}–{(i + 1) * ErrorBinWidth * 100:0}"))
+            .ToList();
+        int flagged = errors.Count(e => e > threshold);
+        return new BarChart(
+            Invariant($"{title}: {flagged} of {errors.Count} clusters above {threshold * 100:0} %"),
+            "share of a cluster's members outside its majority class (%)",
+            "clusters",
+            categories,
+            [new BarGroup("clusters", counts)],
+            [new ReferenceLine(true, ThresholdPosition(threshold), Invariant($"flag threshold {threshold * 100:0} %"))])
+        {
+            LabelEvery = 2,
+        };
+    }
+
+    /// <summary>The histogram bin of an error in 0..1 (1 falls in the last bin).</summary>
+    public static int BinOf(double error)
+    {
+        int bins = (int)Math.Round(1 / ErrorBinWidth);
+        return Math.Clamp((int)Math.Floor(error / ErrorBinWidth + 1e-9), 0, bins - 1);
+    }
+
+    /// <summary>Where a share lies on the histogram's category axis (bin i is centred on i).</summary>
+    public static double ThresholdPosition(double share) => share / ErrorBinWidth - 0.5;
+
+    /// <summary>The share (in %) of each class among the training and test rows, side by side.</summary>
+    /// <param name="train">Training rows per class, or null when unknown.</param>
+    /// <param name="test">Test rows per class, or null when unknown.</param>
+    public static BarChart ClassDistribution(IReadOnlyList<long>? train, IReadOnlyList<long>? test, string title)
+    {
+        int classes = Math.Max(train?.Count ?? 0, test?.Count ?? 0);
+        var groups = new List<BarGroup>();
+        if (train is not null)
+        {
+            groups.Add(new BarGroup(Invariant($"train ({train.Sum():N0} rows)"), Shares(train)));
+        }
+        if (test is not null)
+        {
+            groups.Add(new BarGroup(Invariant($"test ({test.Sum():N0} rows)"), Shares(test)));
+        }
+        return new BarChart(title, "class", "share of the rows (%)", ClassLabels(classes), groups, []);
+    }
+
+    /// <summary>Points of a 2-D latent space (codes or their embedding), one colour per class with a legend.</summary>
+    /// <param name="xy">Row-major (x, y) of each point.</param>
+    /// <param name="labels">Class of each point.</param>
+    public static XYChart LatentScatter(IReadOnlyList<float> xy, IReadOnlyList<byte> labels, string title, string xLabel, string yLabel)
+    {
+        ArgumentNullException.ThrowIfNull(xy);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (xy.Count != 2 * labels.Count)
+        {
+            throw new ArgumentException($"{xy.Count} coordinates do not give one (x, y) per each of {labels.Count} labels", nameof(xy));
+        }
+        var series = labels
+            .Select((label, i) => (label, i))
+            .GroupBy(p => p.label)
+            .OrderBy(g => g.Key)
+            .Select(g => new ChartSeries(
+                g.Key.ToString(CultureInfo.InvariantCulture),
+                g.Select(p => (double)xy[2 * p.i]).ToList(),
+                g.Select(p => (double)xy[2 * p.i + 1]).ToList(),
+                SeriesStyle.Points,
+                PlotDefaults.ClassColor(g.Key)))
+            .ToList();
+        return new XYChart(title, xLabel, yLabel, series, [], []) { PointSize = labels.Count > 3000 ? 2 : 4 };
+    }
+
+    /// <summary>Test digits in the first row and their reconstructions below, each column captioned with the digit's class.</summary>
+    /// <param name="originals">Each image's intensities in 0..1.</param>
+    /// <param name="reconstructions">The reconstruction of each original, same size.</param>
+    /// <param name="labels">Class of each original.</param>
+    public static ImageGridChart Reconstructions(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions, IReadOnlyList<byte> labels, int side, string title)
+    {
+        if (originals.Count != reconstructions.Count || originals.Count != labels.Count)
+        {
+            throw new ArgumentException($"{originals.Count} originals, {reconstructions.Count} reconstructions and {labels.Count} labels must be as many");
+        }
+        return new ImageGridChart(
+            title,
+            side,
+            side,
+            ["original", "reconstructed"],
+            labels.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList(),
+            [originals.ToList(), reconstructions.ToList()]);
+    }
+
+    private static double[,] Matrix(IReadOnlyList<long> confusion, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(confusion);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        if (confusion.Count != classes * classes)
+        {
+            throw new ArgumentException($"{confusion.Count} counts do not make a {classes}×{classes} matrix", nameof(confusion));
+        }
+        var values = new double[classes, classes];
+        for (int r = 0; r < classes; r++)
+        {
+            for (int c = 0; c < classes; c++)
+            {
+                values[r, c] = confusion[r * classes + c];
+            }
+        }
+        return values;
+    }
+
+    private static List<double> Shares(IReadOnlyList<long> counts)
+    {
+        double total = counts.Sum();
+        return counts.Select(c => total > 0 ? c * 100 / total : 0).ToList();
+    }
+
+    private static List<string> ClassLabels(int classes) =>
+        Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
+
+    private static List<double> Doubles(IReadOnlyList<int> values) => values.Select(v => (double)v).ToList();
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}

@@ -1,0 +1,372 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Grid.Abstractions.Runs;
+using Grid.Abstractions.Sweeps;
+
+namespace Grid.Silo.Pages;
+
+/// <summary>
+/// The HTML of the results pages: the list of sweeps and a sweep's page (summary, best configurations, knees,
+/// the results table and every figure). The same page serves live (figures drawn on request, updating while
+/// trials finish) and as a written report (figures as files beside it). Everything that comes from a spec or a
+/// run (names, ids, labels, errors) is HTML-encoded; nothing is loaded from outside the silo.
+/// </summary>
+public static class ResultsHtml
+{
+    /// <summary>How a page refers to its figures.</summary>
+    /// <param name="Live">True: the silo's page, which polls for changes; false: a written report.</param>
+    /// <param name="FigureUrl">The image URL of a figure.</param>
+    /// <param name="Failures">Figures that could not be drawn (report only), by name, with the reason.</param>
+    public sealed record PageMode(bool Live, Func<Figure, string> FigureUrl, IReadOnlyDictionary<string, string>? Failures = null);
+
+    /// <summary>The list of sweeps with their progress, newest first; the live page refreshes itself.</summary>
+    public static string SweepList(IReadOnlyList<SweepSnapshot> sweeps)
+    {
+        var html = new StringBuilder();
+        Head(html, "Grid · sweeps", live: true);
+        html.Append("<body data-page=\"sweeps\" data-version=\"").Append(Encode(ListVersion(sweeps))).Append("\">\n");
+        html.Append("<header><h1>Grid · sweeps</h1></header>\n<main id=\"content\">\n");
+        if (sweeps.Count == 0)
+        {
+            html.Append("<p id=\"empty\">No sweeps yet. Submit one with <code>grid sweep submit SPEC</code>.</p>\n");
+        }
+        else
+        {
+            html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>name</th><th>state</th><th>progress</th><th>succeeded</th><th>failed</th><th>best test error</th><th>submitted</th></tr></thead><tbody>\n");
+            foreach (var sweep in sweeps)
+            {
+                int ended = Ended(sweep);
+                var best = sweep.Trials.FirstOrDefault(t => t.TrialId == sweep.BestTrialId)?.Result;
+                html.Append("<tr data-sweep=\"").Append(Encode(sweep.SweepId)).Append("\">")
+                    .Append("<td><a href=\"/sweeps/").Append(Encode(Uri.EscapeDataString(sweep.SweepId))).Append("\">").Append(Encode(sweep.SweepId)).Append("</a></td>")
+                    .Append("<td>").Append(Encode(sweep.Name)).Append("</td>")
+                    .Append("<td class=\"state ").Append(StateName(sweep.State)).Append("\">").Append(StateName(sweep.State)).Append("</td>")
+                    .Append("<td>").Append(Progress(ended, sweep.Total)).Append("</td>")
+                    .Append("<td>").Append(Int(sweep.Count(TrialState.Succeeded))).Append("</td>")
+                    .Append("<td>").Append(Int(sweep.Count(TrialState.Failed))).Append("</td>")
+                    .Append("<td>").Append(best is null ? "–" : Percent(best.TestError)).Append("</td>")
+                    .Append("<td>").Append(Encode(sweep.Submitted.ToString("u", CultureInfo.InvariantCulture))).Append("</td></tr>\n");
+            }
+            html.Append("</tbody></table>\n");
+        }
+        html.Append("</main>\n");
+        html.Append(Script("/api/sweeps", "/"));
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>A sweep's page: summary, best configurations, knees, every trial, and its figures.</summary>
+    public static string SweepPage(SweepSnapshot snapshot, IReadOnlyList<Figure> figures, PageMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(figures);
+        ArgumentNullException.ThrowIfNull(mode);
+        var html = new StringBuilder();
+        Head(html, $"Grid · {snapshot.Name} ({snapshot.SweepId})", mode.Live);
+        html.Append("<body data-page=\"sweep\" data-sweep=\"").Append(Encode(snapshot.SweepId))
+            .Append("\" data-version=\"").Append(snapshot.Version.ToString(CultureInfo.InvariantCulture))
+            .Append("\" data-state=\"").Append(StateName(snapshot.State)).Append("\">\n<header>");
+        if (mode.Live)
+        {
+            html.Append("<nav><a href=\"/\">all sweeps</a></nav>");
+        }
+        html.Append("<h1>").Append(Encode(snapshot.Name)).Append(" <small>").Append(Encode(snapshot.SweepId)).Append("</small></h1></header>\n");
+        html.Append("<main id=\"content\">\n");
+        Summary(html, snapshot, mode);
+        Best(html, snapshot);
+        Knees(html, snapshot);
+        Table(html, snapshot, figures);
+        Figures(html, figures, mode);
+        TrialFigures(html, snapshot, figures, mode);
+        html.Append("</main>\n");
+        if (mode.Live)
+        {
+            html.Append(Script("/api/sweeps/" + Uri.EscapeDataString(snapshot.SweepId), null));
+        }
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>The version of a list of sweeps: changes whenever one of them does.</summary>
+    public static string ListVersion(IReadOnlyList<SweepSnapshot> sweeps) =>
+        string.Join(",", sweeps.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.SweepId}:{s.Version}")));
+
+    /// <summary>Trials that ended (succeeded, failed or cancelled).</summary>
+    public static int Ended(SweepSnapshot snapshot) =>
+        snapshot.Count(TrialState.Succeeded) + snapshot.Count(TrialState.Failed) + snapshot.Count(TrialState.Cancelled);
+
+    /// <summary>A state as the pages and the JSON endpoints name it.</summary>
+    public static string StateName(SweepState state) => state.ToString().ToLowerInvariant();
+
+    private static void Summary(StringBuilder html, SweepSnapshot snapshot, PageMode mode)
+    {
+        int ended = Ended(snapshot);
+        html.Append("<section id=\"summary\"><p>State: <strong id=\"state\">").Append(StateName(snapshot.State)).Append("</strong> · ")
+            .Append("<span id=\"progress\">").Append(Int(ended)).Append(" of ").Append(Int(snapshot.Total)).Append(" trials ended</span> ")
+            .Append(Progress(ended, snapshot.Total))
+            .Append(" · ").Append(Int(snapshot.Count(TrialState.Succeeded))).Append(" succeeded, ")
+            .Append(Int(snapshot.Count(TrialState.Failed))).Append(" failed, ")
+            .Append(Int(snapshot.Count(TrialState.Running))).Append(" running · stages: ")
+            .Append(Int(snapshot.Stages.Computed)).Append(" computed, ").Append(Int(snapshot.Stages.Reused)).Append(" reused · submitted ")
+            .Append(Encode(snapshot.Submitted.ToString("u", CultureInfo.InvariantCulture)));
+        if (snapshot.Finished is { } finished)
+        {
+            html.Append(" · finished ").Append(Encode(finished.ToString("u", CultureInfo.InvariantCulture)));
+        }
+        html.Append("</p>");
+        if (mode.Live && !snapshot.IsFinished)
+        {
+            html.Append("<p class=\"note\">This page updates itself as trials finish.</p>");
+        }
+        else if (!mode.Live && !snapshot.IsFinished)
+        {
+            html.Append("<p class=\"note\">The sweep was still running when this report was written: it shows the trials that had ended.</p>");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void Best(StringBuilder html, SweepSnapshot snapshot)
+    {
+        html.Append("<section id=\"best\"><h2>Best configurations</h2>\n");
+        var succeeded = snapshot.Trials.Where(t => t.Result is not null && t.State == TrialState.Succeeded).ToList();
+        if (succeeded.Count == 0)
+        {
+            html.Append("<p>No trial has finished yet.</p></section>\n");
+            return;
+        }
+        html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th></tr></thead><tbody>\n");
+        if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } bestResult } best)
+        {
+            BestRow(html, "best test error overall", best, bestResult, overall: true);
+        }
+        foreach (var curve in snapshot.Curves)
+        {
+            var onCurve = succeeded.Where(t => ResultFigures.OnCurve(t.Spec, curve)).ToList();
+            if (onCurve.Count == 0)
+            {
+                continue;
+            }
+            var bestOnCurve = onCurve.MinBy(t => t.Result!.TestError)!;
+            BestRow(html, "best of " + ResultFigures.CurveLabel(curve), bestOnCurve, bestOnCurve.Result!, overall: false);
+            if (curve.KneeK is int knee && onCurve.FirstOrDefault(t => t.Spec.K == knee) is { } atKnee)
+            {
+                BestRow(html, "knee of " + ResultFigures.CurveLabel(curve), atKnee, atKnee.Result!, overall: false);
+            }
+        }
+        html.Append("</tbody></table></section>\n");
+    }
+
+    private static void BestRow(StringBuilder html, string what, TrialStatus trial, ClusteringResult result, bool overall)
+    {
+        html.Append(overall ? "<tr class=\"best\">" : "<tr>")
+            .Append("<td>").Append(Encode(what)).Append("</td><td>").Append(Encode(trial.Spec.Key)).Append("</td><td>")
+            .Append(Int(trial.Spec.K)).Append("</td><td>").Append(Percent(result.TestError)).Append("</td><td>")
+            .Append(Percent(result.TrainError)).Append("</td></tr>\n");
+    }
+
+    private static void Knees(StringBuilder html, SweepSnapshot snapshot)
+    {
+        html.Append("<section id=\"knees\"><h2>Knees</h2>\n");
+        if (snapshot.Curves.Count == 0)
+        {
+            html.Append("<p>No elbow curve yet.</p></section>\n");
+            return;
+        }
+        html.Append("<table id=\"knees-table\"><thead><tr><th>dataset</th><th>representation</th><th>scaler</th><th>seed</th><th>points</th><th>knee k</th><th>test error at the knee</th></tr></thead><tbody>\n");
+        foreach (var curve in snapshot.Curves)
+        {
+            var atKnee = curve.Points.FirstOrDefault(p => p.K == curve.KneeK);
+            html.Append("<tr><td>").Append(Encode(curve.Dataset)).Append("</td><td>").Append(Encode(curve.Representation))
+                .Append("</td><td>").Append(Encode(curve.Scaler)).Append("</td><td>").Append(Int(curve.Seed))
+                .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
+                .Append(curve.KneeK is int k ? Int(k) : "–").Append("</td><td>")
+                .Append(atKnee is null ? "–" : Percent(atKnee.TestError)).Append("</td></tr>\n");
+        }
+        html.Append("</tbody></table></section>\n");
+    }
+
+    private static void Table(StringBuilder html, SweepSnapshot snapshot, IReadOnlyList<Figure> figures)
+    {
+        var withFigures = figures.Where(f => f.TrialId is not null).Select(f => f.TrialId!).ToHashSet(StringComparer.Ordinal);
+        html.Append("<section id=\"results\"><h2>Results</h2>\n")
+            .Append("<table id=\"results-table\"><thead><tr><th>#</th><th>dataset</th><th>representation</th><th>scaler</th><th>seed</th><th>k</th><th>state</th>")
+            .Append("<th>train error</th><th>test error</th><th>inertia</th><th>clusters above 40 %</th><th>fit (s)</th><th>stages computed / reused</th><th>note</th></tr></thead><tbody>\n");
+        for (int i = 0; i < snapshot.Trials.Count; i++)
+        {
+            var trial = snapshot.Trials[i];
+            var spec = trial.Spec;
+            var result = trial.Result;
+            string state = trial.State.ToString().ToLowerInvariant();
+            html.Append("<tr class=\"trial ").Append(state).Append(trial.TrialId == snapshot.BestTrialId ? " best" : "")
+                .Append("\" data-trial=\"").Append(Encode(trial.TrialId)).Append("\"><td>");
+            if (withFigures.Contains(trial.TrialId))
+            {
+                html.Append("<a href=\"#").Append(Encode(ResultFigures.TrialSlug(i, spec))).Append("\">").Append(Int(i + 1)).Append("</a>");
+            }
+            else
+            {
+                html.Append(Int(i + 1));
+            }
+            html.Append("</td><td>").Append(Encode(spec.Dataset)).Append("</td><td>").Append(Encode(spec.Representation.Label))
+                .Append("</td><td>").Append(Encode(SpecNames.Of(spec.Scaler))).Append("</td><td>").Append(Int(spec.Seed))
+                .Append("</td><td>").Append(Int(spec.K)).Append("</td><td class=\"state ").Append(state).Append("\">").Append(state)
+                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TrainError))
+                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TestError))
+                .Append("</td><td>").Append(result is null ? "–" : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
+                .Append("</td><td>").Append(result is null ? "–" : Int(result.FlaggedClusters))
+                .Append("</td><td>").Append(result is null ? "–" : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
+                .Append("</td><td>").Append(Int(trial.StagesComputed)).Append(" / ").Append(Int(trial.StagesReused))
+                .Append("</td><td>").Append(Encode(trial.Error ?? trial.Progress?.Detail ?? "")).Append("</td></tr>\n");
+        }
+        html.Append("</tbody></table></section>\n");
+    }
+
+    private static void Figures(StringBuilder html, IReadOnlyList<Figure> figures, PageMode mode)
+    {
+        html.Append("<section id=\"figures\"><h2>Figures</h2>\n");
+        var sweepWide = figures.Where(f => f.TrialId is null).ToList();
+        if (sweepWide.Count == 0)
+        {
+            html.Append("<p>No figures yet: they appear as trials finish.</p>\n");
+        }
+        foreach (var section in sweepWide.GroupBy(f => f.Section))
+        {
+            html.Append("<h3>").Append(Encode(section.Key)).Append("</h3>\n<div class=\"figures\">\n");
+            foreach (var figure in section)
+            {
+                FigureHtml(html, figure, mode, lazy: false);
+            }
+            html.Append("</div>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void TrialFigures(StringBuilder html, SweepSnapshot snapshot, IReadOnlyList<Figure> figures, PageMode mode)
+    {
+        var byTrial = figures.Where(f => f.TrialId is not null).ToLookup(f => f.TrialId!, StringComparer.Ordinal);
+        if (byTrial.Count == 0)
+        {
+            return;
+        }
+        html.Append("<section id=\"trials\"><h2>Per trial: confusion matrices and per-cluster errors</h2>\n");
+        for (int i = 0; i < snapshot.Trials.Count; i++)
+        {
+            var trial = snapshot.Trials[i];
+            if (!byTrial.Contains(trial.TrialId))
+            {
+                continue;
+            }
+            bool best = trial.TrialId == snapshot.BestTrialId;
+            html.Append("<details id=\"").Append(Encode(ResultFigures.TrialSlug(i, trial.Spec))).Append('"').Append(best ? " open" : "").Append("><summary>")
+                .Append(Int(i + 1)).Append(". ").Append(Encode(trial.Spec.Key));
+            if (trial.Result is { } result)
+            {
+                html.Append(" — test error ").Append(Percent(result.TestError));
+            }
+            if (best)
+            {
+                html.Append(" (best)");
+            }
+            html.Append("</summary>\n<div class=\"figures\">\n");
+            foreach (var figure in byTrial[trial.TrialId])
+            {
+                // Closed sections load their images only when opened.
+                FigureHtml(html, figure, mode, lazy: !best);
+            }
+            html.Append("</div></details>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void FigureHtml(StringBuilder html, Figure figure, PageMode mode, bool lazy)
+    {
+        html.Append("<figure data-figure=\"").Append(Encode(figure.Name)).Append("\">");
+        if (mode.Failures is { } failures && failures.TryGetValue(figure.Name, out string? reason))
+        {
+            html.Append("<p class=\"missing\">could not draw ").Append(Encode(figure.Name)).Append(": ").Append(Encode(reason)).Append("</p>");
+        }
+        else
+        {
+            string url = mode.FigureUrl(figure);
+            html.Append("<a href=\"").Append(Encode(url)).Append("\"><img src=\"").Append(Encode(url)).Append("\" width=\"")
+                .Append(figure.Width.ToString(CultureInfo.InvariantCulture)).Append("\" height=\"").Append(figure.Height.ToString(CultureInfo.InvariantCulture))
+                .Append("\" alt=\"").Append(Encode(figure.Caption)).Append('"').Append(lazy ? " loading=\"lazy\"" : "").Append("></a>");
+        }
+        html.Append("<figcaption>").Append(Encode(figure.Caption)).Append("</figcaption></figure>\n");
+    }
+
+    private static void Head(StringBuilder html, string title, bool live)
+    {
+        html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            // No favicon request (a 404 would be a console error on every page).
+            .Append("<link rel=\"icon\" href=\"data:,\">")
+            .Append("<title>").Append(Encode(title)).Append("</title>\n<style>").Append(Style).Append("</style>");
+        if (live)
+        {
+            html.Append("<meta name=\"generator\" content=\"grid silo\">");
+        }
+        html.Append("</head>\n");
+    }
+
+    /// <summary>
+    /// Polls <paramref name="api"/> every two seconds; when its version differs from the page's, fetches the page
+    /// again and swaps its content in place (open sections stay open). Stops once the sweep has finished and the
+    /// page shows it. <paramref name="page"/>: the page URL (null: this page).
+    /// </summary>
+    private static string Script(string api, string? page) =>
+        "<script>\n(function () {\n" +
+        "  const body = document.body;\n" +
+        "  const api = " + JsString(api) + ";\n" +
+        "  const page = " + (page is null ? "location.pathname" : JsString(page)) + ";\n" +
+        "  async function refresh() {\n" +
+        "    const response = await fetch(page, { cache: 'no-store' });\n" +
+        "    if (!response.ok) { return; }\n" +
+        "    const next = new DOMParser().parseFromString(await response.text(), 'text/html');\n" +
+        "    const open = Array.from(document.querySelectorAll('details[open]')).map(d => d.id);\n" +
+        "    document.getElementById('content').replaceWith(document.adoptNode(next.getElementById('content')));\n" +
+        "    for (const id of open) { const d = document.getElementById(id); if (d) { d.open = true; } }\n" +
+        "    body.dataset.version = next.body.dataset.version;\n" +
+        "    if (next.body.dataset.state) { body.dataset.state = next.body.dataset.state; }\n" +
+        "    body.dataset.updates = String(Number(body.dataset.updates || '0') + 1);\n" +
+        "  }\n" +
+        "  async function tick() {\n" +
+        "    let finished = false;\n" +
+        "    try {\n" +
+        "      const response = await fetch(api, { cache: 'no-store' });\n" +
+        "      if (response.ok) {\n" +
+        "        const status = await response.json();\n" +
+        "        if (String(status.version) !== body.dataset.version) { await refresh(); }\n" +
+        "        finished = status.finished === true && String(status.version) === body.dataset.version;\n" +
+        "      }\n" +
+        "    } catch (e) {\n" +
+        "      // The silo may be restarting: try again on the next tick.\n" +
+        "    }\n" +
+        "    if (!finished) { setTimeout(tick, 2000); }\n" +
+        "  }\n" +
+        "  setTimeout(tick, 2000);\n" +
+        "})();\n</script>\n";
+
+    private static string JsString(string value) => System.Text.Json.JsonSerializer.Serialize(value).Replace("</", "<\\/", StringComparison.Ordinal);
+
+    private static string Progress(int done, int total) =>
+        string.Create(CultureInfo.InvariantCulture, $"<progress value=\"{done}\" max=\"{Math.Max(1, total)}\">{done}/{total}</progress>");
+
+    private static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    private const string Style =
+        "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:1.5rem;color:#222;background:#fff}" +
+        "h1 small{font-size:.55em;color:#666;font-weight:normal}nav{margin-bottom:.5rem}" +
+        "table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}" +
+        "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}" +
+        "td:nth-child(-n+4){text-align:left}tr.best{background:#eef7ee;font-weight:bold}" +
+        ".state.failed{color:#b00}.state.running{color:#06c}.state.succeeded,.state.completed{color:#070}" +
+        ".figures{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
+        "figcaption{font-size:.85rem;color:#444;max-width:900px}.missing{color:#b00}.note{color:#555}" +
+        "details{margin:.5rem 0}summary{cursor:pointer}progress{vertical-align:middle}";
+}

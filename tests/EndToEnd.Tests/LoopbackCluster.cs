@@ -1,0 +1,177 @@
+using System.Text.Json.Nodes;
+
+namespace Grid.EndToEnd.Tests;
+
+/// <summary>
+/// A cluster a test may break: a redis-server and N `grid silo` processes on loopback (cluster mode),
+/// with fast heartbeats and retries, which the test can kill, stop, restart and pause. Disposing stops
+/// everything and deletes its artifact directory.
+/// </summary>
+public sealed class LoopbackCluster : IAsyncDisposable
+{
+    /// <summary>Settings that make failures show within seconds rather than the defaults' minute.</summary>
+    private static readonly Dictionary<string, string> FastSettings = new()
+    {
+        ["Grid__Grains__HeartbeatInterval"] = "00:00:01",
+        ["Grid__Grains__WorkerTimeout"] = "00:00:06",
+        ["Grid__Grains__LeaseGrace"] = "00:00:10",
+        ["Grid__Grains__RetryBackoff"] = "00:00:00.500",
+        ["Grid__Grains__ProgressInterval"] = "00:00:00.250",
+    };
+
+    private readonly List<ExternalProcess> _retired = [];
+
+    private LoopbackCluster()
+    {
+    }
+
+    public ExternalProcess Redis { get; private set; } = null!;
+
+    public string RedisAddress { get; private set; } = "";
+
+    public string Artifacts { get; } = Path.Combine(Path.GetTempPath(), "grid-reliability-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The running silos, by slot in the cluster; a restarted silo takes its slot again.</summary>
+    public ExternalProcess?[] Silos { get; private set; } = [];
+
+    private int[] _siloPorts = [];
+
+    public static async Task<LoopbackCluster> StartAsync(int silos)
+    {
+        await Repository.EnsureBuiltAsync();
+        var cluster = new LoopbackCluster();
+        try
+        {
+            int redisPort = ExternalProcess.FreePort();
+            cluster.RedisAddress = $"127.0.0.1:{redisPort}";
+            cluster.Redis = ExternalProcess.Start("redis", "redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+            await Until(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
+            cluster.Silos = new ExternalProcess?[silos];
+            cluster._siloPorts = new int[silos];
+            for (int i = 0; i < silos; i++)
+            {
+                cluster.StartSilo(i);
+            }
+            await cluster.WaitForWorkersAsync(silos, TimeSpan.FromSeconds(90));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or restarts) silo <paramref name="index"/> on fresh ports.</summary>
+    public void StartSilo(int index)
+    {
+        if (Silos[index] is { } old)
+        {
+            _retired.Add(old);
+        }
+        _siloPorts[index] = ExternalProcess.FreePort();
+        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, Repository.GridDll, "silo",
+            "--redis", RedisAddress,
+            "--silo-port", _siloPorts[index].ToString(),
+            "--gateway-port", ExternalProcess.FreePort().ToString(),
+            "--http-port", ExternalProcess.FreePort().ToString(),
+            "--slots", "cpu=1",
+            "--drain-timeout", "30",
+            "--data-dir", Repository.DataDir,
+            "--artifacts", Artifacts);
+    }
+
+    /// <summary>The silo whose worker id (its silo address, 127.0.0.1:PORT@generation) is <paramref name="workerId"/>.</summary>
+    public int SiloOf(string workerId) => Array.IndexOf(_siloPorts, int.Parse(workerId.Split(':')[1].Split('@')[0]));
+
+    /// <summary>Runs the console against this cluster.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> GridAsync(params string[] arguments) =>
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [Repository.GridDll, .. arguments, "--redis", RedisAddress]);
+
+    public async Task<JsonNode> StatusAsync()
+    {
+        var (code, stdout, stderr) = await GridAsync("cluster", "status", "--json");
+        return code == 0 ? JsonNode.Parse(stdout)! : throw new InvalidOperationException($"cluster status exited {code}: {stderr}");
+    }
+
+    public async Task<JsonNode> SweepAsync(string sweepId)
+    {
+        var (code, stdout, stderr) = await GridAsync("sweep", "status", sweepId, "--json");
+        return code == 0 ? JsonNode.Parse(stdout)! : throw new InvalidOperationException($"sweep status exited {code}: {stderr}");
+    }
+
+    /// <summary>Submits a spec file without watching; returns the sweep id.</summary>
+    public async Task<string> SubmitAsync(string specPath)
+    {
+        var (code, stdout, stderr) = await GridAsync("sweep", "submit", specPath, "--json");
+        Assert.True(code == 0, $"submit exited {code}: {stderr}");
+        return JsonNode.Parse(stdout)!["sweep_id"]!.GetValue<string>();
+    }
+
+    public Task WaitForWorkersAsync(int alive, TimeSpan timeout) =>
+        Until(async () =>
+        {
+            try
+            {
+                return (await StatusAsync())["Workers"]!.AsArray().Count(w => w!["Alive"]!.GetValue<bool>()) == alive;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }, timeout, $"{alive} workers register with the scheduler", Silos.FirstOrDefault(s => s is not null) ?? Redis);
+
+    /// <summary>Polls the sweep until it has finished; returns its final JSON.</summary>
+    public async Task<JsonNode> WaitForSweepAsync(string sweepId, TimeSpan timeout)
+    {
+        JsonNode? last = null;
+        await Until(async () =>
+        {
+            try
+            {
+                last = await SweepAsync(sweepId);
+                return last["state"]!.GetValue<string>() is "completed" or "cancelled";
+            }
+            catch (InvalidOperationException)
+            {
+                // A gateway can be briefly unreachable while the cluster recovers.
+                return false;
+            }
+        }, timeout, $"sweep {sweepId} finishes", Redis);
+        return last!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in Silos.Where(s => s is not null).Concat(_retired))
+        {
+            silo!.Signal("KILL");
+            await silo.DisposeAsync();
+        }
+        if (Redis is not null)
+        {
+            Redis.Signal("CONT");
+            await Redis.DisposeAsync();
+        }
+        if (Directory.Exists(Artifacts))
+        {
+            Directory.Delete(Artifacts, recursive: true);
+        }
+    }
+
+    /// <summary>Polls a condition (never a fixed sleep); the timeout names the phase and shows what the watched process said.</summary>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{Tail(watched.Output)}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+}

@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using Grid.Compute.Clustering;
+using Grid.Compute.Data;
+using Grid.Compute.Evaluation;
+using Grid.Compute.Scaling;
+
+namespace Grid.EndToEnd.Tests;
+
+/// <summary>
+/// Issue #7 on real processes: a redis-server and three `grid silo` processes in cluster mode, broken
+/// mid-sweep in the ways clusters break. Each test builds its own cluster, so none depends on another.
+/// </summary>
+[Trait("Category", "Reliability")]
+public sealed class ReliabilityTests : IDisposable
+{
+    private const int TrainRows = 20000;
+    private const int TestRows = 2000;
+    private static readonly int[] Ks = [30, 60, 90, 120];
+
+    private readonly string _specDir = Path.Combine(Path.GetTempPath(), "grid-reliability-specs-" + Guid.NewGuid().ToString("N"));
+
+    public ReliabilityTests() => Directory.CreateDirectory(_specDir);
+
+    public void Dispose() => Directory.Delete(_specDir, recursive: true);
+
+    /// <summary>Pixels, two scalers, four k: eight clustering stages of a few seconds each.</summary>
+    private string PixelSpec(string name) => Write(name, $$"""
+        {
+          "name": "{{name}}",
+          "datasets": ["mnist"],
+          "split": { "train": {{TrainRows}}, "test": {{TestRows}} },
+          "representations": ["pixels"],
+          "scalers": ["none", "l2"],
+          "k": [{{string.Join(", ", Ks)}}],
+          "seeds": [0],
+          "kmeans": { "batch_size": 200, "n_init": 1 }
+        }
+        """);
+
+    private string Write(string name, string json)
+    {
+        string path = Path.Combine(_specDir, name + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_silo_killed_while_it_runs_a_stage_costs_a_retry_and_the_sweep_ends_with_every_result()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        string id = await cluster.SubmitAsync(PixelSpec("killed"));
+
+        int victim = await BusySiloAsync(cluster);
+        cluster.Silos[victim]!.Signal("KILL");
+
+        var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
+        AssertEveryTrialSucceededOnce(result, 8);
+        AssertResultsEqualTheComputeCore(result);
+        // One stage per trial; a trial that was itself on the dead silo comes back and joins the stage's
+        // recomputation, which it counts as reused.
+        Assert.Equal(8, result["stages"]!["computed"]!.GetValue<int>() + result["stages"]!["reused"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_gracefully_finishes_or_hands_back_its_stage_and_leaves()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        string id = await cluster.SubmitAsync(PixelSpec("stopped"));
+
+        int leaving = await BusySiloAsync(cluster);
+        var silo = cluster.Silos[leaving]!;
+        silo.Signal("TERM");
+        // It drains (30 s at most here), then leaves the membership and exits cleanly.
+        Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("drained", silo.Output);
+
+        var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
+        AssertEveryTrialSucceededOnce(result, 8);
+        AssertResultsEqualTheComputeCore(result);
+    }
+
+    [Fact]
+    public async Task The_whole_cluster_restarted_mid_sweep_resumes_by_itself_and_the_autoencoder_continues_from_its_checkpoint()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        string id = await cluster.SubmitAsync(Write("restarted", """
+            {
+              "name": "restarted",
+              "datasets": ["mnist"],
+              "split": { "train": 3000, "test": 500 },
+              "representations": [{ "autoencoder": { "z_dim": 8, "epochs": 4 } }, "pixels"],
+              "scalers": ["none"],
+              "k": [10, 20],
+              "seeds": [0],
+              "kmeans": { "batch_size": 200, "n_init": 1 }
+            }
+            """));
+
+        // Wait until the autoencoder has checkpointed at least one epoch, then take every silo down at once.
+        string work = Path.Combine(cluster.Artifacts, ".work");
+        await LoopbackCluster.Until(() => Task.FromResult(Directory.Exists(work) &&
+                Directory.EnumerateFiles(work, "autoencoder.ckpt", SearchOption.AllDirectories).Any()),
+            TimeSpan.FromMinutes(3), "the autoencoder writes its first checkpoint", cluster.Silos[0]!);
+        var before = await cluster.SweepAsync(id);
+        var finishedBefore = Succeeded(before).ToDictionary(t => t["id"]!.GetValue<string>(), t => t["test_error"]!.GetValue<double>());
+        for (int i = 0; i < cluster.Silos.Length; i++)
+        {
+            cluster.Silos[i]!.Signal("KILL");
+        }
+        for (int i = 0; i < cluster.Silos.Length; i++)
+        {
+            cluster.StartSilo(i);
+        }
+
+        // Nobody resubmits: the restarted silos wake the sweep from its state in Redis.
+        var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(5));
+        AssertEveryTrialSucceededOnce(result, 4);
+        // Trials that had finished kept their results; the autoencoder (one stage, shared by two trials)
+        // and the four clustering stages were each recorded once.
+        foreach (var (trial, error) in finishedBefore)
+        {
+            Assert.Equal(error, Succeeded(result).Single(t => t["id"]!.GetValue<string>() == trial)["test_error"]!.GetValue<double>());
+        }
+        // Two trials per representation: the autoencoder is one stage, shared; each trial its clustering stage.
+        Assert.Equal(6, result["stages"]!["computed"]!.GetValue<int>() + result["stages"]!["reused"]!.GetValue<int>());
+        var summary = Directory.EnumerateFiles(cluster.Artifacts, "summary.json", SearchOption.AllDirectories)
+            .Select(f => JsonNode.Parse(File.ReadAllText(f))!)
+            .Single(s => s["output"]?["ResumedFromEpoch"] is not null);
+        Assert.InRange(summary["output"]!["ResumedFromEpoch"]!.GetValue<int>(), 1, 3);
+        Assert.Equal(4, summary["output"]!["Epochs"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Redis_paused_for_ten_seconds_mid_sweep_only_delays_it()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        string id = await cluster.SubmitAsync(PixelSpec("redis-paused"));
+        await BusySiloAsync(cluster);
+
+        cluster.Redis.Signal("STOP");
+        var paused = DateTime.UtcNow;
+        // Ten seconds of outage: this wait is the scenario itself, not a guess at how long something takes.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        cluster.Redis.Signal("CONT");
+
+        var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
+        Assert.True(DateTime.UtcNow - paused >= TimeSpan.FromSeconds(10));
+        AssertEveryTrialSucceededOnce(result, 8);
+        AssertResultsEqualTheComputeCore(result);
+        Assert.All(cluster.Silos, s => Assert.False(s!.HasExited, $"{s.Name} exited:\n{s.Output}"));
+    }
+
+    /// <summary>Waits until some silo's worker runs a stage and returns that silo.</summary>
+    private static async Task<int> BusySiloAsync(LoopbackCluster cluster)
+    {
+        int busy = -1;
+        await LoopbackCluster.Until(async () =>
+        {
+            var worker = (await cluster.StatusAsync())["Workers"]!.AsArray().FirstOrDefault(w => w!["BusyCpu"]!.GetValue<int>() > 0);
+            busy = worker is null ? -1 : cluster.SiloOf(worker["WorkerId"]!.GetValue<string>());
+            return busy >= 0;
+        }, TimeSpan.FromMinutes(2), "a silo runs a stage", cluster.Silos[0]!);
+        return busy;
+    }
+
+    private static IEnumerable<JsonNode> Succeeded(JsonNode sweep) =>
+        sweep["trials"]!.AsArray().Select(t => t!).Where(t => t["state"]!.GetValue<string>() == "succeeded");
+
+    /// <summary>Exactly one terminal state and one result per trial, and no trial twice.</summary>
+    private static void AssertEveryTrialSucceededOnce(JsonNode sweep, int trials)
+    {
+        Assert.Equal("completed", sweep["state"]!.GetValue<string>());
+        var all = sweep["trials"]!.AsArray();
+        Assert.Equal(trials, all.Count);
+        Assert.Equal(trials, all.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(all, t => Assert.True(t!["state"]!.GetValue<string>() == "succeeded", $"{t!["key"]}: {t["state"]} {t["error"]}"));
+        Assert.All(all, t => Assert.NotNull(t!["test_error"]));
+        Assert.Equal(trials, sweep["trials_succeeded"]!.GetValue<int>());
+    }
+
+    /// <summary>What the broken cluster recorded is what the compute core computes for the same trials.</summary>
+    private static void AssertResultsEqualTheComputeCore(JsonNode sweep)
+    {
+        var data = new DatasetStore(Repository.DataDir).Load("mnist", TrainRows, TestRows);
+        foreach (var trial in Succeeded(sweep))
+        {
+            var config = trial["config"]!;
+            int k = config["k"]!.GetValue<int>();
+            var kind = ScalerNames.Parse(config["scaler"]!.GetValue<string>());
+            var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
+            using (train)
+            using (test)
+            using (var fit = MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(k) { BatchSize = 200, Inits = 1, Seed = 0 }))
+            {
+                var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, k);
+                Assert.Equal(fit.Inertia, trial["inertia"]!.GetValue<double>(), fit.Inertia * 1e-6);
+                Assert.Equal(classifier.Evaluate(fit.Predict(test), data.Test.Labels).Error, trial["test_error"]!.GetValue<double>(), 1e-9);
+            }
+        }
+    }
+}
