@@ -28,6 +28,14 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 
+# tests/Deploy.Tests renders deploy/k8s with `kubectl kustomize`. A kubectl already on PATH is used as it
+# is (the machine image has 1.32 with kustomize v5); only when there is none, Debian's kubernetes-client
+# is installed. Debian 12's is 1.20, whose kustomize v2 cannot render the overlays (labels, components,
+# replacements): the tests then say so, and a kubectl ≥ 1.27 from Kubernetes' own packages is needed.
+if [[ "$mode" == "test" ]] && ! command -v kubectl >/dev/null 2>&1; then
+  missing+=(kubernetes-client)
+fi
+
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""

@@ -47,6 +47,14 @@ public sealed class GridGrainOptions
     /// </summary>
     public long AutoShardMinBytes { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// Stages that prefer a gpu slot (autoencoders) queue for one even while no live silo offers
+    /// gpu slots, instead of taking a cpu slot. For a GPU pool that scales from zero on the gpu
+    /// queue (KEDA on <c>grid_scheduler_queue{resource="gpu"}</c>, deploy/k8s): without it no gpu
+    /// work is ever queued while the pool is empty. They wait until a GPU silo joins.
+    /// </summary>
+    public bool WaitForGpu { get; set; }
+
     public void Validate()
     {
         if (MaxSiloLossRetries < 0)

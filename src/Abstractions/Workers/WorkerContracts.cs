@@ -72,7 +72,7 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("heartbeat")]
     Task HeartbeatAsync(WorkerHeartbeat heartbeat);
 
-    /// <summary>The kind to ask for: <paramref name="preferred"/> when the cluster has such slots, else cpu.</summary>
+    /// <summary>The kind to ask for: <paramref name="preferred"/> when the cluster has such slots (or gpu work waits for GPU silos: Grid:Grains:WaitForGpu), else cpu.</summary>
     [Alias("resolve-kind")]
     Task<SlotKind> ResolveKindAsync(SlotKind preferred);
 

@@ -31,12 +31,18 @@ public sealed class ClusterConnection
         DefaultValueFactory = _ => "grid",
     };
 
-    /// <summary>Starts an Orleans client for the options on <paramref name="parse"/>; fails with a clear message when nothing answers.</summary>
-    public static async Task<IHost> ConnectAsync(ParseResult parse, Option<string?> gateway, Option<string?> redis, Option<string> clusterId, CancellationToken cancellationToken)
+    public static Option<string?> ServiceIdOption() => new("--service-id")
     {
-        string? redisAddress = parse.GetValue(redis);
-        string gatewayAddress = parse.GetValue(gateway) ?? DefaultGateway;
-        string id = parse.GetValue(clusterId)!;
+        Description = "Orleans service id (default: the cluster id), as the silos' Grid:Silo:ServiceId",
+    };
+
+    /// <summary>Starts an Orleans client for the options on <paramref name="parse"/>; fails with a clear message when nothing answers.</summary>
+    public static async Task<IHost> ConnectAsync(ParseResult parse, ConnectionOptions connection, CancellationToken cancellationToken)
+    {
+        string? redisAddress = parse.GetValue(connection.Redis);
+        string gatewayAddress = parse.GetValue(connection.Gateway) ?? DefaultGateway;
+        string id = parse.GetValue(connection.ClusterId)!;
+        string serviceId = parse.GetValue(connection.ServiceId) is { Length: > 0 } service ? service : id;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
@@ -44,7 +50,7 @@ public sealed class ClusterConnection
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = id;
-                o.ServiceId = id;
+                o.ServiceId = serviceId;
             });
             if (redisAddress is not null)
             {
@@ -89,3 +95,6 @@ public sealed class ClusterConnection
         return new IPEndPoint(address, port);
     }
 }
+
+/// <summary>The options that say how a command reaches its cluster.</summary>
+public sealed record ConnectionOptions(Option<string?> Gateway, Option<string?> Redis, Option<string> ClusterId, Option<string?> ServiceId);

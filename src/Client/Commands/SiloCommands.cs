@@ -8,6 +8,7 @@ using Grid.Compute.Pipeline;
 using Grid.Silo.Hosting;
 using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -21,17 +22,17 @@ public static class SiloCommands
         Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
         Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout);
 
-    private static SiloOptions AddSiloOptions(Command command, bool embedded)
+    /// <param name="defaults">What an option not given stands for: <c>grid silo</c> reads them from the environment (<c>Grid__Silo__*</c>).</param>
+    private static SiloOptions AddSiloOptions(Command command, bool embedded, GridSiloOptions defaults)
     {
-        var defaults = new GridSiloOptions();
         var options = new SiloOptions(
-            new Option<string?>("--redis") { Description = "Redis HOST:PORT: cluster mode (Redis membership and grain state); omit for embedded mode", HelpName = "HOST:PORT" },
+            new Option<string?>("--redis") { Description = "Redis HOST:PORT: cluster mode (Redis membership and grain state); omit for embedded mode", DefaultValueFactory = _ => defaults.Redis, HelpName = "HOST:PORT" },
             new Option<int>("--silo-port") { Description = "Silo-to-silo port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.SiloPort, HelpName = "P" },
             new Option<int>("--gateway-port") { Description = "Client gateway port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.GatewayPort, HelpName = "P" },
             new Option<int>("--http-port") { Description = "Port of /healthz, /readyz, /metrics and the results pages (0: a free port)", DefaultValueFactory = _ => embedded ? 0 : defaults.HttpPort, HelpName = "P" },
-            new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (an internal port for Prometheus) instead of on --http-port", HelpName = "P" },
+            new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (an internal port for Prometheus) instead of on --http-port", DefaultValueFactory = _ => defaults.MetricsPort, HelpName = "P" },
             new Option<string>("--slots") { Description = "Compute slots this silo offers", DefaultValueFactory = _ => defaults.Slots, HelpName = "cpu=N,gpu=M" },
-            CommonOptions.DataDir(),
+            DataDirOption(defaults, embedded),
             new Option<string>("--artifacts") { Description = "Artifact directory (stage outputs by hash; shared by all silos of a cluster)", DefaultValueFactory = _ => defaults.ArtifactsDir, HelpName = "DIR" },
             new Option<int>("--drain-timeout")
             {
@@ -54,18 +55,51 @@ public static class SiloCommands
         return options;
     }
 
-    private static GridSiloOptions Read(ParseResult parse, SiloOptions o, bool embedded) => new()
+    /// <summary>The data directory: from the configuration when it sets one (<c>Grid__Silo__DataDir</c>), else as other commands find it.</summary>
+    private static Option<string> DataDirOption(GridSiloOptions defaults, bool embedded)
     {
-        Redis = embedded ? null : parse.GetValue(o.Redis),
-        SiloPort = Port(parse.GetValue(o.SiloPort)),
-        GatewayPort = Port(parse.GetValue(o.GatewayPort)),
-        HttpPort = Port(parse.GetValue(o.HttpPort)),
-        MetricsPort = parse.GetValue(o.MetricsPort),
-        Slots = parse.GetValue(o.Slots)!,
-        DataDir = parse.GetValue(o.DataDir)!,
-        ArtifactsDir = parse.GetValue(o.Artifacts)!,
-        DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout)),
-    };
+        var option = CommonOptions.DataDir();
+        if (!embedded)
+        {
+            option.DefaultValueFactory = _ => defaults.DataDir;
+        }
+        return option;
+    }
+
+    /// <summary>The command line over <paramref name="settings"/> (the defaults, with what only configuration sets: ids and addresses).</summary>
+    private static GridSiloOptions Read(ParseResult parse, SiloOptions o, bool embedded, GridSiloOptions settings)
+    {
+        settings.Redis = embedded ? null : parse.GetValue(o.Redis);
+        settings.SiloPort = Port(parse.GetValue(o.SiloPort));
+        settings.GatewayPort = Port(parse.GetValue(o.GatewayPort));
+        settings.HttpPort = Port(parse.GetValue(o.HttpPort));
+        settings.MetricsPort = parse.GetValue(o.MetricsPort);
+        settings.Slots = parse.GetValue(o.Slots)!;
+        settings.DataDir = parse.GetValue(o.DataDir)!;
+        settings.ArtifactsDir = parse.GetValue(o.Artifacts)!;
+        settings.DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout));
+        return settings;
+    }
+
+    /// <summary>The process environment as configuration: <c>Grid__Silo__Redis</c> is <c>Grid:Silo:Redis</c>.</summary>
+    private static IConfiguration EnvironmentConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables().Build();
+
+    /// <summary>
+    /// The settings <c>grid silo ARGS</c> runs with in an environment that holds <paramref name="configuration"/>:
+    /// section <c>Grid:Silo</c> gives the defaults, the command line overrides them. Throws
+    /// <see cref="UserInputException"/> when the command line does not parse.
+    /// </summary>
+    public static GridSiloOptions SiloSettings(IReadOnlyList<string> args, IConfiguration configuration)
+    {
+        var command = new Command("silo");
+        var options = AddSiloOptions(command, embedded: false, GridSiloOptions.FromConfiguration(configuration));
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new UserInputException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+        return Read(parse, options, embedded: false, GridSiloOptions.FromConfiguration(configuration));
+    }
 
     /// <summary>0 means "any free port"; Orleans needs a concrete one, so pick it here.</summary>
     private static int Port(int requested)
@@ -81,11 +115,16 @@ public static class SiloCommands
 
     public static Command Silo()
     {
-        var command = new Command("silo", "Run a silo until Ctrl-C or SIGTERM, then shut down gracefully: running stages get --drain-timeout to finish, the rest are handed back. Without --redis it is a one-silo embedded cluster.");
-        var options = AddSiloOptions(command, embedded: false);
+        var configuration = EnvironmentConfiguration();
+        var command = new Command("silo",
+            "Run a silo until Ctrl-C or SIGTERM, then shut down gracefully: running stages get --drain-timeout to finish, the rest are handed back. " +
+            "Without --redis it is a one-silo embedded cluster. " +
+            "Every setting can also come from the environment: Grid__Silo__Redis, Grid__Silo__Slots, Grid__Silo__DrainTimeout, Grid__Silo__ClusterId, " +
+            "Grid__Silo__ServiceId, Grid__Silo__AdvertisedAddress, Grid__Silo__HttpAddress, … (options win).");
+        var options = AddSiloOptions(command, embedded: false, GridSiloOptions.FromConfiguration(configuration));
         command.SetAction(async (parse, ct) =>
         {
-            var settings = Read(parse, options, embedded: false);
+            var settings = Read(parse, options, embedded: false, GridSiloOptions.FromConfiguration(configuration));
             await using var app = GridSilo.Build(settings, logging => logging
                 .AddSimpleConsole(c => c.SingleLine = true)
                 .SetMinimumLevel(LogLevel.Information)
@@ -93,7 +132,8 @@ public static class SiloCommands
                 .AddFilter("Microsoft", LogLevel.Warning));
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, silo port {settings.SiloPort}, " +
+                $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, cluster {settings.ClusterId} (service {settings.EffectiveServiceId}), " +
+                $"{(string.IsNullOrWhiteSpace(settings.AdvertisedAddress) ? "" : "advertised " + settings.AdvertisedAddress + ", ")}silo port {settings.SiloPort}, " +
                 $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
                 $"slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
             // Ctrl-C cancels ct; SIGTERM (Kubernetes, systemd, kill) stops the host's lifetime. Either way the
@@ -120,11 +160,11 @@ public static class SiloCommands
         var jsonFile = new Option<string?>("--json-file") { Description = "Also write the results JSON to this file", HelpName = "FILE" };
         var report = new Option<string?>("--report") { Description = "At the end, write the sweep's report (index.html and figures) to DIR", HelpName = "DIR" };
         var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report };
-        var options = AddSiloOptions(command, embedded: true);
+        var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct);
         });
         return command;
     }
@@ -146,14 +186,14 @@ public static class SiloCommands
             jsonFile,
             report,
         };
-        var options = AddSiloOptions(command, embedded: true);
+        var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
             using var stream = typeof(SiloCommands).Assembly.GetManifestResourceStream("demo.yaml")
                 ?? throw new InvalidOperationException("the demo spec is missing from this build");
             using var reader = new StreamReader(stream);
             var spec = SweepSubmission.ReadSpecText(await reader.ReadToEndAsync(ct), "demo");
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true), json: false, parse.GetValue(jsonFile), parse.GetValue(report), DemoFigures, ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), json: false, parse.GetValue(jsonFile), parse.GetValue(report), DemoFigures, ct);
         });
         return command;
     }

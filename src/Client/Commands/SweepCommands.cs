@@ -31,12 +31,12 @@ public static class SweepCommands
     {
         var command = new Command("cluster", "Inspect the cluster");
         var status = new Command("status", "Silos, their slots (busy/total) and the queue of stages waiting for a slot");
-        var (gateway, redis, clusterId) = AddConnection(status);
+        var connection = AddConnection(status);
         var json = CommonOptions.Json();
         status.Options.Add(json);
         status.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var grains = host.Services.GetRequiredService<IClusterClient>();
             var cluster = await grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             if (parse.GetValue(json))
@@ -58,15 +58,15 @@ public static class SweepCommands
         return command;
     }
 
-    private static (Option<string?> Gateway, Option<string?> Redis, Option<string> ClusterId) AddConnection(Command command)
+    private static ConnectionOptions AddConnection(Command command)
     {
-        var gateway = ClusterConnection.GatewayOption();
-        var redis = ClusterConnection.RedisOption();
-        var clusterId = ClusterConnection.ClusterIdOption();
-        command.Options.Add(gateway);
-        command.Options.Add(redis);
-        command.Options.Add(clusterId);
-        return (gateway, redis, clusterId);
+        var connection = new ConnectionOptions(ClusterConnection.GatewayOption(), ClusterConnection.RedisOption(),
+            ClusterConnection.ClusterIdOption(), ClusterConnection.ServiceIdOption());
+        command.Options.Add(connection.Gateway);
+        command.Options.Add(connection.Redis);
+        command.Options.Add(connection.ClusterId);
+        command.Options.Add(connection.ServiceId);
+        return connection;
     }
 
     private static Argument<string> SweepId() => new("id") { Description = "Sweep id (see `grid sweep list`)" };
@@ -77,12 +77,12 @@ public static class SweepCommands
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the sweep ends, then print the results" };
         var json = CommonOptions.Json();
         var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id") { file, watch, json };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
             // Validate before connecting: a bad spec is reported even with no cluster running.
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             return await SweepSubmission.SubmitAsync(host.Services.GetRequiredService<IClusterClient>(), spec, parse.GetValue(watch), parse.GetValue(json), null, ct);
         });
         return command;
@@ -93,10 +93,10 @@ public static class SweepCommands
         var id = SweepId();
         var json = CommonOptions.Json();
         var command = new Command("watch", "Follow a sweep's progress until it ends, then print its results") { id, json };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             return await SweepSubmission.WatchToEndAsync(sweep, parse.GetValue(json), null, ct);
         });
@@ -107,10 +107,10 @@ public static class SweepCommands
     {
         var json = CommonOptions.Json();
         var command = new Command("list", "List the cluster's sweeps, newest first") { json };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweeps = await host.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepRegistryGrain>(0).ListAsync();
             if (parse.GetValue(json))
             {
@@ -130,10 +130,10 @@ public static class SweepCommands
         var id = SweepId();
         var json = CommonOptions.Json();
         var command = new Command("status", "A sweep's state and its trials' states") { id, json };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.GetSnapshotAsync())!;
             if (parse.GetValue(json))
@@ -159,10 +159,10 @@ public static class SweepCommands
         var id = SweepId();
         var json = CommonOptions.Json();
         var command = new Command("results", "Elbow curves, knees, accuracies and stage reuse of a sweep (so far, if it still runs)") { id, json };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             return SweepSubmission.PrintResults((await sweep.GetSnapshotAsync())!, parse.GetValue(json), null);
         });
@@ -186,10 +186,10 @@ public static class SweepCommands
         {
             id, output, artifacts, dataDir,
         };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.GetSnapshotAsync())!;
             var sources = new ResultSources(new ArtifactStore(parse.GetValue(artifacts)!), new DatasetStore(parse.GetValue(dataDir)!), new FigureOptions());
@@ -246,10 +246,10 @@ public static class SweepCommands
     {
         var id = SweepId();
         var command = new Command("cancel", "Cancel a sweep's pending and running trials (finished stages stay memoized)") { id };
-        var (gateway, redis, clusterId) = AddConnection(command);
+        var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await ClusterConnection.ConnectAsync(parse, gateway, redis, clusterId, ct);
+            using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.CancelAsync())!;
             AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/]: {snapshot.State.ToString().ToLowerInvariant()} ({snapshot.Count(TrialState.Cancelled)} trials cancelled)");

@@ -66,7 +66,9 @@ public sealed partial class SchedulerGrain(
     public Task<SlotKind> ResolveKindAsync(SlotKind preferred)
     {
         bool available = _workers.Values.Any(w => w.Alive(clock.GetUtcNow(), options.Value.WorkerTimeout) && w.SlotCount(preferred) > 0);
-        return Task.FromResult(available ? preferred : SlotKind.Cpu);
+        // A GPU pool that scales from zero comes up because gpu work is queued (GridGrainOptions.WaitForGpu).
+        bool wait = preferred == SlotKind.Gpu && options.Value.WaitForGpu;
+        return Task.FromResult(available || wait ? preferred : SlotKind.Cpu);
     }
 
     public Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash)

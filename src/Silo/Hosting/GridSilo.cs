@@ -11,6 +11,7 @@ using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,16 +35,27 @@ public static class GridSilo
     public const string OrleansMeterName = "Microsoft.Orleans";
 
     /// <summary>A web application hosting one silo configured from <paramref name="options"/>.</summary>
-    public static WebApplication Build(GridSiloOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">The silo's settings.</param>
+    /// <param name="logging">Logging providers; default: warnings on the console.</param>
+    /// <param name="configuration">
+    /// Configuration over the process environment's (sections <c>Grid:Grains</c>, <c>Grid:Metrics</c>,
+    /// host settings): what a deployment's environment variables would set, for tests.
+    /// </param>
+    public static WebApplication Build(GridSiloOptions options, Action<ILoggingBuilder>? logging = null, IConfiguration? configuration = null)
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
+        if (configuration is not null)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+        var httpAddress = IPAddress.Parse(options.HttpAddress);
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, options.HttpPort);
+            k.Listen(httpAddress, options.HttpPort);
             if (options.MetricsPort is int metricsPort)
             {
-                k.Listen(IPAddress.Loopback, metricsPort);
+                k.Listen(httpAddress, metricsPort);
             }
         });
         builder.Logging.ClearProviders();
@@ -91,7 +103,7 @@ public static class GridSilo
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;
-            o.ServiceId = options.ClusterId;
+            o.ServiceId = options.EffectiveServiceId;
         });
         // A name people can read in progress lines and `grid cluster status`.
         silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}:{options.SiloPort}");
@@ -101,7 +113,10 @@ public static class GridSilo
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
             silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = redis);
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
-            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            // Advertised: the pod's IP on Kubernetes (listening on every address), else loopback.
+            bool advertised = !string.IsNullOrWhiteSpace(options.AdvertisedAddress);
+            silo.ConfigureEndpoints(advertised ? IPAddress.Parse(options.AdvertisedAddress!) : IPAddress.Loopback,
+                options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: advertised);
             // With two silos the default (two votes) can never declare a killed silo dead: one
             // vote suffices here, and the probe timeouts still guard against false suspicion.
             silo.Configure<ClusterMembershipOptions>(o => o.NumVotesForDeathDeclaration = 1);

@@ -1,13 +1,40 @@
+using System.Net;
 using Grid.Compute.Data;
 using Grid.Grains.Stages;
+using Microsoft.Extensions.Configuration;
 
 namespace Grid.Silo.Hosting;
 
-/// <summary>How a silo runs (section <c>Grid:Silo</c>, or the <c>grid silo</c> options). Validated at start-up.</summary>
+/// <summary>
+/// How a silo runs (section <c>Grid:Silo</c>, e.g. <c>Grid__Silo__Redis</c> in the environment of
+/// <c>grid silo</c>, whose command-line options take precedence). Validated at start-up.
+/// </summary>
 public sealed class GridSiloOptions
 {
-    /// <summary>Orleans cluster and service id: silos and clients of one grid share it.</summary>
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string Section = "Grid:Silo";
+
+    /// <summary>Orleans cluster id: silos and clients of one grid share it.</summary>
     public string ClusterId { get; set; } = "grid";
+
+    /// <summary>
+    /// Orleans service id, which keys grain state and reminders in storage and so should outlive a
+    /// deployment; empty: the cluster id. Clients pass the same (<c>grid sweep … --service-id</c>).
+    /// </summary>
+    public string? ServiceId { get; set; }
+
+    /// <summary>
+    /// Cluster mode: the IP address other silos and clients reach this silo at (on Kubernetes the pod's
+    /// IP, <c>Grid__Silo__AdvertisedAddress=$(POD_IP)</c>); the silo and gateway ports then listen on
+    /// every address. Empty: 127.0.0.1, silos on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// The address the HTTP endpoints (and the metrics port) listen on: 127.0.0.1 by default (this
+    /// machine only); 0.0.0.0 for probes and scrapers from outside, as on Kubernetes.
+    /// </summary>
+    public string HttpAddress { get; set; } = IPAddress.Loopback.ToString();
 
     /// <summary>Redis <c>HOST:PORT</c> for cluster mode; empty for embedded mode (localhost clustering, in-memory state).</summary>
     public string? Redis { get; set; }
@@ -48,6 +75,17 @@ public sealed class GridSiloOptions
 
     public bool IsClusterMode => !string.IsNullOrWhiteSpace(Redis);
 
+    /// <summary><see cref="ServiceId"/>, or the cluster id when it is empty.</summary>
+    public string EffectiveServiceId => string.IsNullOrWhiteSpace(ServiceId) ? ClusterId : ServiceId;
+
+    /// <summary>Options from the <see cref="Section"/> section of <paramref name="configuration"/>; defaults for what it lacks.</summary>
+    public static GridSiloOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new GridSiloOptions();
+        configuration.GetSection(Section).Bind(options);
+        return options;
+    }
+
     public SlotCounts ParsedSlots() => SlotCounts.Parse(Slots);
 
     /// <summary>Throws with a message naming the setting when something is off.</summary>
@@ -84,6 +122,18 @@ public sealed class GridSiloOptions
         if (IsClusterMode && !Redis!.Contains(':'))
         {
             throw new ArgumentException($"Grid:Silo:Redis '{Redis}' is not HOST:PORT");
+        }
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            throw new ArgumentException("Grid:Silo:ClusterId is empty");
+        }
+        if (!string.IsNullOrWhiteSpace(AdvertisedAddress) && !IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            throw new ArgumentException($"Grid:Silo:AdvertisedAddress '{AdvertisedAddress}' is not an IP address");
+        }
+        if (!IPAddress.TryParse(HttpAddress, out _))
+        {
+            throw new ArgumentException($"Grid:Silo:HttpAddress '{HttpAddress}' is not an IP address (127.0.0.1, or 0.0.0.0 for every address)");
         }
     }
 
