@@ -13,8 +13,8 @@ row() { # description, command...
   local what=$1; shift
   local out code
   out=$("$@" 2>&1 >/dev/null); code=$?
-  out=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | head -n 1)
-  printf '| %s | `%s` | %s | %s |\n' "$what" "$(echo "${*:2}" | sed "s|$TMP|TMP|g" | cut -c1-70)" "$code" "$(echo "$out" | sed 's/|/\\|/g' | cut -c1-160)"
+  out=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | head -n 2 | sed 's/^[[:space:]]*//' | paste -sd '~' | sed 's/~/ ⏎ /')
+  printf '| %s | `%s` | %s | %s |\n' "$what" "$(echo "${*:2}" | sed "s|$TMP|TMP|g" | cut -c1-70)" "$code" "$(echo "$out" | sed "s|$TMP|TMP|g" | sed 's/|/\\|/g' | cut -c1-220)"
 }
 spec() { # name, body → path
   printf '%s\n' "$2" > "$TMP/$1"; echo "$TMP/$1"
@@ -86,7 +86,7 @@ row "silo: negative drain timeout" $GRID silo --drain-timeout -5
 row "data: unknown dataset" $GRID data fetch cifar
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null
 for f in train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do cp "$GRID_DATA_DIR/mnist/$f" "$TMP/data/mnist/" 2>/dev/null; done
-row "data: truncated IDX file" $GRID data list --data-dir "$TMP/data"
+row "data: truncated IDX file (re-fetched)" $GRID bench kmeans --k 10 --limit 600 --data-dir "$TMP/data"
 row "sweep: no cluster at the gateway" $GRID sweep status nosuch --gateway 127.0.0.1:1
 row "unknown command" $GRID frobnicate
 
