@@ -37,6 +37,9 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (for /proc).</summary>
+    public int Id => _process.Id;
+
     public static ExternalProcess Start(string name, string file, params string[] arguments) =>
         Start(name, file, new Dictionary<string, string>(), arguments);
 

@@ -69,12 +69,22 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             _retired.Add(old);
         }
-        _siloPorts[index] = ExternalProcess.FreePort();
+        // Three distinct free ports: the system may hand the same free port out twice in a row.
+        var ports = new HashSet<int>(_siloPorts);
+        int Next()
+        {
+            int port;
+            while (!ports.Add(port = ExternalProcess.FreePort()))
+            {
+            }
+            return port;
+        }
+        _siloPorts[index] = Next();
         Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, Repository.GridDll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),
-            "--gateway-port", ExternalProcess.FreePort().ToString(),
-            "--http-port", ExternalProcess.FreePort().ToString(),
+            "--gateway-port", Next().ToString(),
+            "--http-port", Next().ToString(),
             "--slots", "cpu=1",
             "--drain-timeout", "30",
             "--data-dir", Repository.DataDir,

@@ -165,6 +165,91 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         Assert.All(cluster.Silos, s => Assert.False(s!.HasExited, $"{s.Name} exited:\n{s.Output}"));
     }
 
+    [Fact]
+    public async Task Chaos_silos_killed_and_restarted_every_few_seconds_while_two_sweeps_run_lose_nothing()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        string Spec(string name, int seed) => Write(name, $$"""
+            {
+              "name": "{{name}}",
+              "datasets": ["mnist"],
+              "split": { "train": 6000, "test": 1000 },
+              "representations": ["pixels"],
+              "scalers": ["none", "l2"],
+              "k": [10, 20, 30, 40, 50, 60],
+              "seeds": [{{seed}}],
+              "kmeans": { "batch_size": 100, "n_init": 1 }
+            }
+            """);
+        string first = await cluster.SubmitAsync(Spec("chaos-a", 0));
+        string second = await cluster.SubmitAsync(Spec("chaos-b", 1));
+
+        // The chaos itself: for 45 s, every 3–6 s a random silo is killed with SIGKILL and started again
+        // (seeded, so a failure can be replayed); the pauses are the scenario, not waits for a condition.
+        var random = new Random(7);
+        var chaos = DateTime.UtcNow;
+        int kills = 0;
+        while (DateTime.UtcNow - chaos < TimeSpan.FromSeconds(45))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(3000, 6000)));
+            int victim = random.Next(cluster.Silos.Length);
+            cluster.Silos[victim]!.Signal("KILL");
+            cluster.StartSilo(victim);
+            kills++;
+        }
+        var calm = DateTime.UtcNow;
+
+        var a = await cluster.WaitForSweepAsync(first, TimeSpan.FromMinutes(4));
+        var b = await cluster.WaitForSweepAsync(second, TimeSpan.FromMinutes(4));
+        output.WriteLine($"{kills} silo kills in 45 s; both sweeps completed {(DateTime.UtcNow - calm).TotalSeconds:F1} s after the chaos stopped");
+        foreach (var sweep in new[] { a, b })
+        {
+            AssertEveryTrialSucceededOnce(sweep, 12);
+            AssertResultsEqualTheComputeCore(sweep, 6000, 1000, 100);
+        }
+    }
+
+    [Fact]
+    public async Task Load_ten_concurrent_sweeps_of_a_hundred_trials_lose_none_and_silo_memory_stays_bounded()
+    {
+        await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        var ids = new List<string>();
+        for (int seed = 0; seed < 10; seed++)
+        {
+            ids.Add(await cluster.SubmitAsync(Write($"load-{seed}", $$"""
+                {
+                  "name": "load-{{seed}}",
+                  "datasets": ["mnist"],
+                  "split": { "train": 600, "test": 100 },
+                  "representations": ["pixels"],
+                  "scalers": ["none"],
+                  "k": [{ "from": 2, "to": 101 }],
+                  "seeds": [{{seed}}],
+                  "kmeans": { "batch_size": 100, "n_init": 1, "max_iter": 5 }
+                }
+                """)));
+        }
+        var started = DateTime.UtcNow;
+        var results = new List<JsonNode>();
+        foreach (string id in ids)
+        {
+            results.Add(await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(10)));
+        }
+        var rss = cluster.Silos.Select(s => ResidentMegabytes(s!)).ToList();
+        output.WriteLine($"1,000 trials in {(DateTime.UtcNow - started).TotalSeconds:F0} s; silo resident memory {string.Join(", ", rss.Select(m => $"{m:F0} MB"))}");
+        Assert.All(results, r => AssertEveryTrialSucceededOnce(r, 100));
+        Assert.Equal(1000, results.SelectMany(r => r["trials"]!.AsArray()).Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+        // Bounded: a silo that kept every trial's tensors or grains' data would grow far beyond this.
+        Assert.All(rss, mb => Assert.InRange(mb, 1, 2048));
+    }
+
+    /// <summary>A process's resident memory (VmRSS) in MB, from /proc.</summary>
+    private static double ResidentMegabytes(ExternalProcess process)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    }
+
     /// <summary>Waits until some silo's worker runs a stage and returns that silo.</summary>
     private static async Task<int> BusySiloAsync(LoopbackCluster cluster)
     {
@@ -194,18 +279,19 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>What the broken cluster recorded is what the compute core computes for the same trials.</summary>
-    private static void AssertResultsEqualTheComputeCore(JsonNode sweep)
+    private static void AssertResultsEqualTheComputeCore(JsonNode sweep, int trainRows = TrainRows, int testRows = TestRows, int batch = 200)
     {
-        var data = new DatasetStore(Repository.DataDir).Load("mnist", TrainRows, TestRows);
+        var data = new DatasetStore(Repository.DataDir).Load("mnist", trainRows, testRows);
         foreach (var trial in Succeeded(sweep))
         {
             var config = trial["config"]!;
             int k = config["k"]!.GetValue<int>();
+            int seed = config["seed"]!.GetValue<int>();
             var kind = ScalerNames.Parse(config["scaler"]!.GetValue<string>());
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
             using (train)
             using (test)
-            using (var fit = MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(k) { BatchSize = 200, Inits = 1, Seed = 0 }))
+            using (var fit = MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(k) { BatchSize = batch, Inits = 1, Seed = seed }))
             {
                 var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, k);
                 Assert.Equal(fit.Inertia, trial["inertia"]!.GetValue<double>(), fit.Inertia * 1e-6);
