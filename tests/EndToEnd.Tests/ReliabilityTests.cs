@@ -213,6 +213,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     public async Task Load_ten_concurrent_sweeps_of_a_hundred_trials_lose_none_and_silo_memory_stays_bounded()
     {
         await using var cluster = await LoopbackCluster.StartAsync(silos: 3);
+        var baseline = cluster.Silos.Select(s => ResidentMegabytes(s!)).ToList();
         var ids = new List<string>();
         for (int seed = 0; seed < 10; seed++)
         {
@@ -236,11 +237,12 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             results.Add(await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(10)));
         }
         var rss = cluster.Silos.Select(s => ResidentMegabytes(s!)).ToList();
-        output.WriteLine($"1,000 trials in {(DateTime.UtcNow - started).TotalSeconds:F0} s; silo resident memory {string.Join(", ", rss.Select(m => $"{m:F0} MB"))}");
+        output.WriteLine($"1,000 trials in {(DateTime.UtcNow - started).TotalSeconds:F0} s; silo resident memory {string.Join(", ", baseline.Select(m => $"{m:F0}"))} MB at start, {string.Join(", ", rss.Select(m => $"{m:F0}"))} MB after");
         Assert.All(results, r => AssertEveryTrialSucceededOnce(r, 100));
         Assert.Equal(1000, results.SelectMany(r => r["trials"]!.AsArray()).Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
         // Bounded: a silo that kept every trial's tensors or grains' data would grow far beyond this.
         Assert.All(rss, mb => Assert.InRange(mb, 1, 2048));
+        Assert.All(rss.Zip(baseline), p => Assert.InRange(p.First - p.Second, -1024, 1024));
     }
 
     /// <summary>A process's resident memory (VmRSS) in MB, from /proc.</summary>
