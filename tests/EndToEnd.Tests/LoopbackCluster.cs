@@ -45,7 +45,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             int redisPort = ExternalProcess.FreePort();
             cluster.RedisAddress = $"127.0.0.1:{redisPort}";
             cluster.Redis = ExternalProcess.Start("redis", "redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
-            await Until(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
+            await Wait.UntilAsync(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
             cluster.Silos = new ExternalProcess?[silos];
             cluster._siloPorts = new int[silos];
             for (int i = 0; i < silos; i++)
@@ -119,7 +119,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
     }
 
     public Task WaitForWorkersAsync(int alive, TimeSpan timeout) =>
-        Until(async () =>
+        Wait.UntilAsync(async () =>
         {
             try
             {
@@ -135,7 +135,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
     public async Task<JsonNode> WaitForSweepAsync(string sweepId, TimeSpan timeout)
     {
         JsonNode? last = null;
-        await Until(async () =>
+        await Wait.UntilAsync(async () =>
         {
             try
             {
@@ -168,20 +168,4 @@ public sealed class LoopbackCluster : IAsyncDisposable
             Directory.Delete(Artifacts, recursive: true);
         }
     }
-
-    /// <summary>Polls a condition (never a fixed sleep); the timeout names the phase and shows what the watched process said.</summary>
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{Tail(watched.Output)}");
-            }
-            await Task.Delay(250);
-        }
-    }
-
-    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 }

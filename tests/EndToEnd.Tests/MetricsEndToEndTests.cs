@@ -327,22 +327,8 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         Assert.True(code == 0, $"promtool {string.Join(' ', arguments)} exited {code}:\n{stdout}\n{stderr}");
     }
 
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await Safe(condition))
-        {
-            if (watched.HasExited)
-            {
-                throw new InvalidOperationException($"{watched.Name} exited while waiting until {phase}:\n{watched.Output}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{watched.Output}");
-            }
-            await Task.Delay(200);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
+        Wait.UntilAsync(() => Safe(condition), timeout, phase, watched);
 
     private static async Task<bool> Safe(Func<Task<bool>> condition)
     {

@@ -67,22 +67,8 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     public static Task<(int ExitCode, string Stdout, string Stderr)> Grid(params string[] arguments) =>
         ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [Repository.GridDll, .. arguments]);
 
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (watched.HasExited)
-            {
-                throw new InvalidOperationException($"{watched.Name} exited while waiting until {phase}:\n{watched.Output}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said:\n{watched.Output}");
-            }
-            await Task.Delay(200);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
+        Wait.UntilAsync(condition, timeout, phase, watched);
 }
 
 /// <summary>

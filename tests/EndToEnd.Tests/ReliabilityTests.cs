@@ -108,7 +108,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
 
         // Wait until the autoencoder has checkpointed at least one epoch, then take every silo down at once.
         string work = Path.Combine(cluster.Artifacts, ".work");
-        await LoopbackCluster.Until(() => Task.FromResult(Directory.Exists(work) &&
+        await Wait.UntilAsync(() => Task.FromResult(Directory.Exists(work) &&
                 Directory.EnumerateFiles(work, "autoencoder.ckpt", SearchOption.AllDirectories).Any()),
             TimeSpan.FromMinutes(3), "the autoencoder writes its first checkpoint", cluster.Silos[0]!);
         var before = await cluster.SweepAsync(id);
@@ -256,7 +256,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     private static async Task<int> BusySiloAsync(LoopbackCluster cluster)
     {
         int busy = -1;
-        await LoopbackCluster.Until(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var worker = (await cluster.StatusAsync())["Workers"]!.AsArray().FirstOrDefault(w => w!["BusyCpu"]!.GetValue<int>() > 0);
             busy = worker is null ? -1 : cluster.SiloOf(worker["WorkerId"]!.GetValue<string>());

@@ -203,23 +203,8 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Until(async () => (await page.EvaluateAsync($"!!({condition})"))?.GetValue<bool>() == true,
             timeout ?? TimeSpan.FromSeconds(30), phase, watched);
 
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await Safe(condition))
-        {
-            if (watched.HasExited)
-            {
-                throw new InvalidOperationException($"{watched.Name} exited while waiting until {phase}:\n{watched.Output}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                string tail = watched.Output.Length > 4000 ? watched.Output[^4000..] : watched.Output;
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}; {watched.Name} said (last lines):\n{tail}");
-            }
-            await Task.Delay(200);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
+        Wait.UntilAsync(() => Safe(condition), timeout, phase, watched);
 
     private static async Task<bool> Safe(Func<Task<bool>> condition)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grid.Abstractions.Workers;
 using Grid.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -30,15 +28,15 @@ public sealed class InProcessCluster : IAsyncDisposable
         var cluster = new InProcessCluster();
         try
         {
-            int primary = FreePort();
+            int primary = SiloCommands.FreePort();
             for (int i = 0; i < count; i++)
             {
                 var app = GridSilo.Build(new GridSiloOptions
                 {
                     ClusterId = "grid-bench",
-                    SiloPort = i == 0 ? primary : FreePort(),
-                    GatewayPort = FreePort(),
-                    HttpPort = FreePort(),
+                    SiloPort = i == 0 ? primary : SiloCommands.FreePort(),
+                    GatewayPort = SiloCommands.FreePort(),
+                    HttpPort = SiloCommands.FreePort(),
                     PrimarySiloPort = i == 0 ? null : primary,
                     DataDir = dataDir,
                     ArtifactsDir = cluster._artifacts,
@@ -81,12 +79,5 @@ public sealed class InProcessCluster : IAsyncDisposable
         {
             Directory.Delete(_artifacts, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

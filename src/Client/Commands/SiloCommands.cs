@@ -102,12 +102,11 @@ public static class SiloCommands
     }
 
     /// <summary>0 means "any free port"; Orleans needs a concrete one, so pick it here.</summary>
-    private static int Port(int requested)
+    private static int Port(int requested) => requested != 0 ? requested : FreePort();
+
+    /// <summary>A port free on loopback right now (the system may hand it out again later).</summary>
+    internal static int FreePort()
     {
-        if (requested != 0)
-        {
-            return requested;
-        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
