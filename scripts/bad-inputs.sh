@@ -83,6 +83,7 @@ row "silo: bad slots" $GRID silo --slots cpu=x
 row "silo: no slots" $GRID silo --slots cpu=0
 row "silo: port out of range" $GRID silo --silo-port 70000
 row "silo: negative drain timeout" $GRID silo --drain-timeout -5
+row "silo: memory limit not a size" $GRID silo --memory-limit lots
 row "data: unknown dataset" $GRID data fetch cifar
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null
 for f in train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do cp "$GRID_DATA_DIR/mnist/$f" "$TMP/data/mnist/" 2>/dev/null; done

@@ -46,11 +46,36 @@ public sealed class SiloSettingsTests
     [InlineData("Grid:Silo:AdvertisedAddress", "grid-silo-0", "AdvertisedAddress")]
     [InlineData("Grid:Silo:HttpAddress", "everywhere", "HttpAddress")]
     [InlineData("Grid:Silo:ClusterId", " ", "ClusterId")]
+    [InlineData("Grid:Silo:MemoryLimit", "lots", "MemoryLimit")]
+    [InlineData("Grid:Silo:MemoryLimit", "12X", "MemoryLimit")]
+    [InlineData("Grid:Silo:MemoryLimit", "-1G", "MemoryLimit")]
     public void A_bad_setting_is_rejected_by_name(string key, string value, string setting)
     {
         var settings = SiloCommands.SiloSettings([], Environment((key, value)));
         var error = Assert.ThrowsAny<ArgumentException>(settings.Validate);
         Assert.Contains(setting, error.Message);
+    }
+
+    [Theory]
+    [InlineData("1500M", 1500L << 20)]
+    [InlineData("6G", 6L << 30)]
+    [InlineData("6Gi", 6L << 30)]
+    [InlineData("512MiB", 512L << 20)]
+    [InlineData("1.5g", 3L << 29)]
+    [InlineData("1048576", 1L << 20)]
+    public void A_memory_limit_is_a_size_as_people_write_it(string text, long bytes)
+    {
+        Assert.Equal(bytes, SiloCommands.SiloSettings(["--memory-limit", text], Environment()).MemoryLimitBytes());
+    }
+
+    [Fact]
+    public void The_memory_limit_is_by_default_most_of_what_the_process_may_use_and_can_be_turned_off()
+    {
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long? auto = SiloCommands.SiloSettings([], Environment()).MemoryLimitBytes();
+        Assert.Equal((long)(available * GridSiloOptions.AutoMemoryLimitShare), auto);
+        Assert.Null(SiloCommands.SiloSettings([], Environment(("Grid:Silo:MemoryLimit", "off"))).MemoryLimitBytes());
+        Assert.Null(SiloCommands.SiloSettings(["--memory-limit", "0"], Environment()).MemoryLimitBytes());
     }
 
     [Fact]

@@ -36,10 +36,19 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     private int[] _siloPorts = [];
 
-    public static async Task<LoopbackCluster> StartAsync(int silos)
+    private int[] _httpPorts = [];
+
+    private string[] _siloArguments = [];
+
+    /// <summary>The HTTP port (health, pages, metrics) of silo <paramref name="index"/>.</summary>
+    public int HttpPort(int index) => _httpPorts[index];
+
+    /// <param name="silos">How many `grid silo` processes.</param>
+    /// <param name="siloArguments">More options for every silo (e.g. <c>--memory-limit 1G</c>).</param>
+    public static async Task<LoopbackCluster> StartAsync(int silos, params string[] siloArguments)
     {
         await Repository.EnsureBuiltAsync();
-        var cluster = new LoopbackCluster();
+        var cluster = new LoopbackCluster { _siloArguments = siloArguments };
         try
         {
             int redisPort = ExternalProcess.FreePort();
@@ -48,6 +57,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             await Wait.UntilAsync(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
             cluster.Silos = new ExternalProcess?[silos];
             cluster._siloPorts = new int[silos];
+            cluster._httpPorts = new int[silos];
             for (int i = 0; i < silos; i++)
             {
                 cluster.StartSilo(i);
@@ -80,15 +90,18 @@ public sealed class LoopbackCluster : IAsyncDisposable
             return port;
         }
         _siloPorts[index] = Next();
-        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, Repository.GridDll, "silo",
+        int gatewayPort = Next();
+        _httpPorts[index] = Next();
+        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [Repository.GridDll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),
-            "--gateway-port", Next().ToString(),
-            "--http-port", Next().ToString(),
+            "--gateway-port", gatewayPort.ToString(),
+            "--http-port", _httpPorts[index].ToString(),
             "--slots", "cpu=1",
             "--drain-timeout", "30",
             "--data-dir", Repository.DataDir,
-            "--artifacts", Artifacts);
+            "--artifacts", Artifacts,
+            .. _siloArguments]);
     }
 
     /// <summary>The silo whose worker id (its silo address, 127.0.0.1:PORT@generation) is <paramref name="workerId"/>.</summary>

@@ -20,7 +20,7 @@ public static class SiloCommands
 {
     private sealed record SiloOptions(
         Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
-        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout);
+        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout, Option<string> MemoryLimit);
 
     /// <param name="defaults">What an option not given stands for: <c>grid silo</c> reads them from the environment (<c>Grid__Silo__*</c>).</param>
     private static SiloOptions AddSiloOptions(Command command, bool embedded, GridSiloOptions defaults)
@@ -39,6 +39,14 @@ public static class SiloCommands
                 Description = "On shutdown, seconds running stages get to finish before they are handed back to other silos",
                 DefaultValueFactory = _ => (int)defaults.DrainTimeout.TotalSeconds,
                 HelpName = "SECONDS",
+            },
+            new Option<string>("--memory-limit")
+            {
+                Description = "Resident memory above which the silo stops its newest running stage as out of memory (its trials retry it, " +
+                    "then fail with that reason) instead of being killed with all its work: e.g. 6G, 1500M; auto: 90% of the memory " +
+                    "available to the process (the container's limit on Kubernetes); off: never",
+                DefaultValueFactory = _ => defaults.MemoryLimit,
+                HelpName = "SIZE|auto|off",
             });
         if (!embedded)
         {
@@ -52,6 +60,7 @@ public static class SiloCommands
         command.Options.Add(options.DataDir);
         command.Options.Add(options.Artifacts);
         command.Options.Add(options.DrainTimeout);
+        command.Options.Add(options.MemoryLimit);
         return options;
     }
 
@@ -78,6 +87,7 @@ public static class SiloCommands
         settings.DataDir = parse.GetValue(o.DataDir)!;
         settings.ArtifactsDir = parse.GetValue(o.Artifacts)!;
         settings.DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout));
+        settings.MemoryLimit = parse.GetValue(o.MemoryLimit)!;
         return settings;
     }
 
@@ -134,7 +144,7 @@ public static class SiloCommands
                 $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, cluster {settings.ClusterId} (service {settings.EffectiveServiceId}), " +
                 $"{(string.IsNullOrWhiteSpace(settings.AdvertisedAddress) ? "" : "advertised " + settings.AdvertisedAddress + ", ")}silo port {settings.SiloPort}, " +
                 $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
-                $"slots {settings.Slots}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
+                $"slots {settings.Slots}, memory limit {(settings.MemoryLimitBytes() is long limit ? MemorySize.Format(limit) : "off")}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));
             // Ctrl-C cancels ct; SIGTERM (Kubernetes, systemd, kill) stops the host's lifetime. Either way the
             // stop drains this silo's running stages and then leaves the membership gracefully.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);

@@ -31,6 +31,8 @@ public sealed class StageExecutor : IStageExecutor
     private readonly GridMetrics _metrics;
     private readonly SiloDrain _drain;
     private readonly ConcurrentDictionary<long, bool> _handedBack = new();
+    private readonly ConcurrentDictionary<long, string> _outOfMemory = new();
+    private readonly ConcurrentDictionary<long, long> _startedAt = new();
 
     public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics, SiloDrain drain)
     {
@@ -60,6 +62,7 @@ public sealed class StageExecutor : IStageExecutor
         }
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _cancellations[lease.Token] = cancellation;
+        _startedAt[lease.Token] = Stopwatch.GetTimestamp();
         cancellationToken = cancellation.Token;
         using var busy = _metrics.StageRunning(request.Kind, lease.Kind);
         try
@@ -115,11 +118,26 @@ public sealed class StageExecutor : IStageExecutor
             // Stopped by the drain, not by its trials: the stage queues again elsewhere (see SiloLoss).
             throw new SiloUnavailableException($"silo {_silo.Name} shut down before stage {request.Hash} finished; handed back");
         }
+        catch (OperationCanceledException) when (_outOfMemory.TryGetValue(lease.Token, out string? reason))
+        {
+            // Stopped by the memory guard: a failed attempt with its reason, like an allocation that failed.
+            await Task.Run(OutOfMemory.Relieve, CancellationToken.None);
+            throw new InsufficientMemoryException(reason);
+        }
+        catch (Exception ex) when (OutOfMemory.Is(ex))
+        {
+            // An allocation failed (managed, libtorch's CPU allocator, CUDA): the attempt fails with that reason,
+            // and what the stage held is given back so the silo goes on with its other work.
+            await Task.Run(OutOfMemory.Relieve, CancellationToken.None);
+            throw new InsufficientMemoryException($"out of memory on silo {_silo.Name} in the {request.Kind.ToString().ToLowerInvariant()} stage: {ex.Message}");
+        }
         finally
         {
             _running.TryRemove(lease.Token, out _);
             _cancellations.TryRemove(lease.Token, out _);
             _handedBack.TryRemove(lease.Token, out _);
+            _outOfMemory.TryRemove(lease.Token, out _);
+            _startedAt.TryRemove(lease.Token, out _);
         }
     }
 
@@ -184,6 +202,26 @@ public sealed class StageExecutor : IStageExecutor
             }
         }
         return count;
+    }
+
+    /// <summary>
+    /// Stops the most recently started running stage, whose allocations most likely pushed the silo over its
+    /// memory limit; its attempt fails with <paramref name="reason"/>. Returns the stopped lease, or null when
+    /// nothing runs or a stage stopped for memory has not finished unwinding yet.
+    /// </summary>
+    public SlotLease? StopNewestForMemory(string reason)
+    {
+        if (!_outOfMemory.IsEmpty)
+        {
+            return null;
+        }
+        var newest = _startedAt.OrderByDescending(s => s.Value).Select(s => (long?)s.Key).FirstOrDefault();
+        if (newest is not long token || !_running.TryGetValue(token, out var lease))
+        {
+            return null;
+        }
+        _outOfMemory[token] = reason;
+        return Cancel(token) ? lease : null;
     }
 
     public bool Cancel(long token)

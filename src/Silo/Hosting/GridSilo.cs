@@ -172,5 +172,6 @@ public static class GridSilo
         services.AddSingleton<ShardedKMeansRunner>();
         services.AddHostedService<WorkerHeartbeatService>();
         services.AddHostedService<SweepRecoveryService>();
+        services.AddHostedService<StageMemoryGuard>();
     }
 }

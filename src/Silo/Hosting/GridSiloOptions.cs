@@ -73,7 +73,27 @@ public sealed class GridSiloOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Resident memory above which the silo stops its newest running stage as out of memory (the stage
+    /// retries, bounded, and its trials fail with that reason) rather than let the whole silo be killed
+    /// for memory with everything it runs: a size (<c>6G</c>, <c>1500M</c>), <c>auto</c> (90 % of the
+    /// memory available to the process: the container's limit on Kubernetes, else the machine's) or
+    /// <c>off</c>.
+    /// </summary>
+    public string MemoryLimit { get; set; } = "auto";
+
+    /// <summary>Of the memory available to the process, the share <c>MemoryLimit: auto</c> allows.</summary>
+    public const double AutoMemoryLimitShare = 0.9;
+
     public bool IsClusterMode => !string.IsNullOrWhiteSpace(Redis);
+
+    /// <summary><see cref="MemoryLimit"/> in bytes; null when it is off.</summary>
+    public long? MemoryLimitBytes() => MemoryLimit.Trim().ToLowerInvariant() switch
+    {
+        "off" or "0" => null,
+        "auto" or "" => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * AutoMemoryLimitShare),
+        _ => MemorySize.Parse(MemoryLimit),
+    };
 
     /// <summary><see cref="ServiceId"/>, or the cluster id when it is empty.</summary>
     public string EffectiveServiceId => string.IsNullOrWhiteSpace(ServiceId) ? ClusterId : ServiceId;
@@ -110,6 +130,14 @@ public sealed class GridSiloOptions
         if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
         {
             throw new ArgumentException($"Grid:Silo:DrainTimeout {DrainTimeout} must be between 0 and 1 hour");
+        }
+        try
+        {
+            MemoryLimitBytes();
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"Grid:Silo:MemoryLimit: {e.Message}; or auto, or off");
         }
         if (string.IsNullOrWhiteSpace(DataDir))
         {
