@@ -115,11 +115,27 @@ public sealed class ExternalProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port free on loopback right now and not handed out before by this process: the system may give
+    /// the same free port to two calls in a row, before either is bound.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

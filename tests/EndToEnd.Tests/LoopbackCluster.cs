@@ -79,19 +79,9 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             _retired.Add(old);
         }
-        // Three distinct free ports: the system may hand the same free port out twice in a row.
-        var ports = new HashSet<int>(_siloPorts);
-        int Next()
-        {
-            int port;
-            while (!ports.Add(port = ExternalProcess.FreePort()))
-            {
-            }
-            return port;
-        }
-        _siloPorts[index] = Next();
-        int gatewayPort = Next();
-        _httpPorts[index] = Next();
+        _siloPorts[index] = ExternalProcess.FreePort();
+        int gatewayPort = ExternalProcess.FreePort();
+        _httpPorts[index] = ExternalProcess.FreePort();
         Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [Repository.GridDll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),

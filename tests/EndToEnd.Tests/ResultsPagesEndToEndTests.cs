@@ -160,6 +160,16 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Assert.True(status["finished"]!.GetValue<bool>());
         Assert.Equal(Trials, status["succeeded"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync($"{site}/sweeps/no-such-sweep"));
+        using (var unknown = await _http.GetAsync($"{site}/api/sweeps/no-such-sweep"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("no sweep 'no-such-sweep'", JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
+        }
+        using (var nowhere = await _http.GetAsync($"{site}/admin"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
+            Assert.Contains("no such page", await nowhere.Content.ReadAsStringAsync());
+        }
 
         Assert.True(page.Errors.Count == 0, "the browser reported errors:\n" + string.Join("\n", page.Errors));
 

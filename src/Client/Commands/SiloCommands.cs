@@ -114,12 +114,27 @@ public static class SiloCommands
     /// <summary>0 means "any free port"; Orleans needs a concrete one, so pick it here.</summary>
     private static int Port(int requested) => requested != 0 ? requested : FreePort();
 
-    /// <summary>A port free on loopback right now (the system may hand it out again later).</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port free on loopback right now and not handed out before by this process: the system may give
+    /// the same free port to two calls in a row, before either is bound.
+    /// </summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public static Command Silo()

@@ -94,6 +94,9 @@ public static class GridSilo
         });
         // Results pages: the sweeps, their tables and figures, live.
         app.MapResultsPages();
+        app.MapFallback(() => Results.Text(
+            "no such page on this silo: the results are at / and /sweeps/{id} (JSON: /api/sweeps), health at /healthz and /readyz, metrics at " + MetricsPath,
+            statusCode: StatusCodes.Status404NotFound));
         return app;
     }
 

@@ -106,7 +106,7 @@ public static class ResultsEndpoints
         app.MapGet("/api/sweeps/{id}", async (string id, IGrainFactory grains) =>
             await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync() is { } snapshot
                 ? Json(Status(snapshot))
-                : Results.NotFound());
+                : Json(new JsonObject { ["error"] = $"no sweep '{id}' on this cluster; GET /api/sweeps lists them" }, StatusCodes.Status404NotFound));
 
         app.MapGet("/sweeps/{id}", async (string id, IGrainFactory grains, ResultSources sources) =>
         {
@@ -125,12 +125,12 @@ public static class ResultsEndpoints
         {
             if (await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync() is not { } snapshot)
             {
-                return Results.NotFound();
+                return Results.Text($"no sweep '{id}' on this cluster", statusCode: StatusCodes.Status404NotFound);
             }
             var figure = ResultFigures.List(snapshot, sources).FirstOrDefault(f => f.Name == name);
             if (figure is null)
             {
-                return Results.NotFound();
+                return Results.Text($"sweep '{id}' has no figure '{name}' (yet); its page, /sweeps/{id}, shows those it has", statusCode: StatusCodes.Status404NotFound);
             }
             byte[] png = await renderer.RenderAsync(figure, context.RequestAborted);
             // The page asks with ?v=<version of the figure's key>: a URL names one drawing, so browsers may keep it.
@@ -160,7 +160,11 @@ public static class ResultsEndpoints
         ["finished"] = snapshot.IsFinished,
     };
 
-    private static IResult Json(JsonNode node) => Results.Text(node.ToJsonString(), "application/json; charset=utf-8");
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>JSON as people read it too, quotes and non-ASCII letters unescaped: it is only served as application/json, never embedded in a page.</summary>
+    private static IResult Json(JsonNode node, int statusCode = StatusCodes.Status200OK) =>
+        Results.Text(node.ToJsonString(Readable), "application/json; charset=utf-8", statusCode: statusCode);
 
     private static string NotFoundPage(string id) =>
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Grid · no such sweep</title></head>" +
