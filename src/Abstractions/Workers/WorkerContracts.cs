@@ -76,9 +76,13 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("resolve-kind")]
     Task<SlotKind> ResolveKindAsync(SlotKind preferred);
 
-    /// <summary>Waits for a free slot of <paramref name="kind"/> and leases it.</summary>
+    /// <summary>
+    /// Waits for a free slot of <paramref name="kind"/> and leases it. <paramref name="requesterSilo"/> is the silo of the
+    /// asking activation (<c>SiloAddress.ToParsableString()</c>; null: unknown): when membership declares that silo dead
+    /// or leaving while it waits, the wait is dropped instead of being handed a slot that nobody would use.
+    /// </summary>
     [Alias("acquire"), ResponseTimeout("7.00:00:00")]
-    Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash);
+    Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo);
 
     /// <summary>Returns a slot; false when the lease was no longer current (fenced off).</summary>
     [Alias("release")]

@@ -29,6 +29,7 @@ public sealed partial class StageGrain(
     [PersistentState("stage", "grid")] IPersistentState<StageState> state,
     IOptions<GridGrainOptions> options,
     GridMetrics metrics,
+    ILocalSiloDetails silo,
     ILogger<StageGrain> logger) : Grain, IStageGrain
 {
     private readonly HashSet<string> _waiters = [];
@@ -104,7 +105,8 @@ public sealed partial class StageGrain(
                 var kind = await scheduler.ResolveKindAsync(preferred);
                 _activity.Set(running: false, kind, _waiters.Count);
                 long queued = Stopwatch.GetTimestamp();
-                var lease = await scheduler.AcquireAsync(kind, request.Hash);
+                // Our silo, so that the scheduler drops this wait if the silo goes away while it queues.
+                var lease = await scheduler.AcquireAsync(kind, request.Hash, silo.SiloAddress.ToParsableString());
                 metrics.StageWaited(request.Kind, lease.Kind, Stopwatch.GetElapsedTime(queued));
                 _activity.Set(running: true, lease.Kind, _waiters.Count);
                 if (_waiters.Count == 0)

@@ -71,9 +71,10 @@ public sealed partial class SchedulerGrain(
         return Task.FromResult(available || wait ? preferred : SlotKind.Cpu);
     }
 
-    public Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash)
+    public Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo)
     {
-        var waiter = new Waiter(stageHash, new TaskCompletionSource<SlotLease>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var requester = requesterSilo is null ? null : SiloAddress.FromParsableString(requesterSilo);
+        var waiter = new Waiter(stageHash, requester, new TaskCompletionSource<SlotLease>(TaskCreationOptions.RunContinuationsAsynchronously));
         _queues[kind].AddLast(waiter);
         Dispatch();
         return waiter.Completion.Task;
@@ -126,6 +127,7 @@ public sealed partial class SchedulerGrain(
     private void Dispatch()
     {
         var now = clock.GetUtcNow();
+        DropLostWaiters();
         foreach (var (kind, queue) in _queues)
         {
             while (queue.First is { } first)
@@ -145,6 +147,31 @@ public sealed partial class SchedulerGrain(
         }
         metrics.SchedulerChanged(_queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count,
             _workers.Values.Count(w => w.Alive(now, options.Value.WorkerTimeout)));
+    }
+
+    /// <summary>
+    /// Drops the waits of stage activations whose silo membership has declared dead or leaving. Their answer would go
+    /// nowhere, yet each would be granted a slot that then idles until its lease grace is up: after a silo is lost with
+    /// many stages queued, the survivors' slots would sit idle for that many lease graces, the queue in order. The stages
+    /// themselves are asked again by their trials and queue anew from their next activation.
+    /// </summary>
+    private void DropLostWaiters()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        foreach (var queue in _queues.Values)
+        {
+            for (var node = queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Requester is { } requester && snapshot.GetSiloStatus(requester).IsTerminating())
+                {
+                    queue.Remove(node);
+                    LogWaiterDropped(node.Value.StageHash, requester.ToParsableString());
+                    node.Value.Completion.TrySetException(new SiloUnavailableException($"stage {node.Value.StageHash}: its silo {requester} is gone; its wait for a slot is dropped"));
+                }
+                node = next;
+            }
+        }
     }
 
     private (WorkerEntry? Worker, int Slot) FindFreeSlot(SlotKind kind, DateTimeOffset now)
@@ -169,7 +196,7 @@ public sealed partial class SchedulerGrain(
         return (null, -1);
     }
 
-    private sealed record Waiter(string StageHash, TaskCompletionSource<SlotLease> Completion);
+    private sealed record Waiter(string StageHash, SiloAddress? Requester, TaskCompletionSource<SlotLease> Completion);
 
     private sealed class WorkerEntry(string workerId)
     {
@@ -228,6 +255,9 @@ public sealed partial class SchedulerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: worker {WorkerId} on {Silo} stopped sending heartbeats; its slots are withdrawn")]
     private partial void LogWorkerLost(string workerId, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: stage {StageHash} waited for a slot from silo {Silo}, which is gone; its wait is dropped")]
+    private partial void LogWaiterDropped(string stageHash, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: lease {Token} on {WorkerId} for stage {StageHash} was never started; reclaimed")]
     private partial void LogLeaseReclaimed(long token, string workerId, string stageHash);
