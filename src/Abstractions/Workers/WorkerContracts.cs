@@ -14,7 +14,8 @@ public enum SlotKind
 /// <summary>
 /// The right to run one stage on one slot. <paramref name="Token"/> is a fencing token: it
 /// grows with every grant, and the scheduler honours a release or a result only from the
-/// current holder of the slot.
+/// current holder of the slot. <paramref name="Requester"/> is the silo of the stage activation that asked for it
+/// (null: unknown): if that silo dies, nobody will take the result, and the scheduler stops the work.
 /// </summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.workers.slot-lease")]
@@ -24,7 +25,8 @@ public sealed record SlotLease(
     [property: Id(2)] int Slot,
     [property: Id(3)] long Token,
     [property: Id(4)] string StageHash,
-    [property: Id(5)] DateTimeOffset Granted);
+    [property: Id(5)] DateTimeOffset Granted,
+    [property: Id(6)] string? Requester = null);
 
 /// <summary>
 /// A silo's worker announces its slots and what it is running; sent at start and then periodically.

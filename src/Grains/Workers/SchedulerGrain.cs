@@ -53,7 +53,7 @@ public sealed partial class SchedulerGrain(
         // their slots are not handed out twice.
         foreach (var running in heartbeat.Running)
         {
-            if (worker.LeaseAt(running.Kind, running.Slot) is null)
+            if (worker.LeaseAt(running.Kind, running.Slot) is null && !RequesterLost(running))
             {
                 worker.Assign(running);
                 _nextToken = Math.Max(_nextToken, running.Token + 1);
@@ -102,7 +102,11 @@ public sealed partial class SchedulerGrain(
         return Task.FromResult(new ClusterStatus(workers, _queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count, _granted));
     }
 
-    /// <summary>Drops silent workers and reclaims leases their worker never started.</summary>
+    /// <summary>
+    /// Drops silent workers, reclaims leases their worker never started, and stops work whose stage activation's
+    /// silo is gone: nobody would record its result, and it would hold its slot (an autoencoder for many minutes)
+    /// while the stage, asked again by its trials, waits for another.
+    /// </summary>
     private Task Sweep(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -119,9 +123,42 @@ public sealed partial class SchedulerGrain(
                 LogLeaseReclaimed(lease.Token, lease.WorkerId, lease.StageHash);
                 worker.Free(lease.Kind, lease.Slot);
             }
+            foreach (var lease in worker.Leases.Where(RequesterLost).ToList())
+            {
+                LogLeaseOrphaned(lease.Token, lease.WorkerId, lease.StageHash, lease.Requester!);
+                worker.Free(lease.Kind, lease.Slot);
+                if (!IsDead(lease.WorkerId))
+                {
+                    // The worker stops it at its next step; the slot's next stage queues behind it on the slot's thread.
+                    _ = CancelQuietlyAsync(lease);
+                }
+            }
         }
         Dispatch();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether membership has declared the silo that asked for <paramref name="lease"/> dead. Dead, not merely leaving:
+    /// a silo that shuts down gracefully still records what finishes while it drains.
+    /// </summary>
+    private bool RequesterLost(SlotLease lease) => lease.Requester is { } requester && IsDead(requester);
+
+    /// <summary>Whether membership has declared the silo at <paramref name="siloAddress"/> (a worker id is one) dead.</summary>
+    private bool IsDead(string siloAddress) =>
+        membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(siloAddress)) == SiloStatus.Dead;
+
+    private async Task CancelQuietlyAsync(SlotLease lease)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).CancelAsync(lease.Token);
+        }
+        catch (Exception ex)
+        {
+            // Its silo may be going too; then the work ends with it.
+            LogCancelFailed(ex, lease.Token, lease.WorkerId);
+        }
     }
 
     private void Dispatch()
@@ -138,7 +175,7 @@ public sealed partial class SchedulerGrain(
                     break;
                 }
                 queue.RemoveFirst();
-                var lease = new SlotLease(worker.WorkerId, kind, slot, ++_nextToken, first.Value.StageHash, now);
+                var lease = new SlotLease(worker.WorkerId, kind, slot, ++_nextToken, first.Value.StageHash, now, first.Value.Requester?.ToParsableString());
                 worker.Assign(lease);
                 _granted++;
                 metrics.LeaseGranted(kind);
@@ -239,6 +276,8 @@ public sealed partial class SchedulerGrain(
             return -1;
         }
 
+        public IEnumerable<SlotLease> Leases => _leases.Values;
+
         public void Assign(SlotLease lease) => _leases[(lease.Kind, lease.Slot)] = lease;
 
         public void Free(SlotKind kind, int slot) => _leases.Remove((kind, slot));
@@ -258,6 +297,12 @@ public sealed partial class SchedulerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: stage {StageHash} waited for a slot from silo {Silo}, which is gone; its wait is dropped")]
     private partial void LogWaiterDropped(string stageHash, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: lease {Token} on {WorkerId} for stage {StageHash} was asked for from silo {Requester}, which is dead; the work is stopped and the slot freed")]
+    private partial void LogLeaseOrphaned(long token, string workerId, string stageHash, string requester);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler: stopping lease {Token} on {WorkerId} failed")]
+    private partial void LogCancelFailed(Exception ex, long token, string workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: lease {Token} on {WorkerId} for stage {StageHash} was never started; reclaimed")]
     private partial void LogLeaseReclaimed(long token, string workerId, string stageHash);
