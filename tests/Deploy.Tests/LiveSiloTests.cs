@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Grid.Abstractions.Workers;
 using Grid.Client.Commands;
 using Grid.Silo.Hosting;
@@ -34,7 +33,7 @@ public sealed class LiveSiloTests
 
         // The pod's ports and Redis are not ours here: same settings otherwise, on loopback.
         string work = Path.Combine(Path.GetTempPath(), "grid-deploy-tests-" + Guid.NewGuid().ToString("N"));
-        var free = FreePorts(4);
+        var free = Enumerable.Range(0, 4).Select(_ => FreePorts.Next()).ToArray();
         var local = new Dictionary<int, int>
         {
             [settings.HttpPort] = free[0],
@@ -120,20 +119,6 @@ public sealed class LiveSiloTests
             })
             .ToList();
 
-    /// <summary><paramref name="count"/> distinct free ports (all held open until each is chosen).</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
-    }
 }
 
 /// <summary>Waits on a condition, never a fixed sleep; the timeout message names the phase.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Grid.EndToEnd.Tests;
@@ -113,29 +111,6 @@ public sealed class ExternalProcess : IAsyncDisposable
             throw new TimeoutException($"`{file} {string.Join(' ', arguments)}` did not finish within {timeout.TotalSeconds:F0}s; output so far: {await stdout} {await stderr}");
         }
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A port free on loopback right now and not handed out before by this process: the system may give
-    /// the same free port to two calls in a row, before either is bound.
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Grid.Silo.Hosting;
 
 namespace Grid.EndToEnd.Tests;
 
@@ -51,7 +52,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
         var cluster = new LoopbackCluster { _siloArguments = siloArguments };
         try
         {
-            int redisPort = ExternalProcess.FreePort();
+            int redisPort = FreePorts.Next();
             cluster.RedisAddress = $"127.0.0.1:{redisPort}";
             cluster.Redis = ExternalProcess.Start("redis", "redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
             await Wait.UntilAsync(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
@@ -79,9 +80,9 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             _retired.Add(old);
         }
-        _siloPorts[index] = ExternalProcess.FreePort();
-        int gatewayPort = ExternalProcess.FreePort();
-        _httpPorts[index] = ExternalProcess.FreePort();
+        _siloPorts[index] = FreePorts.Next();
+        int gatewayPort = FreePorts.Next();
+        _httpPorts[index] = FreePorts.Next();
         Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [Repository.GridDll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Grid.Silo.Hosting;
 using Xunit.Abstractions;
 
 namespace Grid.EndToEnd.Tests;
@@ -61,11 +62,11 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
     {
         await Repository.EnsureBuiltAsync();
         Phase("console built");
-        int gatewayPort = ExternalProcess.FreePort(), httpPort = ExternalProcess.FreePort(), metricsPort = ExternalProcess.FreePort();
+        int gatewayPort = FreePorts.Next(), httpPort = FreePorts.Next(), metricsPort = FreePorts.Next();
 
         // Prometheus with the project's configuration, pointed at the silo's metrics port and scraping
         // every second, starts first: it scrapes from the silo's first moment and sees every counter move.
-        int prometheusPort = ExternalProcess.FreePort();
+        int prometheusPort = FreePorts.Next();
         string config = WriteScrapeConfig(metricsPort);
         await Promtool("check", "config", config);
         var prometheus = Start(ExternalProcess.Start("prometheus", "prometheus",
@@ -76,7 +77,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
 
         // A silo with a (CPU-backed) gpu slot too, so the GPU dashboard has something to show.
         var silo = Start(ExternalProcess.Start("silo", "dotnet", Repository.GridDll, "silo",
-            "--silo-port", ExternalProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Grid.Silo.Hosting;
 
 namespace Grid.EndToEnd.Tests;
 
@@ -22,19 +23,19 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Repository.EnsureBuiltAsync();
-        _redisPort = ExternalProcess.FreePort();
+        _redisPort = FreePorts.Next();
         var redis = ExternalProcess.Start("redis", "redis-server", "--port", _redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
         _processes.Add(redis);
         await Until(() => Task.FromResult(redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", redis);
 
         for (int i = 0; i < 2; i++)
         {
-            _gatewayPorts[i] = ExternalProcess.FreePort();
+            _gatewayPorts[i] = FreePorts.Next();
             var silo = ExternalProcess.Start($"silo{i}", "dotnet", Repository.GridDll, "silo",
                 "--redis", Redis,
-                "--silo-port", ExternalProcess.FreePort().ToString(),
+                "--silo-port", FreePorts.Next().ToString(),
                 "--gateway-port", _gatewayPorts[i].ToString(),
-                "--http-port", ExternalProcess.FreePort().ToString(),
+                "--http-port", FreePorts.Next().ToString(),
                 "--slots", "cpu=1",
                 "--data-dir", Repository.DataDir,
                 "--artifacts", _artifacts);

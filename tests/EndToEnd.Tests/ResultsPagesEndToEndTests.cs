@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Grid.Silo.Hosting;
 using Xunit.Abstractions;
 
 namespace Grid.EndToEnd.Tests;
@@ -52,10 +53,10 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
     {
         await Repository.EnsureBuiltAsync();
         Phase("console built");
-        int gatewayPort = ExternalProcess.FreePort(), httpPort = ExternalProcess.FreePort();
+        int gatewayPort = FreePorts.Next(), httpPort = FreePorts.Next();
         string site = $"http://127.0.0.1:{httpPort}";
         var silo = Start(ExternalProcess.Start("silo", "dotnet", Repository.GridDll, "silo",
-            "--silo-port", ExternalProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--slots", "cpu=1",

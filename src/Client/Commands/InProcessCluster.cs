@@ -28,15 +28,15 @@ public sealed class InProcessCluster : IAsyncDisposable
         var cluster = new InProcessCluster();
         try
         {
-            int primary = SiloCommands.FreePort();
+            int primary = FreePorts.Next();
             for (int i = 0; i < count; i++)
             {
                 var app = GridSilo.Build(new GridSiloOptions
                 {
                     ClusterId = "grid-bench",
-                    SiloPort = i == 0 ? primary : SiloCommands.FreePort(),
-                    GatewayPort = SiloCommands.FreePort(),
-                    HttpPort = SiloCommands.FreePort(),
+                    SiloPort = i == 0 ? primary : FreePorts.Next(),
+                    GatewayPort = FreePorts.Next(),
+                    HttpPort = FreePorts.Next(),
                     PrimarySiloPort = i == 0 ? null : primary,
                     DataDir = dataDir,
                     ArtifactsDir = cluster._artifacts,

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
@@ -112,30 +110,7 @@ public static class SiloCommands
     }
 
     /// <summary>0 means "any free port"; Orleans needs a concrete one, so pick it here.</summary>
-    private static int Port(int requested) => requested != 0 ? requested : FreePort();
-
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A port free on loopback right now and not handed out before by this process: the system may give
-    /// the same free port to two calls in a row, before either is bound.
-    /// </summary>
-    internal static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    private static int Port(int requested) => requested != 0 ? requested : FreePorts.Next();
 
     public static Command Silo()
     {
