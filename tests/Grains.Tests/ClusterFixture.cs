@@ -72,15 +72,18 @@ public sealed class ClusterFixture : IAsyncLifetime
                 ArtifactsDir = ArtifactsDir,
                 Slots = "cpu=1",
             });
-            silo.Services.Configure<GridGrainOptions>(o =>
-            {
-                o.HeartbeatInterval = TimeSpan.FromSeconds(1);
-                o.WorkerTimeout = TimeSpan.FromSeconds(10);
-                o.RetryBackoff = TimeSpan.FromMilliseconds(100);
-                o.ProgressInterval = TimeSpan.FromMilliseconds(100);
-                o.SweepWatchdogPeriod = TimeSpan.FromSeconds(2);
-            });
+            silo.Services.Configure<GridGrainOptions>(FastTimings);
         }
+    }
+
+    /// <summary>Grain timings for test clusters: heartbeats, retries, progress and the sweep watchdog in seconds, not minutes.</summary>
+    public static void FastTimings(GridGrainOptions o)
+    {
+        o.HeartbeatInterval = TimeSpan.FromSeconds(1);
+        o.WorkerTimeout = TimeSpan.FromSeconds(10);
+        o.RetryBackoff = TimeSpan.FromMilliseconds(100);
+        o.ProgressInterval = TimeSpan.FromMilliseconds(100);
+        o.SweepWatchdogPeriod = TimeSpan.FromSeconds(2);
     }
 }
 

@@ -243,12 +243,8 @@ public sealed class DurableCluster : IAsyncDisposable
             });
             silo.Services.Configure<GridGrainOptions>(o =>
             {
-                o.HeartbeatInterval = TimeSpan.FromSeconds(1);
-                o.WorkerTimeout = TimeSpan.FromSeconds(10);
+                ClusterFixture.FastTimings(o);
                 o.LeaseGrace = TimeSpan.FromSeconds(10);
-                o.RetryBackoff = TimeSpan.FromMilliseconds(100);
-                o.ProgressInterval = TimeSpan.FromMilliseconds(100);
-                o.SweepWatchdogPeriod = TimeSpan.FromSeconds(2);
             });
             if (Logs.TryGetValue(config[LogKey]!, out var lines))
             {
