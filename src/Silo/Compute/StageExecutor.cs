@@ -32,7 +32,6 @@ public sealed class StageExecutor : IStageExecutor
     private readonly SiloDrain _drain;
     private readonly ConcurrentDictionary<long, bool> _handedBack = new();
     private readonly ConcurrentDictionary<long, string> _outOfMemory = new();
-    private readonly ConcurrentDictionary<long, long> _startedAt = new();
 
     public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics, SiloDrain drain)
     {
@@ -62,7 +61,6 @@ public sealed class StageExecutor : IStageExecutor
         }
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _cancellations[lease.Token] = cancellation;
-        _startedAt[lease.Token] = Stopwatch.GetTimestamp();
         cancellationToken = cancellation.Token;
         using var busy = _metrics.StageRunning(request.Kind, lease.Kind);
         try
@@ -137,7 +135,6 @@ public sealed class StageExecutor : IStageExecutor
             _cancellations.TryRemove(lease.Token, out _);
             _handedBack.TryRemove(lease.Token, out _);
             _outOfMemory.TryRemove(lease.Token, out _);
-            _startedAt.TryRemove(lease.Token, out _);
         }
     }
 
@@ -205,23 +202,18 @@ public sealed class StageExecutor : IStageExecutor
     }
 
     /// <summary>
-    /// Stops the most recently started running stage, whose allocations most likely pushed the silo over its
-    /// memory limit; its attempt fails with <paramref name="reason"/>. Returns the stopped lease, or null when
-    /// nothing runs or a stage stopped for memory has not finished unwinding yet.
+    /// Stops the newest running stage (the highest lease token: tokens grow with every grant), whose allocations
+    /// most likely pushed the silo over its memory limit; its attempt fails with <paramref name="reason"/>. Returns
+    /// the stopped lease, or null when nothing runs or a stage stopped for memory has not finished unwinding yet.
     /// </summary>
     public SlotLease? StopNewestForMemory(string reason)
     {
-        if (!_outOfMemory.IsEmpty)
+        if (!_outOfMemory.IsEmpty || _running.Values.MaxBy(l => l.Token) is not { } lease)
         {
             return null;
         }
-        var newest = _startedAt.OrderByDescending(s => s.Value).Select(s => (long?)s.Key).FirstOrDefault();
-        if (newest is not long token || !_running.TryGetValue(token, out var lease))
-        {
-            return null;
-        }
-        _outOfMemory[token] = reason;
-        return Cancel(token) ? lease : null;
+        _outOfMemory[lease.Token] = reason;
+        return Cancel(lease.Token) ? lease : null;
     }
 
     public bool Cancel(long token)
