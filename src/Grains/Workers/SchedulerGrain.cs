@@ -164,15 +164,11 @@ public sealed partial class SchedulerGrain(
     private void Dispatch()
     {
         var now = clock.GetUtcNow();
+        DropLostWaiters();
         foreach (var (kind, queue) in _queues)
         {
             while (queue.First is { } first)
             {
-                if (RequesterGone(first.Value))
-                {
-                    queue.RemoveFirst();
-                    continue;
-                }
                 var (worker, slot) = FindFreeSlot(kind, now);
                 if (worker is null)
                 {
@@ -191,22 +187,28 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <summary>
-    /// Whether the stage activation that waits in <paramref name="waiter"/> is on a silo membership has declared dead
-    /// or leaving; if so its wait is failed. Its answer would go nowhere, yet it would be granted a slot that then idles
-    /// until its lease grace is up: after a silo is lost with many stages queued, the survivors' slots would sit idle
-    /// for that many lease graces, the queue in order. Checked as each wait reaches the head of its queue, so a dead
-    /// wait is never granted and live ones pay nothing. The stages are asked again by their trials and queue anew
-    /// from their next activation.
+    /// Drops the waits of stage activations whose silo membership has declared dead or leaving. Their answer would go
+    /// nowhere, yet each would be granted a slot that then idles until its lease grace is up: after a silo is lost with
+    /// many stages queued, the survivors' slots would sit idle for that many lease graces, the queue in order. The stages
+    /// themselves are asked again by their trials and queue anew from their next activation.
     /// </summary>
-    private bool RequesterGone(Waiter waiter)
+    private void DropLostWaiters()
     {
-        if (waiter.Requester is not { } requester || !membership.CurrentSnapshot.GetSiloStatus(requester).IsTerminating())
+        var snapshot = membership.CurrentSnapshot;
+        foreach (var queue in _queues.Values)
         {
-            return false;
+            for (var node = queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Requester is { } requester && snapshot.GetSiloStatus(requester).IsTerminating())
+                {
+                    queue.Remove(node);
+                    LogWaiterDropped(node.Value.StageHash, requester.ToParsableString());
+                    node.Value.Completion.TrySetException(new SiloUnavailableException($"stage {node.Value.StageHash}: its silo {requester} is gone; its wait for a slot is dropped"));
+                }
+                node = next;
+            }
         }
-        LogWaiterDropped(waiter.StageHash, requester.ToParsableString());
-        waiter.Completion.TrySetException(new SiloUnavailableException($"stage {waiter.StageHash}: its silo {requester} is gone; its wait for a slot is dropped"));
-        return true;
     }
 
     private (WorkerEntry? Worker, int Slot) FindFreeSlot(SlotKind kind, DateTimeOffset now)
