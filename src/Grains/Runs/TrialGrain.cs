@@ -39,9 +39,6 @@ public sealed partial class TrialGrain(
     private CancellationTokenSource? _cancel;
     private Task? _run;
 
-    /// <summary>This activation is going away (its silo stops, or Orleans moves it): see <see cref="OnDeactivateAsync"/>.</summary>
-    private bool _deactivating;
-
     /// <summary>The slot kind of the trial's heaviest (first) stage, as the scheduler resolves it: the trial's metric label.</summary>
     private SlotKind? _resource;
 
@@ -58,16 +55,6 @@ public sealed partial class TrialGrain(
         {
             StartChain(resumed: true);
         }
-        return Task.CompletedTask;
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // The chain ends with the activation and records nothing: the trial stays pending or running in storage and
-        // resumes where it is activated next (its sweep's watchdog reads it again). Left to run on, the chain would
-        // carry on in a dead activation whose calls and writes Orleans refuses, and end logged as a failure it was not.
-        _deactivating = true;
-        _cancel?.Cancel();
         return Task.CompletedTask;
     }
 
@@ -154,11 +141,7 @@ public sealed partial class TrialGrain(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // CancelAsync recorded the state, or the activation is going away and records nothing.
-        }
-        catch (Exception ex) when (_deactivating)
-        {
-            LogTrialLeftItsActivation(ex, this.GetPrimaryKeyString());
+            // CancelAsync recorded the state.
         }
         catch (Exception ex)
         {
@@ -171,10 +154,7 @@ public sealed partial class TrialGrain(
         }
         finally
         {
-            if (!_deactivating)
-            {
-                DelayDeactivation(TimeSpan.Zero);
-            }
+            DelayDeactivation(TimeSpan.Zero);
         }
     }
 
@@ -249,9 +229,6 @@ public sealed partial class TrialGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey}: the silo of stage {Hash} was lost ({Lost} so far); asking again")]
     private partial void LogStageSiloLost(Exception ex, string trialKey, string hash, int lost);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialKey}: its activation went away mid-chain; it resumes where it is activated next")]
-    private partial void LogTrialLeftItsActivation(Exception ex, string trialKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey} failed")]
     private partial void LogTrialFailed(Exception ex, string trialKey);
