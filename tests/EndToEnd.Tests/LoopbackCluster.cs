@@ -139,21 +139,34 @@ public sealed class LoopbackCluster : IAsyncDisposable
     public async Task<JsonNode> WaitForSweepAsync(string sweepId, TimeSpan timeout)
     {
         JsonNode? last = null;
-        await Wait.UntilAsync(async () =>
+        try
         {
-            try
+            await Wait.UntilAsync(async () =>
             {
-                last = await SweepAsync(sweepId);
-                return last["state"]!.GetValue<string>() is "completed" or "cancelled";
-            }
-            catch (InvalidOperationException)
-            {
-                // A gateway can be briefly unreachable while the cluster recovers.
-                return false;
-            }
-        }, timeout, $"sweep {sweepId} finishes", Redis);
+                try
+                {
+                    last = await SweepAsync(sweepId);
+                    return last["state"]!.GetValue<string>() is "completed" or "cancelled";
+                }
+                catch (InvalidOperationException)
+                {
+                    // A gateway can be briefly unreachable while the cluster recovers.
+                    return false;
+                }
+            }, timeout, $"sweep {sweepId} finishes", Redis);
+        }
+        catch (TimeoutException ex)
+        {
+            // What is stuck, and what every silo (running or gone) said last: a stalled sweep is diagnosed from this.
+            var trials = last?["trials"]?.AsArray().Select(t => $"{t!["key"]}: {t["state"]}") ?? [];
+            var silos = Silos.Where(s => s is not null).Concat(_retired)
+                .Select(s => $"--- {s!.Name}{(s.HasExited ? " (exited)" : "")}:\n{Tail(s.Output, 3000)}");
+            throw new TimeoutException($"{ex.Message}\ntrials: {string.Join("; ", trials)}\n{string.Join("\n", silos)}", ex);
+        }
         return last!;
     }
+
+    private static string Tail(string text, int length) => text.Length > length ? text[^length..] : text;
 
     public async ValueTask DisposeAsync()
     {
