@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Grid.Client.Rendering;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Clustering;
 using Grid.Compute.Data;
@@ -19,8 +19,6 @@ namespace Grid.Client.Commands;
 /// </summary>
 public static class BenchCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static Command Create()
     {
         var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE");
@@ -506,7 +504,7 @@ public static class BenchCommands
     {
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(result, Indented));
+            JsonOutput.Print(result);
             return;
         }
         var table = new Table().AddColumns("metric", "value");

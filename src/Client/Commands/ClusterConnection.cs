@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +14,17 @@ namespace Grid.Client.Commands;
 public sealed class ClusterConnection
 {
     public const string DefaultGateway = "127.0.0.1:30000";
+
+    public const string DefaultClusterId = "grid";
+
+    /// <summary>
+    /// How long connecting may take before the console gives up and says why: a live cluster on loopback
+    /// answers in well under a second, and a user waiting on a typo should know within 5 s.
+    /// </summary>
+    public static readonly TimeSpan ConnectBudget = TimeSpan.FromSeconds(4.5);
+
+    /// <summary>The least the Orleans client gets to join once the probes found something that answers.</summary>
+    private static readonly TimeSpan MinimumJoinTime = TimeSpan.FromSeconds(1);
 
     public static Option<string?> GatewayOption() => new("--gateway")
     {
@@ -27,39 +40,50 @@ public sealed class ClusterConnection
 
     public static Option<string> ClusterIdOption() => new("--cluster-id")
     {
-        Description = "Orleans cluster id",
-        DefaultValueFactory = _ => "grid",
+        Description = "Orleans cluster id, as the silos' Grid__Silo__ClusterId",
+        DefaultValueFactory = _ => DefaultClusterId,
     };
 
     public static Option<string?> ServiceIdOption() => new("--service-id")
     {
-        Description = "Orleans service id (default: the cluster id), as the silos' Grid:Silo:ServiceId",
+        Description = "Orleans service id (default: the cluster id), as the silos' Grid__Silo__ServiceId",
     };
 
-    /// <summary>Starts an Orleans client for the options on <paramref name="parse"/>; fails with a clear message when nothing answers.</summary>
+    /// <summary>
+    /// Starts an Orleans client for the options on <paramref name="parse"/>. Within <see cref="ConnectBudget"/> it
+    /// either is connected or fails with one line that says what was tried (gateway or Redis, cluster and service
+    /// id) and what to check: it probes the gateway, or Redis and the cluster's membership there, before Orleans does.
+    /// </summary>
     public static async Task<IHost> ConnectAsync(ParseResult parse, ConnectionOptions connection, CancellationToken cancellationToken)
     {
-        string? redisAddress = parse.GetValue(connection.Redis);
-        string gatewayAddress = parse.GetValue(connection.Gateway) ?? DefaultGateway;
-        string id = parse.GetValue(connection.ClusterId)!;
-        string serviceId = parse.GetValue(connection.ServiceId) is { Length: > 0 } service ? service : id;
+        string clusterId = parse.GetValue(connection.ClusterId)!;
+        var target = new ClusterTarget(
+            parse.GetValue(connection.Redis),
+            parse.GetValue(connection.Gateway) ?? DefaultGateway,
+            clusterId,
+            parse.GetValue(connection.ServiceId) is { Length: > 0 } service ? service : clusterId);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<IPEndPoint> gateways = target.Redis is null
+            ? [await ClusterProbe.GatewayAsync(target, cancellationToken)]
+            : await ClusterProbe.RedisGatewaysAsync(target, cancellationToken);
+
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = id;
-                o.ServiceId = serviceId;
+                o.ClusterId = target.ClusterId;
+                o.ServiceId = target.ServiceId;
             });
-            if (redisAddress is not null)
+            if (target.Redis is not null)
             {
-                var options = ConfigurationOptions.Parse(redisAddress);
+                var options = ConfigurationOptions.Parse(target.Redis);
                 client.UseRedisClustering(o => o.ConfigurationOptions = options);
             }
             else
             {
-                client.UseStaticClustering(ParseEndpoint(gatewayAddress));
+                client.UseStaticClustering(gateways[0]);
             }
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
@@ -67,32 +91,72 @@ public sealed class ClusterConnection
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var left = ConnectBudget - clock.Elapsed;
+            timeout.CancelAfter(left > MinimumJoinTime ? left : MinimumJoinTime);
             await host.StartAsync(timeout.Token);
-            return host;
+            return new ClientHost(host);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            string where = redisAddress is not null ? $"the cluster registered in Redis {redisAddress}" : $"a silo gateway at {gatewayAddress}";
-            throw new UserInputException($"cannot reach {where} ({ex.GetBaseException().Message}); is a silo running (`grid silo`)?");
+            throw new UserInputException(target.NotJoined(gateways, clock.Elapsed));
         }
     }
 
     public static IPEndPoint ParseEndpoint(string text)
     {
         int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
         {
             throw new UserInputException($"'{text}' is not HOST:PORT");
         }
         string host = text[..colon];
         if (!IPAddress.TryParse(host, out var address))
         {
-            address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-                ?? throw new UserInputException($"cannot resolve host '{host}'");
+            try
+            {
+                address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                address = null;
+            }
+            if (address is null)
+            {
+                throw new UserInputException($"cannot resolve host '{host}' of '{text}'");
+            }
         }
         return new IPEndPoint(address, port);
+    }
+}
+
+/// <summary>
+/// A connected client's host. Disposing it stops the client first, which closes its gateway connections: a
+/// client that just goes away leaves a "Connection reset by peer" warning with a stack trace in the silo's log.
+/// </summary>
+internal sealed class ClientHost(IHost host) : IHost
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    public IServiceProvider Services => host.Services;
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => host.StopAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        // Commands dispose the host synchronously (`using var host`); the generic host's own Dispose blocks the same way.
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            host.StopAsync(timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // The command's result is printed already; a slow goodbye is not worth waiting for.
+        }
+        host.Dispose();
     }
 }
 

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
+using Grid.Client.Rendering;
 using Grid.Compute.Data;
 using Spectre.Console;
 
@@ -17,14 +20,26 @@ public static class ExitCodes
 /// Runs a command line and turns expected failures (bad input, missing data) into one clear
 /// line on stderr and an exit code, never a stack trace.
 /// </summary>
-public static class CommandRunner
+public static partial class CommandRunner
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        GridConsole.Install();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine would print the help and exit 1, the code of "a trial failed": a usage error is bad input.
+            foreach (var error in parse.Errors)
+            {
+                Error(Readable(error.Message));
+            }
+            GridConsole.Error.WriteLine($"See `{CommandPath(parse.CommandResult)} --help`.");
+            return ExitCodes.BadInput;
+        }
         try
         {
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-            return await root.Parse(args).InvokeAsync(config);
+            return await parse.InvokeAsync(config);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or InvalidDataException or UserInputException)
         {
@@ -39,11 +54,41 @@ public static class CommandRunner
     }
 
     /// <summary>Writes one error line to stderr.</summary>
-    public static void Error(string message)
+    public static void Error(string message) => GridConsole.Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+
+    /// <summary>"grid sweep status": the command the parse ended in, for the hint.</summary>
+    private static string CommandPath(CommandResult result)
     {
-        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        var names = new List<string>();
+        for (SymbolResult? at = result; at is not null; at = at.Parent)
+        {
+            if (at is CommandResult command)
+            {
+                names.Insert(0, command.Command is RootCommand ? "grid" : command.Command.Name);
+            }
+        }
+        return string.Join(' ', names);
     }
+
+    /// <summary>
+    /// One line in the user's terms: System.CommandLine names .NET types ("expected type 'System.Int32'") and lists
+    /// allowed values one per line.
+    /// </summary>
+    private static string Readable(string message)
+    {
+        string[] lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        string line = lines.Length > 1 ? $"{lines[0]} {string.Join(", ", lines[1..])}" : message.Trim();
+        return ExpectedType().Replace(line, match => match.Groups[1].Value switch
+        {
+            "System.Int32" or "System.Int64" => "as a whole number",
+            "System.Double" or "System.Single" => "as a number",
+            "System.Boolean" => "as true or false",
+            _ => match.Value,
+        });
+    }
+
+    [GeneratedRegex(@"as expected type '(?:System\.Nullable`1\[)?([\w.]+)\]?'")]
+    private static partial Regex ExpectedType();
 }
 
 /// <summary>A problem with what the user typed or supplied; shown as one line without a trace.</summary>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Grid.Client.Rendering;
 using Grid.Compute.Data;
 using Spectre.Console;
 
@@ -92,19 +94,37 @@ public static class DataCommands
     private static Command List()
     {
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("list", "List known datasets and whether each is present and verified in the data directory") { dataDir };
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List known datasets and whether each is present and verified in the data directory") { dataDir, json };
         command.SetAction(parse =>
         {
             var store = new DatasetStore(parse.GetValue(dataDir)!);
-            var table = new Table().AddColumns("dataset", "train", "test", "state", "directory");
-            foreach (var descriptor in DatasetCatalog.All)
+            var listing = DatasetCatalog.All
+                .Select(d => new DatasetListing(d.Name, d.TrainCount, d.TestCount, store.IsComplete(d) ? DatasetState.Ready : DatasetState.Missing, store.DatasetDirectory(d)))
+                .ToList();
+            if (parse.GetValue(json))
             {
-                string state = store.IsComplete(descriptor) ? "[green]ready[/]" : "[yellow]missing[/] (grid data fetch " + descriptor.Name + ")";
-                table.AddRow(descriptor.Name, descriptor.TrainCount.ToString(), descriptor.TestCount.ToString(), state, Markup.Escape(store.DatasetDirectory(descriptor)));
+                JsonOutput.Print(listing);
+                return ExitCodes.Ok;
+            }
+            var table = new Table().AddColumns("dataset", "train", "test", "state", "directory");
+            foreach (var d in listing)
+            {
+                string state = d.State == DatasetState.Ready ? "[green]ready[/]" : "[yellow]missing[/] (grid data fetch " + d.Dataset + ")";
+                table.AddRow(d.Dataset, d.Train.ToString(CultureInfo.InvariantCulture), d.Test.ToString(CultureInfo.InvariantCulture), state, Markup.Escape(d.Directory));
             }
             AnsiConsole.Write(table);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>One row of <c>grid data list</c>.</summary>
+    private sealed record DatasetListing(string Dataset, int Train, int Test, DatasetState State, string Directory);
+
+    private enum DatasetState
+    {
+        Ready,
+        Missing,
     }
 }

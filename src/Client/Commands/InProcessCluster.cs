@@ -40,7 +40,7 @@ public sealed class InProcessCluster : IAsyncDisposable
                     PrimarySiloPort = i == 0 ? null : primary,
                     DataDir = dataDir,
                     ArtifactsDir = cluster._artifacts,
-                }, logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Error));
+                }, GridSilo.ConsoleLogging(LogLevel.Error));
                 cluster._silos.Add(app);
                 await app.StartAsync(cancellationToken);
             }

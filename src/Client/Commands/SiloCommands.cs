@@ -124,11 +124,7 @@ public static class SiloCommands
         command.SetAction(async (parse, ct) =>
         {
             var settings = Read(parse, options, embedded: false, GridSiloOptions.FromConfiguration(configuration));
-            await using var app = GridSilo.Build(settings, logging => logging
-                .AddSimpleConsole(c => c.SingleLine = true)
-                .SetMinimumLevel(LogLevel.Information)
-                .AddFilter("Orleans", LogLevel.Warning)
-                .AddFilter("Microsoft", LogLevel.Warning));
+            await using var app = GridSilo.Build(settings, GridSilo.ConsoleLogging(LogLevel.Information));
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, cluster {settings.ClusterId} (service {settings.EffectiveServiceId}), " +
@@ -210,9 +206,7 @@ public static class SiloCommands
         {
             await DataCommands.EnsureFetchedAsync(store, DatasetCatalog.Get(dataset), cancellationToken);
         }
-        await using var app = GridSilo.Build(settings, logging => logging
-            .AddSimpleConsole(c => c.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Error));
+        await using var app = GridSilo.Build(settings, GridSilo.ConsoleLogging(LogLevel.Error));
         await app.StartAsync(cancellationToken);
         try
         {

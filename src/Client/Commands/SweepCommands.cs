@@ -41,7 +41,7 @@ public static class SweepCommands
             var cluster = await grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(cluster, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Print(cluster);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumns("silo", "cpu slots (busy/total)", "gpu slots (busy/total)", "last heartbeat", "state");
@@ -114,7 +114,7 @@ public static class SweepCommands
             var sweeps = await host.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepRegistryGrain>(0).ListAsync();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(sweeps, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Print(sweeps);
             }
             else
             {

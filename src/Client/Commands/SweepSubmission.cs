@@ -108,6 +108,6 @@ public static class SweepSubmission
         };
     }
 
-    public static IAnsiConsole ErrorConsole() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    /// <summary>Standard error, as <see cref="GridConsole"/> makes it.</summary>
+    public static IAnsiConsole ErrorConsole() => GridConsole.Error;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
@@ -8,9 +7,7 @@ namespace Grid.Client.Rendering;
 /// <summary>The one JSON object of <c>--json</c> output: sweep id, state, trials, elbow curves, knees, stage counts.</summary>
 public static class SweepJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    public static string Serialize(SweepSnapshot snapshot) => ToJson(snapshot).ToJsonString(Indented);
+    public static string Serialize(SweepSnapshot snapshot) => ToJson(snapshot).ToJsonString(JsonOutput.Options);
 
     public static JsonObject ToJson(SweepSnapshot snapshot)
     {
@@ -22,7 +19,7 @@ public static class SweepJson
                 ["id"] = trial.TrialId,
                 ["key"] = trial.Spec.Key,
                 ["config"] = Config(trial.Spec),
-                ["state"] = Name(trial.State),
+                ["state"] = JsonOutput.Name(trial.State),
                 ["train_error"] = trial.Result?.TrainError,
                 ["test_error"] = trial.Result?.TestError,
                 ["inertia"] = trial.Result?.Inertia,
@@ -70,7 +67,7 @@ public static class SweepJson
         {
             ["sweep_id"] = snapshot.SweepId,
             ["name"] = snapshot.Name,
-            ["state"] = snapshot.State.ToString().ToLowerInvariant(),
+            ["state"] = JsonOutput.Name(snapshot.State),
             ["submitted"] = snapshot.Submitted,
             ["finished"] = snapshot.Finished,
             ["trials_total"] = snapshot.Total,
@@ -106,6 +103,4 @@ public static class SweepJson
         }
         return config;
     }
-
-    private static string Name(TrialState state) => state.ToString().ToLowerInvariant();
 }

@@ -33,7 +33,12 @@ internal static partial class YamlSpecLoader
         }
         catch (YamlException e)
         {
-            return Failed(Clean(e), new SourcePosition((int)e.Start.Line, (int)e.Start.Column));
+            var start = new SourcePosition((int)e.Start.Line, (int)e.Start.Column);
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabAfter(text, start) is { } tab)
+            {
+                return Failed($"{Clean(e)} YAML indents with spaces, never tabs.", tab);
+            }
+            return Failed(Clean(e), start);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -67,6 +72,34 @@ internal static partial class YamlSpecLoader
         {
             return Failed(e.Message, e.Position);
         }
+    }
+
+    /// <summary>
+    /// Where the offending tab is. YamlDotNet reports a tab in indentation at the start of the mapping or
+    /// scalar it was scanning (line 1, column 1 for a top-level mapping): the first tab from there that
+    /// indents a line, else the first tab from there.
+    /// </summary>
+    private static SourcePosition? TabAfter(string text, SourcePosition from)
+    {
+        string[] lines = text.Split('\n');
+        SourcePosition? any = null;
+        for (int line = Math.Max(from.Line, 1); line <= lines.Length; line++)
+        {
+            string content = lines[line - 1];
+            for (int column = line == from.Line ? Math.Max(from.Column, 1) : 1; column <= content.Length; column++)
+            {
+                if (content[column - 1] != '\t')
+                {
+                    continue;
+                }
+                if (content[..(column - 1)].All(c => c is ' ' or '\t'))
+                {
+                    return new SourcePosition(line, column);
+                }
+                any ??= new SourcePosition(line, column);
+            }
+        }
+        return any;
     }
 
     private static SpecDocument Failed(string message, SourcePosition? position) =>

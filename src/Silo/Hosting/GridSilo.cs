@@ -36,7 +36,7 @@ public static class GridSilo
 
     /// <summary>A web application hosting one silo configured from <paramref name="options"/>.</summary>
     /// <param name="options">The silo's settings.</param>
-    /// <param name="logging">Logging providers; default: warnings on the console.</param>
+    /// <param name="logging">Logging providers; default: <see cref="ConsoleLogging"/> of warnings.</param>
     /// <param name="configuration">
     /// Configuration over the process environment's (sections <c>Grid:Grains</c>, <c>Grid:Metrics</c>,
     /// host settings): what a deployment's environment variables would set, for tests.
@@ -59,14 +59,7 @@ public static class GridSilo
             }
         });
         builder.Logging.ClearProviders();
-        if (logging is not null)
-        {
-            logging(builder.Logging);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        }
+        (logging ?? ConsoleLogging(LogLevel.Warning))(builder.Logging);
         builder.UseOrleans(silo => ConfigureSilo(silo, options));
         AddGridServices(builder.Services, options);
         builder.Services.AddResultsPages();
@@ -99,6 +92,32 @@ public static class GridSilo
             statusCode: StatusCodes.Status404NotFound));
         return app;
     }
+
+    /// <summary>
+    /// A silo's log on the console, one line per entry, from <paramref name="minimum"/> up. At Information an operator
+    /// reads that the silo is up, sweeps submitted and ended, and failures that stay failures; the libraries'
+    /// routine lines need Debug.
+    /// </summary>
+    public static Action<ILoggingBuilder> ConsoleLogging(LogLevel minimum) => logging =>
+    {
+        logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(minimum);
+        Quieter(logging, "Orleans", LogLevel.Warning, minimum);
+        Quieter(logging, "Microsoft", LogLevel.Warning, minimum);
+        // Polly runs Orleans' placement and the Redis providers' resilience pipelines and logs every execution
+        // attempt (432 of a silo's 552 lines in one sweep); a retried attempt is a warning to Polly, not to us:
+        // a call that fails for good reaches its caller as an exception, which logs it.
+        Quieter(logging, "Polly", LogLevel.Error, minimum);
+        // The watchdog's platform thread can run its first check before the component check's start time is set,
+        // and then reports the machine's uptime as a participant check stalled for that long (a possible
+        // deadlock) at start-up; its real stall reports also feed the membership's local health score.
+        Quieter(logging, "Orleans.Runtime.Watchdog", LogLevel.Error, minimum);
+        // "Silo not running with ServerGC": advice at every start, not news for an operator.
+        Quieter(logging, "Orleans.Runtime.Silo", LogLevel.Error, minimum);
+    };
+
+    /// <summary>Logs <paramref name="category"/> from <paramref name="level"/>, or from <paramref name="minimum"/> when that is higher.</summary>
+    private static void Quieter(ILoggingBuilder logging, string category, LogLevel level, LogLevel minimum) =>
+        logging.AddFilter(category, level > minimum ? level : minimum);
 
     /// <summary>Orleans settings shared by real silos and test clusters.</summary>
     public static void ConfigureSilo(ISiloBuilder silo, GridSiloOptions options)
