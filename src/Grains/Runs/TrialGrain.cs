@@ -145,17 +145,38 @@ public sealed partial class TrialGrain(
         }
         catch (Exception ex)
         {
-            LogTrialFailed(ex, this.GetPrimaryKeyString());
-            if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
-            {
-                await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
-                metrics.TrialEntered("failed", _resource ?? PreferredResource);
-            }
+            await RecordFailureAsync(ex);
         }
         finally
         {
             DelayDeactivation(TimeSpan.Zero);
         }
+    }
+
+    /// <summary>
+    /// Records the chain's failure, and logs it as a warning only when it stands. A chain can outlive its activation
+    /// (its silo stops, or Orleans moves the trial) and then fail because Orleans refuses the dead activation's calls
+    /// ("invalid activation") and writes; the trial resumes where it is activated next and may well succeed, so that
+    /// is no news for an operator.
+    /// </summary>
+    private async Task RecordFailureAsync(Exception ex)
+    {
+        if (state.State.Status is not { State: TrialState.Pending or TrialState.Running })
+        {
+            LogChainEndedUnrecorded(ex, this.GetPrimaryKeyString(), "the trial had already ended");
+            return;
+        }
+        try
+        {
+            await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
+        }
+        catch (Exception refused)
+        {
+            LogChainEndedUnrecorded(ex, this.GetPrimaryKeyString(), $"recording the failure was refused ({refused.GetType().Name}: {refused.Message})");
+            return;
+        }
+        LogTrialFailed(ex, this.GetPrimaryKeyString());
+        metrics.TrialEntered("failed", _resource ?? PreferredResource);
     }
 
     /// <summary>
@@ -232,4 +253,7 @@ public sealed partial class TrialGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialKey} failed")]
     private partial void LogTrialFailed(Exception ex, string trialKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trial {TrialKey}: a chain ended with an error but nothing was recorded: {Why}; the trial's stored state decides")]
+    private partial void LogChainEndedUnrecorded(Exception ex, string trialKey, string why);
 }
