@@ -173,6 +173,20 @@ public sealed class SweepSpecReaderTests : IDisposable
         Assert.Equal(4, error.Line);
     }
 
+    [Theory]
+    [InlineData("datasets: [mnist]\nrepresentations: [pixels]\nscalers:\n\t- none\nk: [10]\n", 4, 1)]
+    [InlineData("datasets: [mnist]\nsplit:\n  train: 600\n\ttest: 100\nk: [10]\n", 4, 1)]
+    [InlineData("datasets: [mnist]\nsplit:\n  train: 600\n  \ttest: 100\nk: [10]\n", 4, 3)]
+    public void YamlTabIsReportedWhereItIs(string text, int line, int column)
+    {
+        var result = SweepSpecReader.Read(text, SpecFormat.Yaml);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("invalid YAML: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("tab", error.Message, StringComparison.Ordinal);
+        Assert.Equal((line, column), (error.Line, error.Column));
+    }
+
     [Fact]
     public void YamlDuplicateKeyIsASyntaxError()
     {
