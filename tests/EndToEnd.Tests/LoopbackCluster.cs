@@ -127,7 +127,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             try
             {
-                return (await StatusAsync())["Workers"]!.AsArray().Count(w => w!["Alive"]!.GetValue<bool>()) == alive;
+                return (await StatusAsync())["workers"]!.AsArray().Count(w => w!["alive"]!.GetValue<bool>()) == alive;
             }
             catch (InvalidOperationException)
             {

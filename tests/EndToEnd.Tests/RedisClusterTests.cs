@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Grid.Silo.Hosting;
 
@@ -19,6 +20,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     public string Artifacts => _artifacts;
 
     public int GatewayPort(int silo) => _gatewayPorts[silo];
+
+    /// <summary>The two `grid silo` processes, with what they printed.</summary>
+    public IReadOnlyList<ExternalProcess> Silos => _processes.Skip(1).ToList();
 
     public async Task InitializeAsync()
     {
@@ -48,7 +52,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         await Until(async () =>
         {
             var (code, stdout, _) = await Grid("cluster", "status", "--json", "--redis", Redis);
-            return code == 0 && JsonNode.Parse(stdout)!["Workers"]!.AsArray().Count(w => w!["Alive"]!.GetValue<bool>()) == 2;
+            return code == 0 && JsonNode.Parse(stdout)!["workers"]!.AsArray().Count(w => w!["alive"]!.GetValue<bool>()) == 2;
         }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _processes[1]);
     }
 
@@ -158,5 +162,98 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         var (unknownCode, _, unknownErr) = await RedisClusterFixture.Grid("sweep", "status", "no-such-sweep", "--redis", cluster.Redis);
         Assert.Equal(2, unknownCode);
         Assert.Contains("no sweep 'no-such-sweep'", unknownErr);
+    }
+    /// <summary>examples/quick.json under another name and seed: stages of its own, not reused from the other tests' sweeps.</summary>
+    private async Task<string> QuickSpecAsync(string name, int seed)
+    {
+        var spec = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "examples", "quick.json")))!;
+        spec["name"] = name;
+        spec["seeds"] = new JsonArray(seed);
+        Directory.CreateDirectory(cluster.Artifacts);
+        string path = Path.Combine(cluster.Artifacts, name + ".json");
+        await File.WriteAllTextAsync(path, spec.ToJsonString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Every_json_output_has_snake_case_keys_and_states_by_name()
+    {
+        string spec = await QuickSpecAsync("json", seed: 3);
+        var (code, stdout, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--json", "--redis", cluster.Redis);
+        Assert.True(code == 0, $"submit --json exited {code}: {stderr}");
+        string id = JsonNode.Parse(stdout)!["sweep_id"]!.GetValue<string>();
+
+        var (listCode, listOut, listErr) = await RedisClusterFixture.Grid("sweep", "list", "--json", "--redis", cluster.Redis);
+        Assert.True(listCode == 0, $"sweep list --json exited {listCode}: {listErr}");
+        var listed = JsonNode.Parse(listOut)!.AsArray().Single(s => s!["sweep_id"]!.GetValue<string>() == id)!;
+        Assert.All(listed.AsObject(), p => Assert.Matches("^[a-z_]+$", p.Key));
+        Assert.Contains(listed["state"]!.GetValue<string>(), new[] { "pending", "running", "completed" });
+
+        var (statusCode, statusOut, statusErr) = await RedisClusterFixture.Grid("sweep", "status", id, "--json", "--redis", cluster.Redis);
+        Assert.True(statusCode == 0, $"sweep status --json exited {statusCode}: {statusErr}");
+        var status = JsonNode.Parse(statusOut)!;
+        Assert.Contains(status["state"]!.GetValue<string>(), new[] { "pending", "running", "completed" });
+        Assert.All(status["trials"]!.AsArray(), t => Assert.Contains(t!["state"]!.GetValue<string>(), new[] { "pending", "running", "succeeded" }));
+
+        var (clusterCode, clusterOut, clusterErr) = await RedisClusterFixture.Grid("cluster", "status", "--json", "--redis", cluster.Redis);
+        Assert.True(clusterCode == 0, $"cluster status --json exited {clusterCode}: {clusterErr}");
+        var silos = JsonNode.Parse(clusterOut)!;
+        Assert.All(silos.AsObject(), p => Assert.Matches("^[a-z_]+$", p.Key));
+        Assert.All(silos["workers"]!.AsArray(), w => Assert.All(w!.AsObject(), p => Assert.Matches("^[a-z_]+$", p.Key)));
+    }
+
+    [Fact]
+    public async Task A_wrong_cluster_id_is_said_within_5_seconds_through_redis_and_through_a_gateway()
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, (await RedisClusterFixture.Grid("sweep", "list", "--help")).ExitCode);
+        var start = clock.Elapsed;
+
+        clock.Restart();
+        var (code, _, stderr) = await RedisClusterFixture.Grid("sweep", "list", "--redis", cluster.Redis, "--cluster-id", "lab");
+        var elapsed = clock.Elapsed;
+        Assert.Equal(2, code);
+        Assert.Contains($"Redis at {cluster.Redis} answers, but no silo of cluster 'lab' (service 'lab') has registered there; it holds cluster 'grid' (service 'grid')", stderr);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5) + start, $"through Redis: {elapsed.TotalSeconds:F1} s (process start {start.TotalSeconds:F1} s)");
+
+        clock.Restart();
+        (code, _, stderr) = await RedisClusterFixture.Grid("sweep", "list", "--gateway", $"127.0.0.1:{cluster.GatewayPort(0)}", "--cluster-id", "lab");
+        elapsed = clock.Elapsed;
+        Assert.Equal(2, code);
+        Assert.Contains($"the gateway at 127.0.0.1:{cluster.GatewayPort(0)} accepts connections but closed this client's connection", stderr);
+        Assert.Contains("it is not a gateway of cluster 'lab' (service 'lab')", stderr);
+        Assert.Contains("--cluster-id", stderr);
+        Assert.DoesNotContain("A task was canceled", stderr);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5) + start, $"through a gateway: {elapsed.TotalSeconds:F1} s (process start {start.TotalSeconds:F1} s)");
+    }
+
+    [Fact]
+    public async Task Piped_output_keeps_ids_and_trial_lines_whole_and_silo_logs_hold_what_an_operator_needs()
+    {
+        string spec = await QuickSpecAsync("piped", seed: 4);
+
+        var (code, stdout, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--watch", "--redis", cluster.Redis);
+
+        Assert.True(code == 0, $"submit --watch exited {code}: {stderr}");
+        // Without a terminal a watch prints one line per finished trial, each whole.
+        var trialLines = stdout.Split('\n').Where(l => l.StartsWith('[')).ToList();
+        Assert.Equal(2, trialLines.Count);
+        Assert.All(trialLines, l => Assert.Matches(@"^\[\d/2\] succeeded mnist/pixels/l2/k\d+/s4: test error \d\.\d{4}, inertia [\d.E+]+\s*$", l));
+        string id = stderr.Split(' ').First(w => w.StartsWith("piped-", StringComparison.Ordinal));
+        var (listCode, listOut, _) = await RedisClusterFixture.Grid("sweep", "list", "--redis", cluster.Redis);
+        Assert.Equal(0, listCode);
+        Assert.Contains(listOut.Split('\n'), l => l.Contains(id, StringComparison.Ordinal) && l.Contains("completed", StringComparison.Ordinal));
+
+        // What the silos logged: that they are up and the sweep's start and end; none of the retry library's attempts,
+        // nor Orleans' start-up advice.
+        string Logs() => string.Join("\n", cluster.Silos.Select(s => s.Output));
+        await Wait.UntilAsync(() => Task.FromResult(Logs().Contains($"Sweep {id}: finished", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), $"a silo logs that sweep {id} finished", cluster.Silos[0]);
+        string logs = Logs();
+        Assert.All(cluster.Silos, s => Assert.Contains("silo up: cluster mode", s.Output));
+        Assert.Contains($"Sweep {id} (piped): submitted with 2 trials", logs);
+        Assert.DoesNotContain("Execution attempt", logs);
+        Assert.DoesNotContain("Participant check thread", logs);
+        Assert.DoesNotContain("ServerGC", logs);
     }
 }

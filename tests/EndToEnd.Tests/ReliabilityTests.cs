@@ -331,8 +331,8 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         int busy = -1;
         await Wait.UntilAsync(async () =>
         {
-            var worker = (await cluster.StatusAsync())["Workers"]!.AsArray().FirstOrDefault(w => w!["BusyCpu"]!.GetValue<int>() > 0);
-            busy = worker is null ? -1 : cluster.SiloOf(worker["WorkerId"]!.GetValue<string>());
+            var worker = (await cluster.StatusAsync())["workers"]!.AsArray().FirstOrDefault(w => w!["busy_cpu"]!.GetValue<int>() > 0);
+            busy = worker is null ? -1 : cluster.SiloOf(worker["worker_id"]!.GetValue<string>());
             return busy >= 0;
         }, TimeSpan.FromMinutes(2), "a silo runs a stage", cluster.Silos[0]!);
         return busy;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,13 +17,11 @@ public sealed class ClusterConnection
     public const string DefaultClusterId = "grid";
 
     /// <summary>
-    /// How long connecting may take before the console gives up and says why: a live cluster on loopback
-    /// answers in well under a second, and a user waiting on a typo should know within 5 s.
+    /// How long a client may take to join once the probes found the cluster: a live cluster on loopback lets it in
+    /// well under a second, a busy machine in several. What a user can get wrong is found out sooner: by the
+    /// probes, or by the gateway closing the connection (see <see cref="JoinAttempts"/>).
     /// </summary>
-    public static readonly TimeSpan ConnectBudget = TimeSpan.FromSeconds(4.5);
-
-    /// <summary>The least the Orleans client gets to join once the probes found something that answers.</summary>
-    private static readonly TimeSpan MinimumJoinTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 
     public static Option<string?> GatewayOption() => new("--gateway")
     {
@@ -50,9 +47,11 @@ public sealed class ClusterConnection
     };
 
     /// <summary>
-    /// Starts an Orleans client for the options on <paramref name="parse"/>. Within <see cref="ConnectBudget"/> it
-    /// either is connected or fails with one line that says what was tried (gateway or Redis, cluster and service
-    /// id) and what to check: it probes the gateway, or Redis and the cluster's membership there, before Orleans does.
+    /// Starts an Orleans client for the options on <paramref name="parse"/>, or fails with one line that says what was
+    /// tried (gateway or Redis, cluster and service id) and what to check. A gateway that refuses connections, a
+    /// Redis that does not answer, a membership without a live silo of the cluster, and a gateway that turns the
+    /// client away (another cluster id) are each told apart within a few seconds; Orleans alone would wait out a
+    /// timeout and end with "A task was canceled".
     /// </summary>
     public static async Task<IHost> ConnectAsync(ParseResult parse, ConnectionOptions connection, CancellationToken cancellationToken)
     {
@@ -62,11 +61,11 @@ public sealed class ClusterConnection
             parse.GetValue(connection.Gateway) ?? DefaultGateway,
             clusterId,
             parse.GetValue(connection.ServiceId) is { Length: > 0 } service ? service : clusterId);
-        var clock = Stopwatch.StartNew();
         IReadOnlyList<IPEndPoint> gateways = target.Redis is null
             ? [await ClusterProbe.GatewayAsync(target, cancellationToken)]
             : await ClusterProbe.RedisGatewaysAsync(target, cancellationToken);
 
+        var attempts = new JoinAttempts();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
@@ -86,20 +85,20 @@ public sealed class ClusterConnection
                 client.UseStaticClustering(gateways[0]);
             }
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Services.AddSingleton<IClientConnectionRetryFilter>(attempts);
         });
         var host = builder.Build();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var left = ConnectBudget - clock.Elapsed;
-            timeout.CancelAfter(left > MinimumJoinTime ? left : MinimumJoinTime);
+            timeout.CancelAfter(JoinTimeout);
             await host.StartAsync(timeout.Token);
             return new ClientHost(host);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new UserInputException(target.NotJoined(gateways, clock.Elapsed));
+            throw new UserInputException(attempts.Failed > 0 ? target.TurnedAway(gateways, attempts.Failed) : target.NoAnswer(gateways, JoinTimeout));
         }
     }
 
@@ -127,6 +126,33 @@ public sealed class ClusterConnection
             }
         }
         return new IPEndPoint(address, port);
+    }
+}
+
+/// <summary>
+/// Decides whether the Orleans client tries again after a failed connect: twice, briefly. A gateway that accepts the
+/// connection and closes it during the handshake turns the client away (a silo of another cluster or service id, or
+/// not a gateway at all): Orleans' own retries would go on until the join times out.
+/// </summary>
+internal sealed class JoinAttempts : IClientConnectionRetryFilter
+{
+    private const int MaxAttempts = 3;
+
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(300);
+
+    private int _failed;
+
+    /// <summary>Connect attempts that failed.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _failed) >= MaxAttempts)
+        {
+            return false;
+        }
+        await Task.Delay(Pause, cancellationToken);
+        return true;
     }
 }
 

@@ -13,16 +13,18 @@ internal sealed record ClusterTarget(string? Redis, string Gateway, string Clust
 {
     public string Cluster => $"cluster '{ClusterId}' (service '{ServiceId}')";
 
-    /// <summary>The message when everything answered but the Orleans client still could not join.</summary>
-    public string NotJoined(IReadOnlyList<IPEndPoint> gateways, TimeSpan elapsed)
-    {
-        string seconds = elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-        return Redis is null
-            ? $"the gateway at {Gateway} answers, but this client could not join {Cluster} through it within {seconds} s: " +
-              "check --cluster-id and --service-id, which must match the silo's (its \"silo up\" line shows them; both default to grid)"
-            : $"silos of {Cluster} are registered in Redis at {Redis} and their gateways ({string.Join(", ", gateways)}) answer, " +
-              $"but this client could not join within {seconds} s: the silos may still be starting or be overloaded; try again, or `grid cluster status --gateway {gateways[0]}`";
-    }
+    /// <summary>The message when the gateways answered but closed the client's connection <paramref name="attempts"/> times.</summary>
+    public string TurnedAway(IReadOnlyList<IPEndPoint> gateways, int attempts) => Redis is null
+        ? $"the gateway at {Gateway} accepts connections but closed this client's connection {attempts} times: it is not a gateway of {Cluster}. " +
+          "Check --cluster-id and --service-id, which must match the silo's (its \"silo up\" line shows them; both default to grid), " +
+          "and that the port is the silo's --gateway-port, not its HTTP port"
+        : $"silos of {Cluster} are registered in Redis at {Redis}, but their gateways ({string.Join(", ", gateways)}) closed this client's connection " +
+          $"{attempts} times: they may be stopping; see `grid cluster status --redis {Redis}` or the silos' logs";
+
+    /// <summary>The message when the gateways answered but the client could not join before the timeout.</summary>
+    public string NoAnswer(IReadOnlyList<IPEndPoint> gateways, TimeSpan timeout) =>
+        $"{(Redis is null ? $"the gateway at {Gateway}" : $"the gateways of {Cluster} in Redis at {Redis} ({string.Join(", ", gateways)})")} accept connections, " +
+        $"but this client could not join {Cluster} within {timeout.TotalSeconds:F0} s: the silos may be overloaded or still starting; try again";
 }
 
 /// <summary>
