@@ -201,7 +201,7 @@ public sealed partial class StageGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage: releasing lease {Token} failed; the scheduler reclaims it")]
     private partial void LogReleaseFailed(Exception ex, long token);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Kind} {Hash}: computed on {Silo} in {Seconds:F1}s (attempt {Attempt})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stage {Kind} {Hash}: computed on {Silo} in {Seconds:F1}s (attempt {Attempt})")]
     private partial void LogComputed(StageKind kind, string hash, string silo, double seconds, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Request}: every waiting trial was cancelled; stopping it on {WorkerId}")]
