@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 GRID=./grid
 TMP=$(mktemp -d)
-trap 'kill $SILO_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill $SILO_PID $REDIS_PID 2>/dev/null; rm -rf "$TMP"' EXIT
 export GRID_DATA_DIR=${GRID_DATA_DIR:-$PWD/.artifacts/data}
 
 row() { # description, command...
@@ -30,6 +30,11 @@ echo '|---|---|---|---|'
 row "spec file missing" $GRID run "$TMP/nope.yaml"
 row "spec: YAML syntax error" $GRID run "$(spec syntax.yaml "$BASE
 k: [10, 20")"
+row "spec: a tab indents a line" $GRID run "$(spec tab.yaml "$BASE
+kmeans:
+  n_init: 3
+$(printf '\t')batch_size: 200
+k: [10]")"
 row "spec: unknown key (typo)" $GRID run "$(spec typo.yaml "$BASE
 k: [10]
 kmaens: { n_init: 3 }")"
@@ -82,20 +87,30 @@ row "bench: not a number" $GRID bench kmeans --k ten
 row "silo: bad slots" $GRID silo --slots cpu=x
 row "silo: no slots" $GRID silo --slots cpu=0
 row "silo: port out of range" $GRID silo --silo-port 70000
+row "silo: port not a number" $GRID silo --http-port abc
 row "silo: negative drain timeout" $GRID silo --drain-timeout -5
 row "silo: memory limit not a size" $GRID silo --memory-limit lots
 row "data: unknown dataset" $GRID data fetch cifar
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null
 for f in train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do cp "$GRID_DATA_DIR/mnist/$f" "$TMP/data/mnist/" 2>/dev/null; done
 row "data: truncated IDX file (re-fetched)" $GRID bench kmeans --k 10 --limit 600 --data-dir "$TMP/data"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 row "sweep: no cluster at the gateway" $GRID sweep status nosuch --gateway 127.0.0.1:1
+row "sweep: nothing at --redis" $GRID sweep list --redis 127.0.0.1:1
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$TMP/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
+row "sweep: Redis holds no silo of the cluster" $GRID sweep list --redis "127.0.0.1:$REDIS_PORT" --cluster-id lab
 row "unknown command" $GRID frobnicate
 
-# The silo's HTTP doors.
-HTTP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$GRID silo --http-port "$HTTP" --silo-port 0 --gateway-port 0 --artifacts "$TMP/artifacts" > "$TMP/silo.log" 2>&1 &
+# The silo's doors: its gateway with another cluster id, and HTTP.
+HTTP=$(free_port)
+GATEWAY=$(free_port)
+$GRID silo --http-port "$HTTP" --silo-port 0 --gateway-port "$GATEWAY" --artifacts "$TMP/artifacts" > "$TMP/silo.log" 2>&1 &
 SILO_PID=$!
 for _ in $(seq 1 120); do curl -s "127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.5; done
+row "sweep: a silo of another cluster id at the gateway" $GRID sweep list --gateway "127.0.0.1:$GATEWAY" --cluster-id lab
 http() { # description, path
   local code body
   code=$(curl -s -o "$TMP/body" -w '%{http_code}' "127.0.0.1:$HTTP$2"); body=$(head -c 160 "$TMP/body" | tr '\n' ' ' | sed 's/|/\\|/g')

@@ -86,6 +86,12 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("error: Cannot parse argument 'abc' for option '--http-port' as a whole number.", lines[0]);
         Assert.Equal("See `grid silo --help`.", lines[1]);
+
+        (code, stdout, stderr) = await Grid("frobnicate");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: `grid` has no command or option 'frobnicate'; its commands: demo, run, sweep, cluster, silo, data, bench",
+            stderr.Split('\n')[0]);
     }
 
     [Fact]

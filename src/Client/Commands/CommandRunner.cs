@@ -29,11 +29,24 @@ public static partial class CommandRunner
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine would print the help and exit 1, the code of "a trial failed": a usage error is bad input.
-            foreach (var error in parse.Errors)
+            string path = CommandPath(parse.CommandResult);
+            var command = parse.CommandResult.Command;
+            if (command.Subcommands.Count > 0 && command.Action is null)
             {
-                Error(Readable(error.Message));
+                // A command that only groups others: say which exist rather than "Required command was not provided".
+                string commands = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+                Error(parse.UnmatchedTokens.FirstOrDefault() is { } unknown
+                    ? $"`{path}` has no command or option '{unknown}'; its commands: {commands}"
+                    : $"`{path}` needs a command: {commands}");
             }
-            GridConsole.Error.WriteLine($"See `{CommandPath(parse.CommandResult)} --help`.");
+            else
+            {
+                foreach (var error in parse.Errors)
+                {
+                    Error(Readable(error.Message));
+                }
+            }
+            GridConsole.Error.WriteLine($"See `{path} --help`.");
             return ExitCodes.BadInput;
         }
         try
@@ -43,7 +56,7 @@ public static partial class CommandRunner
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or InvalidDataException or UserInputException)
         {
-            Error(ex.Message);
+            Error(WithoutParameterNames(ex.Message));
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)
@@ -86,6 +99,12 @@ public static partial class CommandRunner
             _ => match.Value,
         });
     }
+
+    /// <summary>An options check's message (an <see cref="ArgumentException"/>'s) without .NET's "(Parameter 'X')" and "Actual value was …" line.</summary>
+    private static string WithoutParameterNames(string message) => ParameterSuffix().Replace(message, "").Trim();
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)|\s*Actual value was .*", RegexOptions.Singleline)]
+    private static partial Regex ParameterSuffix();
 
     [GeneratedRegex(@"as expected type '(?:System\.Nullable`1\[)?([\w.]+)\]?'")]
     private static partial Regex ExpectedType();
