@@ -100,7 +100,8 @@ row "sweep: nothing at --redis" $GRID sweep list --redis 127.0.0.1:1
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$TMP/redis.log" 2>&1 &
 REDIS_PID=$!
-for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
+# Wait for this redis-server itself: another one may hold a port that was free a moment ago.
+for _ in $(seq 1 50); do grep -q "Ready to accept connections" "$TMP/redis.log" && break; sleep 0.2; done
 row "sweep: Redis holds no silo of the cluster" $GRID sweep list --redis "127.0.0.1:$REDIS_PORT" --cluster-id lab
 row "unknown command" $GRID frobnicate
 
