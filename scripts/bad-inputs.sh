@@ -14,7 +14,10 @@ row() { # description, command...
   local out code
   out=$("$@" 2>&1 >/dev/null); code=$?
   out=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | head -n 2 | sed 's/^[[:space:]]*//' | paste -sd '~' | sed 's/~/ ⏎ /')
-  printf '| %s | `%s` | %s | %s |\n' "$what" "$(echo "${*:2}" | sed "s|$TMP|TMP|g" | cut -c1-70)" "$code" "$(echo "$out" | sed "s|$TMP|TMP|g" | sed 's/|/\\|/g' | cut -c1-220)"
+  printf '| %s | `%s` | %s | %s |\n' "$what" "$(echo "${*:2}" | mask | cut -c1-70)" "$code" "$(echo "$out" | mask | sed 's/|/\\|/g' | cut -c1-220)"
+}
+mask() { # the temporary folder and this run's free ports, which change from run to run
+  sed -e "s|$TMP|TMP|g" -e "s|127.0.0.1:${REDIS_PORT:-none}\b|127.0.0.1:PORT|g" -e "s|127.0.0.1:${GATEWAY:-none}\b|127.0.0.1:PORT|g"
 }
 spec() { # name, body → path
   printf '%s\n' "$2" > "$TMP/$1"; echo "$TMP/$1"

@@ -58,6 +58,12 @@ internal static class ClusterProbe
     public static async Task<IReadOnlyList<IPEndPoint>> RedisGatewaysAsync(ClusterTarget target, CancellationToken cancellationToken)
     {
         string address = target.Redis!;
+        if (await TryConnectAsync(ClusterConnection.ParseEndpoint(address.Split(',')[0]), cancellationToken) is { } problem)
+        {
+            throw new UserInputException(
+                $"cannot reach Redis at {address} ({problem}); tried for {target.Cluster}. " +
+                $"Is redis-server running there (`redis-cli -h {Host(address)} -p {Port(address)} ping`), and is it the --redis the silos were started with?");
+        }
         var options = ConfigurationOptions.Parse(address);
         // Connect once, briefly, and never throw the library's advice at the user: IsConnected says how it went.
         options.AbortOnConnectFail = false;
@@ -67,8 +73,8 @@ internal static class ClusterProbe
         if (!redis.IsConnected)
         {
             throw new UserInputException(
-                $"cannot reach Redis at {address} (no answer within {Seconds(ProbeTimeout)} s); tried for {target.Cluster}. " +
-                $"Is redis-server running there (`redis-cli -h {Host(address)} -p {Port(address)} ping`), and is it the --redis the silos were started with?");
+                $"Redis at {address} accepts connections but did not let this client in within {Seconds(ProbeTimeout)} s; tried for {target.Cluster}. " +
+                "Does it need a password or TLS? --redis takes a StackExchange.Redis configuration, e.g. HOST:PORT,password=…,ssl=true, as the silos' does");
         }
         var database = redis.GetDatabase();
         var silos = Rows(await database.HashGetAllAsync($"{target.ServiceId}{MembersSegment}{target.ClusterId}"));
