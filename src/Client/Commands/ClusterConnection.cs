@@ -178,9 +178,9 @@ internal sealed class ClientHost(IHost host) : IHost
         {
             host.StopAsync(timeout.Token).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            // The command's result is printed already; a slow goodbye is not worth waiting for.
+            // The command's result is printed and its exit code decided: a slow or failed goodbye changes neither.
         }
         host.Dispose();
     }
