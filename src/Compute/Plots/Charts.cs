@@ -41,16 +41,36 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
         return plot;
     }
 
+    /// <summary>
+    /// The ScottPlot figure laid out for a <paramref name="width"/> × <paramref name="height"/> image (the caller
+    /// disposes it): what <see cref="ToPng"/> renders. Rendering it at that size gives the PNG; its last render's
+    /// layout then tells where each coordinate, label and legend lies in pixels.
+    /// </summary>
+    public Plot ToPlot(int width, int height)
+    {
+        CheckSize(width, height);
+        var plot = ToPlot();
+        Arrange(plot, width, height);
+        return plot;
+    }
+
     /// <inheritdoc />
     public override byte[] ToPng(int width, int height)
     {
-        CheckSize(width, height);
-        using var plot = ToPlot();
+        using var plot = ToPlot(width, height);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
     /// <summary>Adds the model's plottables to <paramref name="plot"/>.</summary>
     protected abstract void Draw(Plot plot);
+
+    /// <summary>
+    /// Adjusts what depends on the figure's size in pixels (e.g. moves labels that would overlap); the default
+    /// does nothing.
+    /// </summary>
+    protected virtual void Arrange(Plot plot, int width, int height)
+    {
+    }
 }
 
 /// <summary>How a series is drawn.</summary>
@@ -238,8 +258,9 @@ public sealed record HeatmapChart(
         int rows = Values.GetLength(0), columns = Values.GetLength(1);
         var heatmap = plot.Add.Heatmap(Values);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Cell (r, c) centred at x = c, y = rows − 1 − r: row 0 on top, as a confusion matrix reads.
-        heatmap.Extent = new CoordinateRect(-0.5, columns - 0.5, -0.5, rows - 0.5);
+        // Cell (r, c) centred at x = c, y = rows − 1 − r: row 0 on top, as a confusion matrix reads. Rectangle sets
+        // the cells' outer edges; Extent would set the outer cells' centres (and shift every cell by half a cell here).
+        heatmap.Rectangle = new CoordinateRect(-0.5, columns - 0.5, -0.5, rows - 0.5);
         double min = Values.Cast<double>().DefaultIfEmpty(0).Min(), max = Values.Cast<double>().DefaultIfEmpty(0).Max();
         for (int r = 0; r < rows; r++)
         {
@@ -248,6 +269,7 @@ public sealed record HeatmapChart(
                 var text = plot.Add.Text(CellText[r, c], c, rows - 1 - r);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = PlotDefaults.CellTextSize;
+                text.LabelFontName = PlotFonts.Family;
                 // Light text on the dark end of Viridis, dark text on the light end.
                 bool dark = max <= min || (Values[r, c] - min) / (max - min) < 0.6;
                 text.LabelFontColor = dark ? Colors.White : Colors.Black;
@@ -255,6 +277,10 @@ public sealed record HeatmapChart(
         }
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = ColorBarLabel;
+        // The colour bar's axis is a panel that plot.Font.Set does not reach.
+        colorBar.LabelStyle.FontName = PlotFonts.Family;
+        colorBar.LabelStyle.FontSize = PlotDefaults.LabelSize;
+        colorBar.LabelStyle.Bold = false;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, columns).Select(c => (double)c).ToArray(), ColumnLabels.ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
