@@ -28,12 +28,26 @@ public abstract record Chart(string Title)
 /// <summary>A chart ScottPlot draws: the model becomes a <see cref="Plot"/>, which becomes the PNG.</summary>
 public abstract record PlotChart(string Title, string XLabel, string YLabel) : Chart(Title)
 {
+    /// <summary>The x axis counts things (clusters, epochs): its ticks are whole numbers only.</summary>
+    public bool CountsOnX { get; init; }
+
+    /// <summary>The y axis counts things (clusters in a bin): its ticks are whole numbers only.</summary>
+    public bool CountsOnY { get; init; }
+
     /// <summary>The ScottPlot figure of this model (the caller disposes it); what <see cref="ToPng"/> renders.</summary>
     public Plot ToPlot()
     {
         PlotFonts.EnsureRegistered();
         var plot = new Plot();
         Draw(plot);
+        if (CountsOnX)
+        {
+            plot.Axes.Bottom.TickGenerator = WholeNumberTicks();
+        }
+        if (CountsOnY)
+        {
+            plot.Axes.Left.TickGenerator = WholeNumberTicks();
+        }
         plot.Title(Title, PlotDefaults.TitleSize);
         plot.XLabel(XLabel, PlotDefaults.LabelSize);
         plot.YLabel(YLabel, PlotDefaults.LabelSize);
@@ -71,6 +85,19 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
     protected virtual void Arrange(Plot plot, int width, int height)
     {
     }
+
+    /// <summary>
+    /// Shows the legend outside the data area, on the right of the figure, so that it never covers a curve's end
+    /// or a point.
+    /// </summary>
+    protected static void ShowLegendOutside(Plot plot) => plot.ShowLegend(Edge.Right).Alignment = Alignment.UpperCenter;
+
+    /// <summary>Ticks at whole numbers only, and no minor ticks between them (which would fall on fractions).</summary>
+    private static ScottPlot.TickGenerators.NumericAutomatic WholeNumberTicks() => new()
+    {
+        IntegerTicksOnly = true,
+        MinorTickGenerator = new ScottPlot.TickGenerators.EvenlySpacedMinorTickGenerator(1),
+    };
 }
 
 /// <summary>How a series is drawn.</summary>
@@ -122,6 +149,12 @@ public sealed record XYChart(
     /// <summary>Size of the points of <see cref="SeriesStyle.Points"/> series, in pixels.</summary>
     public float PointSize { get; init; } = 5;
 
+    /// <summary>Lines of text shown in the legend without a symbol (e.g. why a curve's knee is not circled).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Pixels kept between marker labels that had to be moved apart.</summary>
+    private const float LabelGap = 2;
+
     /// <inheritdoc />
     protected override void Draw(Plot plot)
     {
@@ -168,11 +201,56 @@ public sealed record XYChart(
             text.OffsetX = 10;
             text.OffsetY = -10;
         }
-        if (Series.Count + Lines.Count + Markers.Count > 1)
+        foreach (string note in Notes)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = note });
+        }
+        if (Series.Count + Lines.Count + Markers.Count + Notes.Count > 1)
+        {
+            ShowLegendOutside(plot);
         }
     }
+
+    /// <summary>
+    /// Moves marker labels that would overlap (e.g. two curves with their knee at the same k) apart vertically:
+    /// each label, left to right, takes the nearest place above or below where it was put that is clear of the labels
+    /// placed before it and of the markers' circles, inside the data area where there is room.
+    /// </summary>
+    protected override void Arrange(Plot plot, int width, int height)
+    {
+        var labels = plot.GetPlottables().OfType<ScottPlot.Plottables.Text>().ToList();
+        if (labels.Count < 2)
+        {
+            return;
+        }
+        // A render lays out the axes and records where each label is drawn; offsets do not change the layout.
+        plot.RenderInMemory(width, height);
+        var data = plot.RenderManager.LastRender.DataRect;
+        var placed = plot.GetPlottables().OfType<ScottPlot.Plottables.Marker>()
+            .Select(m => new PixelRect(plot.GetPixel(m.Location), m.MarkerSize / 2 + m.MarkerLineWidth))
+            .ToList();
+        foreach (var label in labels.OrderBy(l => l.LabelStyle.LastRenderPixelRect.Left).ThenBy(l => l.LabelStyle.LastRenderPixelRect.Top))
+        {
+            var rect = label.LabelStyle.LastRenderPixelRect;
+            float step = rect.Height + LabelGap;
+            var shifts = Enumerable.Range(0, 2 * placed.Count + 3)
+                .Select(i => (i % 2 == 1 ? -1 : 1) * ((i + 1) / 2) * step)
+                .ToList();
+            bool Free(float dy) => !placed.Any(p => Overlap(p, rect.WithDelta(0, dy)));
+            bool Inside(float dy) => rect.Top + dy >= data.Top && rect.Bottom + dy <= data.Bottom;
+            float shift = shifts.FirstOrDefault(dy => Free(dy) && Inside(dy), float.NaN);
+            if (float.IsNaN(shift))
+            {
+                shift = shifts.First(Free);
+            }
+            label.OffsetY += shift;
+            placed.Add(rect.WithDelta(0, shift));
+        }
+    }
+
+    /// <summary>Whether two pixel rectangles share any area.</summary>
+    public static bool Overlap(PixelRect a, PixelRect b) =>
+        a.Left < b.Right && b.Left < a.Right && a.Top < b.Bottom && b.Top < a.Bottom;
 }
 
 /// <summary>One group of bars: a value for each category.</summary>
@@ -231,7 +309,7 @@ public sealed record BarChart(
         plot.Axes.Margins(bottom: 0);
         if (Groups.Count + Lines.Count > 1)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            ShowLegendOutside(plot);
         }
     }
 }

@@ -42,7 +42,7 @@ public static class ResultCharts
             "inertia (sum of squared distances to the centre)",
             [new ChartSeries("inertia", Doubles(curve.K), curve.Inertia)],
             markers,
-            []);
+            []) { CountsOnX = true };
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public static class ResultCharts
                 markers.Add(new ChartMarker(curve.K[i], relative[i], Invariant($"k = {curve.K[i]}")));
             }
         }
-        return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, []);
+        return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, []) { CountsOnX = true };
     }
 
     /// <summary>Test error (in %) over k, one series per curve, each knee circled.</summary>
@@ -82,7 +82,7 @@ public static class ResultCharts
                 markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"k = {curve.K[i]}")));
             }
         }
-        return new XYChart(title, "k (clusters)", "test error (%)", series, markers, []);
+        return new XYChart(title, "k (clusters)", "test error (%)", series, markers, []) { CountsOnX = true };
     }
 
     /// <summary>A confusion matrix of counts, row = true class, column = predicted class, the count in each cell.</summary>
@@ -153,6 +153,7 @@ public static class ResultCharts
             [new ReferenceLine(true, ThresholdPosition(threshold), Invariant($"flag threshold {threshold * 100:0} %"))])
         {
             LabelEvery = 2,
+            CountsOnY = true,
         };
     }
 

@@ -226,9 +226,9 @@ public sealed class PlotTests
         Assert.Equal([0.0, 0.5], seven.Y);
         Assert.Equal(PlotDefaults.ClassColor(7), seven.Color);
         Assert.Equal([3.0], chart.Series[0].X);
-        // The legend lists the classes.
+        // The legend lists the classes, beside the data area.
         using var plot = chart.ToPlot();
-        Assert.True(plot.Legend.IsVisible);
+        Assert.Single(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>());
         Assert.Equal(3, plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Count());
     }
 
