@@ -216,8 +216,8 @@ public sealed class ResultsPageTests : IDisposable
         Assert.Contains("<td>5</td><td class=\"knee\">20</td>", html);
         Assert.Equal(1, ResultsReportTests.CountOf(html, "knee of "));
         Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · pixels · l2 · seed 0"), html);
-        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-none-s0.png" && f.Caption.EndsWith("(knee: too few points (3 < 5))", StringComparison.Ordinal));
-        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-l2-s0.png" && f.Caption.EndsWith("(knee: k = 20)", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-none-s0.png" && f.Caption.EndsWith("(knee k: too few points (3 < 5))", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-l2-s0.png" && f.Caption.EndsWith("(knee k: 20)", StringComparison.Ordinal));
         // Trials are numbered from 1 in the table, the sections and the figure names alike.
         Assert.Contains($"<a href=\"#t001-{ResultFigures.Slug(trials[0].Spec.Key)}\">1</a>", html);
         Assert.Contains(figures, f => f.Name == $"t008-{ResultFigures.Slug(trials[7].Spec.Key)}-confusion.png");

@@ -140,8 +140,7 @@ public static class SweepRenderer
             foreach (var curve in snapshot.Curves)
             {
                 knees.AddRow(Markup.Escape(curve.Dataset), Markup.Escape(curve.Representation), Markup.Escape(curve.Scaler),
-                    curve.Seed.ToString(CultureInfo.InvariantCulture),
-                    Kneedle.IsMeaningful(curve.Points.Count) ? curve.KneeK?.ToString(CultureInfo.InvariantCulture) ?? "—" : Kneedle.TooFewPoints(curve.Points.Count));
+                    curve.Seed.ToString(CultureInfo.InvariantCulture), Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "—");
             }
             console.Write(knees);
         }

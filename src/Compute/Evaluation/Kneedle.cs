@@ -27,6 +27,10 @@ public static class Kneedle
     /// <summary>The knee to show for a curve of <paramref name="points"/> k values: <paramref name="knee"/>, or null when there are too few.</summary>
     public static int? Shown(int? knee, int points) => IsMeaningful(points) ? knee : null;
 
+    /// <summary>What a "knee k" cell shows: the knee's k, <see cref="TooFewPoints"/>, or null when the curve has no knee.</summary>
+    public static string? Describe(int? knee, int points) =>
+        IsMeaningful(points) ? knee?.ToString(System.Globalization.CultureInfo.InvariantCulture) : TooFewPoints(points);
+
     /// <summary>Normalised distances below this are rounding noise: the curve is straight there.</summary>
     private const double Flatness = 1e-9;
 

@@ -242,7 +242,7 @@ public static class ResultCharts
         ArgumentNullException.ThrowIfNull(history);
         var series = new List<ChartSeries>
         {
-            new("train (mean over the epoch's batches)", history.Select(e => (double)e.Epoch).ToList(), history.Select(e => e.TrainLoss).ToList()),
+            new("train (epoch mean)", history.Select(e => (double)e.Epoch).ToList(), history.Select(e => e.TrainLoss).ToList()),
         };
         var tested = history.Where(e => e.TestLoss is not null).ToList();
         if (tested.Count > 0)

@@ -106,12 +106,6 @@ public static class ResultFigures
     /// <summary>The name of the figures of the trial at <paramref name="index"/>: its number (<see cref="TrialNumber"/>) and its key.</summary>
     public static string TrialSlug(int index, TrialSpec spec) => string.Create(CultureInfo.InvariantCulture, $"t{TrialNumber(index):000}-{Slug(spec.Key)}");
 
-    /// <summary>What a curve's knee reads as in captions and tables: "k = 20", "too few points (3 &lt; 5)", or null when it has none.</summary>
-    public static string? KneeText(ElbowCurve curve) =>
-        !Kneedle.IsMeaningful(curve.Points.Count) ? Kneedle.TooFewPoints(curve.Points.Count)
-        : curve.KneeK is int k ? string.Create(CultureInfo.InvariantCulture, $"k = {k}")
-        : null;
-
     /// <summary>
     /// Every figure the sweep has data for now: figures whose artifacts or dataset are missing are left out
     /// (a page never links an image that cannot be drawn).
@@ -136,7 +130,7 @@ public static class ResultFigures
         {
             var data = ToElbowData(curve);
             string name = string.Create(CultureInfo.InvariantCulture, $"elbow-{Slug($"{curve.Dataset}-{curve.Representation}-{curve.Scaler}-s{curve.Seed}")}.png");
-            string knee = KneeText(curve) is { } text ? "knee: " + text : "no knee yet";
+            string knee = Kneedle.Describe(curve.KneeK, curve.Points.Count) is { } text ? "knee k: " + text : "no knee yet";
             figures.Add(new Figure(name, ElbowSection, $"Elbow curve of {data.Label} ({knee})", PlotDefaults.Width, PlotDefaults.Height,
                 $"{sweepKey}/{name}", null, _ => ResultCharts.Elbow(data)));
         }

@@ -182,7 +182,7 @@ public static class ResultsHtml
             html.Append("<tr><td>").Append(Encode(curve.Dataset)).Append("</td><td>").Append(Encode(curve.Representation))
                 .Append("</td><td>").Append(Encode(curve.Scaler)).Append("</td><td>").Append(Int(curve.Seed))
                 .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
-                .Append(knee is int k ? Int(k) : Encode(Kneedle.IsMeaningful(curve.Points.Count) ? "–" : Kneedle.TooFewPoints(curve.Points.Count))).Append("</td><td>")
+                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "–")).Append("</td><td>")
                 .Append(atKnee is null ? "–" : Percent(atKnee.TestError)).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
