@@ -49,6 +49,8 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
             plot.Axes.Left.TickGenerator = WholeNumberTicks();
         }
         plot.Title(Title, PlotDefaults.TitleSize);
+        // Centred from the figure's left edge to the data area's right one, not over the data area alone.
+        plot.Axes.Title.FullFigureCenter = true;
         plot.XLabel(XLabel, PlotDefaults.LabelSize);
         plot.YLabel(YLabel, PlotDefaults.LabelSize);
         plot.Font.Set(PlotFonts.Family);
@@ -79,11 +81,33 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
     protected abstract void Draw(Plot plot);
 
     /// <summary>
-    /// Adjusts what depends on the figure's size in pixels (e.g. moves labels that would overlap); the default
-    /// does nothing.
+    /// Adjusts what depends on the figure's size in pixels: a title wider than the space it is centred in (from the
+    /// figure's left edge to the data area's right one) is wrapped after spaces and slashes (trial keys) into lines
+    /// that fit; subclasses add their own (e.g. moving labels that would overlap).
     /// </summary>
     protected virtual void Arrange(Plot plot, int width, int height)
     {
+        var title = plot.Axes.Title.Label;
+        plot.RenderInMemory(width, height);
+        float room = plot.RenderManager.LastRender.DataRect.Right;
+        using var paint = Paint.NewDisposablePaint();
+        if (title.Measure(title.Text, paint).Width <= room)
+        {
+            return;
+        }
+        var lines = new List<string>();
+        string line = "";
+        foreach (string piece in System.Text.RegularExpressions.Regex.Split(title.Text, "(?<=[ /])"))
+        {
+            if (line.Length > 0 && title.Measure((line + piece).TrimEnd(), paint).Width > room)
+            {
+                lines.Add(line.TrimEnd());
+                line = "";
+            }
+            line += piece;
+        }
+        lines.Add(line.TrimEnd());
+        title.Text = string.Join("\n", lines);
     }
 
     /// <summary>
@@ -218,6 +242,7 @@ public sealed record XYChart(
     /// </summary>
     protected override void Arrange(Plot plot, int width, int height)
     {
+        base.Arrange(plot, width, height);
         var labels = plot.GetPlottables().OfType<ScottPlot.Plottables.Text>().ToList();
         if (labels.Count < 2)
         {

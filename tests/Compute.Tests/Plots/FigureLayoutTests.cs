@@ -247,6 +247,26 @@ public sealed class FigureLayoutTests
         Assert.True(fractional.Count == 0, $"ticks at {string.Join(", ", fractional)}");
     }
 
+    [Theory]
+    [InlineData(PlotDefaults.Width)]
+    [InlineData(640)]
+    public void A_title_wider_than_its_room_is_wrapped_into_lines_that_fit(int width)
+    {
+        var chart = ResultCharts.ClusterErrorHistogram([0.1, 0.5, 0.9], 0.4, "Per-cluster error: fashion-mnist/ae-z25-bce-e40/standard/k225/s0");
+
+        using var plot = chart.ToPlot(width, PlotDefaults.Height);
+        plot.RenderInMemory(width, PlotDefaults.Height);
+
+        var title = plot.Axes.Title.Label;
+        Assert.Contains('\n', title.Text);
+        Assert.Equal(chart.Title.Replace(" ", "", StringComparison.Ordinal), title.Text.Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
+        var drawn = title.LastRenderPixelRect;
+        Assert.True(drawn.Left >= 0 && drawn.Right <= width, $"the title {drawn} leaves the {width}-pixel figure");
+        // A title that fits stays on one line.
+        using var small = ResultCharts.Elbow(Crowded[0]).ToPlot(width, PlotDefaults.Height);
+        Assert.DoesNotContain('\n', small.Axes.Title.Label.Text);
+    }
+
     private static bool Near(SKColor actual, ScottPlot.Color expected, int tolerance = 2) =>
         Math.Abs(actual.Red - expected.R) <= tolerance && Math.Abs(actual.Green - expected.G) <= tolerance && Math.Abs(actual.Blue - expected.B) <= tolerance;
 }
