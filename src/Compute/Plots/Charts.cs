@@ -81,19 +81,31 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
     protected abstract void Draw(Plot plot);
 
     /// <summary>
-    /// Adjusts what depends on the figure's size in pixels: a title wider than the space it is centred in (from the
-    /// figure's left edge to the data area's right one) is wrapped after spaces and slashes (trial keys) into lines
-    /// that fit; subclasses add their own (e.g. moving labels that would overlap).
+    /// Adjusts what depends on the figure's size in pixels (after a render at that size has laid it out); the default
+    /// fits the title (<see cref="FitTitle"/>), subclasses add their own (e.g. moving labels that would overlap).
     /// </summary>
     protected virtual void Arrange(Plot plot, int width, int height)
     {
-        var title = plot.Axes.Title.Label;
         plot.RenderInMemory(width, height);
+        if (FitTitle(plot))
+        {
+            plot.RenderInMemory(width, height);
+        }
+    }
+
+    /// <summary>
+    /// Wraps a title wider than the space it is centred in (from the figure's left edge to the data area's right one,
+    /// as the last render laid them out) after spaces and slashes (trial keys) into lines that fit. Returns whether it
+    /// changed the title (and so the layout).
+    /// </summary>
+    private static bool FitTitle(Plot plot)
+    {
+        var title = plot.Axes.Title.Label;
         float room = plot.RenderManager.LastRender.DataRect.Right;
         using var paint = Paint.NewDisposablePaint();
         if (title.Measure(title.Text, paint).Width <= room)
         {
-            return;
+            return false;
         }
         var lines = new List<string>();
         string line = "";
@@ -108,6 +120,7 @@ public abstract record PlotChart(string Title, string XLabel, string YLabel) : C
         }
         lines.Add(line.TrimEnd());
         title.Text = string.Join("\n", lines);
+        return true;
     }
 
     /// <summary>
@@ -242,14 +255,13 @@ public sealed record XYChart(
     /// </summary>
     protected override void Arrange(Plot plot, int width, int height)
     {
+        // The base's render laid out the axes and recorded where each label is drawn; offsets do not change the layout.
         base.Arrange(plot, width, height);
         var labels = plot.GetPlottables().OfType<ScottPlot.Plottables.Text>().ToList();
         if (labels.Count < 2)
         {
             return;
         }
-        // A render lays out the axes and records where each label is drawn; offsets do not change the layout.
-        plot.RenderInMemory(width, height);
         var data = plot.RenderManager.LastRender.DataRect;
         var placed = plot.GetPlottables().OfType<ScottPlot.Plottables.Marker>()
             .Select(m => new PixelRect(plot.GetPixel(m.Location), m.MarkerSize / 2 + m.MarkerLineWidth))
