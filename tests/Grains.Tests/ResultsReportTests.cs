@@ -63,8 +63,8 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.Equal(0, report.MissingArtifacts);
         var figures = ResultFigures.List(snapshot, sources);
         Assert.Equal(figures.Count, report.Figures);
-        // 4 elbows + comparison + test error; class distribution; latent train and test + reconstructions; 3 per trial.
-        Assert.Equal(4 + 2 + 1 + 3 + 3 * snapshot.Total, figures.Count);
+        // 4 elbows + comparison + test error; class distribution; latent train and test, loss + reconstructions; 3 per trial.
+        Assert.Equal(4 + 2 + 1 + 4 + 3 * snapshot.Total, figures.Count);
         foreach (var figure in figures)
         {
             byte[] png = File.ReadAllBytes(Path.Combine(output.Path, SweepReportWriter.FiguresFolder, figure.Name));
@@ -81,6 +81,30 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);
+
+        // One numbering: trial N of the results table is trial N of its section and of its figures' names.
+        for (int i = 0; i < snapshot.Total; i++)
+        {
+            string slug = ResultFigures.TrialSlug(i, snapshot.Trials[i].Spec);
+            Assert.StartsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t{i + 1:000}-"), slug);
+            Assert.Contains($"<a href=\"#{slug}\">{i + 1}</a>", html);
+            Assert.Contains($"<details id=\"{slug}\"", html);
+            Assert.All(figures.Where(f => f.TrialId == snapshot.Trials[i].TrialId), f => Assert.StartsWith(slug + "-", f.Name));
+        }
+        Assert.DoesNotContain(figures, f => f.Name.StartsWith("t000", StringComparison.Ordinal));
+        // Three k values per curve: no knee is shown, the table says why.
+        Assert.Equal(4, CountOf(html, "<td class=\"knee\">too few points (3 &lt; 5)</td>"));
+        Assert.DoesNotContain("knee of ", html);
+
+        // The autoencoder's loss per epoch comes from its artifact: one point per epoch, train and test.
+        var autoencoder = snapshot.Trials.First(t => t.AutoencoderHash is not null).AutoencoderHash!;
+        var history = Grid.Compute.Plots.StageArtifactReader.ReadTrainingHistory(artifacts.Get(autoencoder));
+        Assert.Equal([1], history.Select(e => e.Epoch));
+        var loss = Assert.Single(figures, f => f.Name.StartsWith("loss-", StringComparison.Ordinal));
+        Assert.Equal(ResultFigures.LatentSection, loss.Section);
+        var lossChart = Assert.IsType<Grid.Compute.Plots.XYChart>(loss.Build(CancellationToken.None));
+        Assert.Equal([history[0].TrainLoss], lossChart.Series[0].Y);
+        Assert.Equal([history[0].TestLoss!.Value], lossChart.Series[1].Y);
 
         // Per-cluster errors come from the clustering stage's summary: as many clusters as k.
         var best = snapshot.Trials.Single(t => t.TrialId == snapshot.BestTrialId);
@@ -122,7 +146,7 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.Contains(Path.Combine(file, "report"), error.Message);
     }
 
-    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+    internal static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     private static (int Width, int Height) PngSize(byte[] png)
     {
@@ -152,5 +176,80 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
                 // Best effort.
             }
         }
+    }
+}
+
+/// <summary>What the pages show from a snapshot alone: knees, numbering, and figures left out when their artifact is.</summary>
+public sealed class ResultsPageTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "grid-pages-" + Guid.NewGuid().ToString("N"));
+
+    public ResultsPageTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static TrialStatus Trial(ScalerKind scaler, int k, string? autoencoderHash = null)
+    {
+        var representation = autoencoderHash is null ? RepresentationSpec.Pixels : RepresentationSpec.Of(new AutoencoderSpec(2, Epochs: 3));
+        var spec = new TrialSpec("mnist", new SplitSpec(100, 50), representation, scaler, k, 0, KMeansSettings.MiniBatchDefaults);
+        var result = new ClusteringResult(0.5 / k, 0.6 / k, 1000.0 / k, 5, 0.1, 2, [10, 2, 3, 9], 0);
+        return new TrialStatus(spec.Key, spec, TrialState.Succeeded, null, result, null, 1, 0, autoencoderHash);
+    }
+
+    private static ElbowCurve Curve(string scaler, int[] ks, int knee) =>
+        new("mnist", "pixels", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
+
+    private ResultSources Sources() => new(new ArtifactStore(Path.Combine(_root, "artifacts")), new DatasetStore(Path.Combine(_root, "data")), new FigureOptions());
+
+    [Fact]
+    public void A_knee_of_fewer_than_five_points_is_shown_as_too_few_points_in_the_knees_table_the_best_table_and_the_caption()
+    {
+        int[] three = [5, 10, 20], five = [5, 10, 20, 40, 80];
+        var trials = three.Select(k => Trial(ScalerKind.None, k)).Concat(five.Select(k => Trial(ScalerKind.L2, k))).ToList();
+        var snapshot = new SweepSnapshot("s-knees", "knees", SweepState.Completed, trials,
+            [Curve("none", three, 10), Curve("l2", five, 20)], trials[^1].TrialId, new StageCounts(8, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 4);
+        var figures = ResultFigures.List(snapshot, Sources());
+
+        string html = ResultsHtml.SweepPage(snapshot, figures, new ResultsHtml.PageMode(false, f => f.Name));
+
+        Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>–</td>", html);
+        Assert.Contains("<td>5</td><td class=\"knee\">20</td>", html);
+        Assert.Equal(1, ResultsReportTests.CountOf(html, "knee of "));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · pixels · l2 · seed 0"), html);
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-none-s0.png" && f.Caption.EndsWith("(knee k: too few points (3 < 5))", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-l2-s0.png" && f.Caption.EndsWith("(knee k: 20)", StringComparison.Ordinal));
+        // Trials are numbered from 1 in the table, the sections and the figure names alike.
+        Assert.Contains($"<a href=\"#t001-{ResultFigures.Slug(trials[0].Spec.Key)}\">1</a>", html);
+        Assert.Contains(figures, f => f.Name == $"t008-{ResultFigures.Slug(trials[7].Spec.Key)}-confusion.png");
+    }
+
+    [Fact]
+    public void An_autoencoder_loss_figure_needs_its_artifact_and_its_history_but_not_the_dataset()
+    {
+        var trial = Trial(ScalerKind.None, 5, autoencoderHash: "ae1");
+        var snapshot = new SweepSnapshot("s-loss", "loss", SweepState.Completed, [trial], [], trial.TrialId, new StageCounts(2, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 2);
+        var sources = Sources();
+        bool HasLoss() => ResultFigures.List(snapshot, sources).Any(f => f.Name.StartsWith("loss-", StringComparison.Ordinal));
+
+        // No artifact: no loss figure, and the report counts the artifact as missing.
+        Assert.False(HasLoss());
+        Assert.Equal(1, SweepReportWriter.Write(snapshot, sources, Path.Combine(_root, "report-1")).MissingArtifacts);
+
+        // An artifact from before stages recorded their history: still none.
+        string folder = sources.Artifacts.Commit("ae1", _ => { });
+        Assert.False(HasLoss());
+
+        // With its history (and no dataset in the data directory, so no latent figures): the loss figure alone.
+        Grid.Compute.Autoencoder.TrainingHistory.Write(Path.Combine(folder, StagePipeline.HistoryFile),
+            [new(1, 0.30, 0.28, 2, 100), new(2, 0.20, 0.19, 2, 100), new(3, 0.15, 0.16, 2, 100)]);
+        var figure = Assert.Single(ResultFigures.List(snapshot, sources), f => f.Section == ResultFigures.LatentSection);
+        Assert.Equal("loss-mnist-ae-z2-bce-e3-s0.png", figure.Name);
+        var chart = Assert.IsType<Grid.Compute.Plots.XYChart>(figure.Build(CancellationToken.None));
+        Assert.Equal([0.30, 0.20, 0.15], chart.Series[0].Y);
+        Assert.Equal([0.28, 0.19, 0.16], chart.Series[1].Y);
+        var report = SweepReportWriter.Write(snapshot, sources, Path.Combine(_root, "report-2"));
+        Assert.Empty(report.Failures);
+        Assert.Equal(0, report.MissingArtifacts);
+        Assert.True(File.Exists(Path.Combine(_root, "report-2", SweepReportWriter.FiguresFolder, figure.Name)));
     }
 }

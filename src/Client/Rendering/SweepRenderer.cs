@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grid.Abstractions.Runs;
+using Grid.Compute.Evaluation;
 using Spectre.Console;
 
 namespace Grid.Client.Rendering;
@@ -127,7 +128,7 @@ public static class SweepRenderer
                 .AddColumns("k", "inertia", "train error", "test error");
             foreach (var point in curve.Points)
             {
-                string k = point.K == curve.KneeK ? $"[yellow]{point.K} ← knee[/]" : point.K.ToString(CultureInfo.InvariantCulture);
+                string k = point.K == Kneedle.Shown(curve.KneeK, curve.Points.Count) ? $"[yellow]{point.K} ← knee[/]" : point.K.ToString(CultureInfo.InvariantCulture);
                 table.AddRow(k, point.Inertia.ToString("G6", CultureInfo.InvariantCulture),
                     point.TrainError.ToString("F4", CultureInfo.InvariantCulture), point.TestError.ToString("F4", CultureInfo.InvariantCulture));
             }
@@ -139,7 +140,7 @@ public static class SweepRenderer
             foreach (var curve in snapshot.Curves)
             {
                 knees.AddRow(Markup.Escape(curve.Dataset), Markup.Escape(curve.Representation), Markup.Escape(curve.Scaler),
-                    curve.Seed.ToString(CultureInfo.InvariantCulture), curve.KneeK?.ToString(CultureInfo.InvariantCulture) ?? "—");
+                    curve.Seed.ToString(CultureInfo.InvariantCulture), Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "—");
             }
             console.Write(knees);
         }

@@ -7,8 +7,29 @@ namespace Grid.Compute.Evaluation;
 /// </summary>
 public static class Kneedle
 {
-    /// <summary>Fewer points than this have no meaningful knee.</summary>
+    /// <summary>Fewer points than this have no knee at all: the method needs a first, a last and one between.</summary>
     public const int MinimumPoints = 3;
+
+    /// <summary>
+    /// Fewer k values than this give a knee that means nothing (with three points the middle one is always the
+    /// farthest below the chord), so every table and figure says "too few points" instead of showing it. The knee
+    /// itself is still computed, and refinement (<c>refine: knee</c>) starts from it to add the points it lacks.
+    /// </summary>
+    public const int MeaningfulPoints = 5;
+
+    /// <summary>Whether a knee found among <paramref name="points"/> k values means something.</summary>
+    public static bool IsMeaningful(int points) => points >= MeaningfulPoints;
+
+    /// <summary>What a table or figure shows instead of the knee of a curve of too few points, e.g. "too few points (3 &lt; 5)".</summary>
+    public static string TooFewPoints(int points) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"too few points ({points} < {MeaningfulPoints})");
+
+    /// <summary>The knee to show for a curve of <paramref name="points"/> k values: <paramref name="knee"/>, or null when there are too few.</summary>
+    public static int? Shown(int? knee, int points) => IsMeaningful(points) ? knee : null;
+
+    /// <summary>What a "knee k" cell shows: the knee's k, <see cref="TooFewPoints"/>, or null when the curve has no knee.</summary>
+    public static string? Describe(int? knee, int points) =>
+        IsMeaningful(points) ? knee?.ToString(System.Globalization.CultureInfo.InvariantCulture) : TooFewPoints(points);
 
     /// <summary>Normalised distances below this are rounding noise: the curve is straight there.</summary>
     private const double Flatness = 1e-9;

@@ -25,6 +25,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     public const string CentersFile = "centers.f32";
     public const string CountsFile = "counts.f32";
     public const string SummaryFile = "summary.json";
+    public const string HistoryFile = "history.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -87,6 +88,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 TensorFile.Write(Path.Combine(folder, TestCodesFile), codes);
             }
             File.WriteAllText(Path.Combine(folder, SummaryFile), JsonSerializer.Serialize(new { input, output }, Json));
+            TrainingHistory.Write(Path.Combine(folder, HistoryFile), result.History);
         });
         progress?.Report(new PipelineProgress("batch", 1, 1, output.TestLoss, $"epoch {output.Epochs}/{options.Epochs}"));
         return output;

@@ -28,29 +28,113 @@ public abstract record Chart(string Title)
 /// <summary>A chart ScottPlot draws: the model becomes a <see cref="Plot"/>, which becomes the PNG.</summary>
 public abstract record PlotChart(string Title, string XLabel, string YLabel) : Chart(Title)
 {
+    /// <summary>The x axis counts things (clusters, epochs): its ticks are whole numbers only.</summary>
+    public bool CountsOnX { get; init; }
+
+    /// <summary>The y axis counts things (clusters in a bin): its ticks are whole numbers only.</summary>
+    public bool CountsOnY { get; init; }
+
     /// <summary>The ScottPlot figure of this model (the caller disposes it); what <see cref="ToPng"/> renders.</summary>
     public Plot ToPlot()
     {
         PlotFonts.EnsureRegistered();
         var plot = new Plot();
         Draw(plot);
+        if (CountsOnX)
+        {
+            plot.Axes.Bottom.TickGenerator = WholeNumberTicks();
+        }
+        if (CountsOnY)
+        {
+            plot.Axes.Left.TickGenerator = WholeNumberTicks();
+        }
         plot.Title(Title, PlotDefaults.TitleSize);
+        // Centred from the figure's left edge to the data area's right one, not over the data area alone.
+        plot.Axes.Title.FullFigureCenter = true;
         plot.XLabel(XLabel, PlotDefaults.LabelSize);
         plot.YLabel(YLabel, PlotDefaults.LabelSize);
         plot.Font.Set(PlotFonts.Family);
         return plot;
     }
 
+    /// <summary>
+    /// The ScottPlot figure laid out for a <paramref name="width"/> × <paramref name="height"/> image (the caller
+    /// disposes it): what <see cref="ToPng"/> renders. Rendering it at that size gives the PNG; its last render's
+    /// layout then tells where each coordinate, label and legend lies in pixels.
+    /// </summary>
+    public Plot ToPlot(int width, int height)
+    {
+        CheckSize(width, height);
+        var plot = ToPlot();
+        Arrange(plot, width, height);
+        return plot;
+    }
+
     /// <inheritdoc />
     public override byte[] ToPng(int width, int height)
     {
-        CheckSize(width, height);
-        using var plot = ToPlot();
+        using var plot = ToPlot(width, height);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
     /// <summary>Adds the model's plottables to <paramref name="plot"/>.</summary>
     protected abstract void Draw(Plot plot);
+
+    /// <summary>
+    /// Adjusts what depends on the figure's size in pixels (after a render at that size has laid it out); the default
+    /// fits the title (<see cref="FitTitle"/>), subclasses add their own (e.g. moving labels that would overlap).
+    /// </summary>
+    protected virtual void Arrange(Plot plot, int width, int height)
+    {
+        plot.RenderInMemory(width, height);
+        if (FitTitle(plot))
+        {
+            plot.RenderInMemory(width, height);
+        }
+    }
+
+    /// <summary>
+    /// Wraps a title wider than the space it is centred in (from the figure's left edge to the data area's right one,
+    /// as the last render laid them out) after spaces and slashes (trial keys) into lines that fit. Returns whether it
+    /// changed the title (and so the layout).
+    /// </summary>
+    private static bool FitTitle(Plot plot)
+    {
+        var title = plot.Axes.Title.Label;
+        float room = plot.RenderManager.LastRender.DataRect.Right;
+        using var paint = Paint.NewDisposablePaint();
+        if (title.Measure(title.Text, paint).Width <= room)
+        {
+            return false;
+        }
+        var lines = new List<string>();
+        string line = "";
+        foreach (string piece in System.Text.RegularExpressions.Regex.Split(title.Text, "(?<=[ /])"))
+        {
+            if (line.Length > 0 && title.Measure((line + piece).TrimEnd(), paint).Width > room)
+            {
+                lines.Add(line.TrimEnd());
+                line = "";
+            }
+            line += piece;
+        }
+        lines.Add(line.TrimEnd());
+        title.Text = string.Join("\n", lines);
+        return true;
+    }
+
+    /// <summary>
+    /// Shows the legend outside the data area, on the right of the figure, so that it never covers a curve's end
+    /// or a point.
+    /// </summary>
+    protected static void ShowLegendOutside(Plot plot) => plot.ShowLegend(Edge.Right).Alignment = Alignment.UpperCenter;
+
+    /// <summary>Ticks at whole numbers only, and no minor ticks between them (which would fall on fractions).</summary>
+    private static ScottPlot.TickGenerators.NumericAutomatic WholeNumberTicks() => new()
+    {
+        IntegerTicksOnly = true,
+        MinorTickGenerator = new ScottPlot.TickGenerators.EvenlySpacedMinorTickGenerator(1),
+    };
 }
 
 /// <summary>How a series is drawn.</summary>
@@ -102,6 +186,12 @@ public sealed record XYChart(
     /// <summary>Size of the points of <see cref="SeriesStyle.Points"/> series, in pixels.</summary>
     public float PointSize { get; init; } = 5;
 
+    /// <summary>Lines of text shown in the legend without a symbol (e.g. why a curve's knee is not circled).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Pixels kept between marker labels that had to be moved apart.</summary>
+    private const float LabelGap = 2;
+
     /// <inheritdoc />
     protected override void Draw(Plot plot)
     {
@@ -148,11 +238,56 @@ public sealed record XYChart(
             text.OffsetX = 10;
             text.OffsetY = -10;
         }
-        if (Series.Count + Lines.Count + Markers.Count > 1)
+        foreach (string note in Notes)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = note });
+        }
+        if (Series.Count + Lines.Count + Markers.Count + Notes.Count > 1)
+        {
+            ShowLegendOutside(plot);
         }
     }
+
+    /// <summary>
+    /// Moves marker labels that would overlap (e.g. two curves with their knee at the same k) apart vertically:
+    /// each label, left to right, takes the nearest place above or below where it was put that is clear of the labels
+    /// placed before it and of the markers' circles, inside the data area where there is room.
+    /// </summary>
+    protected override void Arrange(Plot plot, int width, int height)
+    {
+        // The base's render laid out the axes and recorded where each label is drawn; offsets do not change the layout.
+        base.Arrange(plot, width, height);
+        var labels = plot.GetPlottables().OfType<ScottPlot.Plottables.Text>().ToList();
+        if (labels.Count < 2)
+        {
+            return;
+        }
+        var data = plot.RenderManager.LastRender.DataRect;
+        var placed = plot.GetPlottables().OfType<ScottPlot.Plottables.Marker>()
+            .Select(m => new PixelRect(plot.GetPixel(m.Location), m.MarkerSize / 2 + m.MarkerLineWidth))
+            .ToList();
+        foreach (var label in labels.OrderBy(l => l.LabelStyle.LastRenderPixelRect.Left).ThenBy(l => l.LabelStyle.LastRenderPixelRect.Top))
+        {
+            var rect = label.LabelStyle.LastRenderPixelRect;
+            float step = rect.Height + LabelGap;
+            var shifts = Enumerable.Range(0, 2 * placed.Count + 3)
+                .Select(i => (i % 2 == 1 ? -1 : 1) * ((i + 1) / 2) * step)
+                .ToList();
+            bool Free(float dy) => !placed.Any(p => Overlap(p, rect.WithDelta(0, dy)));
+            bool Inside(float dy) => rect.Top + dy >= data.Top && rect.Bottom + dy <= data.Bottom;
+            float shift = shifts.FirstOrDefault(dy => Free(dy) && Inside(dy), float.NaN);
+            if (float.IsNaN(shift))
+            {
+                shift = shifts.First(Free);
+            }
+            label.OffsetY += shift;
+            placed.Add(rect.WithDelta(0, shift));
+        }
+    }
+
+    /// <summary>Whether two pixel rectangles share any area.</summary>
+    public static bool Overlap(PixelRect a, PixelRect b) =>
+        a.Left < b.Right && b.Left < a.Right && a.Top < b.Bottom && b.Top < a.Bottom;
 }
 
 /// <summary>One group of bars: a value for each category.</summary>
@@ -211,7 +346,7 @@ public sealed record BarChart(
         plot.Axes.Margins(bottom: 0);
         if (Groups.Count + Lines.Count > 1)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            ShowLegendOutside(plot);
         }
     }
 }
@@ -238,8 +373,9 @@ public sealed record HeatmapChart(
         int rows = Values.GetLength(0), columns = Values.GetLength(1);
         var heatmap = plot.Add.Heatmap(Values);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Cell (r, c) centred at x = c, y = rows − 1 − r: row 0 on top, as a confusion matrix reads.
-        heatmap.Extent = new CoordinateRect(-0.5, columns - 0.5, -0.5, rows - 0.5);
+        // Cell (r, c) centred at x = c, y = rows − 1 − r: row 0 on top, as a confusion matrix reads. Rectangle sets
+        // the cells' outer edges; Extent would set the outer cells' centres (and shift every cell by half a cell here).
+        heatmap.Rectangle = new CoordinateRect(-0.5, columns - 0.5, -0.5, rows - 0.5);
         double min = Values.Cast<double>().DefaultIfEmpty(0).Min(), max = Values.Cast<double>().DefaultIfEmpty(0).Max();
         for (int r = 0; r < rows; r++)
         {
@@ -248,6 +384,7 @@ public sealed record HeatmapChart(
                 var text = plot.Add.Text(CellText[r, c], c, rows - 1 - r);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = PlotDefaults.CellTextSize;
+                text.LabelFontName = PlotFonts.Family;
                 // Light text on the dark end of Viridis, dark text on the light end.
                 bool dark = max <= min || (Values[r, c] - min) / (max - min) < 0.6;
                 text.LabelFontColor = dark ? Colors.White : Colors.Black;
@@ -255,6 +392,10 @@ public sealed record HeatmapChart(
         }
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = ColorBarLabel;
+        // The colour bar's axis is a panel that plot.Font.Set does not reach.
+        colorBar.LabelStyle.FontName = PlotFonts.Family;
+        colorBar.LabelStyle.FontSize = PlotDefaults.LabelSize;
+        colorBar.LabelStyle.Bold = false;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, columns).Select(c => (double)c).ToArray(), ColumnLabels.ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(

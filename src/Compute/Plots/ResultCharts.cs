@@ -1,4 +1,6 @@
 using System.Globalization;
+using Grid.Compute.Autoencoder;
+using Grid.Compute.Evaluation;
 
 namespace Grid.Compute.Plots;
 
@@ -8,7 +10,7 @@ namespace Grid.Compute.Plots;
 /// <param name="Inertia">Inertia at each k.</param>
 /// <param name="TrainError">Training error (0..1) at each k.</param>
 /// <param name="TestError">Test error (0..1) at each k.</param>
-/// <param name="KneeK">The k at the knee (one of <paramref name="K"/>), or null.</param>
+/// <param name="KneeK">The k at the knee (one of <paramref name="K"/>), or null; not drawn when the curve has too few points.</param>
 public sealed record ElbowData(
     string Label,
     IReadOnlyList<int> K,
@@ -17,8 +19,11 @@ public sealed record ElbowData(
     IReadOnlyList<double> TestError,
     int? KneeK)
 {
-    /// <summary>The index of the knee among the points, or −1.</summary>
-    public int KneeIndex => KneeK is int knee ? K.ToList().IndexOf(knee) : -1;
+    /// <summary>The curve has too few points for a knee to mean anything (<see cref="Kneedle.MeaningfulPoints"/>).</summary>
+    public bool TooFewPoints => !Kneedle.IsMeaningful(K.Count);
+
+    /// <summary>The index of the knee to draw among the points, or −1 (none, or too few points for it to mean anything).</summary>
+    public int KneeIndex => Kneedle.Shown(KneeK, K.Count) is int knee ? K.ToList().IndexOf(knee) : -1;
 }
 
 /// <summary>The figures of the studies, built as chart models from results.</summary>
@@ -27,7 +32,7 @@ public static class ResultCharts
     /// <summary>Width of a bin of the per-cluster error histogram (5 percentage points).</summary>
     public const double ErrorBinWidth = 0.05;
 
-    /// <summary>Inertia over k for one curve, the knee circled and labelled.</summary>
+    /// <summary>Inertia over k for one curve, the knee circled and labelled; with too few points, a note says so instead.</summary>
     public static XYChart Elbow(ElbowData curve)
     {
         ArgumentNullException.ThrowIfNull(curve);
@@ -42,7 +47,11 @@ public static class ResultCharts
             "inertia (sum of squared distances to the centre)",
             [new ChartSeries("inertia", Doubles(curve.K), curve.Inertia)],
             markers,
-            []);
+            [])
+        {
+            CountsOnX = true,
+            Notes = curve.TooFewPoints ? ["knee: " + Kneedle.TooFewPoints(curve.K.Count)] : [],
+        };
     }
 
     /// <summary>
@@ -64,7 +73,11 @@ public static class ResultCharts
                 markers.Add(new ChartMarker(curve.K[i], relative[i], Invariant($"k = {curve.K[i]}")));
             }
         }
-        return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, []);
+        return new XYChart(title, "k (clusters)", "inertia ÷ inertia at the smallest k", series, markers, [])
+        {
+            CountsOnX = true,
+            Notes = TooFewPointsNote(curves),
+        };
     }
 
     /// <summary>Test error (in %) over k, one series per curve, each knee circled.</summary>
@@ -82,7 +95,18 @@ public static class ResultCharts
                 markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"k = {curve.K[i]}")));
             }
         }
-        return new XYChart(title, "k (clusters)", "test error (%)", series, markers, []);
+        return new XYChart(title, "k (clusters)", "test error (%)", series, markers, [])
+        {
+            CountsOnX = true,
+            Notes = TooFewPointsNote(curves),
+        };
+    }
+
+    /// <summary>A note naming how many curves have too few points for their knee to be circled, if any do.</summary>
+    private static List<string> TooFewPointsNote(IReadOnlyList<ElbowData> curves)
+    {
+        int few = curves.Count(c => c.K.Count > 0 && c.TooFewPoints);
+        return few == 0 ? [] : [Invariant($"no knee: {few} curve{(few == 1 ? "" : "s")} with fewer than {Kneedle.MeaningfulPoints} points")];
     }
 
     /// <summary>A confusion matrix of counts, row = true class, column = predicted class, the count in each cell.</summary>
@@ -153,6 +177,7 @@ public static class ResultCharts
             [new ReferenceLine(true, ThresholdPosition(threshold), Invariant($"flag threshold {threshold * 100:0} %"))])
         {
             LabelEvery = 2,
+            CountsOnY = true,
         };
     }
 
@@ -207,6 +232,24 @@ public static class ResultCharts
                 PlotDefaults.ClassColor(g.Key)))
             .ToList();
         return new XYChart(title, xLabel, yLabel, series, [], []) { PointSize = labels.Count > 3000 ? 2 : 4 };
+    }
+
+    /// <summary>An autoencoder's training and test loss after each epoch, as its training run recorded them.</summary>
+    /// <param name="history">The epochs, in order.</param>
+    /// <param name="loss">The loss's name (e.g. "bce"), for the axis label.</param>
+    public static XYChart LossCurve(IReadOnlyList<AutoencoderEpoch> history, string loss, string title)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var series = new List<ChartSeries>
+        {
+            new("train (epoch mean)", history.Select(e => (double)e.Epoch).ToList(), history.Select(e => e.TrainLoss).ToList()),
+        };
+        var tested = history.Where(e => e.TestLoss is not null).ToList();
+        if (tested.Count > 0)
+        {
+            series.Add(new ChartSeries("test (after the epoch)", tested.Select(e => (double)e.Epoch).ToList(), tested.Select(e => e.TestLoss!.Value).ToList()));
+        }
+        return new XYChart(title, "epoch", Invariant($"loss ({loss}, mean per pixel)"), series, [], []) { CountsOnX = true };
     }
 
     /// <summary>Test digits in the first row and their reconstructions below, each column captioned with the digit's class.</summary>

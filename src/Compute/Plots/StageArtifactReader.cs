@@ -18,7 +18,7 @@ public sealed record ClusteringSummary(
 
 /// <summary>
 /// Reads what the figures need from stage artifacts (the folders <see cref="StagePipeline"/> writes): clustering
-/// summaries, autoencoder settings, codes, and reconstructions from the stored weights.
+/// summaries, autoencoder settings, training histories, codes, and reconstructions from the stored weights.
 /// </summary>
 public static class StageArtifactReader
 {
@@ -55,6 +55,14 @@ public static class StageArtifactReader
             throw new InvalidDataException($"{path}: not an autoencoder stage's summary ({e.Message})", e);
         }
     }
+
+    /// <summary>Whether an autoencoder artifact records its training history (artifacts written before it did do not).</summary>
+    public static bool HasTrainingHistory(string folder) => File.Exists(Path.Combine(folder, StagePipeline.HistoryFile));
+
+    /// <summary>The loss of every epoch an autoencoder artifact was trained for (restored epochs included), without loading its weights.</summary>
+    /// <exception cref="InvalidDataException">The artifact has no history, or not one a training run wrote.</exception>
+    public static IReadOnlyList<AutoencoderEpoch> ReadTrainingHistory(string folder) =>
+        TrainingHistory.Read(Path.Combine(folder, StagePipeline.HistoryFile));
 
     /// <summary>The training or test codes of an autoencoder artifact: values row-major, rows and columns.</summary>
     public static (float[] Values, int Rows, int Columns) ReadCodes(string folder, bool train) =>

@@ -47,8 +47,8 @@ public static class ResultFigures
     /// <summary>Section of the class distributions.</summary>
     public const string ClassesSection = "Class distribution";
 
-    /// <summary>Section of the latent-space scatter plots.</summary>
-    public const string LatentSection = "Latent space";
+    /// <summary>Section of each autoencoder's latent-space scatter plots and, beside them, its loss per epoch.</summary>
+    public const string LatentSection = "Autoencoders: latent space and loss per epoch";
 
     /// <summary>Section of the reconstruction grids.</summary>
     public const string ReconstructionSection = "Reconstructions";
@@ -97,8 +97,14 @@ public static class ResultFigures
         return slug.Trim('-');
     }
 
-    /// <summary>The name of trial <paramref name="index"/>'s figures: its position in the sweep and its key.</summary>
-    public static string TrialSlug(int index, TrialSpec spec) => string.Create(CultureInfo.InvariantCulture, $"t{index:000}-{Slug(spec.Key)}");
+    /// <summary>
+    /// The number of the trial at <paramref name="index"/> (from 0) in the sweep's list, counted from 1: the one number
+    /// the results table, the per-trial sections and the figure names show.
+    /// </summary>
+    public static int TrialNumber(int index) => index + 1;
+
+    /// <summary>The name of the figures of the trial at <paramref name="index"/>: its number (<see cref="TrialNumber"/>) and its key.</summary>
+    public static string TrialSlug(int index, TrialSpec spec) => string.Create(CultureInfo.InvariantCulture, $"t{TrialNumber(index):000}-{Slug(spec.Key)}");
 
     /// <summary>
     /// Every figure the sweep has data for now: figures whose artifacts or dataset are missing are left out
@@ -124,7 +130,7 @@ public static class ResultFigures
         {
             var data = ToElbowData(curve);
             string name = string.Create(CultureInfo.InvariantCulture, $"elbow-{Slug($"{curve.Dataset}-{curve.Representation}-{curve.Scaler}-s{curve.Seed}")}.png");
-            string knee = curve.KneeK is int k ? string.Create(CultureInfo.InvariantCulture, $"knee at k = {k}") : "no knee yet";
+            string knee = Kneedle.Describe(curve.KneeK, curve.Points.Count) is { } text ? "knee k: " + text : "no knee yet";
             figures.Add(new Figure(name, ElbowSection, $"Elbow curve of {data.Label} ({knee})", PlotDefaults.Width, PlotDefaults.Height,
                 $"{sweepKey}/{name}", null, _ => ResultCharts.Elbow(data)));
         }
@@ -206,16 +212,18 @@ public static class ResultFigures
         foreach (var (hash, trial, reconstructions) in autoencoders)
         {
             var spec = trial.Spec;
-            if (sources.Artifact(hash) is null || !sources.HasDataset(spec.Dataset))
+            // A missing artifact leaves out all of the autoencoder's figures (the report counts it as missing).
+            if (sources.Artifact(hash) is not { } folder)
             {
                 continue;
             }
             string label = string.Create(CultureInfo.InvariantCulture, $"{spec.Representation.Label} · {spec.Dataset} · s{spec.Seed}");
             string slug = Slug(string.Create(CultureInfo.InvariantCulture, $"{spec.Dataset}-{spec.Representation.Label}-s{spec.Seed}"));
             var selection = Selection(spec);
-            int zDim = spec.Representation.Autoencoder!.ZDim;
-            string how = zDim == 2 ? "the codes themselves" : "a t-SNE embedding of the codes";
-            foreach (bool train in new[] { true, false })
+            var autoencoder = spec.Representation.Autoencoder!;
+            bool hasData = sources.HasDataset(spec.Dataset);
+            string how = autoencoder.ZDim == 2 ? "the codes themselves" : "a t-SNE embedding of the codes";
+            foreach (bool train in hasData ? new[] { true, false } : [])
             {
                 string split = train ? "train" : "test";
                 string key = string.Create(CultureInfo.InvariantCulture, $"{hash}/latent-{split}/{options.TsnePoints}/{options.DirectPoints}/{options.Seed}");
@@ -223,7 +231,16 @@ public static class ResultFigures
                     $"Latent space of {label}, {split} rows: {how}, coloured by class", PlotDefaults.Square, PlotDefaults.Square, key, null,
                     ct => Latent(sources, hash, selection, train, label, ct)));
             }
-            if (reconstructions)
+            // Artifacts written before stages recorded their history have no loss curve.
+            if (StageArtifactReader.HasTrainingHistory(folder))
+            {
+                string loss = SpecNames.Of(autoencoder.Loss);
+                figures.Add(new Figure($"loss-{slug}.png", LatentSection,
+                    $"Loss per epoch of {label}: {loss} on the training rows (mean over each epoch's batches) and on the test rows (after each epoch)",
+                    PlotDefaults.Width, PlotDefaults.Height, $"{hash}/loss", null,
+                    _ => ResultCharts.LossCurve(StageArtifactReader.ReadTrainingHistory(sources.Artifacts.Get(hash)), loss, $"Loss per epoch: {label}")));
+            }
+            if (reconstructions && hasData)
             {
                 figures.Add(new Figure($"reconstructions-{slug}.png", ReconstructionSection,
                     $"Test digits (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, ReconstructionHeight,

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
+using Grid.Compute.Evaluation;
 
 namespace Grid.Silo.Pages;
 
@@ -149,7 +150,7 @@ public static class ResultsHtml
             }
             var bestOnCurve = onCurve.MinBy(t => t.Result!.TestError)!;
             BestRow(html, "best of " + ResultFigures.CurveLabel(curve), bestOnCurve, bestOnCurve.Result!, overall: false);
-            if (curve.KneeK is int knee && onCurve.FirstOrDefault(t => t.Spec.K == knee) is { } atKnee)
+            if (Kneedle.Shown(curve.KneeK, curve.Points.Count) is int knee && onCurve.FirstOrDefault(t => t.Spec.K == knee) is { } atKnee)
             {
                 BestRow(html, "knee of " + ResultFigures.CurveLabel(curve), atKnee, atKnee.Result!, overall: false);
             }
@@ -176,11 +177,12 @@ public static class ResultsHtml
         html.Append("<table id=\"knees-table\"><thead><tr><th>dataset</th><th>representation</th><th>scaler</th><th>seed</th><th>points</th><th>knee k</th><th>test error at the knee</th></tr></thead><tbody>\n");
         foreach (var curve in snapshot.Curves)
         {
-            var atKnee = curve.Points.FirstOrDefault(p => p.K == curve.KneeK);
+            int? knee = Kneedle.Shown(curve.KneeK, curve.Points.Count);
+            var atKnee = curve.Points.FirstOrDefault(p => p.K == knee);
             html.Append("<tr><td>").Append(Encode(curve.Dataset)).Append("</td><td>").Append(Encode(curve.Representation))
                 .Append("</td><td>").Append(Encode(curve.Scaler)).Append("</td><td>").Append(Int(curve.Seed))
                 .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
-                .Append(curve.KneeK is int k ? Int(k) : "–").Append("</td><td>")
+                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "–")).Append("</td><td>")
                 .Append(atKnee is null ? "–" : Percent(atKnee.TestError)).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
@@ -202,11 +204,11 @@ public static class ResultsHtml
                 .Append("\" data-trial=\"").Append(Encode(trial.TrialId)).Append("\"><td>");
             if (withFigures.Contains(trial.TrialId))
             {
-                html.Append("<a href=\"#").Append(Encode(ResultFigures.TrialSlug(i, spec))).Append("\">").Append(Int(i + 1)).Append("</a>");
+                html.Append("<a href=\"#").Append(Encode(ResultFigures.TrialSlug(i, spec))).Append("\">").Append(Int(ResultFigures.TrialNumber(i))).Append("</a>");
             }
             else
             {
-                html.Append(Int(i + 1));
+                html.Append(Int(ResultFigures.TrialNumber(i)));
             }
             html.Append("</td><td>").Append(Encode(spec.Dataset)).Append("</td><td>").Append(Encode(spec.Representation.Label))
                 .Append("</td><td>").Append(Encode(SpecNames.Of(spec.Scaler))).Append("</td><td>").Append(Int(spec.Seed))
@@ -259,7 +261,7 @@ public static class ResultsHtml
             }
             bool best = trial.TrialId == snapshot.BestTrialId;
             html.Append("<details id=\"").Append(Encode(ResultFigures.TrialSlug(i, trial.Spec))).Append('"').Append(best ? " open" : "").Append("><summary>")
-                .Append(Int(i + 1)).Append(". ").Append(Encode(trial.Spec.Key));
+                .Append(Int(ResultFigures.TrialNumber(i))).Append(". ").Append(Encode(trial.Spec.Key));
             if (trial.Result is { } result)
             {
                 html.Append(" — test error ").Append(Percent(result.TestError));

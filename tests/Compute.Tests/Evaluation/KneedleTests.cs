@@ -37,4 +37,17 @@ public sealed class KneedleTests
         Assert.Null(Kneedle.Knee([1, 2], [5, 1]));
         Assert.Null(Kneedle.Knee([1, 2, 3], [5, 5, 5]));
     }
+
+    [Fact]
+    public void A_knee_of_fewer_than_five_points_is_not_shown_and_says_why()
+    {
+        Assert.Equal(5, Kneedle.MeaningfulPoints);
+        Assert.Null(Kneedle.Shown(10, 3));
+        Assert.Null(Kneedle.Shown(10, 4));
+        Assert.Equal(10, Kneedle.Shown(10, 5));
+        Assert.Equal("too few points (3 < 5)", Kneedle.Describe(10, 3));
+        Assert.Equal("too few points (4 < 5)", Kneedle.Describe(null, 4));
+        Assert.Equal("20", Kneedle.Describe(20, 5));
+        Assert.Null(Kneedle.Describe(null, 6));
+    }
 }

@@ -86,6 +86,73 @@ public sealed class LatentAndArtifactTests
     }
 
     [Fact]
+    public void A_real_training_run_leaves_its_loss_history_in_the_artifact_and_the_loss_figure_draws_exactly_it()
+    {
+        // Real MNIST rows (test.sh fetches them to $GRID_DATA_DIR), a small real training run through the stage pipeline.
+        var datasets = new DatasetStore(DatasetStore.DefaultDataDirectory());
+        Assert.True(datasets.IsComplete(DatasetCatalog.Mnist), $"MNIST is not in {datasets.DataDirectory}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
+        using var dir = new TempDirectory();
+        var artifacts = new ArtifactStore(dir.Path);
+        var pipeline = new StagePipeline(datasets, artifacts);
+        var input = new AutoencoderStageInput(new DataSelection("mnist", 256, 128), 2, "Bce", 3, 128, 5e-4, 11);
+        var reported = new List<AutoencoderEpoch>();
+
+        pipeline.TrainAutoencoder("ae-history", input, new InlineProgress<PipelineProgress>(p =>
+        {
+            if (p.Epoch is { } epoch)
+            {
+                reported.Add(epoch);
+            }
+        }), CancellationToken.None);
+
+        Assert.Equal([1, 2, 3], reported.Select(e => e.Epoch));
+        string folder = artifacts.Get("ae-history");
+        Assert.True(StageArtifactReader.HasTrainingHistory(folder));
+        var history = StageArtifactReader.ReadTrainingHistory(folder);
+        Assert.Equal(reported, history);
+
+        var chart = ResultCharts.LossCurve(history, "bce", "loss");
+        Assert.Equal(2, chart.Series.Count);
+        Assert.Equal([1.0, 2.0, 3.0], chart.Series[0].X);
+        Assert.Equal(reported.Select(e => e.TrainLoss), chart.Series[0].Y);
+        Assert.Equal([1.0, 2.0, 3.0], chart.Series[1].X);
+        Assert.Equal(reported.Select(e => e.TestLoss!.Value), chart.Series[1].Y);
+        Assert.True(chart.CountsOnX, "epochs are counted: whole-number ticks");
+        // The ScottPlot figure draws those points, and the PNG comes out.
+        using var plot = chart.ToPlot();
+        var scatters = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(chart.Series.Select(s => s.Y), scatters.Select(s => s.Data.GetScatterPoints().Select(p => p.Y)));
+        Assert.Equal((PlotDefaults.Width, PlotDefaults.Height), PlotTests.PngSize(chart.ToPng(PlotDefaults.Width, PlotDefaults.Height)));
+    }
+
+    [Fact]
+    public void An_artifact_without_a_history_says_so()
+    {
+        using var dir = new TempDirectory();
+        Assert.False(StageArtifactReader.HasTrainingHistory(dir.Path));
+        var error = Assert.Throws<InvalidDataException>(() => StageArtifactReader.ReadTrainingHistory(dir.Path));
+        Assert.Contains(StagePipeline.HistoryFile, error.Message);
+    }
+
+    [Fact]
+    public void A_history_survives_an_epoch_too_short_to_time()
+    {
+        using var dir = new TempDirectory();
+        AutoencoderEpoch[] history = [new(1, 0.3, null, 0, double.NaN), new(2, 0.2, 0.25, 1.5, 400)];
+
+        TrainingHistory.Write(dir.File("h.json"), history);
+
+        Assert.Equal(history, TrainingHistory.Read(dir.File("h.json")));
+        // Without test losses the figure has the training series only.
+        Assert.Single(ResultCharts.LossCurve([history[0]], "mse", "loss").Series);
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    [Fact]
     public void Codes_and_reconstructions_come_from_an_autoencoder_artifact()
     {
         using var dir = new TempDirectory();

@@ -9,19 +9,22 @@ public sealed class PlotTests
 {
     private static readonly ElbowData Curve = new(
         "mnist · pixels · none · seed 0",
-        [10, 25, 50, 100],
-        [1000.0, 600.0, 450.0, 400.0],
-        [0.30, 0.20, 0.15, 0.12],
-        [0.32, 0.22, 0.16, 0.13],
+        [10, 25, 50, 100, 200],
+        [1000.0, 600.0, 450.0, 400.0, 380.0],
+        [0.30, 0.20, 0.15, 0.12, 0.11],
+        [0.32, 0.22, 0.16, 0.13, 0.12],
         25);
 
     private static readonly ElbowData Codes = new(
         "mnist · ae-z16-bce-e3 · l2 · seed 0",
-        [10, 25, 50, 100],
-        [8.0, 5.0, 3.0, 2.5],
-        [0.20, 0.10, 0.08, 0.07],
-        [0.21, 0.11, 0.09, 0.08],
+        [10, 25, 50, 100, 200],
+        [8.0, 5.0, 3.0, 2.5, 2.0],
+        [0.20, 0.10, 0.08, 0.07, 0.06],
+        [0.21, 0.11, 0.09, 0.08, 0.07],
         50);
+
+    /// <summary>Three k values: Kneedle's answer is always the middle one, which means nothing.</summary>
+    private static readonly ElbowData Three = new("mnist · pixels · l2 · seed 0", [5, 10, 20], [90.0, 60.0, 45.0], [0.3, 0.2, 0.15], [0.31, 0.21, 0.16], 10);
 
     /// <summary>Width and height from a PNG's signature and IHDR chunk; fails when the bytes are not a PNG.</summary>
     public static (int Width, int Height) PngSize(byte[] png)
@@ -95,7 +98,7 @@ public sealed class PlotTests
         var chart = ResultCharts.Elbow(Curve);
 
         var series = Assert.Single(chart.Series);
-        Assert.Equal([10.0, 25, 50, 100], series.X);
+        Assert.Equal([10.0, 25, 50, 100, 200], series.X);
         Assert.Equal(Curve.Inertia, series.Y);
         var knee = Assert.Single(chart.Markers);
         Assert.Equal((25.0, 600.0), (knee.X, knee.Y));
@@ -117,6 +120,39 @@ public sealed class PlotTests
     public void A_curve_without_a_knee_has_no_marker()
     {
         Assert.Empty(ResultCharts.Elbow(Curve with { KneeK = null }).Markers);
+        Assert.Empty(ResultCharts.Elbow(Curve with { KneeK = null }).Notes);
+    }
+
+    [Fact]
+    public void A_knee_of_fewer_than_five_points_is_not_circled_and_the_figure_says_why()
+    {
+        var chart = ResultCharts.Elbow(Three);
+
+        Assert.Empty(chart.Markers);
+        Assert.Equal(["knee: too few points (3 < 5)"], chart.Notes);
+        // The note is the legend's second line, beside the data.
+        using var plot = chart.ToPlot();
+        Assert.Contains(plot.Legend.ManualItems, i => i.LabelText == "knee: too few points (3 < 5)");
+        Assert.Single(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>());
+        Assert.Empty(plot.GetPlottables().OfType<ScottPlot.Plottables.Marker>());
+
+        // Four points are still too few; five are enough.
+        Assert.Empty(ResultCharts.Elbow(Curve with { K = [10, 25, 50, 100], Inertia = [1000, 600, 450, 400] }).Markers);
+        Assert.Single(ResultCharts.Elbow(Curve).Markers);
+    }
+
+    [Fact]
+    public void Curves_of_too_few_points_get_no_knee_circle_on_the_shared_charts_and_a_note_counts_them()
+    {
+        var comparison = ResultCharts.ElbowComparison([Curve, Three]);
+        var testError = ResultCharts.TestErrorOverK([Curve, Three]);
+
+        foreach (var chart in new[] { comparison, testError })
+        {
+            Assert.Equal([25.0], chart.Markers.Select(m => m.X));
+            Assert.Equal(["no knee: 1 curve with fewer than 5 points"], chart.Notes);
+        }
+        Assert.Empty(ResultCharts.TestErrorOverK([Curve, Codes]).Notes);
     }
 
     [Fact]
@@ -125,8 +161,8 @@ public sealed class PlotTests
         var chart = ResultCharts.ElbowComparison([Curve, Codes]);
 
         Assert.Equal([Curve.Label, Codes.Label], chart.Series.Select(s => s.Label));
-        Assert.Equal([1.0, 0.6, 0.45, 0.4], chart.Series[0].Y);
-        Assert.Equal([1.0, 5.0 / 8, 3.0 / 8, 2.5 / 8], chart.Series[1].Y);
+        Assert.Equal([1.0, 0.6, 0.45, 0.4, 0.38], chart.Series[0].Y);
+        Assert.Equal([1.0, 5.0 / 8, 3.0 / 8, 2.5 / 8, 2.0 / 8], chart.Series[1].Y);
         Assert.Equal([(25.0, 0.6), (50.0, 3.0 / 8)], chart.Markers.Select(m => (m.X, m.Y)));
     }
 
@@ -226,9 +262,9 @@ public sealed class PlotTests
         Assert.Equal([0.0, 0.5], seven.Y);
         Assert.Equal(PlotDefaults.ClassColor(7), seven.Color);
         Assert.Equal([3.0], chart.Series[0].X);
-        // The legend lists the classes.
+        // The legend lists the classes, beside the data area.
         using var plot = chart.ToPlot();
-        Assert.True(plot.Legend.IsVisible);
+        Assert.Single(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>());
         Assert.Equal(3, plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Count());
     }
 
