@@ -53,9 +53,9 @@ public sealed class SweepSpecReaderTests : IDisposable
         Assert.Equal(new SplitSpec(6000, 1000), spec.Split);
         Assert.Equal(["pixels", "ae-z16-bce-e3"], spec.Representations.Select(r => r.Label));
         Assert.Equal([ScalerKind.None, ScalerKind.L2], spec.Scalers);
-        Assert.Equal([10, 25, 50, 100], spec.K);
+        Assert.Equal([10, 25, 50, 100, 200], spec.K);
         Assert.Equal([0], spec.Seeds);
-        Assert.Equal(16, SweepExpansion.Count(spec));
+        Assert.Equal(20, SweepExpansion.Count(spec));
     }
 
     [Fact]
