@@ -30,6 +30,7 @@ public sealed partial class StageGrain(
     IOptions<GridGrainOptions> options,
     GridMetrics metrics,
     ILocalSiloDetails silo,
+    TimeProvider clock,
     ILogger<StageGrain> logger) : Grain, IStageGrain
 {
     private readonly HashSet<string> _waiters = [];
@@ -90,6 +91,49 @@ public sealed partial class StageGrain(
         return Task.CompletedTask;
     }
 
+    public async Task ForgetAsync()
+    {
+        if (state.State.Outcome is null)
+        {
+            return;
+        }
+        state.State.Outcome = null;
+        await state.ClearStateAsync();
+        // A finished computation would otherwise hand its old outcome to the next ask; one in flight records a fresh one.
+        if (_computation is { IsCompleted: true })
+        {
+            _computation = null;
+        }
+        LogForgotten(this.GetPrimaryKeyString());
+    }
+
+    /// <summary>Adds a line to the log of every trial waiting on this stage.</summary>
+    private void Tell(StageRequest request, TrialEventKind kind, int attempt, string? workerId, string? detail)
+    {
+        var line = new TrialEvent(clock.GetUtcNow(), kind, request.Kind, request.Hash, attempt, SiloLabel(workerId), detail);
+        foreach (string trial in _waiters)
+        {
+            _ = GrainFactory.GetGrain<ITrialGrain>(trial).OnStageEventAsync(line);
+        }
+    }
+
+    /// <summary>A worker id is its silo's address (<c>S127.0.0.1:11111:…</c>); people know a silo by its endpoint.</summary>
+    private static string? SiloLabel(string? workerId)
+    {
+        if (workerId is null)
+        {
+            return null;
+        }
+        try
+        {
+            return SiloAddress.FromParsableString(workerId).Endpoint.ToString();
+        }
+        catch (FormatException)
+        {
+            return workerId;
+        }
+    }
+
     private async Task<StageOutcome> ComputeAsync(StageRequest request)
     {
         var settings = options.Value;
@@ -116,6 +160,7 @@ public sealed partial class StageGrain(
                     throw new OperationCanceledException($"stage {request.Hash}: no trial needs it any more");
                 }
                 _running = lease;
+                Tell(request, TrialEventKind.Attempt, attempt, lease.WorkerId, null);
                 try
                 {
                     var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
@@ -145,6 +190,7 @@ public sealed partial class StageGrain(
                     // freed (the lease is fenced, so a late result from it cannot be recorded) and the stage
                     // queues again, without spending an attempt.
                     lost++;
+                    Tell(request, TrialEventKind.Lost, attempt, lease.WorkerId, $"{ex.Message}; queued again ({lost} lost so far)");
                     attempt--;
                     await ReleaseQuietlyAsync(scheduler, lease);
                     LogSiloLost(ex, request.Kind, request.Hash, lease.WorkerId, lost);
@@ -158,6 +204,8 @@ public sealed partial class StageGrain(
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
                     metrics.StageAttemptFailed(request.Kind, lease.Kind);
+                    Tell(request, TrialEventKind.Error, attempt, lease.WorkerId,
+                        attempt < settings.MaxStageAttempts ? $"{ex.Message}; tried again" : $"{ex.Message}; no attempts left");
                     if (attempt < settings.MaxStageAttempts)
                     {
                         // Every trial waiting on this stage goes round again.
@@ -197,6 +245,9 @@ public sealed partial class StageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage {Kind} {Hash}: the silo of worker {WorkerId} was lost during the stage ({Lost} so far); queued again")]
     private partial void LogSiloLost(Exception ex, StageKind kind, string hash, string workerId, int lost);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Hash}: its recorded outcome was forgotten (its sweep was deleted with its artifacts)")]
+    private partial void LogForgotten(string hash);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage: releasing lease {Token} failed; the scheduler reclaims it")]
     private partial void LogReleaseFailed(Exception ex, long token);
