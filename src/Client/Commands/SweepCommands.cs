@@ -16,7 +16,7 @@ public static class SweepCommands
 {
     public static Command Create()
     {
-        var command = new Command("sweep", "Submit, watch, list, inspect and cancel sweeps on a running cluster");
+        var command = new Command("sweep", "Submit, watch, list, inspect, compare, export, retry, cancel and delete sweeps on a running cluster");
         command.Subcommands.Add(Submit());
         command.Subcommands.Add(Watch());
         command.Subcommands.Add(List());
