@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
@@ -8,7 +9,10 @@ using Grid.Abstractions.Workers;
 using Grid.Compute.Pipeline;
 using Grid.Grains.Stages;
 using Grid.Silo.Pages;
+using Microsoft.Extensions.DependencyInjection;
 using nietras.SeparatedValues;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using Parquet.Serialization;
 
 namespace Grid.Grains.Tests;
@@ -347,6 +351,26 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void Sweep_and_trial_state_with_logs_tags_and_retries_survive_the_grain_storage_serializer()
+    {
+        // The serializer a silo stores grain state with (JSON naming each object's type, in Redis in cluster mode).
+        var serializer = ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
+        var spec = SweepExpansion.Expand(Spec("stored", seed: 39, ks: "3")).Single();
+        var status = new TrialStatus("stored/t", spec, TrialState.Failed, null, null, "boom", 0, 1, Retries: 2)
+            .WithEvent(new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Error, StageKind.Clustering, "c0ffee", 1, "127.0.0.1:11111", "boom"))
+            .WithEvent(new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Failed, Detail: "boom"));
+        var sweep = new Grid.Grains.Runs.SweepGrainState { Trials = [status], Tags = ["baseline"], Note = "a note", Retries = 2 };
+        var trial = new Grid.Grains.Runs.TrialGrainState { SweepId = "stored", Status = status };
+
+        var sweepBack = serializer.Deserialize<Grid.Grains.Runs.SweepGrainState>(serializer.Serialize(sweep));
+        var trialBack = serializer.Deserialize<Grid.Grains.Runs.TrialGrainState>(serializer.Serialize(trial));
+
+        Assert.Equal(JsonSerializer.Serialize(sweep), JsonSerializer.Serialize(sweepBack));
+        Assert.Equal(JsonSerializer.Serialize(trial), JsonSerializer.Serialize(trialBack));
+        Assert.Equal(2, trialBack?.Status?.Events?.Count);
     }
 
     private static async Task<string> RunAsync(string file, params string[] arguments)

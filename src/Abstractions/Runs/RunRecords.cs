@@ -212,7 +212,8 @@ public sealed record TrialStatus(
     {
         var events = Events ?? [];
         int drop = Math.Max(0, events.Count + 1 - TrialEvent.MaxPerTrial);
-        return this with { Events = [.. events.Skip(drop), line], EventsDropped = EventsDropped + drop };
+        // An array, not a collection expression: grain storage (JSON with type names) must be able to name the type it reads back.
+        return this with { Events = events.Skip(drop).Append(line).ToArray(), EventsDropped = EventsDropped + drop };
     }
 }
 
