@@ -79,6 +79,8 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         Assert.All(lines.Where(l => l.Kind is TrialEventKind.Attempt or TrialEventKind.Error or TrialEventKind.Computed),
             l => Assert.False(string.IsNullOrEmpty(l.Silo), $"{l.Kind} names its silo"));
         Assert.Equal(lines.Select(l => l.Time).Order(), lines.Select(l => l.Time));
+        // The attempt and the result it gave name the silo alike (host:port, as progress does).
+        Assert.Equal(lines.Single(l => l.Kind == TrialEventKind.Computed).Silo, lines.Single(l => l.Kind == TrialEventKind.Attempt && l.Attempt == 2).Silo);
 
         // The report and the live pages show the log, with the reason of the failed attempt.
         string page = ResultsHtml.SweepPage(done, [], new ResultsHtml.PageMode(false, f => f.Name));

@@ -145,34 +145,40 @@ public sealed record TrialEvent(
     /// <summary>Log lines a trial keeps: bounded, so statuses and snapshots stay small.</summary>
     public const int MaxPerTrial = 50;
 
-    /// <summary>The line as people read it, e.g. <c>clustering 3f2a… attempt 1 on 127.0.0.1:11111: error: out of memory</c> (no time).</summary>
+    /// <summary>
+    /// The line as people read it (no time), e.g. <c>attempt 1 of clustering 3f2a09c1 on host:11111</c> or
+    /// <c>error clustering 3f2a09c1 (attempt 1) on host:11111: out of memory; tried again</c>.
+    /// </summary>
     public string Describe()
     {
         var text = new System.Text.StringBuilder();
+        string attempt = Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        text.Append(Kind == TrialEventKind.Attempt ? "attempt " + attempt + " of" : Kind.ToString().ToLowerInvariant());
         if (Stage is { } stage)
         {
-            text.Append(stage.ToString().ToLowerInvariant());
+            text.Append(' ').Append(stage.ToString().ToLowerInvariant());
             if (StageHash is { Length: > 0 } hash)
             {
-                text.Append(' ').Append(hash.Length > 8 ? hash[..8] : hash);
+                text.Append(' ').Append(ShortHash(hash));
             }
-            text.Append(' ');
         }
-        if (Attempt > 0)
+        if (Attempt > 0 && Kind != TrialEventKind.Attempt)
         {
-            text.Append("attempt ").Append(Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ');
+            text.Append(" (attempt ").Append(attempt).Append(')');
         }
         if (Silo is { Length: > 0 } silo)
         {
-            text.Append("on ").Append(silo).Append(' ');
+            text.Append(" on ").Append(silo);
         }
-        text.Append(Kind.ToString().ToLowerInvariant());
         if (Detail is { Length: > 0 } detail)
         {
             text.Append(": ").Append(detail);
         }
         return text.ToString();
     }
+
+    /// <summary>The first 8 digits of a stage hash: enough to tell a trial's stages apart in its log.</summary>
+    public static string ShortHash(string? hash) => hash is { Length: > 8 } ? hash[..8] : hash ?? "";
 }
 
 /// <summary>A trial as the sweep sees it.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
@@ -108,30 +109,45 @@ public sealed partial class StageGrain(
     }
 
     /// <summary>Adds a line to the log of every trial waiting on this stage.</summary>
-    private void Tell(StageRequest request, TrialEventKind kind, int attempt, string? workerId, string? detail)
+    private void Tell(StageRequest request, TrialEventKind kind, int attempt, string silo, string? detail)
     {
-        var line = new TrialEvent(clock.GetUtcNow(), kind, request.Kind, request.Hash, attempt, SiloLabel(workerId), detail);
+        var line = new TrialEvent(clock.GetUtcNow(), kind, request.Kind, request.Hash, attempt, silo, detail);
         foreach (string trial in _waiters)
         {
             _ = GrainFactory.GetGrain<ITrialGrain>(trial).OnStageEventAsync(line);
         }
     }
 
-    /// <summary>A worker id is its silo's address (<c>S127.0.0.1:11111:…</c>); people know a silo by its endpoint.</summary>
-    private static string? SiloLabel(string? workerId)
+    /// <summary>Silo names by worker id (a worker id is a silo address, which a restarted silo does not reuse).</summary>
+    private static readonly ConcurrentDictionary<string, string> SiloNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The name of a worker's silo, as progress and results name it (<c>host:port</c>), from the scheduler; its
+    /// address when the scheduler does not answer: a log line is not worth failing or delaying a stage for.
+    /// </summary>
+    private static async Task<string> SiloNameAsync(ISchedulerGrain scheduler, string workerId)
     {
-        if (workerId is null)
+        if (SiloNames.TryGetValue(workerId, out string? name))
         {
-            return null;
+            return name;
         }
         try
         {
-            return SiloAddress.FromParsableString(workerId).Endpoint.ToString();
+            var status = await scheduler.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
+            foreach (var worker in status.Workers)
+            {
+                SiloNames[worker.WorkerId] = worker.Silo;
+            }
+            if (SiloNames.TryGetValue(workerId, out name))
+            {
+                return name;
+            }
         }
-        catch (FormatException)
+        catch (Exception)
         {
-            return workerId;
+            // Whatever went wrong, the line names the silo by its address instead.
         }
+        return workerId;
     }
 
     private async Task<StageOutcome> ComputeAsync(StageRequest request)
@@ -152,6 +168,8 @@ public sealed partial class StageGrain(
                 // Our silo, so that the scheduler drops this wait if the silo goes away while it queues.
                 var lease = await scheduler.AcquireAsync(kind, request.Hash, silo.SiloAddress.ToParsableString());
                 metrics.StageWaited(request.Kind, lease.Kind, Stopwatch.GetElapsedTime(queued));
+                // Before the check below, so that no await separates it from running the stage.
+                string siloName = await SiloNameAsync(scheduler, lease.WorkerId);
                 _activity.Set(running: true, lease.Kind, _waiters.Count);
                 if (_waiters.Count == 0)
                 {
@@ -160,7 +178,7 @@ public sealed partial class StageGrain(
                     throw new OperationCanceledException($"stage {request.Hash}: no trial needs it any more");
                 }
                 _running = lease;
-                Tell(request, TrialEventKind.Attempt, attempt, lease.WorkerId, null);
+                Tell(request, TrialEventKind.Attempt, attempt, siloName, null);
                 try
                 {
                     var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
@@ -190,7 +208,7 @@ public sealed partial class StageGrain(
                     // freed (the lease is fenced, so a late result from it cannot be recorded) and the stage
                     // queues again, without spending an attempt.
                     lost++;
-                    Tell(request, TrialEventKind.Lost, attempt, lease.WorkerId, $"{ex.Message}; queued again ({lost} lost so far)");
+                    Tell(request, TrialEventKind.Lost, attempt, siloName, $"{ex.Message}; queued again ({lost} lost so far)");
                     attempt--;
                     await ReleaseQuietlyAsync(scheduler, lease);
                     LogSiloLost(ex, request.Kind, request.Hash, lease.WorkerId, lost);
@@ -204,7 +222,7 @@ public sealed partial class StageGrain(
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
                     metrics.StageAttemptFailed(request.Kind, lease.Kind);
-                    Tell(request, TrialEventKind.Error, attempt, lease.WorkerId,
+                    Tell(request, TrialEventKind.Error, attempt, siloName,
                         attempt < settings.MaxStageAttempts ? $"{ex.Message}; tried again" : $"{ex.Message}; no attempts left");
                     if (attempt < settings.MaxStageAttempts)
                     {

@@ -345,7 +345,7 @@ public static class ResultsHtml
             {
                 string kind = line.Kind.ToString().ToLowerInvariant();
                 html.Append("<tr class=\"").Append(kind).Append("\"><td>").Append(Encode(line.Time.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))
-                    .Append("</td><td>").Append(line.Stage is { } stage ? Encode(stage.ToString().ToLowerInvariant() + " " + ShortHash(line.StageHash)) : "")
+                    .Append("</td><td>").Append(line.Stage is { } stage ? Encode(stage.ToString().ToLowerInvariant() + " " + TrialEvent.ShortHash(line.StageHash)) : "")
                     .Append("</td><td>").Append(line.Attempt > 0 ? Int(line.Attempt) : "")
                     .Append("</td><td>").Append(Encode(line.Silo))
                     .Append("</td><td>").Append(kind)
@@ -355,8 +355,6 @@ public static class ResultsHtml
         }
         html.Append("</section>\n");
     }
-
-    private static string ShortHash(string? hash) => hash is { Length: > 8 } ? hash[..8] : hash ?? "";
 
     internal static void Head(StringBuilder html, string title, bool live)
     {

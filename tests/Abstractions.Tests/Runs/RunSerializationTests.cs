@@ -93,7 +93,9 @@ public sealed class RunSerializationTests : IDisposable
         Assert.Equal(7, status.EventsDropped);
         Assert.Equal(8, status.Events[0].Attempt);
         Assert.Equal(TrialEvent.MaxPerTrial + 7, status.Events[^1].Attempt);
-        Assert.Equal("clustering c0ffee attempt 1 on 127.0.0.1:11111 error: out of memory", Line.Describe());
+        Assert.Equal("error clustering c0ffee (attempt 1) on 127.0.0.1:11111: out of memory", Line.Describe());
+        Assert.Equal("attempt 2 of clustering 0123abcd on host:11111", (Line with { Kind = TrialEventKind.Attempt, StageHash = "0123abcdef", Attempt = 2, Silo = "host:11111", Detail = null }).Describe());
+        Assert.Equal("started", new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Started).Describe());
     }
 
     [Fact]
