@@ -97,6 +97,11 @@ public sealed class SweepManagementEndToEndTests : IDisposable
         Assert.True(code == 2, $"the deleted sweep is unknown (exit 2), not {code}: {stderr}");
         (code, stdout, _) = await cluster.GridAsync("sweep", "list", "--json");
         Assert.DoesNotContain(id, stdout);
+        // Nothing of the sweep is left in Redis: neither its state nor its trials' (the list, above, has no line for it).
+        var (scanCode, keys, scanErr) = await ExternalProcess.RunAsync(TimeSpan.FromSeconds(30), "redis-cli",
+            "-p", cluster.RedisAddress.Split(':')[1], "--scan", "--pattern", $"*{id}*");
+        Assert.True(scanCode == 0, $"redis-cli exited {scanCode}: {scanErr}");
+        Assert.True(keys.Trim().Length == 0, $"keys of the deleted sweep are left in Redis: {keys}");
     }
 
     /// <summary>The console with no cluster behind it (input checked before connecting).</summary>
