@@ -148,6 +148,37 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Retry_of_a_cancelled_sweep_runs_its_cancelled_trials_only_when_asked_and_the_sweep_completes()
+    {
+        var spec = Spec("retry-cancelled", seed: 40, ks: "3");
+        string hash = StageOf(spec, 3);
+        FaultInjectingExecutor.Hold(hash);
+        var sweep = fixture.Grains.GetGrain<ISweepGrain>("retry-cancelled");
+        await sweep.SubmitAsync(spec);
+        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.Trials[0].Events?.Any(l => l.Kind == TrialEventKind.Attempt) == true,
+            TimeSpan.FromMinutes(1), "the held stage starts its attempt");
+        Assert.Equal(SweepState.Cancelled, (await sweep.CancelAsync())!.State);
+        FaultInjectingExecutor.Release(hash);
+
+        var failedOnly = (await sweep.RetryAsync(includeCancelled: false))!;
+
+        Assert.Equal(SweepState.Cancelled, failedOnly.State);
+        Assert.Equal(TrialState.Cancelled, failedOnly.Trials[0].State);
+
+        var retried = (await sweep.RetryAsync(includeCancelled: true))!;
+
+        Assert.Equal(SweepState.Running, retried.State);
+        var done = await FinishedAsync(sweep, "the retried cancelled trial finishes");
+        Assert.Equal(SweepState.Completed, done.State);
+        var trial = Assert.Single(done.Trials);
+        Assert.True(trial.State == TrialState.Succeeded, $"{trial.State}: {trial.Error}");
+        Assert.Equal(1, trial.Retries);
+        Assert.Equal(
+            [TrialEventKind.Started, TrialEventKind.Attempt, TrialEventKind.Cancelled, TrialEventKind.Retried, TrialEventKind.Started, TrialEventKind.Attempt, TrialEventKind.Computed, TrialEventKind.Succeeded],
+            trial.Events!.Select(l => l.Kind));
+    }
+
+    [Fact]
     public async Task Delete_removes_the_records_and_with_artifacts_only_the_stages_no_other_sweep_uses()
     {
         var specA = Spec("delete-a", seed: 33, ks: "4, 6");
