@@ -11,8 +11,10 @@ namespace Grid.Abstractions.Runs;
 public interface ISweepGrain : IGrainWithStringKey
 {
     /// <summary>Starts the sweep. Idempotent: submitting the same id again returns the current snapshot.</summary>
+    /// <param name="tags">Labels stored with the sweep (<c>--tag</c>), shown in lists, pages and reports.</param>
+    /// <param name="note">A line of text stored with the sweep (<c>--note</c>).</param>
     [Alias("submit")]
-    Task<SweepSnapshot> SubmitAsync(SweepSpec spec);
+    Task<SweepSnapshot> SubmitAsync(SweepSpec spec, IReadOnlyList<string>? tags = null, string? note = null);
 
     /// <summary>The current state; null fields and no trials when the id is unknown.</summary>
     [Alias("snapshot")]
@@ -37,6 +39,27 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>A trial reports a change of its state, progress or result.</summary>
     [Alias("trial-updated"), OneWay]
     Task OnTrialUpdatedAsync(TrialStatus status);
+
+    /// <summary>
+    /// Starts the failed trials again (and the cancelled ones when <paramref name="includeCancelled"/>); the sweep
+    /// runs until they end. Stages that succeeded are memoized and reused; failed stages are computed again.
+    /// Null when the id is unknown.
+    /// </summary>
+    [Alias("retry")]
+    Task<SweepSnapshot?> RetryAsync(bool includeCancelled);
+
+    /// <summary>The hashes of every stage its trials' chains use (autoencoder, warm-start path, clustering).</summary>
+    [Alias("stage-hashes")]
+    Task<IReadOnlyList<string>> GetStageHashesAsync();
+
+    /// <summary>
+    /// Removes the sweep's records: its state, its trials' states and its line in the registry. A sweep that still
+    /// runs is left alone unless <paramref name="force"/>, which cancels it first. With <paramref name="artifacts"/>,
+    /// the stages no other sweep uses are forgotten and listed, so their artifact folders can be deleted.
+    /// Null when the id is unknown.
+    /// </summary>
+    [Alias("delete")]
+    Task<SweepDeletion?> DeleteAsync(bool force, bool artifacts);
 }
 
 /// <summary>The list of sweeps (a single grain, key 0).</summary>
@@ -48,6 +71,10 @@ public interface ISweepRegistryGrain : IGrainWithIntegerKey
 
     [Alias("list")]
     Task<IReadOnlyList<SweepSummary>> ListAsync();
+
+    /// <summary>Drops a deleted sweep's line.</summary>
+    [Alias("remove")]
+    Task RemoveAsync(string sweepId);
 }
 
 /// <summary>
@@ -70,4 +97,19 @@ public interface ITrialGrain : IGrainWithStringKey
     /// <summary>The stage this trial waits on reports progress.</summary>
     [Alias("stage-progress"), OneWay]
     Task OnStageProgressAsync(StageProgress progress);
+
+    /// <summary>The stage this trial waits on reports a line for the trial's log (an attempt began, failed, lost its silo).</summary>
+    [Alias("stage-event"), OneWay]
+    Task OnStageEventAsync(TrialEvent line);
+
+    /// <summary>
+    /// Runs a failed or cancelled trial again as its sweep's retry number <paramref name="retries"/>; idempotent
+    /// (a trial already at that retry, or running, is left alone). A trial with no record starts as new.
+    /// </summary>
+    [Alias("retry")]
+    Task RetryAsync(string sweepId, TrialSpec spec, int retries);
+
+    /// <summary>Stops the trial if it runs and removes its record.</summary>
+    [Alias("delete")]
+    Task DeleteAsync();
 }

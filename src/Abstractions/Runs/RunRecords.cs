@@ -81,6 +81,106 @@ public sealed record ClusteringResult(
     [property: Id(6)] IReadOnlyList<long> TestConfusion,
     [property: Id(7)] int FlaggedClusters);
 
+/// <summary>What happened in a trial's log line.</summary>
+[GenerateSerializer]
+[Alias("grid.runs.trial-event-kind")]
+public enum TrialEventKind
+{
+    /// <summary>The trial's chain started.</summary>
+    Started,
+
+    /// <summary>The trial's chain started again on a new activation (its silo went away); finished stages are reused.</summary>
+    Resumed,
+
+    /// <summary>A stage attempt began on a silo's slot.</summary>
+    Attempt,
+
+    /// <summary>A stage attempt failed; <see cref="TrialEvent.Detail"/> says why and whether it is tried again.</summary>
+    Error,
+
+    /// <summary>The silo under a stage was lost (killed, stopped, unreachable); the stage is asked for again without spending an attempt.</summary>
+    Lost,
+
+    /// <summary>A stage was computed for this trial.</summary>
+    Computed,
+
+    /// <summary>A stage's recorded result was reused (memoized by hash).</summary>
+    Reused,
+
+    /// <summary>The trial succeeded.</summary>
+    Succeeded,
+
+    /// <summary>The trial failed; <see cref="TrialEvent.Detail"/> is the reason.</summary>
+    Failed,
+
+    /// <summary>The trial was cancelled.</summary>
+    Cancelled,
+
+    /// <summary><c>grid sweep retry</c> started the trial again.</summary>
+    Retried,
+}
+
+/// <summary>
+/// One line of a trial's log: stage attempts, retries, silo losses and failures with their reasons. A trial keeps
+/// the last <see cref="MaxPerTrial"/> (<see cref="TrialStatus.EventsDropped"/> counts the older ones it let go).
+/// </summary>
+/// <param name="Time">When it happened.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="Stage">The stage it concerns, if any.</param>
+/// <param name="StageHash">That stage's hash (its artifact folder), if any.</param>
+/// <param name="Attempt">The stage attempt (1-based), or 0 when not about an attempt.</param>
+/// <param name="Silo">The silo it happened on, when known.</param>
+/// <param name="Detail">A short reason or figure, e.g. the error message or "12.3 s".</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.trial-event")]
+public sealed record TrialEvent(
+    [property: Id(0)] DateTimeOffset Time,
+    [property: Id(1)] TrialEventKind Kind,
+    [property: Id(2)] StageKind? Stage = null,
+    [property: Id(3)] string? StageHash = null,
+    [property: Id(4)] int Attempt = 0,
+    [property: Id(5)] string? Silo = null,
+    [property: Id(6)] string? Detail = null)
+{
+    /// <summary>Log lines a trial keeps: bounded, so statuses and snapshots stay small.</summary>
+    public const int MaxPerTrial = 50;
+
+    /// <summary>
+    /// The line as people read it (no time), e.g. <c>attempt 1 of clustering 3f2a09c1 on host:11111</c> or
+    /// <c>error clustering 3f2a09c1 (attempt 1) on host:11111: out of memory; tried again</c>.
+    /// </summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        string attempt = Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        text.Append(Kind == TrialEventKind.Attempt ? "attempt " + attempt + " of" : Kind.ToString().ToLowerInvariant());
+        if (Stage is { } stage)
+        {
+            text.Append(' ').Append(stage.ToString().ToLowerInvariant());
+            if (StageHash is { Length: > 0 } hash)
+            {
+                text.Append(' ').Append(ShortHash(hash));
+            }
+        }
+        if (Attempt > 0 && Kind != TrialEventKind.Attempt)
+        {
+            text.Append(" (attempt ").Append(attempt).Append(')');
+        }
+        if (Silo is { Length: > 0 } silo)
+        {
+            text.Append(" on ").Append(silo);
+        }
+        if (Detail is { Length: > 0 } detail)
+        {
+            text.Append(": ").Append(detail);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The first 8 digits of a stage hash: enough to tell a trial's stages apart in its log.</summary>
+    public static string ShortHash(string? hash) => hash is { Length: > 8 } ? hash[..8] : hash ?? "";
+}
+
 /// <summary>A trial as the sweep sees it.</summary>
 /// <param name="AutoencoderHash">
 /// The hash of the trial's autoencoder stage (its artifact folder in the artifact store holds the weights and
@@ -89,6 +189,12 @@ public sealed record ClusteringResult(
 /// <param name="ClusteringHash">
 /// The hash of the trial's (last) clustering stage, whose artifact holds the centres and <c>summary.json</c>
 /// (per-cluster errors, class counts); null until the trial starts. Results pages and reports read artifacts by these.
+/// </param>
+/// <param name="Events">The trial's log lines, oldest first (at most <see cref="TrialEvent.MaxPerTrial"/>); null when none.</param>
+/// <param name="EventsDropped">Older log lines let go to keep the bound.</param>
+/// <param name="Retries">
+/// How many times <c>grid sweep retry</c> started the trial again. A sweep ignores reports from an earlier run, so
+/// a late report of the failure being retried cannot end the new run.
 /// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.trial-status")]
@@ -102,7 +208,20 @@ public sealed record TrialStatus(
     [property: Id(6)] int StagesComputed,
     [property: Id(7)] int StagesReused,
     [property: Id(8)] string? AutoencoderHash = null,
-    [property: Id(9)] string? ClusteringHash = null);
+    [property: Id(9)] string? ClusteringHash = null,
+    [property: Id(10)] IReadOnlyList<TrialEvent>? Events = null,
+    [property: Id(11)] int EventsDropped = 0,
+    [property: Id(12)] int Retries = 0)
+{
+    /// <summary>This status with <paramref name="line"/> appended to its log, the oldest lines let go past the bound.</summary>
+    public TrialStatus WithEvent(TrialEvent line)
+    {
+        var events = Events ?? [];
+        int drop = Math.Max(0, events.Count + 1 - TrialEvent.MaxPerTrial);
+        // An array, not a collection expression: grain storage (JSON with type names) must be able to name the type it reads back.
+        return this with { Events = events.Skip(drop).Append(line).ToArray(), EventsDropped = EventsDropped + drop };
+    }
+}
 
 /// <summary>One point of an elbow curve.</summary>
 [GenerateSerializer, Immutable]
@@ -144,7 +263,9 @@ public sealed record SweepSnapshot(
     [property: Id(6)] StageCounts Stages,
     [property: Id(7)] DateTimeOffset Submitted,
     [property: Id(8)] DateTimeOffset? Finished,
-    [property: Id(9)] long Version)
+    [property: Id(9)] long Version,
+    [property: Id(10)] IReadOnlyList<string>? Tags = null,
+    [property: Id(11)] string? Note = null)
 {
     public int Total => Trials.Count;
 
@@ -154,6 +275,8 @@ public sealed record SweepSnapshot(
 }
 
 /// <summary>One line of <c>grid sweep list</c>.</summary>
+/// <param name="Tags">The sweep's tags (<c>--tag</c>), or null when it has none.</param>
+/// <param name="Note">The sweep's note (<c>--note</c>), or null.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.sweep-summary")]
 public sealed record SweepSummary(
@@ -163,4 +286,22 @@ public sealed record SweepSummary(
     [property: Id(3)] int Trials,
     [property: Id(4)] int Succeeded,
     [property: Id(5)] int Failed,
-    [property: Id(6)] DateTimeOffset Submitted);
+    [property: Id(6)] DateTimeOffset Submitted,
+    [property: Id(7)] IReadOnlyList<string>? Tags = null,
+    [property: Id(8)] string? Note = null);
+
+/// <summary>What <c>grid sweep delete</c> did.</summary>
+/// <param name="Deleted">False when the sweep still runs and deleting it was not forced (nothing was removed).</param>
+/// <param name="Trials">Trials whose records were removed.</param>
+/// <param name="UnreferencedStages">
+/// With artifacts: the hashes of this sweep's stages that no other sweep's trials use. Their memoized results are
+/// forgotten (a later sweep computes them again), so their artifact folders may be deleted.
+/// </param>
+/// <param name="SharedStages">With artifacts: this sweep's stages that other sweeps use too, which stay.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.sweep-deletion")]
+public sealed record SweepDeletion(
+    [property: Id(0)] bool Deleted,
+    [property: Id(1)] int Trials,
+    [property: Id(2)] IReadOnlyList<string> UnreferencedStages,
+    [property: Id(3)] int SharedStages);

@@ -77,4 +77,11 @@ public interface IStageGrain : IGrainWithStringKey
     /// <summary>The worker reports progress; forwarded to the waiting trials.</summary>
     [Alias("progress"), OneWay]
     Task OnProgressAsync(StageProgress progress);
+
+    /// <summary>
+    /// Forgets the recorded outcome, because its artifact is being deleted (<c>grid sweep delete --artifacts</c>):
+    /// the next ask computes the stage again instead of reusing a result whose files are gone.
+    /// </summary>
+    [Alias("forget")]
+    Task ForgetAsync();
 }

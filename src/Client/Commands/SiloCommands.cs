@@ -154,12 +154,15 @@ public static class SiloCommands
         var json = CommonOptions.Json();
         var jsonFile = new Option<string?>("--json-file") { Description = "Also write the results JSON to this file", HelpName = "FILE" };
         var report = new Option<string?>("--report") { Description = "At the end, write the sweep's report (index.html and figures) to DIR", HelpName = "DIR" };
-        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report };
+        var tags = SweepManagementCommands.TagOption();
+        var note = SweepManagementCommands.NoteOption();
+        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report, tags, note };
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct);
+            var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct, labels);
         });
         return command;
     }
@@ -199,7 +202,8 @@ public static class SiloCommands
     /// <summary>The demo stays quick: t-SNE on at most 2,000 codes.</summary>
     private static readonly FigureOptions DemoFigures = new() { TsnePoints = 2000, DirectPoints = 6000 };
 
-    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, string? report, FigureOptions figures, CancellationToken cancellationToken)
+    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, string? report, FigureOptions figures, CancellationToken cancellationToken,
+        SweepLabels? labels = null)
     {
         var store = new DatasetStore(settings.DataDir);
         foreach (string dataset in spec.Datasets)
@@ -213,7 +217,7 @@ public static class SiloCommands
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             Func<SweepSnapshot, Task<int>>? writeReport = report is null ? null : snapshot =>
                 SweepCommands.WriteReportAsync(snapshot, new ResultSources(new ArtifactStore(settings.ArtifactsDir), store, figures), report, cancellationToken, json);
-            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken, writeReport);
+            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken, writeReport, labels);
         }
         finally
         {

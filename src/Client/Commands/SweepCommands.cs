@@ -16,7 +16,7 @@ public static class SweepCommands
 {
     public static Command Create()
     {
-        var command = new Command("sweep", "Submit, watch, list, inspect and cancel sweeps on a running cluster");
+        var command = new Command("sweep", "Submit, watch, list, inspect, compare, export, retry, cancel and delete sweeps on a running cluster");
         command.Subcommands.Add(Submit());
         command.Subcommands.Add(Watch());
         command.Subcommands.Add(List());
@@ -24,6 +24,10 @@ public static class SweepCommands
         command.Subcommands.Add(Results());
         command.Subcommands.Add(Report());
         command.Subcommands.Add(Cancel());
+        command.Subcommands.Add(SweepManagementCommands.Compare());
+        command.Subcommands.Add(SweepManagementCommands.Export());
+        command.Subcommands.Add(SweepManagementCommands.Retry());
+        command.Subcommands.Add(SweepManagementCommands.Delete());
         return command;
     }
 
@@ -58,7 +62,7 @@ public static class SweepCommands
         return command;
     }
 
-    private static ConnectionOptions AddConnection(Command command)
+    internal static ConnectionOptions AddConnection(Command command)
     {
         var connection = new ConnectionOptions(ClusterConnection.GatewayOption(), ClusterConnection.RedisOption(),
             ClusterConnection.ClusterIdOption(), ClusterConnection.ServiceIdOption());
@@ -69,21 +73,24 @@ public static class SweepCommands
         return connection;
     }
 
-    private static Argument<string> SweepId() => new("id") { Description = "Sweep id (see `grid sweep list`)" };
+    internal static Argument<string> SweepId() => new("id") { Description = "Sweep id (see `grid sweep list`)" };
 
     private static Command Submit()
     {
         var file = new Argument<string>("file") { Description = "Sweep spec, YAML or JSON (see examples/)" };
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the sweep ends, then print the results" };
         var json = CommonOptions.Json();
-        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id") { file, watch, json };
+        var tags = SweepManagementCommands.TagOption();
+        var note = SweepManagementCommands.NoteOption();
+        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id") { file, watch, json, tags, note };
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
             // Validate before connecting: a bad spec is reported even with no cluster running.
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
+            var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
-            return await SweepSubmission.SubmitAsync(host.Services.GetRequiredService<IClusterClient>(), spec, parse.GetValue(watch), parse.GetValue(json), null, ct);
+            return await SweepSubmission.SubmitAsync(host.Services.GetRequiredService<IClusterClient>(), spec, parse.GetValue(watch), parse.GetValue(json), null, ct, labels: labels);
         });
         return command;
     }
@@ -129,13 +136,23 @@ public static class SweepCommands
     {
         var id = SweepId();
         var json = CommonOptions.Json();
-        var command = new Command("status", "A sweep's state and its trials' states") { id, json };
+        var trial = new Option<string?>("--trial")
+        {
+            Description = "Show one trial instead: its configuration, result and log (stage attempts, retries, failures with reasons); " +
+                "its number in `grid sweep results`, its id or its key",
+            HelpName = "TRIAL",
+        };
+        var command = new Command("status", "A sweep's state and its trials' states") { id, json, trial };
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.GetSnapshotAsync())!;
+            if (parse.GetValue(trial) is { } one)
+            {
+                return SweepManagementCommands.PrintTrial(snapshot, one, parse.GetValue(json));
+            }
             if (parse.GetValue(json))
             {
                 Console.WriteLine(SweepJson.Serialize(snapshot));
@@ -237,7 +254,7 @@ public static class SweepCommands
     }
 
     /// <summary>Writes each progress line at once, in order (Progress&lt;T&gt; would post them to the pool).</summary>
-    private sealed class SynchronousProgress(Spectre.Console.IAnsiConsole console) : IProgress<string>
+    internal sealed class SynchronousProgress(Spectre.Console.IAnsiConsole console) : IProgress<string>
     {
         public void Report(string value) => console.MarkupLine(Markup.Escape(value));
     }
@@ -258,7 +275,7 @@ public static class SweepCommands
         return command;
     }
 
-    private static async Task<ISweepGrain> FindAsync(IGrainFactory grains, string id)
+    internal static async Task<ISweepGrain> FindAsync(IGrainFactory grains, string id)
     {
         var sweep = grains.GetGrain<ISweepGrain>(id);
         if (await sweep.GetSnapshotAsync() is null)

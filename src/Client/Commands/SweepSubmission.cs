@@ -40,12 +40,13 @@ public static class SweepSubmission
 
     /// <summary>Submits and, when asked, watches to the end and prints the results. Returns the exit code.</summary>
     /// <param name="finished">When watching: runs after the results are printed, with the final snapshot (e.g. to write a report); its exit code counts when it is worse.</param>
+    /// <param name="labels">Tags and note stored with the sweep (<c>--tag</c>, <c>--note</c>).</param>
     public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, bool json, string? jsonFile, CancellationToken cancellationToken,
-        Func<SweepSnapshot, Task<int>>? finished = null)
+        Func<SweepSnapshot, Task<int>>? finished = null, SweepLabels? labels = null)
     {
         string id = NewSweepId(spec);
         var sweep = grains.GetGrain<ISweepGrain>(id);
-        var snapshot = await sweep.SubmitAsync(spec);
+        var snapshot = await sweep.SubmitAsync(spec, labels?.Tags, labels?.Note);
         var stderr = ErrorConsole();
         stderr.MarkupLine($"Submitted sweep [bold]{Markup.Escape(id)}[/] ({Markup.Escape(spec.Name)}) with {snapshot.Total} trials");
         if (!watch)

@@ -9,26 +9,15 @@ public static class SweepJson
 {
     public static string Serialize(SweepSnapshot snapshot) => ToJson(snapshot).ToJsonString(JsonOutput.Options);
 
+    /// <summary>Any --json object, written the same way.</summary>
+    public static string Write(JsonNode node) => node.ToJsonString(JsonOutput.Options);
+
     public static JsonObject ToJson(SweepSnapshot snapshot)
     {
         var trials = new JsonArray();
         foreach (var trial in snapshot.Trials)
         {
-            trials.Add(new JsonObject
-            {
-                ["id"] = trial.TrialId,
-                ["key"] = trial.Spec.Key,
-                ["config"] = Config(trial.Spec),
-                ["state"] = JsonOutput.Name(trial.State),
-                ["train_error"] = trial.Result?.TrainError,
-                ["test_error"] = trial.Result?.TestError,
-                ["inertia"] = trial.Result?.Inertia,
-                ["iterations"] = trial.Result?.Iterations,
-                ["fit_seconds"] = trial.Result?.FitSeconds,
-                ["error"] = trial.Error,
-                ["stages_computed"] = trial.StagesComputed,
-                ["stages_reused"] = trial.StagesReused,
-            });
+            trials.Add(Trial(trial));
         }
         var curves = new JsonArray();
         var knees = new JsonArray();
@@ -67,6 +56,8 @@ public static class SweepJson
         {
             ["sweep_id"] = snapshot.SweepId,
             ["name"] = snapshot.Name,
+            ["tags"] = Tags(snapshot.Tags),
+            ["note"] = snapshot.Note,
             ["state"] = JsonOutput.Name(snapshot.State),
             ["submitted"] = snapshot.Submitted,
             ["finished"] = snapshot.Finished,
@@ -81,6 +72,38 @@ public static class SweepJson
             ["trials"] = trials,
         };
     }
+
+    /// <summary>One trial: its configuration, state, result, stage counts and log.</summary>
+    public static JsonObject Trial(TrialStatus trial) => new()
+    {
+        ["id"] = trial.TrialId,
+        ["key"] = trial.Spec.Key,
+        ["config"] = Config(trial.Spec),
+        ["state"] = JsonOutput.Name(trial.State),
+        ["train_error"] = trial.Result?.TrainError,
+        ["test_error"] = trial.Result?.TestError,
+        ["inertia"] = trial.Result?.Inertia,
+        ["iterations"] = trial.Result?.Iterations,
+        ["fit_seconds"] = trial.Result?.FitSeconds,
+        ["error"] = trial.Error,
+        ["stages_computed"] = trial.StagesComputed,
+        ["stages_reused"] = trial.StagesReused,
+        ["retries"] = trial.Retries,
+        ["events_dropped"] = trial.EventsDropped,
+        ["events"] = new JsonArray((trial.Events ?? []).Select(e => (JsonNode)new JsonObject
+        {
+            ["time"] = e.Time,
+            ["kind"] = JsonOutput.Name(e.Kind),
+            ["stage"] = e.Stage is { } stage ? JsonOutput.Name(stage) : null,
+            ["stage_hash"] = e.StageHash,
+            ["attempt"] = e.Attempt > 0 ? e.Attempt : null,
+            ["silo"] = e.Silo,
+            ["detail"] = e.Detail,
+        }).ToArray()),
+    };
+
+    /// <summary>A sweep's tags as a JSON array (empty when it has none).</summary>
+    public static JsonArray Tags(IReadOnlyList<string>? tags) => new((tags ?? []).Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
 
     private static JsonObject Config(TrialSpec spec)
     {

@@ -159,12 +159,12 @@ public static class SweepRenderer
     /// <summary>One line per sweep for <c>grid sweep list</c>.</summary>
     public static void WriteList(IReadOnlyList<SweepSummary> sweeps, IAnsiConsole console)
     {
-        var table = new Table().AddColumns("id", "name", "state", "trials", "succeeded", "failed", "submitted");
+        var table = new Table().AddColumns("id", "name", "tags", "state", "trials", "succeeded", "failed", "submitted", "note");
         foreach (var s in sweeps)
         {
-            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(),
+            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Name), Markup.Escape(string.Join(",", s.Tags ?? [])), s.State.ToString().ToLowerInvariant(),
                 s.Trials.ToString(CultureInfo.InvariantCulture), s.Succeeded.ToString(CultureInfo.InvariantCulture),
-                s.Failed.ToString(CultureInfo.InvariantCulture), s.Submitted.ToString("u", CultureInfo.InvariantCulture));
+                s.Failed.ToString(CultureInfo.InvariantCulture), s.Submitted.ToString("u", CultureInfo.InvariantCulture), Markup.Escape(s.Note ?? ""));
         }
         console.Write(table);
     }

@@ -65,6 +65,30 @@ public sealed class ArtifactStore(string root)
         return final;
     }
 
+    /// <summary>
+    /// Deletes a stage's artifact (and any work folder it left). It first moves out of sight, so readers find it
+    /// whole or not at all. Returns the bytes it held, or null when there was no artifact.
+    /// </summary>
+    public long? Delete(string hash)
+    {
+        string path = Path.Combine(Root, Check(hash));
+        string work = Path.Combine(Root, ".work", hash);
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        if (!Directory.Exists(path))
+        {
+            return null;
+        }
+        long bytes = new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        string doomed = Path.Combine(Root, ".staging", $"{hash}-deleted-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.GetDirectoryName(doomed)!);
+        Directory.Move(path, doomed);
+        Directory.Delete(doomed, recursive: true);
+        return bytes;
+    }
+
     private static string Check(string hash)
     {
         if (string.IsNullOrEmpty(hash) || hash.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))

@@ -3,6 +3,7 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Grains.Metrics;
+using Grid.Grains.Stages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -28,6 +29,16 @@ public sealed class SweepGrainState
 
     [Id(4)]
     public List<TrialStatus> Trials { get; set; } = [];
+
+    [Id(5)]
+    public List<string> Tags { get; set; } = [];
+
+    [Id(6)]
+    public string? Note { get; set; }
+
+    /// <summary>How many times <c>grid sweep retry</c> restarted trials; each restarted trial runs as this retry.</summary>
+    [Id(7)]
+    public int Retries { get; set; }
 }
 
 /// <summary>
@@ -76,7 +87,7 @@ public sealed partial class SweepGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<SweepSnapshot> SubmitAsync(SweepSpec spec)
+    public async Task<SweepSnapshot> SubmitAsync(SweepSpec spec, IReadOnlyList<string>? tags = null, string? note = null)
     {
         if (state.State.Spec is not null)
         {
@@ -85,6 +96,8 @@ public sealed partial class SweepGrain(
         string sweepId = this.GetPrimaryKeyString();
         var trials = SweepExpansion.Expand(spec);
         state.State.Spec = spec;
+        state.State.Tags = tags?.Distinct(StringComparer.Ordinal).ToList() ?? [];
+        state.State.Note = string.IsNullOrWhiteSpace(note) ? null : note;
         state.State.Submitted = clock.GetUtcNow();
         state.State.Trials = trials
             .Select(t => new TrialStatus(TrialKey(sweepId, t), t, TrialState.Pending, null, null, null, 0, 0))
@@ -117,7 +130,8 @@ public sealed partial class SweepGrain(
         {
             yield break;
         }
-        while (!cancellationToken.IsCancellationRequested)
+        // A sweep deleted while watched has no state left: the watch ends.
+        while (!cancellationToken.IsCancellationRequested && state.State.Spec is not null)
         {
             var snapshot = Snapshot();
             yield return snapshot;
@@ -170,9 +184,10 @@ public sealed partial class SweepGrain(
             return;
         }
         var previous = state.State.Trials[i];
-        if (IsTerminal(previous.State))
+        if (status.Retries < previous.Retries || (IsTerminal(previous.State) && status.Retries == previous.Retries))
         {
-            // Exactly-once recording: the first terminal report of a trial wins.
+            // Exactly-once recording: the first terminal report of a trial's run wins, and a late report of a run
+            // that `grid sweep retry` has replaced changes nothing.
             return;
         }
         state.State.Trials[i] = status;
@@ -243,16 +258,132 @@ public sealed partial class SweepGrain(
         {
             return null;
         }
-        var open = state.State.Trials.Where(t => !IsTerminal(t.State)).Select(t => t.TrialId).ToList();
-        var statuses = await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetStatusAsync()));
-        foreach (var status in statuses)
+        var open = state.State.Trials.Where(t => !IsTerminal(t.State)).ToList();
+        var statuses = await Task.WhenAll(open.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).GetStatusAsync()));
+        for (int i = 0; i < open.Count; i++)
         {
-            if (status is not null && IsTerminal(status.State))
+            var status = statuses[i];
+            if (status is not null && status.Retries < open[i].Retries)
+            {
+                // The retry did not reach the trial (its silo went away, say): ask again; the trial ignores a repeat.
+                await GrainFactory.GetGrain<ITrialGrain>(open[i].TrialId).RetryAsync(this.GetPrimaryKeyString(), open[i].Spec, open[i].Retries);
+            }
+            else if (status is not null && IsTerminal(status.State))
             {
                 await OnTrialUpdatedAsync(status);
             }
         }
         return Snapshot();
+    }
+
+    public async Task<SweepSnapshot?> RetryAsync(bool includeCancelled)
+    {
+        if (state.State.Spec is null)
+        {
+            return null;
+        }
+        var again = state.State.Trials
+            .Where(t => t.State == TrialState.Failed || (includeCancelled && t.State == TrialState.Cancelled))
+            .ToList();
+        if (again.Count == 0)
+        {
+            return Snapshot();
+        }
+        string sweepId = this.GetPrimaryKeyString();
+        int retries = ++state.State.Retries;
+        foreach (var trial in again)
+        {
+            int i = _index[trial.TrialId];
+            state.State.Trials[i] = trial with { State = TrialState.Pending, Progress = null, Result = null, Error = null, StagesComputed = 0, StagesReused = 0, Retries = retries };
+        }
+        state.State.Finished = null;
+        if (includeCancelled || !state.State.Trials.Any(t => t.State == TrialState.Cancelled))
+        {
+            state.State.Cancelled = false;
+        }
+        // Written before the trials start, so their reports (which carry this retry's number) are not taken for stale ones.
+        await state.WriteStateWithRetryAsync(options.Value);
+        await this.RegisterOrUpdateReminder(WatchdogReminder, options.Value.SweepWatchdogPeriod, options.Value.SweepWatchdogPeriod);
+        LogRetried(sweepId, again.Count, retries);
+        foreach (var batch in again.Chunk(StartBatch))
+        {
+            await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).RetryAsync(sweepId, t.Spec, retries)));
+        }
+        PublishMetrics(results: true);
+        Changed();
+        await RegisterAsync();
+        return Snapshot();
+    }
+
+    public Task<IReadOnlyList<string>> GetStageHashesAsync() =>
+        Task.FromResult<IReadOnlyList<string>>(StageHashes(state.State.Trials).ToList());
+
+    /// <summary>Every stage hash the trials' chains use.</summary>
+    private static HashSet<string> StageHashes(IEnumerable<TrialStatus> trials) =>
+        trials.SelectMany(t => StageKeys.Chain(t.Spec)).Select(r => r.Hash).ToHashSet(StringComparer.Ordinal);
+
+    public async Task<SweepDeletion?> DeleteAsync(bool force, bool artifacts)
+    {
+        if (state.State.Spec is null)
+        {
+            return null;
+        }
+        string sweepId = this.GetPrimaryKeyString();
+        if (!IsFinished())
+        {
+            if (!force)
+            {
+                return new SweepDeletion(false, 0, [], 0);
+            }
+            await CancelAsync();
+        }
+        var unreferenced = new List<string>();
+        int shared = 0;
+        if (artifacts)
+        {
+            var mine = StageHashes(state.State.Trials);
+            var others = await OtherSweepsStageHashesAsync(sweepId);
+            unreferenced = mine.Where(h => !others.Contains(h)).Order(StringComparer.Ordinal).ToList();
+            shared = mine.Count - unreferenced.Count;
+            // Before the files go: a later sweep must compute these stages again, not reuse results whose files are gone.
+            foreach (var batch in unreferenced.Chunk(StartBatch))
+            {
+                await Task.WhenAll(batch.Select(h => GrainFactory.GetGrain<IStageGrain>(h).ForgetAsync()));
+            }
+        }
+        int trials = state.State.Trials.Count;
+        foreach (var batch in state.State.Trials.Chunk(StartBatch))
+        {
+            await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).DeleteAsync()));
+        }
+        await GrainFactory.GetGrain<ISweepRegistryGrain>(0).RemoveAsync(sweepId);
+        if (await this.GetReminder(WatchdogReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        metrics.SweepReleased(sweepId);
+        _index.Clear();
+        await state.ClearStateAsync();
+        state.State = new SweepGrainState();
+        Changed();
+        LogDeleted(sweepId, trials, unreferenced.Count);
+        DeactivateOnIdle();
+        return new SweepDeletion(true, trials, unreferenced, shared);
+    }
+
+    /// <summary>The stage hashes of every other sweep in the registry.</summary>
+    private async Task<HashSet<string>> OtherSweepsStageHashesAsync(string sweepId)
+    {
+        var sweeps = await GrainFactory.GetGrain<ISweepRegistryGrain>(0).ListAsync();
+        var hashes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var batch in sweeps.Where(s => s.SweepId != sweepId).Chunk(16))
+        {
+            foreach (var list in await Task.WhenAll(batch.Select(s => GrainFactory.GetGrain<ISweepGrain>(s.SweepId).GetStageHashesAsync())))
+            {
+                hashes.UnionWith(list);
+            }
+        }
+        return hashes;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -329,14 +460,17 @@ public sealed partial class SweepGrain(
             SweepAggregator.Stages(trials),
             state.State.Submitted,
             state.State.Finished,
-            _version);
+            _version,
+            state.State.Tags.Count == 0 ? null : state.State.Tags.ToList(),
+            state.State.Note);
     }
 
     /// <summary>Updates the registry's line for this sweep (counts only: no curves are built for it).</summary>
     private Task RegisterAsync() =>
         GrainFactory.GetGrain<ISweepRegistryGrain>(0).UpsertAsync(new SweepSummary(
             this.GetPrimaryKeyString(), state.State.Spec!.Name, CurrentState(), state.State.Trials.Count,
-            Count(TrialState.Succeeded), Count(TrialState.Failed), state.State.Submitted));
+            Count(TrialState.Succeeded), Count(TrialState.Failed), state.State.Submitted,
+            state.State.Tags.Count == 0 ? null : state.State.Tags.ToList(), state.State.Note));
 
     private SweepState CurrentState() =>
         IsFinished()
@@ -351,6 +485,12 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: refining the knee of {Representation} with k = {Ks}")]
     private partial void LogRefined(string sweepId, string representation, string ks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: retrying {Trials} trials (retry {Retry})")]
+    private partial void LogRetried(string sweepId, int trials, int retry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: deleted with its {Trials} trials' records; {Stages} stages no other sweep uses were forgotten")]
+    private partial void LogDeleted(string sweepId, int trials, int stages);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: cancelled")]
     private partial void LogCancelled(string sweepId);

@@ -28,6 +28,14 @@ public sealed class SweepRegistryGrain(
         await state.WriteStateWithRetryAsync(options.Value);
     }
 
+    public async Task RemoveAsync(string sweepId)
+    {
+        if (state.State.Sweeps.Remove(sweepId))
+        {
+            await state.WriteStateWithRetryAsync(options.Value);
+        }
+    }
+
     public Task<IReadOnlyList<SweepSummary>> ListAsync() =>
         Task.FromResult<IReadOnlyList<SweepSummary>>(state.State.Sweeps.Values.OrderByDescending(s => s.Submitted).ToList());
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
@@ -32,6 +33,7 @@ public sealed partial class TrialGrain(
     [PersistentState("trial", "grid")] IPersistentState<TrialGrainState> state,
     GridMetrics metrics,
     IOptions<GridGrainOptions> options,
+    TimeProvider clock,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromDays(7);
@@ -58,14 +60,16 @@ public sealed partial class TrialGrain(
         return Task.CompletedTask;
     }
 
-    public async Task StartAsync(string sweepId, TrialSpec spec)
+    public Task StartAsync(string sweepId, TrialSpec spec) => StartAsync(sweepId, spec, retries: 0);
+
+    private async Task StartAsync(string sweepId, TrialSpec spec, int retries)
     {
         if (state.State.Status is not null)
         {
             return;
         }
         state.State.SweepId = sweepId;
-        state.State.Status = WithStageHashes(new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0));
+        state.State.Status = WithStageHashes(new TrialStatus(this.GetPrimaryKeyString(), spec, TrialState.Pending, null, null, null, 0, 0, Retries: retries));
         await state.WriteStateWithRetryAsync(options.Value);
         StartChain(resumed: false);
     }
@@ -77,7 +81,7 @@ public sealed partial class TrialGrain(
             return;
         }
         _cancel?.Cancel();
-        await SetAsync(Status with { State = TrialState.Cancelled, Progress = null }, persist: true);
+        await SetAsync(Logged(Status, TrialEventKind.Cancelled) with { State = TrialState.Cancelled, Progress = null }, persist: true);
         metrics.TrialEntered("cancelled", _resource ?? PreferredResource);
         foreach (var request in StageKeys.Chain(Status.Spec))
         {
@@ -95,6 +99,66 @@ public sealed partial class TrialGrain(
             Notify();
         }
         return Task.CompletedTask;
+    }
+
+    public Task OnStageEventAsync(TrialEvent line)
+    {
+        // Kept in memory and reported; stored with the trial's next state write.
+        if (state.State.Status is { State: TrialState.Running })
+        {
+            state.State.Status = Status.WithEvent(line);
+            Notify();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task RetryAsync(string sweepId, TrialSpec spec, int retries)
+    {
+        if (state.State.Status is null)
+        {
+            await StartAsync(sweepId, spec, retries);
+            return;
+        }
+        if (Status.Retries >= retries)
+        {
+            return;
+        }
+        if (Status.State is not (TrialState.Failed or TrialState.Cancelled))
+        {
+            // Running, or succeeded after all (the sweep had not heard): the run that is there counts as this retry.
+            await SetAsync(Status with { Retries = retries }, persist: true);
+            return;
+        }
+        if (_run is { IsCompleted: false } ending)
+        {
+            // A cancelled chain still unwinding: let it end before a new one starts.
+            await ending;
+        }
+        state.State.SweepId = sweepId;
+        var next = Logged(Status, TrialEventKind.Retried, detail: $"retry {retries}") with
+        {
+            State = TrialState.Pending,
+            Progress = null,
+            Result = null,
+            Error = null,
+            StagesComputed = 0,
+            StagesReused = 0,
+            Retries = retries,
+        };
+        await SetAsync(next, persist: true);
+        StartChain(resumed: false);
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
+        {
+            await CancelAsync();
+        }
+        state.State.Status = null;
+        state.State.SweepId = null;
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
     }
 
     private void StartChain(bool resumed)
@@ -115,7 +179,7 @@ public sealed partial class TrialGrain(
         try
         {
             // A trial recorded before statuses carried stage hashes gets them here.
-            await SetAsync(WithStageHashes(Status) with { State = TrialState.Running }, persist: true);
+            await SetAsync(Logged(WithStageHashes(Status), resumed ? TrialEventKind.Resumed : TrialEventKind.Started) with { State = TrialState.Running }, persist: true);
             var resource = await ResolveResourceAsync();
             // A trial resumed after its silo went away is a retry; a new one joins the queue.
             metrics.TrialEntered(resumed ? "retried" : "queued", resource);
@@ -133,10 +197,12 @@ public sealed partial class TrialGrain(
                 {
                     computed++;
                 }
-                state.State.Status = Status with { StagesComputed = computed, StagesReused = reused };
+                var line = new TrialEvent(clock.GetUtcNow(), last.Reused ? TrialEventKind.Reused : TrialEventKind.Computed, request.Kind, request.Hash,
+                    last.Reused ? 0 : last.Attempts, last.Silo, last.Reused ? null : string.Create(CultureInfo.InvariantCulture, $"{last.Seconds:0.0} s"));
+                await SetAsync(Status.WithEvent(line) with { StagesComputed = computed, StagesReused = reused }, persist: false);
             }
             var result = last?.Clustering ?? throw new InvalidOperationException("the chain's last stage returned no clustering result");
-            await SetAsync(Status with { State = TrialState.Succeeded, Result = result, Progress = null }, persist: true);
+            await SetAsync(Logged(Status, TrialEventKind.Succeeded) with { State = TrialState.Succeeded, Result = result, Progress = null }, persist: true);
             metrics.TrialEntered("succeeded", _resource!.Value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -168,7 +234,7 @@ public sealed partial class TrialGrain(
         }
         try
         {
-            await SetAsync(Status with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
+            await SetAsync(Logged(Status, TrialEventKind.Failed, detail: ex.Message) with { State = TrialState.Failed, Error = ex.Message, Progress = null }, persist: true);
         }
         catch (Exception refused)
         {
@@ -196,10 +262,15 @@ public sealed partial class TrialGrain(
             catch (Exception ex) when (SiloLoss.Is(ex) && lost < settings.MaxSiloLossRetries && !cancellationToken.IsCancellationRequested)
             {
                 LogStageSiloLost(ex, this.GetPrimaryKeyString(), request.Hash, lost + 1);
+                state.State.Status = Logged(Status, TrialEventKind.Lost, request, $"the stage's silo was lost ({ex.GetType().Name}); asking again");
                 await Task.Delay(settings.RetryBackoff, cancellationToken);
             }
         }
     }
+
+    /// <summary>The status with a line added to its log.</summary>
+    private TrialStatus Logged(TrialStatus status, TrialEventKind kind, StageRequest? stage = null, string? detail = null) =>
+        status.WithEvent(new TrialEvent(clock.GetUtcNow(), kind, stage?.Kind, stage?.Hash, Detail: detail));
 
     /// <summary>The status with the hashes of the trial's stages, so readers of its artifacts (reports, results pages) find them.</summary>
     private static TrialStatus WithStageHashes(TrialStatus status)

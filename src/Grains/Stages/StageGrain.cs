@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
@@ -30,6 +31,7 @@ public sealed partial class StageGrain(
     IOptions<GridGrainOptions> options,
     GridMetrics metrics,
     ILocalSiloDetails silo,
+    TimeProvider clock,
     ILogger<StageGrain> logger) : Grain, IStageGrain
 {
     private readonly HashSet<string> _waiters = [];
@@ -90,6 +92,64 @@ public sealed partial class StageGrain(
         return Task.CompletedTask;
     }
 
+    public async Task ForgetAsync()
+    {
+        if (state.State.Outcome is null)
+        {
+            return;
+        }
+        state.State.Outcome = null;
+        await state.ClearStateAsync();
+        // A finished computation would otherwise hand its old outcome to the next ask; one in flight records a fresh one.
+        if (_computation is { IsCompleted: true })
+        {
+            _computation = null;
+        }
+        LogForgotten(this.GetPrimaryKeyString());
+    }
+
+    /// <summary>Adds a line to the log of every trial waiting on this stage.</summary>
+    private void Tell(StageRequest request, TrialEventKind kind, int attempt, string silo, string? detail)
+    {
+        var line = new TrialEvent(clock.GetUtcNow(), kind, request.Kind, request.Hash, attempt, silo, detail);
+        foreach (string trial in _waiters)
+        {
+            _ = GrainFactory.GetGrain<ITrialGrain>(trial).OnStageEventAsync(line);
+        }
+    }
+
+    /// <summary>Silo names by worker id (a worker id is a silo address, which a restarted silo does not reuse).</summary>
+    private static readonly ConcurrentDictionary<string, string> SiloNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The name of a worker's silo, as progress and results name it (<c>host:port</c>), from the scheduler; its
+    /// address when the scheduler does not answer: a log line is not worth failing or delaying a stage for.
+    /// </summary>
+    private static async Task<string> SiloNameAsync(ISchedulerGrain scheduler, string workerId)
+    {
+        if (SiloNames.TryGetValue(workerId, out string? name))
+        {
+            return name;
+        }
+        try
+        {
+            var status = await scheduler.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
+            foreach (var worker in status.Workers)
+            {
+                SiloNames[worker.WorkerId] = worker.Silo;
+            }
+            if (SiloNames.TryGetValue(workerId, out name))
+            {
+                return name;
+            }
+        }
+        catch (Exception)
+        {
+            // Whatever went wrong, the line names the silo by its address instead.
+        }
+        return workerId;
+    }
+
     private async Task<StageOutcome> ComputeAsync(StageRequest request)
     {
         var settings = options.Value;
@@ -108,6 +168,8 @@ public sealed partial class StageGrain(
                 // Our silo, so that the scheduler drops this wait if the silo goes away while it queues.
                 var lease = await scheduler.AcquireAsync(kind, request.Hash, silo.SiloAddress.ToParsableString());
                 metrics.StageWaited(request.Kind, lease.Kind, Stopwatch.GetElapsedTime(queued));
+                // Before the check below, so that no await separates it from running the stage.
+                string siloName = await SiloNameAsync(scheduler, lease.WorkerId);
                 _activity.Set(running: true, lease.Kind, _waiters.Count);
                 if (_waiters.Count == 0)
                 {
@@ -116,6 +178,7 @@ public sealed partial class StageGrain(
                     throw new OperationCanceledException($"stage {request.Hash}: no trial needs it any more");
                 }
                 _running = lease;
+                Tell(request, TrialEventKind.Attempt, attempt, siloName, null);
                 try
                 {
                     var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
@@ -145,6 +208,7 @@ public sealed partial class StageGrain(
                     // freed (the lease is fenced, so a late result from it cannot be recorded) and the stage
                     // queues again, without spending an attempt.
                     lost++;
+                    Tell(request, TrialEventKind.Lost, attempt, siloName, $"{ex.Message}; queued again ({lost} lost so far)");
                     attempt--;
                     await ReleaseQuietlyAsync(scheduler, lease);
                     LogSiloLost(ex, request.Kind, request.Hash, lease.WorkerId, lost);
@@ -158,6 +222,8 @@ public sealed partial class StageGrain(
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
                     metrics.StageAttemptFailed(request.Kind, lease.Kind);
+                    Tell(request, TrialEventKind.Error, attempt, siloName,
+                        attempt < settings.MaxStageAttempts ? $"{ex.Message}; tried again" : $"{ex.Message}; no attempts left");
                     if (attempt < settings.MaxStageAttempts)
                     {
                         // Every trial waiting on this stage goes round again.
@@ -197,6 +263,9 @@ public sealed partial class StageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage {Kind} {Hash}: the silo of worker {WorkerId} was lost during the stage ({Lost} so far); queued again")]
     private partial void LogSiloLost(Exception ex, StageKind kind, string hash, string workerId, int lost);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Hash}: its recorded outcome was forgotten (its sweep was deleted with its artifacts)")]
+    private partial void LogForgotten(string hash);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stage: releasing lease {Token} failed; the scheduler reclaims it")]
     private partial void LogReleaseFailed(Exception ex, long token);

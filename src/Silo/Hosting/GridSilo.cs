@@ -133,7 +133,12 @@ public static class GridSilo
         {
             var redis = ConfigurationOptions.Parse(options.Redis!);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-            silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(StorageName, o =>
+            {
+                o.ConfigurationOptions = redis;
+                // `grid sweep delete` clears its grains' state: the keys go, not just their contents.
+                o.DeleteStateOnClear = true;
+            });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
             // Advertised: the pod's IP on Kubernetes (listening on every address), else loopback.
             bool advertised = !string.IsNullOrWhiteSpace(options.AdvertisedAddress);

@@ -34,7 +34,7 @@ public static class ResultsHtml
         }
         else
         {
-            html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>name</th><th>state</th><th>progress</th><th>succeeded</th><th>failed</th><th>best test error</th><th>submitted</th></tr></thead><tbody>\n");
+            html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>name</th><th>tags</th><th>state</th><th>progress</th><th>succeeded</th><th>failed</th><th>best test error</th><th>submitted</th></tr></thead><tbody>\n");
             foreach (var sweep in sweeps)
             {
                 int ended = Ended(sweep);
@@ -42,6 +42,7 @@ public static class ResultsHtml
                 html.Append("<tr data-sweep=\"").Append(Encode(sweep.SweepId)).Append("\">")
                     .Append("<td><a href=\"/sweeps/").Append(Encode(Uri.EscapeDataString(sweep.SweepId))).Append("\">").Append(Encode(sweep.SweepId)).Append("</a></td>")
                     .Append("<td>").Append(Encode(sweep.Name)).Append("</td>")
+                    .Append("<td>").Append(TagList(sweep.Tags)).Append("</td>")
                     .Append("<td class=\"state ").Append(StateName(sweep.State)).Append("\">").Append(StateName(sweep.State)).Append("</td>")
                     .Append("<td>").Append(Progress(ended, sweep.Total)).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Succeeded))).Append("</td>")
@@ -75,11 +76,13 @@ public static class ResultsHtml
         html.Append("<h1>").Append(Encode(snapshot.Name)).Append(" <small>").Append(Encode(snapshot.SweepId)).Append("</small></h1></header>\n");
         html.Append("<main id=\"content\">\n");
         Summary(html, snapshot, mode);
+        Labels(html, snapshot);
         Best(html, snapshot);
         Knees(html, snapshot);
         Table(html, snapshot, figures);
         Figures(html, figures, mode);
         TrialFigures(html, snapshot, figures, mode);
+        TrialLogs(html, snapshot);
         html.Append("</main>\n");
         if (mode.Live)
         {
@@ -130,30 +133,16 @@ public static class ResultsHtml
     private static void Best(StringBuilder html, SweepSnapshot snapshot)
     {
         html.Append("<section id=\"best\"><h2>Best configurations</h2>\n");
-        var succeeded = snapshot.Trials.Where(t => t.Result is not null && t.State == TrialState.Succeeded).ToList();
-        if (succeeded.Count == 0)
+        var best = BestConfigurations.Of(snapshot);
+        if (best.Count == 0)
         {
             html.Append("<p>No trial has finished yet.</p></section>\n");
             return;
         }
         html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th></tr></thead><tbody>\n");
-        if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } bestResult } best)
+        foreach (var row in best)
         {
-            BestRow(html, "best test error overall", best, bestResult, overall: true);
-        }
-        foreach (var curve in snapshot.Curves)
-        {
-            var onCurve = succeeded.Where(t => ResultFigures.OnCurve(t.Spec, curve)).ToList();
-            if (onCurve.Count == 0)
-            {
-                continue;
-            }
-            var bestOnCurve = onCurve.MinBy(t => t.Result!.TestError)!;
-            BestRow(html, "best of " + ResultFigures.CurveLabel(curve), bestOnCurve, bestOnCurve.Result!, overall: false);
-            if (Kneedle.Shown(curve.KneeK, curve.Points.Count) is int knee && onCurve.FirstOrDefault(t => t.Spec.K == knee) is { } atKnee)
-            {
-                BestRow(html, "knee of " + ResultFigures.CurveLabel(curve), atKnee, atKnee.Result!, overall: false);
-            }
+            BestRow(html, row.What, row.Trial, row.Result, overall: row.Kind == BestKind.Overall);
         }
         html.Append("</tbody></table></section>\n");
     }
@@ -281,7 +270,7 @@ public static class ResultsHtml
         html.Append("</section>\n");
     }
 
-    private static void FigureHtml(StringBuilder html, Figure figure, PageMode mode, bool lazy)
+    internal static void FigureHtml(StringBuilder html, Figure figure, PageMode mode, bool lazy)
     {
         html.Append("<figure data-figure=\"").Append(Encode(figure.Name)).Append("\">");
         if (mode.Failures is { } failures && failures.TryGetValue(figure.Name, out string? reason))
@@ -298,7 +287,78 @@ public static class ResultsHtml
         html.Append("<figcaption>").Append(Encode(figure.Caption)).Append("</figcaption></figure>\n");
     }
 
-    private static void Head(StringBuilder html, string title, bool live)
+    /// <summary>A sweep's tags and note (<c>--tag</c>, <c>--note</c>), when it has any.</summary>
+    private static void Labels(StringBuilder html, SweepSnapshot snapshot)
+    {
+        if (snapshot.Tags is not { Count: > 0 } && string.IsNullOrEmpty(snapshot.Note))
+        {
+            return;
+        }
+        html.Append("<section id=\"labels\"><p>");
+        if (snapshot.Tags is { Count: > 0 } tags)
+        {
+            html.Append("Tags: <span id=\"tags\">").Append(TagList(tags)).Append("</span>");
+        }
+        if (!string.IsNullOrEmpty(snapshot.Note))
+        {
+            html.Append(snapshot.Tags is { Count: > 0 } ? " · " : "").Append("Note: <span id=\"note\">").Append(Encode(snapshot.Note)).Append("</span>");
+        }
+        html.Append("</p></section>\n");
+    }
+
+    /// <summary>Tags as badges; empty when there are none.</summary>
+    internal static string TagList(IReadOnlyList<string>? tags) =>
+        tags is null ? "" : string.Concat(tags.Select(t => "<span class=\"tag\">" + Encode(t) + "</span>"));
+
+    /// <summary>
+    /// Each trial's log: stage attempts, errors with their reasons, silo losses, reuse and the outcome. Failed
+    /// trials' logs are open; the others fold.
+    /// </summary>
+    private static void TrialLogs(StringBuilder html, SweepSnapshot snapshot)
+    {
+        if (!snapshot.Trials.Any(t => t.Events is { Count: > 0 }))
+        {
+            return;
+        }
+        html.Append("<section id=\"trial-logs\"><h2>Trial logs</h2>\n");
+        for (int i = 0; i < snapshot.Trials.Count; i++)
+        {
+            var trial = snapshot.Trials[i];
+            if (trial.Events is not { Count: > 0 } events)
+            {
+                continue;
+            }
+            string state = trial.State.ToString().ToLowerInvariant();
+            html.Append("<details class=\"log\" id=\"log-").Append(Encode(ResultFigures.TrialSlug(i, trial.Spec))).Append("\" data-trial=\"").Append(Encode(trial.TrialId)).Append('"')
+                .Append(trial.State == TrialState.Failed ? " open" : "").Append("><summary>")
+                .Append(Int(i + 1)).Append(". ").Append(Encode(trial.Spec.Key)).Append(" — <span class=\"state ").Append(state).Append("\">").Append(state).Append("</span> · ")
+                .Append(Int(events.Count)).Append(events.Count == 1 ? " line" : " lines");
+            if (trial.Retries > 0)
+            {
+                html.Append(" · retried ").Append(Int(trial.Retries)).Append(trial.Retries == 1 ? " time" : " times");
+            }
+            html.Append("</summary>\n");
+            if (trial.EventsDropped > 0)
+            {
+                html.Append("<p class=\"note\">").Append(Int(trial.EventsDropped)).Append(" earlier lines were not kept.</p>\n");
+            }
+            html.Append("<table class=\"log\"><thead><tr><th>time (UTC)</th><th>stage</th><th>attempt</th><th>silo</th><th>event</th><th>detail</th></tr></thead><tbody>\n");
+            foreach (var line in events)
+            {
+                string kind = line.Kind.ToString().ToLowerInvariant();
+                html.Append("<tr class=\"").Append(kind).Append("\"><td>").Append(Encode(line.Time.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))
+                    .Append("</td><td>").Append(line.Stage is { } stage ? Encode(stage.ToString().ToLowerInvariant() + " " + TrialEvent.ShortHash(line.StageHash)) : "")
+                    .Append("</td><td>").Append(line.Attempt > 0 ? Int(line.Attempt) : "")
+                    .Append("</td><td>").Append(Encode(line.Silo))
+                    .Append("</td><td>").Append(kind)
+                    .Append("</td><td>").Append(Encode(line.Detail)).Append("</td></tr>\n");
+            }
+            html.Append("</tbody></table></details>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    internal static void Head(StringBuilder html, string title, bool live)
     {
         html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -355,11 +415,11 @@ public static class ResultsHtml
     private static string Progress(int done, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"<progress value=\"{done}\" max=\"{Math.Max(1, total)}\">{done}/{total}</progress>");
 
-    private static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+    internal static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
 
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+    internal static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
 
     private const string Style =
         "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:1.5rem;color:#222;background:#fff}" +
@@ -370,5 +430,7 @@ public static class ResultsHtml
         ".state.failed{color:#b00}.state.running{color:#06c}.state.succeeded,.state.completed{color:#070}" +
         ".figures{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
         "figcaption{font-size:.85rem;color:#444;max-width:900px}.missing{color:#b00}.note{color:#555}" +
-        "details{margin:.5rem 0}summary{cursor:pointer}progress{vertical-align:middle}";
+        "details{margin:.5rem 0}summary{cursor:pointer}progress{vertical-align:middle}" +
+        ".tag{display:inline-block;background:#eef;border:1px solid #ccd;border-radius:.6em;padding:0 .45em;margin-right:.25em;font-size:.85em}" +
+        "table.log td{text-align:left;font-family:ui-monospace,monospace;font-size:.8rem}tr.error td,tr.failed td,tr.lost td{color:#b00}";
 }

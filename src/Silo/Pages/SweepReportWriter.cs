@@ -30,6 +30,41 @@ public static class SweepReportWriter
         EnsureWritable(root, figuresDir);
 
         var figures = ResultFigures.List(snapshot, sources);
+        var (written, failures) = WriteFigures(figures, figuresDir, progress, cancellationToken);
+        string index = Path.Combine(root, "index.html");
+        File.WriteAllText(index, ResultsHtml.SweepPage(snapshot, figures, ReportMode(failures)));
+        int missing = snapshot.Trials
+            .SelectMany(t => new[] { t.AutoencoderHash, t.State == TrialState.Succeeded ? t.ClusteringHash : null })
+            .Where(h => h is not null)
+            .Distinct(StringComparer.Ordinal)
+            .Count(h => sources.Artifact(h) is null);
+        return new SweepReport(index, written, failures, missing);
+    }
+
+    /// <summary>
+    /// Writes a comparison of several sweeps to <paramref name="directory"/>: <c>index.html</c> (each sweep's best
+    /// configurations side by side) and the curves of all of them on one chart under <c>figures/</c>.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created or written (the message names it).</exception>
+    public static SweepReport WriteComparison(IReadOnlyList<SweepSnapshot> sweeps, string directory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sweeps);
+        string root = Path.GetFullPath(directory);
+        string figuresDir = Path.Combine(root, FiguresFolder);
+        EnsureWritable(root, figuresDir);
+        var figures = SweepComparison.Figures(sweeps);
+        var (written, failures) = WriteFigures(figures, figuresDir, progress, cancellationToken);
+        string index = Path.Combine(root, "index.html");
+        File.WriteAllText(index, SweepComparison.Page(sweeps, figures, ReportMode(failures)));
+        return new SweepReport(index, written, failures, 0);
+    }
+
+    private static ResultsHtml.PageMode ReportMode(IReadOnlyDictionary<string, string> failures) =>
+        new(false, f => FiguresFolder + "/" + Uri.EscapeDataString(f.Name), failures);
+
+    /// <summary>Draws each figure into <paramref name="figuresDir"/>; one that cannot be drawn is reported and left out.</summary>
+    private static (int Written, Dictionary<string, string> Failures) WriteFigures(IReadOnlyList<Figure> figures, string figuresDir, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         int written = 0;
         for (int i = 0; i < figures.Count; i++)
@@ -48,15 +83,7 @@ public static class SweepReportWriter
                 progress?.Report($"    could not draw {figure.Name}: {ex.Message}");
             }
         }
-        var mode = new ResultsHtml.PageMode(false, f => FiguresFolder + "/" + Uri.EscapeDataString(f.Name), failures);
-        string index = Path.Combine(root, "index.html");
-        File.WriteAllText(index, ResultsHtml.SweepPage(snapshot, figures, mode));
-        int missing = snapshot.Trials
-            .SelectMany(t => new[] { t.AutoencoderHash, t.State == TrialState.Succeeded ? t.ClusteringHash : null })
-            .Where(h => h is not null)
-            .Distinct(StringComparer.Ordinal)
-            .Count(h => sources.Artifact(h) is null);
-        return new SweepReport(index, written, failures, missing);
+        return (written, failures);
     }
 
     private static void EnsureWritable(string root, string figuresDir)

@@ -28,6 +28,8 @@ public sealed class RunSerializationTests : IDisposable
 
     private static readonly TrialStatus Status = new("sw/abc", Trial, TrialState.Succeeded, Progress, Result, null, 1, 1);
 
+    private static readonly TrialEvent Line = new(DateTimeOffset.UnixEpoch, TrialEventKind.Error, StageKind.Clustering, "c0ffee", 1, "127.0.0.1:11111", "out of memory");
+
     private static readonly SlotLease Lease = new("S127.0.0.1:11111:1", SlotKind.Cpu, 0, 42, "hash", DateTimeOffset.UnixEpoch);
 
     public static TheoryData<object> Records() => new(
@@ -44,6 +46,13 @@ public sealed class RunSerializationTests : IDisposable
         new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), "sw/abc",
             new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7),
         new SweepSummary("sw", "demo", SweepState.Completed, 16, 15, 1, DateTimeOffset.UnixEpoch),
+        new SweepSummary("sw", "demo", SweepState.Completed, 16, 15, 1, DateTimeOffset.UnixEpoch, new[] { "baseline", "z16" }, "first try"),
+        new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), null,
+            new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7, new[] { "baseline" }, "a note"),
+        Line,
+        new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Started),
+        Status with { Events = new[] { Line, Line with { Kind = TrialEventKind.Computed, Attempt = 2 } }, EventsDropped = 3, Retries = 1 },
+        new SweepDeletion(true, 12, new[] { "c0ffee", "ae12" }, 4),
         new StageRequest(StageKind.Clustering, "c0ffee", Trial, "ae12"),
         new StageOutcome("c0ffee", StageKind.Clustering, new Dictionary<string, double> { ["test_error"] = 0.12 }, Result, "silo-a", 1.5, true, 2),
         Lease,
@@ -69,6 +78,24 @@ public sealed class RunSerializationTests : IDisposable
         Assert.Equal(value.GetType(), copy.GetType());
         // Records holding lists compare lists by reference, so compare their JSON instead.
         Assert.Equal(JsonSerializer.Serialize(value, value.GetType()), JsonSerializer.Serialize(copy, copy.GetType()));
+    }
+
+    [Fact]
+    public void A_trial_keeps_the_last_lines_of_its_log_and_counts_the_ones_it_let_go()
+    {
+        var status = Status;
+        for (int i = 1; i <= TrialEvent.MaxPerTrial + 7; i++)
+        {
+            status = status.WithEvent(Line with { Attempt = i });
+        }
+
+        Assert.Equal(TrialEvent.MaxPerTrial, status.Events!.Count);
+        Assert.Equal(7, status.EventsDropped);
+        Assert.Equal(8, status.Events[0].Attempt);
+        Assert.Equal(TrialEvent.MaxPerTrial + 7, status.Events[^1].Attempt);
+        Assert.Equal("error clustering c0ffee (attempt 1) on 127.0.0.1:11111: out of memory", Line.Describe());
+        Assert.Equal("attempt 2 of clustering 0123abcd on host:11111", (Line with { Kind = TrialEventKind.Attempt, StageHash = "0123abcdef", Attempt = 2, Silo = "host:11111", Detail = null }).Describe());
+        Assert.Equal("started", new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Started).Describe());
     }
 
     [Fact]
