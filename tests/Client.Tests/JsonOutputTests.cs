@@ -15,7 +15,7 @@ public sealed class JsonOutputTests
 
         var json = JsonNode.Parse(JsonOutput.Serialize(new[] { summary }))!.AsArray().Single()!.AsObject();
 
-        Assert.Equal(["sweep_id", "name", "state", "trials", "succeeded", "failed", "submitted"], json.Select(p => p.Key));
+        Assert.Equal(["sweep_id", "name", "state", "trials", "succeeded", "failed", "submitted", "tags", "note"], json.Select(p => p.Key));
         Assert.Equal("completed", json["state"]!.GetValue<string>());
     }
 
