@@ -70,4 +70,11 @@ public interface ITrialGrain : IGrainWithStringKey
     /// <summary>The stage this trial waits on reports progress.</summary>
     [Alias("stage-progress"), OneWay]
     Task OnStageProgressAsync(StageProgress progress);
+
+    /// <summary>
+    /// The stage this trial waits on got a slot and computes (<paramref name="onSlot"/> true: the trial is running), or went
+    /// back to the queue for one (false: queued), e.g. to retry after its silo was lost.
+    /// </summary>
+    [Alias("stage-slot"), OneWay]
+    Task OnStageSlotAsync(string stageHash, bool onSlot);
 }

@@ -145,7 +145,7 @@ public sealed partial class SweepGrain(
             return Snapshot();
         }
         state.State.Cancelled = true;
-        var open = state.State.Trials.Where(t => t.State is TrialState.Pending or TrialState.Running).ToList();
+        var open = state.State.Trials.Where(t => !t.State.IsEnded()).ToList();
         foreach (var batch in open.Chunk(StartBatch))
         {
             await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).CancelAsync()));
@@ -153,7 +153,7 @@ public sealed partial class SweepGrain(
         foreach (var trial in open)
         {
             int i = _index[trial.TrialId];
-            if (state.State.Trials[i].State is TrialState.Pending or TrialState.Running)
+            if (!state.State.Trials[i].State.IsEnded())
             {
                 state.State.Trials[i] = state.State.Trials[i] with { State = TrialState.Cancelled, Progress = null };
             }
@@ -170,14 +170,14 @@ public sealed partial class SweepGrain(
             return;
         }
         var previous = state.State.Trials[i];
-        if (IsTerminal(previous.State))
+        if (previous.State.IsEnded())
         {
             // Exactly-once recording: the first terminal report of a trial wins.
             return;
         }
         state.State.Trials[i] = status;
         Changed();
-        if (status.State != previous.State && !IsTerminal(status.State))
+        if (status.State != previous.State && !status.State.IsEnded())
         {
             PublishMetrics(results: false);
         }
@@ -185,7 +185,7 @@ public sealed partial class SweepGrain(
         {
             metrics.SweepAutoencoderEpoch(this.GetPrimaryKeyString(), status.Spec.Dataset, status.Spec.Representation.Label, epoch);
         }
-        if (IsTerminal(status.State))
+        if (status.State.IsEnded())
         {
             if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
             {
@@ -204,7 +204,7 @@ public sealed partial class SweepGrain(
     private async Task RefineKneeAsync(TrialSpec finished, int step)
     {
         var group = state.State.Trials.Where(t => SameCurve(t.Spec, finished)).ToList();
-        if (group.Any(t => !IsTerminal(t.State)))
+        if (group.Any(t => !t.State.IsEnded()))
         {
             return;
         }
@@ -243,11 +243,11 @@ public sealed partial class SweepGrain(
         {
             return null;
         }
-        var open = state.State.Trials.Where(t => !IsTerminal(t.State)).Select(t => t.TrialId).ToList();
+        var open = state.State.Trials.Where(t => !t.State.IsEnded()).Select(t => t.TrialId).ToList();
         var statuses = await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetStatusAsync()));
         foreach (var status in statuses)
         {
-            if (status is not null && IsTerminal(status.State))
+            if (status is not null && status.State.IsEnded())
             {
                 await OnTrialUpdatedAsync(status);
             }
@@ -278,7 +278,7 @@ public sealed partial class SweepGrain(
 
     private async Task FinishIfDoneAsync()
     {
-        if (state.State.Finished is null && state.State.Trials.All(t => IsTerminal(t.State)))
+        if (state.State.Finished is null && state.State.Trials.All(t => t.State.IsEnded()))
         {
             state.State.Finished = clock.GetUtcNow();
             await state.WriteStateWithRetryAsync(options.Value);
@@ -305,8 +305,6 @@ public sealed partial class SweepGrain(
     private int Count(TrialState s) => state.State.Trials.Count(t => t.State == s);
 
     private bool IsFinished() => state.State.Finished is not null;
-
-    private static bool IsTerminal(TrialState s) => s is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
 
     private void Changed()
     {
