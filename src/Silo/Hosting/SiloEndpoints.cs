@@ -30,8 +30,8 @@ public static class SiloEndpoints
         {
             if (BindError(address, port) is { } error)
             {
-                return $"{option} {port} is in use on {address} ({error}): another silo or program listens there; " +
-                    $"starting anyway would take over a live silo's place in the cluster. Choose another {option}.";
+                return $"{option} {port} is in use on {address} ({error}): another silo or program listens there " +
+                    $"(a second silo there would take over the live one's place in the cluster). Choose another {option}.";
             }
         }
         return options.IsClusterMode ? await FindLiveMemberAsync(options, cancellationToken) : null;
@@ -79,7 +79,7 @@ public static class SiloEndpoints
     /// A live silo the membership table lists at this silo's endpoint: its entry is active and its silo port answers. A dead
     /// entry, or an active one whose silo was killed (nothing answers), is what a restart on the same port replaces.
     /// </summary>
-    private static async Task<string?> FindLiveMemberAsync(GridSiloOptions options, CancellationToken cancellationToken)
+    public static async Task<string?> FindLiveMemberAsync(GridSiloOptions options, CancellationToken cancellationToken)
     {
         var endpoint = new IPEndPoint(string.IsNullOrWhiteSpace(options.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress), options.SiloPort);
         var redis = ConfigurationOptions.Parse(options.Redis!);
