@@ -37,12 +37,20 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     private int[] _siloPorts = [];
 
+    private int[] _gatewayPorts = [];
+
     private int[] _httpPorts = [];
 
     private string[] _siloArguments = [];
 
     /// <summary>The HTTP port (health, pages, metrics) of silo <paramref name="index"/>.</summary>
     public int HttpPort(int index) => _httpPorts[index];
+
+    /// <summary>The silo-to-silo port of silo <paramref name="index"/>.</summary>
+    public int SiloPort(int index) => _siloPorts[index];
+
+    /// <summary>The client gateway port of silo <paramref name="index"/>.</summary>
+    public int GatewayPort(int index) => _gatewayPorts[index];
 
     /// <param name="silos">How many `grid silo` processes.</param>
     /// <param name="siloArguments">More options for every silo (e.g. <c>--memory-limit 1G</c>).</param>
@@ -58,6 +66,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             await Wait.UntilAsync(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
             cluster.Silos = new ExternalProcess?[silos];
             cluster._siloPorts = new int[silos];
+            cluster._gatewayPorts = new int[silos];
             cluster._httpPorts = new int[silos];
             for (int i = 0; i < silos; i++)
             {
@@ -81,12 +90,12 @@ public sealed class LoopbackCluster : IAsyncDisposable
             _retired.Add(old);
         }
         _siloPorts[index] = FreePorts.Next();
-        int gatewayPort = FreePorts.Next();
+        _gatewayPorts[index] = FreePorts.Next();
         _httpPorts[index] = FreePorts.Next();
         Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [Repository.GridDll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),
-            "--gateway-port", gatewayPort.ToString(),
+            "--gateway-port", _gatewayPorts[index].ToString(),
             "--http-port", _httpPorts[index].ToString(),
             "--slots", "cpu=1",
             "--drain-timeout", "30",
@@ -97,6 +106,31 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>The silo whose worker id (its silo address, 127.0.0.1:PORT@generation) is <paramref name="workerId"/>.</summary>
     public int SiloOf(string workerId) => Array.IndexOf(_siloPorts, int.Parse(workerId.Split(':')[1].Split('@')[0]));
+
+    /// <summary>The running silo whose output says <paramref name="text"/> (e.g. the sweep grain's "submitted" line), or -1.</summary>
+    public int SiloSaying(string text) => Array.FindIndex(Silos, s => s is { HasExited: false } && s.Output.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Starts the console against this cluster as a process the test follows (e.g. a watch), with its output captured.</summary>
+    public ExternalProcess StartGrid(string name, params string[] arguments) =>
+        ExternalProcess.Start(name, "dotnet", [Repository.GridDll, .. arguments, "--redis", RedisAddress]);
+
+    /// <summary>
+    /// A sweep's counts as silo <paramref name="silo"/>'s results API gives them (<c>/api/sweeps/ID</c>: succeeded, running,
+    /// queued, finished, …): cheap to poll, unlike a console process per look. Null while the silo cannot answer.
+    /// </summary>
+    public async Task<JsonNode?> SweepCountsAsync(int silo, string sweepId)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{HttpPort(silo)}/api/sweeps/{Uri.EscapeDataString(sweepId)}");
+            return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Runs the console against this cluster.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> GridAsync(params string[] arguments) =>

@@ -215,6 +215,17 @@ public sealed class GridMetricsTests : IDisposable
         new GridSiloOptions { SiloPort = 11111, GatewayPort = 30000, HttpPort = 8080, MetricsPort = 9464 }.Validate();
     }
 
+    [Fact]
+    public void A_sweeps_trials_waiting_for_a_slot_are_counted_queued_not_running()
+    {
+        TrialStatus[] trials = [Trial("sw-q", 2, TrialState.Queued), Trial("sw-q", 4, TrialState.Queued), Trial("sw-q", 8, TrialState.Running), Trial("sw-q", 16, TrialState.Pending)];
+
+        _metrics.SweepChanged("sw-q", trials, finished: null, results: false);
+        var byState = _probe.Observe().Where(m => m.Name == "grid.sweep.trials" && m.Tags["sweep"] == "sw-q").ToDictionary(m => m.Tags["state"], m => m.Value);
+
+        Assert.Equal(new Dictionary<string, double> { ["pending"] = 1, ["queued"] = 2, ["running"] = 1, ["succeeded"] = 0, ["failed"] = 0, ["cancelled"] = 0 }, byState);
+    }
+
     private static IEnumerable<TrialStatus> Trials(string sweepId, int[] ks, int succeeded) =>
         ks.Select((k, i) => Trial(sweepId, k, i < succeeded ? TrialState.Succeeded : TrialState.Pending));
 

@@ -112,4 +112,11 @@ public interface ITrialGrain : IGrainWithStringKey
     /// <summary>Stops the trial if it runs and removes its record.</summary>
     [Alias("delete")]
     Task DeleteAsync();
+
+    /// <summary>
+    /// The stage this trial waits on got a slot and computes (<paramref name="onSlot"/> true: the trial is running), or went
+    /// back to the queue for one (false: queued), e.g. to retry after its silo was lost.
+    /// </summary>
+    [Alias("stage-slot"), OneWay]
+    Task OnStageSlotAsync(string stageHash, bool onSlot);
 }

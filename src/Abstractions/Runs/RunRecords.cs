@@ -3,16 +3,38 @@ using Grid.Abstractions.Sweeps;
 
 namespace Grid.Abstractions.Runs;
 
-/// <summary>Where a trial is in its life.</summary>
+/// <summary>
+/// Where a trial is in its life. Serialized and stored by value: new states are appended, never inserted.
+/// </summary>
 [GenerateSerializer]
 [Alias("grid.runs.trial-state")]
 public enum TrialState
 {
+    /// <summary>Submitted; its chain has not started.</summary>
     Pending,
+
+    /// <summary>The stage it waits on is computing on a slot (its progress says where).</summary>
     Running,
+
     Succeeded,
+
     Failed,
+
     Cancelled,
+
+    /// <summary>Started, and the stage it waits on is queued for a slot (none is free of the kind it needs).</summary>
+    Queued,
+}
+
+/// <summary>The trial states in the order people read them (the enum's order is its storage order).</summary>
+public static class TrialStates
+{
+    /// <summary>Pending, queued, running, then the ended states.</summary>
+    public static IReadOnlyList<TrialState> InLifeOrder { get; } =
+        [TrialState.Pending, TrialState.Queued, TrialState.Running, TrialState.Succeeded, TrialState.Failed, TrialState.Cancelled];
+
+    /// <summary>Whether the trial has ended (succeeded, failed or was cancelled): its state no longer changes.</summary>
+    public static bool IsEnded(this TrialState state) => state is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
 }
 
 /// <summary>Where a sweep is in its life. A sweep whose trials all ended is Completed, even if some failed.</summary>

@@ -42,7 +42,29 @@ public sealed record WorkerHeartbeat(
     [property: Id(4)] IReadOnlyList<SlotLease> Running,
     [property: Id(5)] bool Draining = false);
 
-/// <summary>One worker as the scheduler sees it.</summary>
+/// <summary>Where a worker's silo is, as its heartbeats and the cluster's membership tell. Append new values only.</summary>
+[GenerateSerializer]
+[Alias("grid.workers.worker-state")]
+public enum WorkerState
+{
+    /// <summary>Active in the membership and sending heartbeats: its free slots get work.</summary>
+    Alive,
+
+    /// <summary>Active in the membership, but its heartbeats stopped: it gets no work until they resume.</summary>
+    Silent,
+
+    /// <summary>Shutting down: it finishes or hands back what it runs and takes nothing new.</summary>
+    Leaving,
+
+    /// <summary>Declared dead by the membership: killed, or gone after a shutdown.</summary>
+    Dead,
+}
+
+/// <summary>One worker (one silo) as the scheduler sees it.</summary>
+/// <param name="LastSeen">Its last heartbeat; for a silo known only from the membership, its last "I am alive" there.</param>
+/// <param name="Alive">Whether its slots get work: <paramref name="State"/> is <see cref="WorkerState.Alive"/>.</param>
+/// <param name="State">Alive, silent, leaving or dead.</param>
+/// <param name="Since">For a dead silo, when it was declared dead (or left); otherwise null.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.workers.worker-status")]
 public sealed record WorkerStatus(
@@ -53,9 +75,11 @@ public sealed record WorkerStatus(
     [property: Id(4)] int BusyCpu,
     [property: Id(5)] int BusyGpu,
     [property: Id(6)] DateTimeOffset LastSeen,
-    [property: Id(7)] bool Alive);
+    [property: Id(7)] bool Alive,
+    [property: Id(8)] WorkerState State = WorkerState.Alive,
+    [property: Id(9)] DateTimeOffset? Since = null);
 
-/// <summary>What <c>grid cluster status</c> shows.</summary>
+/// <summary>What <c>grid cluster status</c> shows. <paramref name="LeasesGranted"/> counts every lease since the cluster's state began; it never goes back.</summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.workers.cluster-status")]
 public sealed record ClusterStatus(
@@ -90,8 +114,13 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("release")]
     Task<bool> ReleaseAsync(SlotLease lease);
 
+    /// <summary>The workers, their slots and states (merged with the membership table, so dead silos show as dead), the queues and the lease count.</summary>
     [Alias("status")]
     Task<ClusterStatus> GetStatusAsync();
+
+    /// <summary>How many workers send heartbeats now (cheap: for readiness probes).</summary>
+    [Alias("alive-workers")]
+    Task<int> CountAliveWorkersAsync();
 }
 
 /// <summary>

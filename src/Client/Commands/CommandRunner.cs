@@ -13,6 +13,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
+
+    /// <summary>The cluster stopped answering while a command waited on it (e.g. a watch); what it did meanwhile is unknown.</summary>
+    public const int Unreachable = 3;
     public const int Cancelled = 130;
 }
 

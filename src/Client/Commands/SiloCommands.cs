@@ -124,6 +124,12 @@ public static class SiloCommands
         command.SetAction(async (parse, ct) =>
         {
             var settings = Read(parse, options, embedded: false, GridSiloOptions.FromConfiguration(configuration));
+            settings.Validate();
+            // Before Orleans starts: a second silo on a live silo's endpoint would take its place and have it declared dead.
+            if (await SiloEndpoints.FindConflictAsync(settings, ct) is { } conflict)
+            {
+                throw new UserInputException(conflict);
+            }
             await using var app = GridSilo.Build(settings, GridSilo.ConsoleLogging(LogLevel.Information));
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine(Markup.Escape(

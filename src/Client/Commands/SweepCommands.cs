@@ -51,8 +51,10 @@ public static class SweepCommands
             var table = new Table().AddColumns("silo", "cpu slots (busy/total)", "gpu slots (busy/total)", "last heartbeat", "state");
             foreach (var w in cluster.Workers)
             {
-                table.AddRow(Markup.Escape(w.Silo), $"{w.BusyCpu}/{w.CpuSlots}", $"{w.BusyGpu}/{w.GpuSlots}",
-                    w.LastSeen.ToString("u"), w.Alive ? "[green]alive[/]" : "[red]silent[/]");
+                // A silo known only from the membership table (it died before the scheduler heard from it) has no slot figures.
+                bool known = w.CpuSlots + w.GpuSlots > 0;
+                table.AddRow(Markup.Escape(w.Silo), known ? $"{w.BusyCpu}/{w.CpuSlots}" : "—", known ? $"{w.BusyGpu}/{w.GpuSlots}" : "—",
+                    w.LastSeen.ToString("u", System.Globalization.CultureInfo.InvariantCulture), StateMarkup(w));
             }
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Queue: {cluster.QueuedCpu} stage(s) waiting for a cpu slot, {cluster.QueuedGpu} for a gpu slot; {cluster.LeasesGranted} leases granted");
@@ -61,6 +63,14 @@ public static class SweepCommands
         command.Subcommands.Add(status);
         return command;
     }
+
+    private static string StateMarkup(WorkerStatus worker) => worker.State switch
+    {
+        WorkerState.Alive => "[green]alive[/]",
+        WorkerState.Silent => "[yellow]silent (no heartbeat)[/]",
+        WorkerState.Leaving => "[yellow]leaving[/]",
+        _ => worker.Since is { } since ? $"[red]dead since {since.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}[/]" : "[red]dead[/]",
+    };
 
     internal static ConnectionOptions AddConnection(Command command)
     {
@@ -160,7 +170,8 @@ public static class SweepCommands
             }
             AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()}");
             var table = new Table().AddColumns("state", "trials");
-            foreach (var state in Enum.GetValues<TrialState>())
+            // Queued: its stage waits for a free slot; running: its stage computes on one.
+            foreach (var state in TrialStates.InLifeOrder)
             {
                 table.AddRow(state.ToString().ToLowerInvariant(), snapshot.Count(state).ToString());
             }

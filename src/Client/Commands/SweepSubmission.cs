@@ -64,15 +64,29 @@ public static class SweepSubmission
         return await WatchToEndAsync(sweep, json, jsonFile, cancellationToken, finished);
     }
 
-    /// <summary>Watches a sweep until it ends (Ctrl-C stops watching, not the sweep), then prints its results.</summary>
+    /// <summary>
+    /// Watches a sweep until it ends (Ctrl-C stops watching, not the sweep), then prints its results. Rides out the loss of
+    /// the silo it streams from (<see cref="SweepWatch"/>); when no gateway answers for a minute it gives up with
+    /// <see cref="ExitCodes.Unreachable"/>.
+    /// </summary>
     public static async Task<int> WatchToEndAsync(ISweepGrain sweep, bool json, string? jsonFile, CancellationToken cancellationToken,
         Func<SweepSnapshot, Task<int>>? finished = null)
     {
         // While --json prints to stdout, progress goes to stderr so stdout stays one JSON object.
         var progressConsole = json ? ErrorConsole() : AnsiConsole.Console;
-        var last = await SweepRenderer.WatchAsync(sweep.WatchAsync(cancellationToken), progressConsole, cancellationToken);
-        var final = await sweep.GetSnapshotAsync() ?? last
-            ?? throw new UserInputException($"sweep {sweep.GetPrimaryKeyString()} is not known to this cluster");
+        var watch = new SweepWatch(sweep, line => progressConsole.MarkupLine(Markup.Escape(line)));
+        SweepSnapshot final;
+        try
+        {
+            var last = await SweepRenderer.WatchAsync(watch.FollowAsync(cancellationToken), progressConsole, cancellationToken);
+            // A stream that ended before the sweep did (the watch was stopped): its state now, through any gateway.
+            final = last is { IsFinished: true } ? last : await watch.ReachAsync(cancellationToken);
+        }
+        catch (ClusterLostException ex)
+        {
+            CommandRunner.Error(ex.Message);
+            return ExitCodes.Unreachable;
+        }
         int code = PrintResults(final, json, jsonFile);
         if (finished is not null)
         {

@@ -65,6 +65,8 @@ public static class SweepJson
             ["trials_succeeded"] = snapshot.Count(TrialState.Succeeded),
             ["trials_failed"] = snapshot.Count(TrialState.Failed),
             ["trials_cancelled"] = snapshot.Count(TrialState.Cancelled),
+            ["trials_running"] = snapshot.Count(TrialState.Running),
+            ["trials_queued"] = snapshot.Count(TrialState.Queued),
             ["best_trial"] = snapshot.BestTrialId,
             ["stages"] = new JsonObject { ["computed"] = snapshot.Stages.Computed, ["reused"] = snapshot.Stages.Reused },
             ["elbow_curves"] = curves,

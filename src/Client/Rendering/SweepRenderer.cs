@@ -32,14 +32,15 @@ public static class SweepRenderer
                 {
                     last = snapshot;
                     overall ??= context.AddTask(Markup.Escape($"sweep {snapshot.SweepId}"), maxValue: Math.Max(1, snapshot.Total));
-                    int ended = snapshot.Trials.Count(t => t.State is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled);
-                    int waiting = snapshot.Trials.Count(t => t.State is TrialState.Pending || (t.State == TrialState.Running && t.Progress is null));
+                    int ended = snapshot.Trials.Count(t => t.State.IsEnded());
+                    int waiting = snapshot.Count(TrialState.Pending) + snapshot.Count(TrialState.Queued);
                     overall.Value = ended;
-                    overall.Description = Markup.Escape($"sweep {snapshot.SweepId} · {ended}/{snapshot.Total} done · {waiting} waiting for a slot · {snapshot.Count(TrialState.Failed)} failed");
+                    overall.Description = Markup.Escape($"sweep {snapshot.SweepId} · {ended}/{snapshot.Total} done · " +
+                        $"{snapshot.Count(TrialState.Running)} running · {waiting} waiting for a slot · {snapshot.Count(TrialState.Failed)} failed");
                     foreach (var trial in snapshot.Trials)
                     {
-                        // A bar per trial whose stage is computing; trials queued for a slot are counted above.
-                        bool running = trial.State == TrialState.Running && trial.Progress is not null;
+                        // A bar per trial whose stage computes on a slot; trials queued for one are counted above.
+                        bool running = trial.State == TrialState.Running;
                         if (running && !bars.ContainsKey(trial.TrialId))
                         {
                             bars[trial.TrialId] = context.AddTask(Markup.Escape(trial.Spec.Key), maxValue: 1);
@@ -85,7 +86,7 @@ public static class SweepRenderer
             last = snapshot;
             foreach (var trial in snapshot.Trials)
             {
-                if (trial.State is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled && reported.Add(trial.TrialId))
+                if (trial.State.IsEnded() && reported.Add(trial.TrialId))
                 {
                     string detail = trial.State switch
                     {
@@ -108,7 +109,7 @@ public static class SweepRenderer
     {
         if (trial.Progress is not { } p)
         {
-            return $"{trial.Spec.Key} · waiting for a slot";
+            return $"{trial.Spec.Key} · starting on a slot";
         }
         string stage = p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "autoencoder" : "k-means";
         string metric = p.Metric is double m ? string.Create(CultureInfo.InvariantCulture, $" · {(p.Stage == Grid.Abstractions.Stages.StageKind.Autoencoder ? "loss" : "inertia")} {m:G4}") : "";

@@ -32,7 +32,6 @@ public sealed class GridMetrics
 
     private static readonly SlotKind[] Kinds = [SlotKind.Cpu, SlotKind.Gpu];
     private static readonly StageKind[] StageKinds = [StageKind.Autoencoder, StageKind.Clustering];
-    private static readonly TrialState[] SweepStates = [TrialState.Pending, TrialState.Running, TrialState.Succeeded, TrialState.Failed, TrialState.Cancelled];
 
     // Seconds: from a blink to the hours a 40-epoch autoencoder takes on a CPU.
     private static readonly double[] DurationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400];
@@ -402,7 +401,7 @@ public sealed class GridMetrics
     };
 
     private static IEnumerable<Measurement<double>> SweepTrials(SweepSeries s) =>
-        SweepStates.Select(state => new Measurement<double>(s.States.GetValueOrDefault(state), Tag("sweep", s.SweepId), Tag("state", Name(state))));
+        TrialStates.InLifeOrder.Select(state => new Measurement<double>(s.States.GetValueOrDefault(state), Tag("sweep", s.SweepId), Tag("state", Name(state))));
 
     private static IEnumerable<Measurement<double>> SweepPlanned(SweepSeries s) => [new Measurement<double>(s.Planned, Tag("sweep", s.SweepId))];
 

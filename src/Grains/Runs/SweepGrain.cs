@@ -159,7 +159,7 @@ public sealed partial class SweepGrain(
             return Snapshot();
         }
         state.State.Cancelled = true;
-        var open = state.State.Trials.Where(t => t.State is TrialState.Pending or TrialState.Running).ToList();
+        var open = state.State.Trials.Where(t => !t.State.IsEnded()).ToList();
         foreach (var batch in open.Chunk(StartBatch))
         {
             await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).CancelAsync()));
@@ -167,7 +167,7 @@ public sealed partial class SweepGrain(
         foreach (var trial in open)
         {
             int i = _index[trial.TrialId];
-            if (state.State.Trials[i].State is TrialState.Pending or TrialState.Running)
+            if (!state.State.Trials[i].State.IsEnded())
             {
                 state.State.Trials[i] = state.State.Trials[i] with { State = TrialState.Cancelled, Progress = null };
             }
@@ -184,7 +184,7 @@ public sealed partial class SweepGrain(
             return;
         }
         var previous = state.State.Trials[i];
-        if (status.Retries < previous.Retries || (IsTerminal(previous.State) && status.Retries == previous.Retries))
+        if (status.Retries < previous.Retries || (previous.State.IsEnded() && status.Retries == previous.Retries))
         {
             // Exactly-once recording: the first terminal report of a trial's run wins, and a late report of a run
             // that `grid sweep retry` has replaced changes nothing.
@@ -192,7 +192,7 @@ public sealed partial class SweepGrain(
         }
         state.State.Trials[i] = status;
         Changed();
-        if (status.State != previous.State && !IsTerminal(status.State))
+        if (status.State != previous.State && !status.State.IsEnded())
         {
             PublishMetrics(results: false);
         }
@@ -200,7 +200,7 @@ public sealed partial class SweepGrain(
         {
             metrics.SweepAutoencoderEpoch(this.GetPrimaryKeyString(), status.Spec.Dataset, status.Spec.Representation.Label, epoch);
         }
-        if (IsTerminal(status.State))
+        if (status.State.IsEnded())
         {
             if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
             {
@@ -219,7 +219,7 @@ public sealed partial class SweepGrain(
     private async Task RefineKneeAsync(TrialSpec finished, int step)
     {
         var group = state.State.Trials.Where(t => SameCurve(t.Spec, finished)).ToList();
-        if (group.Any(t => !IsTerminal(t.State)))
+        if (group.Any(t => !t.State.IsEnded()))
         {
             return;
         }
@@ -258,7 +258,7 @@ public sealed partial class SweepGrain(
         {
             return null;
         }
-        var open = state.State.Trials.Where(t => !IsTerminal(t.State)).ToList();
+        var open = state.State.Trials.Where(t => !t.State.IsEnded()).ToList();
         var statuses = await Task.WhenAll(open.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).GetStatusAsync()));
         for (int i = 0; i < open.Count; i++)
         {
@@ -268,7 +268,7 @@ public sealed partial class SweepGrain(
                 // The retry did not reach the trial (its silo went away, say): ask again; the trial ignores a repeat.
                 await GrainFactory.GetGrain<ITrialGrain>(open[i].TrialId).RetryAsync(this.GetPrimaryKeyString(), open[i].Spec, open[i].Retries);
             }
-            else if (status is not null && IsTerminal(status.State))
+            else if (status is not null && status.State.IsEnded())
             {
                 await OnTrialUpdatedAsync(status);
             }
@@ -409,7 +409,7 @@ public sealed partial class SweepGrain(
 
     private async Task FinishIfDoneAsync()
     {
-        if (state.State.Finished is null && state.State.Trials.All(t => IsTerminal(t.State)))
+        if (state.State.Finished is null && state.State.Trials.All(t => t.State.IsEnded()))
         {
             state.State.Finished = clock.GetUtcNow();
             await state.WriteStateWithRetryAsync(options.Value);
@@ -436,8 +436,6 @@ public sealed partial class SweepGrain(
     private int Count(TrialState s) => state.State.Trials.Count(t => t.State == s);
 
     private bool IsFinished() => state.State.Finished is not null;
-
-    private static bool IsTerminal(TrialState s) => s is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
 
     private void Changed()
     {

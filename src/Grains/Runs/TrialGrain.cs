@@ -41,6 +41,12 @@ public sealed partial class TrialGrain(
     private CancellationTokenSource? _cancel;
     private Task? _run;
 
+    /// <summary>The stage the chain waits on now: slot and progress reports about any other are late and ignored.</summary>
+    private StageRequest? _waitingOn;
+
+    /// <summary>Whether this chain has counted its entry into running (the metric counts it once per chain).</summary>
+    private bool _countedRunning;
+
     /// <summary>The slot kind of the trial's heaviest (first) stage, as the scheduler resolves it: the trial's metric label.</summary>
     private SlotKind? _resource;
 
@@ -53,7 +59,7 @@ public sealed partial class TrialGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A trial that was running when its silo went away resumes: its finished stages are memoized.
-        if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
+        if (state.State.Status is { } status && !status.State.IsEnded())
         {
             StartChain(resumed: true);
         }
@@ -76,7 +82,7 @@ public sealed partial class TrialGrain(
 
     public async Task CancelAsync()
     {
-        if (state.State.Status is not { State: TrialState.Pending or TrialState.Running })
+        if (state.State.Status is not { } status || status.State.IsEnded())
         {
             return;
         }
@@ -93,9 +99,11 @@ public sealed partial class TrialGrain(
 
     public Task OnStageProgressAsync(StageProgress progress)
     {
-        if (state.State.Status is { State: TrialState.Running })
+        // Progress means the stage computes on a slot, whatever slot report may still be on its way.
+        if (_waitingOn?.Kind == progress.Stage && state.State.Status is { State: TrialState.Queued or TrialState.Running })
         {
-            state.State.Status = Status with { Progress = progress };
+            EnterRunning();
+            state.State.Status = Status with { State = TrialState.Running, Progress = progress };
             Notify();
         }
         return Task.CompletedTask;
@@ -104,10 +112,28 @@ public sealed partial class TrialGrain(
     public Task OnStageEventAsync(TrialEvent line)
     {
         // Kept in memory and reported; stored with the trial's next state write.
-        if (state.State.Status is { State: TrialState.Running })
+        if (state.State.Status is { State: TrialState.Running or TrialState.Queued })
         {
             state.State.Status = Status.WithEvent(line);
             Notify();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task OnStageSlotAsync(string stageHash, bool onSlot)
+    {
+        if (_waitingOn?.Hash == stageHash && state.State.Status is { State: TrialState.Queued or TrialState.Running } status)
+        {
+            if (onSlot)
+            {
+                EnterRunning();
+            }
+            var next = onSlot ? TrialState.Running : TrialState.Queued;
+            if (status.State != next)
+            {
+                state.State.Status = status with { State = next, Progress = null };
+                Notify();
+            }
         }
         return Task.CompletedTask;
     }
@@ -151,7 +177,7 @@ public sealed partial class TrialGrain(
 
     public async Task DeleteAsync()
     {
-        if (state.State.Status is { State: TrialState.Pending or TrialState.Running })
+        if (state.State.Status is { } status && !status.State.IsEnded())
         {
             await CancelAsync();
         }
@@ -161,6 +187,15 @@ public sealed partial class TrialGrain(
         DeactivateOnIdle();
     }
 
+    private void EnterRunning()
+    {
+        if (!_countedRunning)
+        {
+            _countedRunning = true;
+            metrics.TrialEntered("running", _resource ?? PreferredResource);
+        }
+    }
+
     private void StartChain(bool resumed)
     {
         if (_run is { IsCompleted: false })
@@ -168,6 +203,7 @@ public sealed partial class TrialGrain(
             return;
         }
         _cancel = new CancellationTokenSource();
+        _countedRunning = false;
         // The chain awaits stages that may queue for a long time with no call arriving here;
         // keep the activation until it ends.
         DelayDeactivation(KeepAliveWhileRunning);
@@ -178,12 +214,12 @@ public sealed partial class TrialGrain(
     {
         try
         {
-            // A trial recorded before statuses carried stage hashes gets them here.
-            await SetAsync(Logged(WithStageHashes(Status), resumed ? TrialEventKind.Resumed : TrialEventKind.Started) with { State = TrialState.Running }, persist: true);
+            // A trial recorded before statuses carried stage hashes gets them here. It is queued until the stage it
+            // waits on gets a slot (the stage tells it), so a sweep's running trials never outnumber the busy slots.
+            await SetAsync(Logged(WithStageHashes(Status), resumed ? TrialEventKind.Resumed : TrialEventKind.Started) with { State = TrialState.Queued, Progress = null }, persist: true);
             var resource = await ResolveResourceAsync();
             // A trial resumed after its silo went away is a retry; a new one joins the queue.
             metrics.TrialEntered(resumed ? "retried" : "queued", resource);
-            metrics.TrialEntered("running", resource);
             int computed = 0, reused = 0;
             StageOutcome? last = null;
             foreach (var request in StageKeys.Chain(Status.Spec))
@@ -227,7 +263,7 @@ public sealed partial class TrialGrain(
     /// </summary>
     private async Task RecordFailureAsync(Exception ex)
     {
-        if (state.State.Status is not { State: TrialState.Pending or TrialState.Running })
+        if (state.State.Status is not { } open || open.State.IsEnded())
         {
             LogChainEndedUnrecorded(ex, this.GetPrimaryKeyString(), "the trial had already ended");
             return;
@@ -253,6 +289,12 @@ public sealed partial class TrialGrain(
     private async Task<StageOutcome> RunStageAsync(StageRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        _waitingOn = request;
+        if (Status.State == TrialState.Running)
+        {
+            // The next stage of the chain: queued until it gets a slot (or returns at once, memoized).
+            await SetAsync(Status with { State = TrialState.Queued, Progress = null }, persist: false);
+        }
         for (int lost = 0; ; lost++)
         {
             try
@@ -263,7 +305,9 @@ public sealed partial class TrialGrain(
             {
                 LogStageSiloLost(ex, this.GetPrimaryKeyString(), request.Hash, lost + 1);
                 state.State.Status = Logged(Status, TrialEventKind.Lost, request, $"the stage's silo was lost ({ex.GetType().Name}); asking again");
-                await Task.Delay(settings.RetryBackoff, cancellationToken);
+                // Calls to a silo that is gone but not yet declared dead fail at once: back off (up to 4×) so that the
+                // retries outlast the failure detection instead of being spent before the stage can come back elsewhere.
+                await Task.Delay(settings.RetryBackoff * Math.Min(4, 1 << Math.Min(lost, 2)), cancellationToken);
             }
         }
     }

@@ -52,6 +52,11 @@ public sealed partial class StageGrain(
         }
         _waiters.Add(trialKey);
         _activity?.SetTrials(_waiters.Count);
+        if (_running is not null)
+        {
+            // Joined a computation that already has its slot: this trial runs too.
+            NotifySlot(onSlot: true, [trialKey]);
+        }
         bool started = _computation is null;
         _computation ??= ComputeAsync(request);
         try
@@ -179,6 +184,7 @@ public sealed partial class StageGrain(
                 }
                 _running = lease;
                 Tell(request, TrialEventKind.Attempt, attempt, siloName, null);
+                NotifySlot(onSlot: true, _waiters);
                 try
                 {
                     var outcome = await GrainFactory.GetGrain<IWorkerGrain>(lease.WorkerId).ExecuteAsync(lease, request);
@@ -210,6 +216,8 @@ public sealed partial class StageGrain(
                     lost++;
                     Tell(request, TrialEventKind.Lost, attempt, siloName, $"{ex.Message}; queued again ({lost} lost so far)");
                     attempt--;
+                    _running = null;
+                    NotifySlot(onSlot: false, _waiters);
                     await ReleaseQuietlyAsync(scheduler, lease);
                     LogSiloLost(ex, request.Kind, request.Hash, lease.WorkerId, lost);
                     metrics.TrialEntered("retried", lease.Kind, _waiters.Count);
@@ -218,6 +226,8 @@ public sealed partial class StageGrain(
                 }
                 catch (Exception ex)
                 {
+                    _running = null;
+                    NotifySlot(onSlot: false, _waiters);
                     await ReleaseQuietlyAsync(scheduler, lease);
                     failures.Add($"attempt {attempt} on {lease.WorkerId}: {ex.Message}");
                     LogAttemptFailed(ex, request.Kind, request.Hash, attempt, settings.MaxStageAttempts);
@@ -245,6 +255,15 @@ public sealed partial class StageGrain(
             {
                 _computation = null;
             }
+        }
+    }
+
+    /// <summary>Tells <paramref name="trials"/> that this stage computes on a slot now, or is queued for one again (their state: running or queued).</summary>
+    private void NotifySlot(bool onSlot, IEnumerable<string> trials)
+    {
+        foreach (string trial in trials)
+        {
+            _ = GrainFactory.GetGrain<Grid.Abstractions.Runs.ITrialGrain>(trial).OnStageSlotAsync(this.GetPrimaryKeyString(), onSlot);
         }
     }
 

@@ -7,15 +7,25 @@ using Orleans.Runtime;
 
 namespace Grid.Grains.Workers;
 
+/// <summary>Persisted state of the scheduler: only its counter, so that it never goes back when the scheduler moves.</summary>
+[GenerateSerializer]
+[Alias("grid.workers.scheduler-state")]
+public sealed class SchedulerState
+{
+    [Id(0)]
+    public long LeasesGranted { get; set; }
+}
+
 /// <summary>
-/// Leases slots to stages. Its state is rebuilt from worker heartbeats (which list the leases
-/// running on each worker), so it needs no storage: after a move to another silo it learns the
-/// cluster again within one heartbeat interval. Reentrant: waiting acquirers must not block
-/// releases and heartbeats; Orleans still runs one turn at a time.
+/// Leases slots to stages. Its working state is rebuilt from worker heartbeats (which list the leases
+/// running on each worker): after a move to another silo it learns the cluster again within one
+/// heartbeat interval. Only the count of leases granted is stored. Reentrant: waiting acquirers must
+/// not block releases and heartbeats; Orleans still runs one turn at a time.
 /// </summary>
 [Reentrant]
 [GrainType("grid.scheduler")]
 public sealed partial class SchedulerGrain(
+    [PersistentState("scheduler", "grid")] IPersistentState<SchedulerState> state,
     IOptions<GridGrainOptions> options,
     TimeProvider clock,
     GridMetrics metrics,
@@ -23,21 +33,35 @@ public sealed partial class SchedulerGrain(
     ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain
 {
+    /// <summary>How long <c>cluster status</c> waits for the membership table's details before it shows what this silo knows.</summary>
+    private static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromSeconds(2);
+
     private readonly Dictionary<string, WorkerEntry> _workers = [];
     private readonly Dictionary<SlotKind, LinkedList<Waiter>> _queues = new() { [SlotKind.Cpu] = new(), [SlotKind.Gpu] = new() };
     private long _nextToken = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+
+    /// <summary>Leases granted, counting from the stored count this activation started with.</summary>
     private long _granted;
+
+    /// <summary>
+    /// The count as last written to storage: what status reports. A count shown is then never lost with the silo
+    /// (the next activation starts from it), so it never goes back; the grants of the last interval are shown after it.
+    /// </summary>
+    private long _stored;
+
+    private Task _writing = Task.CompletedTask;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _granted = _stored = state.State.LeasesGranted;
         this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions(options.Value.HeartbeatInterval, options.Value.HeartbeatInterval) { Interleave = true });
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.SchedulerGone();
-        return Task.CompletedTask;
+        await StoreCountAsync();
     }
 
     public Task HeartbeatAsync(WorkerHeartbeat heartbeat)
@@ -91,15 +115,116 @@ public sealed partial class SchedulerGrain(
         return Task.FromResult(true);
     }
 
-    public Task<ClusterStatus> GetStatusAsync()
+    /// <summary>
+    /// Every worker this activation has heard from, and every silo the membership table still lists (so a dead silo shows
+    /// as dead, with when, rather than vanishing or staying "alive"), the living first.
+    /// </summary>
+    public async Task<ClusterStatus> GetStatusAsync()
     {
         var now = clock.GetUtcNow();
-        var workers = _workers.Values
-            .OrderBy(w => w.Silo, StringComparer.Ordinal)
-            .Select(w => new WorkerStatus(w.WorkerId, w.Silo, w.SlotCount(SlotKind.Cpu), w.SlotCount(SlotKind.Gpu),
-                w.Busy(SlotKind.Cpu), w.Busy(SlotKind.Gpu), w.LastSeen, w.Alive(now, options.Value.WorkerTimeout)))
+        var entries = await MembershipEntriesAsync();
+        var rows = new List<WorkerStatus>();
+        foreach (var worker in _workers.Values)
+        {
+            var entry = entries.GetValueOrDefault(worker.WorkerId);
+            var (workerState, since) = StateOf(worker, entry, now);
+            rows.Add(new WorkerStatus(worker.WorkerId, worker.Silo, worker.SlotCount(SlotKind.Cpu), worker.SlotCount(SlotKind.Gpu),
+                worker.Busy(SlotKind.Cpu), worker.Busy(SlotKind.Gpu), worker.LastSeen, workerState == WorkerState.Alive, workerState, since));
+        }
+        // Silos that left or died before this activation heard from them (it moved, or they never sent a heartbeat).
+        foreach (var (id, entry) in entries.Where(e => !_workers.ContainsKey(e.Key) && e.Value.Status.IsTerminating()))
+        {
+            var (workerState, since) = StateOf(null, entry, now);
+            rows.Add(new WorkerStatus(id, entry.SiloName ?? id, 0, 0, 0, 0, Utc(entry.IAmAliveTime), false, workerState, since));
+        }
+        var ordered = rows
+            .OrderBy(r => r.State == WorkerState.Dead)
+            .ThenByDescending(r => r.State == WorkerState.Dead ? r.Since : null)
+            .ThenBy(r => r.Silo, StringComparer.Ordinal)
             .ToList();
-        return Task.FromResult(new ClusterStatus(workers, _queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count, _granted));
+        return new ClusterStatus(ordered, _queues[SlotKind.Cpu].Count, _queues[SlotKind.Gpu].Count, _stored);
+    }
+
+    public Task<int> CountAliveWorkersAsync()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(_workers.Values.Count(w => w.Alive(now, options.Value.WorkerTimeout)));
+    }
+
+    /// <summary>
+    /// A worker's state from its heartbeats and its silo's membership entry (null: the table could not be read, or does not
+    /// list it yet); for a dead silo also when it died: the latest of its last "I am alive" and the votes that declared it dead.
+    /// </summary>
+    private (WorkerState State, DateTimeOffset? Since) StateOf(WorkerEntry? worker, MembershipEntry? entry, DateTimeOffset now)
+    {
+        var status = entry?.Status ?? (worker is null ? SiloStatus.None : membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(worker.WorkerId)));
+        if (status == SiloStatus.Dead)
+        {
+            var died = entry is null ? (DateTime?)null
+                : (entry.SuspectTimes ?? []).Select(v => v.Item2).Append(entry.IAmAliveTime).Max();
+            return (WorkerState.Dead, died is { } time ? Utc(time) : null);
+        }
+        if (status is SiloStatus.ShuttingDown or SiloStatus.Stopping || worker?.Draining == true)
+        {
+            return (WorkerState.Leaving, null);
+        }
+        return worker is not null && worker.Alive(now, options.Value.WorkerTimeout) ? (WorkerState.Alive, null) : (WorkerState.Silent, null);
+    }
+
+    /// <summary>The membership table's times are UTC without saying so.</summary>
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
+    /// <summary>The membership table's entries by silo (worker id), read through the management grain; empty when it does not answer in time.</summary>
+    private async Task<Dictionary<string, MembershipEntry>> MembershipEntriesAsync()
+    {
+        try
+        {
+            var entries = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false).WaitAsync(MembershipReadTimeout);
+            return entries
+                .GroupBy(e => e.SiloAddress.ToParsableString(), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        }
+        catch (Exception ex)
+        {
+            // Redis slow or away: the silo's own view of the membership (statuses, no times) stands in.
+            LogMembershipUnread(ex);
+            return [];
+        }
+    }
+
+    /// <summary>Writes the count of leases granted when it grew; one write at a time (the grain is reentrant).</summary>
+    private Task StoreCountAsync()
+    {
+        if (_writing.IsCompleted && _granted > _stored)
+        {
+            _writing = WriteCountAsync(_granted);
+        }
+        return _writing;
+    }
+
+    private async Task WriteCountAsync(long count)
+    {
+        try
+        {
+            state.State.LeasesGranted = Math.Max(count, state.State.LeasesGranted);
+            await state.WriteStateAsync();
+            _stored = state.State.LeasesGranted;
+        }
+        catch (Exception ex)
+        {
+            // Storage away, or another activation wrote in between (there can briefly be two while a dead silo is declared
+            // dead): take the larger count and try again at the next interval. Shown counts only ever come from storage.
+            LogCountNotStored(ex);
+            try
+            {
+                await state.ReadStateAsync();
+                _granted = Math.Max(_granted, state.State.LeasesGranted);
+            }
+            catch (Exception readFailed)
+            {
+                LogCountNotStored(readFailed);
+            }
+        }
     }
 
     /// <summary>
@@ -107,15 +232,25 @@ public sealed partial class SchedulerGrain(
     /// silo is gone: nobody would record its result, and it would hold its slot (an autoencoder for many minutes)
     /// while the stage, asked again by its trials, waits for another.
     /// </summary>
-    private Task Sweep(CancellationToken cancellationToken)
+    private async Task Sweep(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var snapshot = membership.CurrentSnapshot;
         foreach (var worker in _workers.Values.ToList())
         {
+            var siloStatus = snapshot.GetSiloStatus(SiloAddress.FromParsableString(worker.WorkerId));
             if (!worker.Alive(now, options.Value.WorkerTimeout) && worker.Heartbeat is not null)
             {
-                LogWorkerLost(worker.WorkerId, worker.Silo);
-                _workers.Remove(worker.WorkerId);
+                if (!worker.Lost)
+                {
+                    LogWorkerLost(worker.WorkerId, worker.Silo);
+                    worker.Withdraw();
+                }
+                // Kept (and shown as dead or silent) while the membership lists its silo; forgotten once it does not.
+                if (siloStatus == SiloStatus.None)
+                {
+                    _workers.Remove(worker.WorkerId);
+                }
                 continue;
             }
             foreach (var lease in worker.StaleLeases(now, options.Value.LeaseGrace))
@@ -135,7 +270,7 @@ public sealed partial class SchedulerGrain(
             }
         }
         Dispatch();
-        return Task.CompletedTask;
+        await StoreCountAsync();
     }
 
     /// <summary>
@@ -247,10 +382,21 @@ public sealed partial class SchedulerGrain(
 
         public DateTimeOffset LastSeen { get; private set; }
 
+        /// <summary>Its heartbeats stopped and its leases were withdrawn.</summary>
+        public bool Lost { get; private set; }
+
         public void Update(WorkerHeartbeat heartbeat, DateTimeOffset now)
         {
             Heartbeat = heartbeat;
             LastSeen = now;
+            Lost = false;
+        }
+
+        /// <summary>Its heartbeats stopped: its leases are forgotten (their stages are asked again when their silo is declared dead).</summary>
+        public void Withdraw()
+        {
+            _leases.Clear();
+            Lost = true;
         }
 
         public bool Alive(DateTimeOffset now, TimeSpan timeout) => Heartbeat is not null && now - LastSeen < timeout;
@@ -300,6 +446,12 @@ public sealed partial class SchedulerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: lease {Token} on {WorkerId} for stage {StageHash} was asked for from silo {Requester}, which is dead; the work is stopped and the slot freed")]
     private partial void LogLeaseOrphaned(long token, string workerId, string stageHash, string requester);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler: the membership table's details could not be read; status shows this silo's view")]
+    private partial void LogMembershipUnread(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler: the count of leases granted could not be stored; trying again at the next interval")]
+    private partial void LogCountNotStored(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler: stopping lease {Token} on {WorkerId} failed")]
     private partial void LogCancelFailed(Exception ex, long token, string workerId);

@@ -1,27 +1,116 @@
 using Grid.Abstractions.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime;
 
 namespace Grid.Silo.Compute;
 
 /// <summary>
-/// When a silo starts, wakes every sweep that has not finished, so that after a whole-cluster restart
-/// (cluster mode: sweep and trial state are in Redis) the sweeps resume at once instead of at their next
-/// watchdog reminder: each sweep re-reads its open trials, and a trial that was running resumes its chain
-/// (finished stages are memoized; an autoencoder continues from its last epoch checkpoint). Harmless when
-/// nothing was interrupted, and on every silo of a cluster: reconciling is idempotent.
+/// Wakes every sweep that has not finished, so that interrupted work resumes at once instead of at the sweeps' next
+/// watchdog reminder (every minute): each sweep re-reads its open trials, which activates (and so resumes) any trial
+/// whose activation was lost; finished stages are memoized and an autoencoder continues from its last epoch checkpoint.
+/// <list type="bullet">
+/// <item>When this silo starts: after a whole-cluster restart (cluster mode: sweep and trial state are in Redis).</item>
+/// <item>When the membership declares another silo dead (killed, or gone after a shutdown): the trials that lived there
+/// were waiting on stages, and nothing else calls them; their reports to a sweep grain that lived there were lost. Only
+/// one survivor wakes the sweeps (the active silo with the lowest address), and every survivor sends its worker's
+/// heartbeat at once, since the scheduler may have moved with the dead silo and knows no worker until it hears.</item>
+/// </list>
+/// Harmless when nothing was interrupted: reconciling is idempotent.
 /// </summary>
-public sealed partial class SweepRecoveryService(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<SweepRecoveryService> logger) : BackgroundService
+public sealed partial class SweepRecoveryService(
+    IGrainFactory grains,
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    WorkerHeartbeatService heartbeats,
+    IOptions<ClusterMembershipOptions> failureDetection,
+    IHostApplicationLifetime lifetime,
+    ILogger<SweepRecoveryService> logger) : BackgroundService
 {
+    /// <summary>Right after a whole-cluster restart the membership still lists the dead silos until they are declared dead.</summary>
+    private static readonly RetryPolicy AtStart = new(12, TimeSpan.FromSeconds(10));
+
+    /// <summary>Right after a death the grain directory settles; a few quick tries, then the reminders take over.</summary>
+    private static readonly RetryPolicy AfterLoss = new(10, TimeSpan.FromSeconds(2));
+
+    /// <summary>Set when a silo was lost; a loss during a wake brings one more wake after it (not one per loss).</summary>
+    private readonly SemaphoreSlim _lossSignal = new(0, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // After the silo (and its gateway) has started: before, grain calls would wait for it.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         await started.Task.WaitAsync(stoppingToken);
-        // Right after a whole-cluster restart the membership still lists the dead silos until they are
-        // declared dead, and calls routed to them fail: try again a few times before leaving it to the reminders.
-        for (int attempt = 1; attempt <= RecoveryAttempts; attempt++)
+        // The settings in effect (not the ones meant), since recovery from a lost silo waits on them.
+        var detection = failureDetection.Value;
+        LogFailureDetection(detection.NumMissedProbesLimit, detection.ProbeTimeout.TotalSeconds, detection.NumVotesForDeathDeclaration);
+        var atStart = WakeAsync("start", AtStart, stoppingToken);
+        var afterLosses = WakeAfterLossesAsync(stoppingToken);
+        try
+        {
+            await FollowLossesAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(atStart, afterLosses);
+    }
+
+    public override void Dispose()
+    {
+        _lossSignal.Dispose();
+        base.Dispose();
+    }
+
+    private async Task WakeAfterLossesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _lossSignal.WaitAsync(stoppingToken);
+                await WakeAsync("silo lost", AfterLoss, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Reacts to every silo the membership declares dead, for as long as this silo runs.</summary>
+    private async Task FollowLossesAsync(CancellationToken stoppingToken)
+    {
+        var previous = membership.CurrentSnapshot;
+        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+        {
+            var lost = snapshot.CreateUpdate(previous).Changes
+                .Where(m => m.Status == SiloStatus.Dead && previous.GetSiloStatus(m.SiloAddress) != SiloStatus.Dead && !m.SiloAddress.Equals(silo.SiloAddress))
+                .ToList();
+            previous = snapshot;
+            if (lost.Count == 0)
+            {
+                continue;
+            }
+            heartbeats.SendNow();
+            var responsible = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Min();
+            if (silo.SiloAddress.Equals(responsible))
+            {
+                LogSiloLost(string.Join(", ", lost.Select(m => m.Name ?? m.SiloAddress.ToString())));
+                if (_lossSignal.CurrentCount == 0)
+                {
+                    _lossSignal.Release();
+                }
+            }
+        }
+    }
+
+    /// <summary>Reconciles every unfinished sweep; tries again as <paramref name="policy"/> says, then leaves it to the reminders.</summary>
+    private async Task WakeAsync(string why, RetryPolicy policy, CancellationToken stoppingToken)
+    {
+        for (int attempt = 1; attempt <= policy.Attempts && !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
@@ -30,25 +119,36 @@ public sealed partial class SweepRecoveryService(IGrainFactory grains, IHostAppl
                 await Task.WhenAll(open.Select(s => grains.GetGrain<ISweepGrain>(s.SweepId).ReconcileAsync()));
                 if (open.Count > 0)
                 {
-                    LogResumed(open.Count);
+                    LogResumed(open.Count, why);
                 }
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogRecoveryFailed(ex, attempt, RecoveryAttempts);
-                await Task.Delay(RetryDelay, stoppingToken);
+                LogRecoveryFailed(ex, why, attempt, policy.Attempts);
+                try
+                {
+                    await Task.Delay(policy.Pause, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
 
-    private const int RecoveryAttempts = 12;
+    private sealed record RetryPolicy(int Attempts, TimeSpan Pause);
 
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Failure detection: a silo that misses {Probes} probes in a row (one every {Seconds:F1} s) is declared dead by {Votes} vote(s)")]
+    private partial void LogFailureDetection(int probes, double seconds, int votes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery: woke {Count} unfinished sweep(s)")]
-    private partial void LogResumed(int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery ({Why}): woke {Count} unfinished sweep(s)")]
+    private partial void LogResumed(int count, string why);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery: could not list or wake unfinished sweeps (attempt {Attempt} of {Attempts}); their watchdog reminders also will")]
-    private partial void LogRecoveryFailed(Exception ex, int attempt, int attempts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery: the membership declared {Silos} dead; waking the unfinished sweeps")]
+    private partial void LogSiloLost(string silos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery ({Why}): could not list or wake unfinished sweeps (attempt {Attempt} of {Attempts}); their watchdog reminders also will")]
+    private partial void LogRecoveryFailed(Exception ex, string why, int attempt, int attempts);
 }

@@ -27,14 +27,31 @@ public sealed partial class WorkerHeartbeatService(
     TimeProvider clock,
     ILogger<WorkerHeartbeatService> logger) : BackgroundService
 {
+    /// <summary>Set by <see cref="SendNow"/>: the next heartbeat goes at once instead of at the end of the interval.</summary>
+    private readonly SemaphoreSlim _now = new(0, 1);
+
     /// <summary>The worker id of this silo.</summary>
     public string WorkerId => silo.SiloAddress.ToParsableString();
+
+    /// <summary>
+    /// Sends the next heartbeat now: after a silo died the scheduler may have come back elsewhere with no worker known,
+    /// and would grant no slot until it hears from them.
+    /// </summary>
+    public void SendNow()
+    {
+        lock (_now)
+        {
+            if (_now.CurrentCount == 0)
+            {
+                _now.Release();
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var scheduler = grains.GetGrain<ISchedulerGrain>(0);
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -44,8 +61,22 @@ public sealed partial class WorkerHeartbeatService(
             {
                 LogHeartbeatFailed(ex, WorkerId);
             }
+            try
+            {
+                // The interval, or less when asked to send now.
+                await _now.WaitAsync(options.Value.HeartbeatInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public override void Dispose()
+    {
+        _now.Dispose();
+        base.Dispose();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -76,15 +76,7 @@ public static class GridSilo
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path == MetricsPath && (onlyPort is null || context.Connection.LocalPort == onlyPort));
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IGrainFactory grains, SiloDrain drain) =>
-        {
-            if (drain.IsDraining)
-            {
-                return Results.Text("shutting down", statusCode: 503);
-            }
-            var status = await grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
-            return status.Workers.Any(w => w.Alive) ? Results.Text("ready") : Results.Text("no workers yet", statusCode: 503);
-        });
+        app.MapGet("/readyz", (IGrainFactory grains, SiloDrain drain) => Readiness.CheckAsync(grains, drain));
         // Results pages: the sweeps, their tables and figures, live.
         app.MapResultsPages();
         app.MapFallback(() => Results.Text(
@@ -144,9 +136,7 @@ public static class GridSilo
             bool advertised = !string.IsNullOrWhiteSpace(options.AdvertisedAddress);
             silo.ConfigureEndpoints(advertised ? IPAddress.Parse(options.AdvertisedAddress!) : IPAddress.Loopback,
                 options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: advertised);
-            // With two silos the default (two votes) can never declare a killed silo dead: one
-            // vote suffices here, and the probe timeouts still guard against false suspicion.
-            silo.Configure<ClusterMembershipOptions>(o => o.NumVotesForDeathDeclaration = 1);
+            silo.Configure<ClusterMembershipOptions>(o => ConfigureFailureDetection(o, options));
         }
         else
         {
@@ -156,6 +146,21 @@ public static class GridSilo
             silo.UseInMemoryReminderService();
         }
         ConfigureGrid(silo);
+    }
+
+    /// <summary>
+    /// How fast a silo that stops answering (killed, frozen, cut off) is declared dead, which bounds how soon its work
+    /// resumes elsewhere: after <see cref="ClusterMembershipOptions.NumMissedProbesLimit"/> (3) probes in a row, one every
+    /// <see cref="GridSiloOptions.ProbeTimeout"/> (2 s; Orleans' default is 5 s), fail. A killed silo's probes fail at once
+    /// (connection refused), so it is declared dead about 3 × 2 s after it died; a silo that is merely slow has each probe's
+    /// timeout stretched while its own health is degraded (ExtendProbeTimeoutDuringDegradation), so a busy machine does not
+    /// kill a live silo. One vote suffices: with two silos the default two votes could never be cast, and a killed silo
+    /// would stay "active", its grains unreachable, indefinitely.
+    /// </summary>
+    public static void ConfigureFailureDetection(ClusterMembershipOptions membership, GridSiloOptions options)
+    {
+        membership.NumVotesForDeathDeclaration = 1;
+        membership.ProbeTimeout = options.ProbeTimeout;
     }
 
     /// <summary>The parts every Grid silo needs whatever its clustering: placement and long-running calls.</summary>
@@ -197,7 +202,9 @@ public static class GridSilo
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(30));
         services.AddSingleton<IKMeansShardHost, ShardHost>();
         services.AddSingleton<ShardedKMeansRunner>();
-        services.AddHostedService<WorkerHeartbeatService>();
+        // Also a singleton of its own: the recovery service asks it for a heartbeat at once when a silo dies.
+        services.AddSingleton<WorkerHeartbeatService>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeatService>());
         services.AddHostedService<SweepRecoveryService>();
         services.AddHostedService<StageMemoryGuard>();
     }

@@ -82,6 +82,13 @@ public sealed class GridSiloOptions
     /// </summary>
     public string MemoryLimit { get; set; } = "auto";
 
+    /// <summary>
+    /// Cluster mode: the period and timeout of the liveness probes silos send each other. A silo that misses three in a
+    /// row is declared dead, and its work resumes elsewhere: about 3 × this after a silo is killed. Raise it where silos
+    /// are starved of CPU for seconds at a time.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Of the memory available to the process, the share <c>MemoryLimit: auto</c> allows.</summary>
     public const double AutoMemoryLimitShare = 0.9;
 
@@ -130,6 +137,10 @@ public sealed class GridSiloOptions
         if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
         {
             throw new ArgumentException($"Grid:Silo:DrainTimeout {DrainTimeout} must be between 0 and 1 hour");
+        }
+        if (ProbeTimeout < TimeSpan.FromMilliseconds(500) || ProbeTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"Grid:Silo:ProbeTimeout {ProbeTimeout} must be between 0.5 s and 1 minute");
         }
         try
         {

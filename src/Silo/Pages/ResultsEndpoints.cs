@@ -157,6 +157,8 @@ public static class ResultsEndpoints
         ["ended"] = ResultsHtml.Ended(snapshot),
         ["succeeded"] = snapshot.Count(TrialState.Succeeded),
         ["failed"] = snapshot.Count(TrialState.Failed),
+        ["running"] = snapshot.Count(TrialState.Running),
+        ["queued"] = snapshot.Count(TrialState.Queued),
         ["finished"] = snapshot.IsFinished,
     };
 

@@ -111,7 +111,8 @@ public static class ResultsHtml
             .Append(Progress(ended, snapshot.Total))
             .Append(" · ").Append(Int(snapshot.Count(TrialState.Succeeded))).Append(" succeeded, ")
             .Append(Int(snapshot.Count(TrialState.Failed))).Append(" failed, ")
-            .Append(Int(snapshot.Count(TrialState.Running))).Append(" running · stages: ")
+            .Append(Int(snapshot.Count(TrialState.Running))).Append(" running, ")
+            .Append(Int(snapshot.Count(TrialState.Queued))).Append(" queued for a slot · stages: ")
             .Append(Int(snapshot.Stages.Computed)).Append(" computed, ").Append(Int(snapshot.Stages.Reused)).Append(" reused · submitted ")
             .Append(Encode(snapshot.Submitted.ToString("u", CultureInfo.InvariantCulture)));
         if (snapshot.Finished is { } finished)
@@ -427,7 +428,7 @@ public static class ResultsHtml
         "table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}" +
         "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}" +
         "td:nth-child(-n+4){text-align:left}tr.best{background:#eef7ee;font-weight:bold}" +
-        ".state.failed{color:#b00}.state.running{color:#06c}.state.succeeded,.state.completed{color:#070}" +
+        ".state.failed{color:#b00}.state.running{color:#06c}.state.queued{color:#777}.state.succeeded,.state.completed{color:#070}" +
         ".figures{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
         "figcaption{font-size:.85rem;color:#444;max-width:900px}.missing{color:#b00}.note{color:#555}" +
         "details{margin:.5rem 0}summary{cursor:pointer}progress{vertical-align:middle}" +

@@ -40,6 +40,7 @@ public sealed class RunSerializationTests : IDisposable
         Status,
         Status with { State = TrialState.Failed, Result = null, Error = "boom" },
         Status with { AutoencoderHash = "ae12", ClusteringHash = "c0ffee" },
+        Status with { State = TrialState.Queued, Progress = null, Result = null },
         new ElbowPoint(10, 3.5, 0.2, 0.25),
         new ElbowCurve("mnist", "pixels", "none", 0, new[] { new ElbowPoint(10, 3.5, 0.2, 0.25), new ElbowPoint(20, 2.5, 0.1, 0.15) }, 10),
         new StageCounts(13, 5),
@@ -59,6 +60,8 @@ public sealed class RunSerializationTests : IDisposable
         new WorkerHeartbeat("w", "silo-a", 2, 1, new[] { Lease }),
         new WorkerStatus("w", "silo-a", 2, 1, 1, 0, DateTimeOffset.UnixEpoch, true),
         new ClusterStatus(new[] { new WorkerStatus("w", "silo-a", 2, 1, 1, 0, DateTimeOffset.UnixEpoch, true) }, 3, 0, 99),
+        new WorkerStatus("w", "silo-a", 0, 0, 0, 0, DateTimeOffset.UnixEpoch, false, WorkerState.Dead, DateTimeOffset.UnixEpoch.AddHours(1)),
+        new WorkerStatus("w", "silo-a", 2, 1, 0, 0, DateTimeOffset.UnixEpoch, false, WorkerState.Leaving),
         KMeansSettings.MiniBatchDefaults with { Shards = KMeansSettings.AutoShards },
         new KMeansShardSource("mnist", 6000, 1000, "ae12", 1, 3),
         new ShardDescriptionMessage(2000, 333, 784, 10, new ShardMomentsMessage(2000, new[] { 1.5, 2.5 }, new[] { 0.5, 0.25 })),
@@ -106,5 +109,14 @@ public sealed class RunSerializationTests : IDisposable
         var copy = (StageFailedException)serializer.Deserialize<object>(serializer.SerializeToArray<object>(new StageFailedException("attempt 1: out of memory")))!;
 
         Assert.Equal("attempt 1: out of memory", copy.Message);
+    }
+
+    [Fact]
+    public void StoredStatesKeepTheirValues()
+    {
+        // Trial and worker states are stored (Redis) and sent by value: a new state is appended, never inserted.
+        Assert.Equal([0, 1, 2, 3, 4, 5], new[] { TrialState.Pending, TrialState.Running, TrialState.Succeeded, TrialState.Failed, TrialState.Cancelled, TrialState.Queued }.Select(s => (int)s));
+        Assert.Equal([0, 1, 2, 3], new[] { WorkerState.Alive, WorkerState.Silent, WorkerState.Leaving, WorkerState.Dead }.Select(s => (int)s));
+        Assert.Equal(Enum.GetValues<TrialState>().Order(), TrialStates.InLifeOrder.Order());
     }
 }
