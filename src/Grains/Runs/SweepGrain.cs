@@ -475,7 +475,8 @@ public sealed partial class SweepGrain(
     private SweepState CurrentState() =>
         IsFinished()
             ? state.State.Cancelled ? SweepState.Cancelled : SweepState.Completed
-            : state.State.Trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
+            // A retried sweep has run before: it is running again even while its retried trials wait for their first report.
+            : state.State.Retries > 0 || state.State.Trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} ({Name}): submitted with {Trials} trials")]
     private partial void LogSubmitted(string sweepId, string name, int trials);
