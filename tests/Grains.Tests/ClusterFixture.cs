@@ -73,7 +73,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 Slots = "cpu=1",
             });
             silo.Services.Configure<GridGrainOptions>(FastTimings);
-            // Stages run as on any silo, unless a test asks one to fail (FaultInjectingExecutor.Fail).
+            // Stages run as on any silo, unless a test asks one to fail or wait (FaultInjectingExecutor).
             silo.Services.AddSingleton<Grid.Grains.Stages.IStageExecutor>(sp => new FaultInjectingExecutor(sp.GetRequiredService<Grid.Silo.Compute.StageExecutor>()));
         }
     }

@@ -67,6 +67,14 @@ public sealed partial class SweepGrain(
     private const int StartBatch = 256;
 
     private readonly Dictionary<string, int> _index = [];
+
+    /// <summary>Set once <see cref="DeleteAsync"/> has begun: trial reports are no longer recorded.</summary>
+    private bool _deleting;
+
+    /// <summary>Terminal trial reports being recorded (they await storage and the registry); deletion waits for them.</summary>
+    private int _recording;
+
+    private TaskCompletionSource? _recorded;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version;
 
@@ -179,7 +187,7 @@ public sealed partial class SweepGrain(
 
     public async Task OnTrialUpdatedAsync(TrialStatus status)
     {
-        if (!_index.TryGetValue(status.TrialId, out int i))
+        if (_deleting || !_index.TryGetValue(status.TrialId, out int i))
         {
             return;
         }
@@ -202,12 +210,23 @@ public sealed partial class SweepGrain(
         }
         if (status.State.IsEnded())
         {
-            if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
+            _recording++;
+            try
             {
-                await RefineKneeAsync(status.Spec, step);
+                if (!state.State.Cancelled && state.State.Spec!.RefineKneeStep is int step)
+                {
+                    await RefineKneeAsync(status.Spec, step);
+                }
+                await FinishIfDoneAsync();
+                await state.WriteStateWithRetryAsync(options.Value);
             }
-            await FinishIfDoneAsync();
-            await state.WriteStateWithRetryAsync(options.Value);
+            finally
+            {
+                if (--_recording == 0)
+                {
+                    _recorded?.TrySetResult();
+                }
+            }
         }
     }
 
@@ -254,7 +273,7 @@ public sealed partial class SweepGrain(
 
     public async Task<SweepSnapshot?> ReconcileAsync()
     {
-        if (state.State.Spec is null)
+        if (state.State.Spec is null || _deleting)
         {
             return null;
         }
@@ -278,7 +297,7 @@ public sealed partial class SweepGrain(
 
     public async Task<SweepSnapshot?> RetryAsync(bool includeCancelled)
     {
-        if (state.State.Spec is null)
+        if (state.State.Spec is null || _deleting)
         {
             return null;
         }
@@ -324,51 +343,68 @@ public sealed partial class SweepGrain(
 
     public async Task<SweepDeletion?> DeleteAsync(bool force, bool artifacts)
     {
-        if (state.State.Spec is null)
+        if (state.State.Spec is null || _deleting)
         {
+            // Unknown, or already being deleted.
             return null;
         }
         string sweepId = this.GetPrimaryKeyString();
-        if (!IsFinished())
+        if (!IsFinished() && !force)
         {
-            if (!force)
+            return new SweepDeletion(false, 0, [], 0);
+        }
+        // From here on trial reports are ignored (those the cancel below causes too), and the ones being recorded
+        // finish first: none of their writes to storage or the registry may land after the records are removed.
+        _deleting = true;
+        try
+        {
+            if (_recording > 0)
             {
-                return new SweepDeletion(false, 0, [], 0);
+                _recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await _recorded.Task;
             }
-            await CancelAsync();
-        }
-        var unreferenced = new List<string>();
-        int shared = 0;
-        if (artifacts)
-        {
-            var mine = StageHashes(state.State.Trials);
-            var others = await OtherSweepsStageHashesAsync(sweepId);
-            unreferenced = mine.Where(h => !others.Contains(h)).Order(StringComparer.Ordinal).ToList();
-            shared = mine.Count - unreferenced.Count;
-            // Before the files go: a later sweep must compute these stages again, not reuse results whose files are gone.
-            foreach (var batch in unreferenced.Chunk(StartBatch))
+            if (!IsFinished())
             {
-                await Task.WhenAll(batch.Select(h => GrainFactory.GetGrain<IStageGrain>(h).ForgetAsync()));
+                await CancelAsync();
             }
+            var unreferenced = new List<string>();
+            int shared = 0;
+            if (artifacts)
+            {
+                var mine = StageHashes(state.State.Trials);
+                var others = await OtherSweepsStageHashesAsync(sweepId);
+                unreferenced = mine.Where(h => !others.Contains(h)).Order(StringComparer.Ordinal).ToList();
+                shared = mine.Count - unreferenced.Count;
+                // Before the files go: a later sweep must compute these stages again, not reuse results whose files are gone.
+                foreach (var batch in unreferenced.Chunk(StartBatch))
+                {
+                    await Task.WhenAll(batch.Select(h => GrainFactory.GetGrain<IStageGrain>(h).ForgetAsync()));
+                }
+            }
+            int trials = state.State.Trials.Count;
+            foreach (var batch in state.State.Trials.Chunk(StartBatch))
+            {
+                await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).DeleteAsync()));
+            }
+            await GrainFactory.GetGrain<ISweepRegistryGrain>(0).RemoveAsync(sweepId);
+            if (await this.GetReminder(WatchdogReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            metrics.SweepReleased(sweepId);
+            _index.Clear();
+            await state.ClearStateAsync();
+            state.State = new SweepGrainState();
+            Changed();
+            LogDeleted(sweepId, trials, unreferenced.Count);
+            DeactivateOnIdle();
+            return new SweepDeletion(true, trials, unreferenced, shared);
         }
-        int trials = state.State.Trials.Count;
-        foreach (var batch in state.State.Trials.Chunk(StartBatch))
+        finally
         {
-            await Task.WhenAll(batch.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).DeleteAsync()));
+            // The id may be submitted again.
+            _deleting = false;
         }
-        await GrainFactory.GetGrain<ISweepRegistryGrain>(0).RemoveAsync(sweepId);
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-        metrics.SweepReleased(sweepId);
-        _index.Clear();
-        await state.ClearStateAsync();
-        state.State = new SweepGrainState();
-        Changed();
-        LogDeleted(sweepId, trials, unreferenced.Count);
-        DeactivateOnIdle();
-        return new SweepDeletion(true, trials, unreferenced, shared);
     }
 
     /// <summary>The stage hashes of every other sweep in the registry.</summary>
@@ -473,7 +509,8 @@ public sealed partial class SweepGrain(
     private SweepState CurrentState() =>
         IsFinished()
             ? state.State.Cancelled ? SweepState.Cancelled : SweepState.Completed
-            : state.State.Trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
+            // A retried sweep has run before: it is running again even while its retried trials wait for their first report.
+            : state.State.Retries > 0 || state.State.Trials.Any(t => t.State != TrialState.Pending) ? SweepState.Running : SweepState.Pending;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} ({Name}): submitted with {Trials} trials")]
     private partial void LogSubmitted(string sweepId, string name, int trials);

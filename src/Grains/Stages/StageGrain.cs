@@ -57,16 +57,31 @@ public sealed partial class StageGrain(
             // Joined a computation that already has its slot: this trial runs too.
             NotifySlot(onSlot: true, [trialKey]);
         }
-        bool started = _computation is null;
-        _computation ??= ComputeAsync(request);
         try
         {
-            var outcome = await _computation;
-            if (!started)
+            while (true)
             {
-                metrics.StageReused(request.Kind);
+                bool started = _computation is null;
+                var computation = _computation ??= ComputeAsync(request);
+                try
+                {
+                    var outcome = await computation;
+                    if (!started)
+                    {
+                        metrics.StageReused(request.Kind);
+                    }
+                    return outcome with { Reused = !started };
+                }
+                catch (OperationCanceledException) when (!started && _waiters.Contains(trialKey))
+                {
+                    // Joined a computation that its earlier askers had all abandoned (a trial retried right after it
+                    // was cancelled): it stopped, but this asker still needs the stage, so it is computed again.
+                    if (_computation == computation)
+                    {
+                        _computation = null;
+                    }
+                }
             }
-            return outcome with { Reused = !started };
         }
         finally
         {
