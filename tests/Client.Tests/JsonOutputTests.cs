@@ -27,8 +27,9 @@ public sealed class JsonOutputTests
         var json = JsonNode.Parse(JsonOutput.Serialize(status))!;
 
         Assert.Equal(["workers", "queued_cpu", "queued_gpu", "leases_granted"], json.AsObject().Select(p => p.Key));
-        Assert.Equal(["worker_id", "silo", "cpu_slots", "gpu_slots", "busy_cpu", "busy_gpu", "last_seen", "alive"],
+        Assert.Equal(["worker_id", "silo", "cpu_slots", "gpu_slots", "busy_cpu", "busy_gpu", "last_seen", "alive", "state", "since"],
             json["workers"]![0]!.AsObject().Select(p => p.Key));
+        Assert.Equal("alive", json["workers"]![0]!["state"]!.GetValue<string>());
     }
 
     [Theory]

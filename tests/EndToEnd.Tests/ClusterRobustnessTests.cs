@@ -80,12 +80,12 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("[8/8]", watch.Output);
 
         // The dead silo is shown dead, with when, not alive and not gone.
-        var workers = (await cluster.StatusAsync())["Workers"]!.AsArray();
-        var dead = workers.Single(w => w!["WorkerId"]!.GetValue<string>().Contains($":{cluster.SiloPort(host)}@"))!;
+        var workers = (await cluster.StatusAsync())["workers"]!.AsArray();
+        var dead = workers.Single(w => w!["worker_id"]!.GetValue<string>().Contains($":{cluster.SiloPort(host)}@"))!;
         output.WriteLine($"cluster status of the killed silo: {dead.ToJsonString()}");
-        Assert.Equal((int)WorkerState.Dead, dead["State"]!.GetValue<int>());
-        Assert.False(dead["Alive"]!.GetValue<bool>());
-        var since = dead["Since"]!.GetValue<DateTimeOffset>();
+        Assert.Equal("dead", dead["state"]!.GetValue<string>());
+        Assert.False(dead["alive"]!.GetValue<bool>());
+        var since = dead["since"]!.GetValue<DateTimeOffset>();
         Assert.InRange(since, killed.AddSeconds(-5), DateTime.UtcNow);
     }
 
@@ -103,7 +103,7 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
         // Mid-sweep: a trial has ended and leases have been counted.
         await Wait.UntilAsync(async () => (await cluster.SweepCountsAsync(survivor, id))?["succeeded"]?.GetValue<int>() >= 1,
             TimeSpan.FromMinutes(2), "the first trial ends", cluster.Silos[survivor]!);
-        long leasesBefore = (await cluster.StatusAsync())["LeasesGranted"]!.GetValue<long>();
+        long leasesBefore = (await cluster.StatusAsync())["leases_granted"]!.GetValue<long>();
         int succeededBefore = (await cluster.SweepCountsAsync(survivor, id))!["succeeded"]!.GetValue<int>();
 
         cluster.Silos[victim]!.Signal("KILL");
@@ -138,7 +138,7 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
         var result = await cluster.SweepAsync(id);
         Assert.Equal(8, result["trials_succeeded"]!.GetValue<int>());
         // The count of leases granted moved with the scheduler and did not go back.
-        long leasesAfter = (await cluster.StatusAsync())["LeasesGranted"]!.GetValue<long>();
+        long leasesAfter = (await cluster.StatusAsync())["leases_granted"]!.GetValue<long>();
         output.WriteLine($"leases granted: {leasesBefore} before the kill, {leasesAfter} after");
         Assert.True(leasesAfter >= leasesBefore, $"leases granted went back from {leasesBefore} to {leasesAfter}");
     }
@@ -213,8 +213,8 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(2));
         Assert.Equal(8, result["trials_succeeded"]!.GetValue<int>());
         Assert.DoesNotContain("older version of myself", live.Output);
-        var workers = (await cluster.StatusAsync())["Workers"]!.AsArray();
-        Assert.All(workers, w => Assert.Equal((int)WorkerState.Alive, w!["State"]!.GetValue<int>()));
+        var workers = (await cluster.StatusAsync())["workers"]!.AsArray();
+        Assert.All(workers, w => Assert.Equal("alive", w!["state"]!.GetValue<string>()));
     }
 
     [Fact]
