@@ -115,6 +115,7 @@ $GRID silo --http-port "$HTTP" --silo-port 0 --gateway-port "$GATEWAY" --artifac
 SILO_PID=$!
 for _ in $(seq 1 120); do curl -s "127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.5; done
 row "sweep: a silo of another cluster id at the gateway" $GRID sweep list --gateway "127.0.0.1:$GATEWAY" --cluster-id lab
+row "silo: a port a live silo listens on" $GRID silo --http-port "$HTTP" --silo-port 0 --gateway-port 0 --artifacts "$TMP/artifacts"
 http() { # description, path
   local code body
   code=$(curl -s -o "$TMP/body" -w '%{http_code}' "127.0.0.1:$HTTP$2"); body=$(head -c 160 "$TMP/body" | tr '\n' ' ' | sed 's/|/\\|/g')

@@ -27,6 +27,13 @@ public sealed class GridGrainOptions
     /// <summary>A worker silent this long is taken as gone and gets no new work.</summary>
     public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest the scheduler holds a request for a slot before it answers "none yet" and the stage asks again. Short
+    /// enough that the scheduler's activation can always be deactivated soon (Orleans waits for its running calls first,
+    /// holding all others); long enough that queued stages do not flood it with calls.
+    /// </summary>
+    public TimeSpan SlotWaitLimit { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A lease its worker has not reported running after this long is reclaimed.</summary>
     public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -68,6 +75,10 @@ public sealed class GridGrainOptions
         if (MaxStageAttempts < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxStageAttempts), MaxStageAttempts, "Grid:Grains:MaxStageAttempts must be ≥ 1");
+        }
+        if (SlotWaitLimit <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SlotWaitLimit), SlotWaitLimit, "Grid:Grains:SlotWaitLimit must be > 0");
         }
         if (RetryBackoff < TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || WorkerTimeout <= HeartbeatInterval)
         {

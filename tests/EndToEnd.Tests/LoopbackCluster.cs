@@ -194,13 +194,21 @@ public sealed class LoopbackCluster : IAsyncDisposable
             // What is stuck, and what every silo (running or gone) said last: a stalled sweep is diagnosed from this.
             var trials = last?["trials"]?.AsArray().Select(t => $"{t!["key"]}: {t["state"]}") ?? [];
             var silos = Silos.Where(s => s is not null).Concat(_retired)
-                .Select(s => $"--- {s!.Name}{(s.HasExited ? " (exited)" : "")}:\n{Tail(s.Output, 3000)}");
+                .Select(s => $"--- {s!.Name}{(s.HasExited ? " (exited)" : "")}:\n{GridLines(s.Output, 40)}");
             throw new TimeoutException($"{ex.Message}\ntrials: {string.Join("; ", trials)}\n{string.Join("\n", silos)}", ex);
         }
         return last!;
     }
 
-    private static string Tail(string text, int length) => text.Length > length ? text[^length..] : text;
+    /// <summary>
+    /// The last <paramref name="count"/> lines of a silo's own story (Grid's log lines, failures, its start), without the
+    /// retry and connection chatter of Orleans that would fill any tail of its output.
+    /// </summary>
+    private static string GridLines(string output, int count) =>
+        string.Join("\n", output.Split('\n')
+            .Where(l => l.Contains(" Grid.", StringComparison.Ordinal) || l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("silo ", StringComparison.Ordinal))
+            .Select(l => l.Length > 400 ? l[..400] + "…" : l)
+            .TakeLast(count));
 
     public async ValueTask DisposeAsync()
     {

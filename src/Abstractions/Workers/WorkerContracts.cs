@@ -103,12 +103,15 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     Task<SlotKind> ResolveKindAsync(SlotKind preferred);
 
     /// <summary>
-    /// Waits for a free slot of <paramref name="kind"/> and leases it. <paramref name="requesterSilo"/> is the silo of the
-    /// asking activation (<c>SiloAddress.ToParsableString()</c>; null: unknown): when membership declares that silo dead
-    /// or leaving while it waits, the wait is dropped instead of being handed a slot that nobody would use.
+    /// Waits for a free slot of <paramref name="kind"/> and leases it, or answers null ("none yet: ask again") after a
+    /// bounded wait (<c>Grid:Grains:SlotWaitLimit</c>): a call held open for long would stop the scheduler's activation
+    /// from ever being deactivated (Orleans waits for its running calls, and holds every other call meanwhile; it
+    /// deactivates activations whose grain-directory entry was on a silo that died or leaves). <paramref name="requesterSilo"/>
+    /// is the silo of the asking activation (<c>SiloAddress.ToParsableString()</c>; null: unknown): when membership declares
+    /// that silo dead or leaving while it waits, the wait is dropped instead of being handed a slot that nobody would use.
     /// </summary>
-    [Alias("acquire"), ResponseTimeout("7.00:00:00")]
-    Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo);
+    [Alias("acquire"), ResponseTimeout("00:02:00")]
+    Task<SlotLease?> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo);
 
     /// <summary>Returns a slot; false when the lease was no longer current (fenced off).</summary>
     [Alias("release")]

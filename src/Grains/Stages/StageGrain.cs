@@ -185,8 +185,7 @@ public sealed partial class StageGrain(
                 var kind = await scheduler.ResolveKindAsync(preferred);
                 _activity.Set(running: false, kind, _waiters.Count);
                 long queued = Stopwatch.GetTimestamp();
-                // Our silo, so that the scheduler drops this wait if the silo goes away while it queues.
-                var lease = await scheduler.AcquireAsync(kind, request.Hash, silo.SiloAddress.ToParsableString());
+                var lease = await AcquireAsync(scheduler, kind, request.Hash);
                 metrics.StageWaited(request.Kind, lease.Kind, Stopwatch.GetElapsedTime(queued));
                 // Before the check below, so that no await separates it from running the stage.
                 string siloName = await SiloNameAsync(scheduler, lease.WorkerId);
@@ -269,6 +268,25 @@ public sealed partial class StageGrain(
             if (state.State.Outcome is null)
             {
                 _computation = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for a slot until one is leased (the scheduler answers "none yet" after a bounded wait), naming this silo so that
+    /// the scheduler drops the wait if the silo goes away; stops when no trial needs the stage any more.
+    /// </summary>
+    private async Task<SlotLease> AcquireAsync(ISchedulerGrain scheduler, SlotKind kind, string hash)
+    {
+        while (true)
+        {
+            if (await scheduler.AcquireAsync(kind, hash, silo.SiloAddress.ToParsableString()) is { } lease)
+            {
+                return lease;
+            }
+            if (_waiters.Count == 0)
+            {
+                throw new OperationCanceledException($"stage {hash}: no trial needs it any more");
             }
         }
     }

@@ -95,13 +95,22 @@ public sealed partial class SchedulerGrain(
         return Task.FromResult(available || wait ? preferred : SlotKind.Cpu);
     }
 
-    public Task<SlotLease> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo)
+    public async Task<SlotLease?> AcquireAsync(SlotKind kind, string stageHash, string? requesterSilo)
     {
         var requester = requesterSilo is null ? null : SiloAddress.FromParsableString(requesterSilo);
         var waiter = new Waiter(stageHash, requester, new TaskCompletionSource<SlotLease>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queues[kind].AddLast(waiter);
+        var node = _queues[kind].AddLast(waiter);
         Dispatch();
-        return waiter.Completion.Task;
+        // A bounded wait: while a call is running here, this activation cannot be deactivated, and a deactivating
+        // activation takes no other call (heartbeats, releases), so an unbounded wait could block the cluster's scheduling.
+        await Task.WhenAny(waiter.Completion.Task, Task.Delay(options.Value.SlotWaitLimit, clock));
+        if (!waiter.Completion.Task.IsCompleted)
+        {
+            // Checked and removed in one turn: a grant cannot slip in between. The stage asks again.
+            node.List?.Remove(node);
+            return null;
+        }
+        return await waiter.Completion.Task;
     }
 
     public Task<bool> ReleaseAsync(SlotLease lease)

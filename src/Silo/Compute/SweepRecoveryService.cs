@@ -13,10 +13,12 @@ namespace Grid.Silo.Compute;
 /// whose activation was lost; finished stages are memoized and an autoencoder continues from its last epoch checkpoint.
 /// <list type="bullet">
 /// <item>When this silo starts: after a whole-cluster restart (cluster mode: sweep and trial state are in Redis).</item>
-/// <item>When the membership declares another silo dead (killed, or gone after a shutdown): the trials that lived there
-/// were waiting on stages, and nothing else calls them; their reports to a sweep grain that lived there were lost. Only
-/// one survivor wakes the sweeps (the active silo with the lowest address), and every survivor sends its worker's
-/// heartbeat at once, since the scheduler may have moved with the dead silo and knows no worker until it hears.</item>
+/// <item>When the membership has another silo leaving or dead (stopped, or killed and declared dead): the trials that
+/// lived there were waiting on stages, and nothing else calls them; their reports to a sweep grain that lived there were
+/// lost. Survivors also lose activations of their own: Orleans deactivates those whose grain-directory entry the silo
+/// held, and a trial's chain cannot record anything from a deactivated activation. Only one survivor wakes the sweeps
+/// (the active silo with the lowest address), and every survivor sends its worker's heartbeat at once, since the
+/// scheduler may have moved and knows no worker until it hears.</item>
 /// </list>
 /// Harmless when nothing was interrupted: reconciling is idempotent.
 /// </summary>
@@ -80,14 +82,14 @@ public sealed partial class SweepRecoveryService(
         }
     }
 
-    /// <summary>Reacts to every silo the membership declares dead, for as long as this silo runs.</summary>
+    /// <summary>Reacts to every silo the membership has leaving and then dead, for as long as this silo runs.</summary>
     private async Task FollowLossesAsync(CancellationToken stoppingToken)
     {
         var previous = membership.CurrentSnapshot;
         await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
         {
             var lost = snapshot.CreateUpdate(previous).Changes
-                .Where(m => m.Status == SiloStatus.Dead && previous.GetSiloStatus(m.SiloAddress) != SiloStatus.Dead && !m.SiloAddress.Equals(silo.SiloAddress))
+                .Where(m => m.Status.IsTerminating() && m.Status != previous.GetSiloStatus(m.SiloAddress) && !m.SiloAddress.Equals(silo.SiloAddress))
                 .ToList();
             previous = snapshot;
             if (lost.Count == 0)
@@ -98,7 +100,7 @@ public sealed partial class SweepRecoveryService(
             var responsible = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Min();
             if (silo.SiloAddress.Equals(responsible))
             {
-                LogSiloLost(string.Join(", ", lost.Select(m => m.Name ?? m.SiloAddress.ToString())));
+                LogSiloLost(string.Join(", ", lost.Select(m => $"{m.Name ?? m.SiloAddress.ToString()} ({m.Status})")));
                 if (_lossSignal.CurrentCount == 0)
                 {
                     _lossSignal.Release();
@@ -146,7 +148,7 @@ public sealed partial class SweepRecoveryService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovery ({Why}): woke {Count} unfinished sweep(s)")]
     private partial void LogResumed(int count, string why);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery: the membership declared {Silos} dead; waking the unfinished sweeps")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery: the membership has {Silos}; waking the unfinished sweeps")]
     private partial void LogSiloLost(string silos);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery ({Why}): could not list or wake unfinished sweeps (attempt {Attempt} of {Attempts}); their watchdog reminders also will")]
