@@ -23,7 +23,7 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
     /// The most two silos may take, from the kill of the silo that hosts the scheduler until a trial ends again: the
     /// membership declares the silo dead after 3 missed probes, 2 s apart; the survivor wakes the sweep and its worker tells
     /// the scheduler's new activation about its slot at once; then one stage (a few seconds) computes. Measured
-    /// 4.1–6.1 s on the loaded 2-core machine (docs/reliability.md); before issue #13 no trial ended for about 50 s
+    /// 4.0–4.5 s on the shared 2-core machine, up to 9.4 s at load average 38 (docs/reliability.md); before issue #13 no trial ended for about 50 s
     /// (the killed silo's trials waited for the sweep's watchdog reminder, every minute). The margin is for a slower machine.
     /// </summary>
     private static readonly TimeSpan TwoSiloRecoveryBound = TimeSpan.FromSeconds(40);

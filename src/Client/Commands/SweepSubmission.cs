@@ -74,7 +74,7 @@ public static class SweepSubmission
     {
         // While --json prints to stdout, progress goes to stderr so stdout stays one JSON object.
         var progressConsole = json ? ErrorConsole() : AnsiConsole.Console;
-        var watch = new SweepWatch(sweep, line => progressConsole.MarkupLine(Markup.Escape(line)));
+        var watch = new SweepWatch(sweep, sweep.GetPrimaryKeyString(), line => progressConsole.MarkupLine(Markup.Escape(line)));
         SweepSnapshot final;
         try
         {

@@ -11,7 +11,10 @@ namespace Grid.Client.Commands;
 /// membership) and subscribes again. After <see cref="GiveUpAfter"/> without an answer it gives up with
 /// <see cref="ClusterLostException"/>.
 /// </summary>
-public sealed class SweepWatch(ISweepGrain sweep, Action<string> notice)
+/// <param name="sweep">The sweep grain.</param>
+/// <param name="sweepId">Its id, for messages.</param>
+/// <param name="notice">Prints a line (the console's progress output).</param>
+public sealed class SweepWatch(ISweepGrain sweep, string sweepId, Action<string> notice)
 {
     /// <summary>The line printed each time the stream is lost.</summary>
     public const string LostLine = "lost the silo streaming this sweep; following it through another gateway";
@@ -79,7 +82,7 @@ public sealed class SweepWatch(ISweepGrain sweep, Action<string> notice)
             try
             {
                 return await sweep.GetSnapshotAsync().WaitAsync(AttemptTimeout, cancellationToken)
-                    ?? throw new UserInputException($"sweep {sweep.GetPrimaryKeyString()} is not known to this cluster");
+                    ?? throw new UserInputException($"sweep {sweepId} is not known to this cluster");
             }
             catch (Exception ex) when (IsLoss(ex, cancellationToken))
             {
@@ -88,8 +91,8 @@ public sealed class SweepWatch(ISweepGrain sweep, Action<string> notice)
             if (DateTime.UtcNow + RetryPause > deadline)
             {
                 throw new ClusterLostException(
-                    $"no gateway of the cluster answered for {GiveUpAfter.TotalSeconds:F0} s while watching sweep {sweep.GetPrimaryKeyString()} " +
-                    $"(last: {last?.GetBaseException().Message}); the sweep may still run: check with `grid sweep status {sweep.GetPrimaryKeyString()}`");
+                    $"no gateway of the cluster answered for {GiveUpAfter.TotalSeconds:0.#} s while watching sweep {sweepId} " +
+                    $"(last: {last?.GetBaseException().Message}); the sweep may still run: check with `grid sweep status {sweepId}`");
             }
             await Task.Delay(RetryPause, cancellationToken);
         }
