@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Grid.Abstractions.Runs;
 using Grid.Client.Commands;
 
-namespace Grid.Abstractions.Tests.Console;
+namespace Grid.Client.Tests.Console;
 
 /// <summary>The console's watch through a lost stream (issue #13, item 1), against a sweep that fails as a lost silo makes it fail.</summary>
 public sealed class SweepWatchTests
@@ -82,12 +82,19 @@ public sealed class SweepWatchTests
             }
         }
 
-        public Task<SweepSnapshot> SubmitAsync(Grid.Abstractions.Sweeps.SweepSpec spec) => throw new NotSupportedException();
+        public Task<SweepSnapshot> SubmitAsync(Grid.Abstractions.Sweeps.SweepSpec spec, IReadOnlyList<string>? tags = null, string? note = null) =>
+            throw new NotSupportedException();
 
         public Task<SweepSnapshot?> CancelAsync() => throw new NotSupportedException();
 
         public Task<SweepSnapshot?> ReconcileAsync() => throw new NotSupportedException();
 
         public Task OnTrialUpdatedAsync(TrialStatus status) => throw new NotSupportedException();
+
+        public Task<SweepSnapshot?> RetryAsync(bool includeCancelled) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<string>> GetStageHashesAsync() => throw new NotSupportedException();
+
+        public Task<SweepDeletion?> DeleteAsync(bool force, bool artifacts) => throw new NotSupportedException();
     }
 }

@@ -2,7 +2,7 @@ using Grid.Abstractions.Runs;
 using Grid.Client.Rendering;
 using Spectre.Console;
 
-namespace Grid.Abstractions.Tests.Runs;
+namespace Grid.Client.Tests.Rendering;
 
 /// <summary>The console's results say what the pages and figures say about knees of too few points.</summary>
 public sealed class KneeColumnTests

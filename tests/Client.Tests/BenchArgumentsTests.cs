@@ -1,6 +1,6 @@
 using Grid.Client.Commands;
 
-namespace Grid.Abstractions.Tests;
+namespace Grid.Client.Tests;
 
 public sealed class BenchArgumentsTests
 {
