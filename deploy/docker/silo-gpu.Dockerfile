@@ -27,6 +27,7 @@ WORKDIR /src
 COPY .editorconfig global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/Compute/Grid.Compute.csproj src/Compute/
+COPY src/Core/Grid.Core.csproj src/Core/
 COPY src/Abstractions/Grid.Abstractions.csproj src/Abstractions/
 COPY src/Grains/Grid.Grains.csproj src/Grains/
 COPY src/Silo/Grid.Silo.csproj src/Silo/

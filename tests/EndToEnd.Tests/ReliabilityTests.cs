@@ -3,6 +3,7 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using Xunit.Abstractions;
 
 namespace Grid.EndToEnd.Tests;
@@ -362,7 +363,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             var config = trial["config"]!;
             int k = config["k"]!.GetValue<int>();
             int seed = config["seed"]!.GetValue<int>();
-            var kind = ScalerNames.Parse(config["scaler"]!.GetValue<string>());
+            var kind = Enum.Parse<ScalerKind>(config["scaler"]!.GetValue<string>(), ignoreCase: true);
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
             using (train)
             using (test)

@@ -1,5 +1,6 @@
 using Grid.Abstractions.Workers;
 using Grid.Compute.Data;
+using Grid.Core.Datasets;
 using Grid.Grains;
 using Grid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         TestData.RequireMnist();
         Directory.CreateDirectory(SiloDataDir);
-        Directory.CreateSymbolicLink(Path.Combine(SiloDataDir, DatasetCatalog.Mnist.Name), Path.Combine(TestData.DataDir, DatasetCatalog.Mnist.Name));
+        Directory.CreateSymbolicLink(Path.Combine(SiloDataDir, BuiltInDatasets.Mnist.Name), Path.Combine(TestData.DataDir, BuiltInDatasets.Mnist.Name));
         var builder = new TestClusterBuilder(Silos);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
@@ -102,7 +103,7 @@ public static class TestData
 
     public static void RequireMnist()
     {
-        if (!new DatasetStore(DataDir).IsComplete(DatasetCatalog.Mnist))
+        if (!new DatasetStore(DataDir).IsComplete(BuiltInDatasets.Mnist))
         {
             throw new InvalidOperationException($"MNIST is not in {DataDir}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
         }

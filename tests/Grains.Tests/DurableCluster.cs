@@ -3,6 +3,7 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
 using Grid.Compute.Data;
+using Grid.Core.Datasets;
 using Grid.Silo.Compute;
 using Grid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,7 +65,7 @@ public sealed class DurableCluster : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(cluster.DataDir);
-            Directory.CreateSymbolicLink(Path.Combine(cluster.DataDir, DatasetCatalog.Mnist.Name), Path.Combine(TestData.DataDir, DatasetCatalog.Mnist.Name));
+            Directory.CreateSymbolicLink(Path.Combine(cluster.DataDir, BuiltInDatasets.Mnist.Name), Path.Combine(TestData.DataDir, BuiltInDatasets.Mnist.Name));
             var builder = new TestClusterBuilder(Silos);
             builder.Properties[RedisKey] = cluster.Redis.Address;
             builder.Properties[ArtifactsKey] = cluster.ArtifactsDir;

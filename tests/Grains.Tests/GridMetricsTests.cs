@@ -3,6 +3,7 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
+using Grid.Core;
 using Grid.Grains.Metrics;
 using Grid.Grains.Runs;
 using Grid.Grains.Stages;
@@ -108,7 +109,7 @@ public sealed class GridMetricsTests : IDisposable
 
         var ids = trials.Select(t => t.TrialId)
             .Concat(trials.Select(t => t.Spec.Id))
-            .Concat(trials.SelectMany(t => StageKeys.Chain(t.Spec)).Select(r => r.Hash))
+            .Concat(trials.SelectMany(t => TestKeys.Chain(t.Spec)).Select(r => r.Hash))
             .ToList();
         Assert.NotEmpty(measurements);
         Assert.All(measurements, m =>

@@ -7,6 +7,7 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using Grid.Grains.Stages;
 using Xunit.Abstractions;
 
@@ -182,7 +183,7 @@ public sealed class InProcessReliabilityTests(ITestOutputHelper output)
                 MaxNoImprovement = Patience,
                 Seed = config.Seed,
             };
-            var (train, test) = FittedScaler.FitTransform(ScalerNames.Parse(SpecNames.Of(config.Scaler)), pixels, testPixels);
+            var (train, test) = FittedScaler.FitTransform(config.Scaler, pixels, testPixels);
             using (train)
             using (test)
             using (var fit = MiniBatchKMeans.Fit(train, options))

@@ -1,5 +1,6 @@
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 using Grid.Grains.Runs;
 
 namespace Grid.Grains.Tests;

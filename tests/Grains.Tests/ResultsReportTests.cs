@@ -5,6 +5,7 @@ using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Core;
 using Grid.Grains.Stages;
 using Grid.Silo.Pages;
 
@@ -49,8 +50,8 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         var artifacts = new ArtifactStore(ClusterFixture.ArtifactsDir);
         foreach (var trial in snapshot.Trials)
         {
-            Assert.Equal(StageKeys.Autoencoder(trial.Spec), trial.AutoencoderHash);
-            Assert.Equal(StageKeys.Chain(trial.Spec)[^1].Hash, trial.ClusteringHash);
+            Assert.Equal(TestKeys.Autoencoder(trial.Spec), trial.AutoencoderHash);
+            Assert.Equal(TestKeys.Chain(trial.Spec)[^1].Hash, trial.ClusteringHash);
             Assert.NotNull(artifacts.Find(trial.ClusteringHash!));
         }
 

@@ -6,13 +6,14 @@ using Grid.Abstractions.Sweeps;
 using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 using Grid.Grains.Placement;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
+using Grid.Silo.Compute.Sharding;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using TorchSharp;
-using ComputeScaler = Grid.Compute.Scaling.ScalerKind;
 
 namespace Grid.Grains.Tests;
 
@@ -38,7 +39,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
         var options = new MiniBatchKMeansOptions(k) { BatchSize = batch, Inits = 3, MaxIterations = 4, Seed = 3 };
 
         var run = await Runner.FitAsync("agree-1", new KMeansShardSource("mnist", TrainRows, TestRows, null, 0, 1), shards, features,
-            options, ComputeScaler.None, null, CancellationToken.None);
+            options, ScalerKind.None, null, CancellationToken.None);
         using var single = MiniBatchKMeans.Fit(train, options);
         var classifier = ClusterClassifier.Fit(single.Labels, data.Train.Labels, k);
         var singleTestError = classifier.Evaluate(single.Predict(test), data.Test.Labels).Error;
@@ -86,14 +87,14 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
         var trial = Assert.Single(last.Trials);
         Assert.True(trial.State == TrialState.Succeeded, $"{trial.State}: {trial.Error}");
 
-        var outcome = await fixture.Grains.GetGrain<IStageGrain>(StageKeys.Clustering(trial.Spec, null)).PeekAsync();
+        var outcome = await fixture.Grains.GetGrain<IStageGrain>(TestKeys.Clustering(trial.Spec, null)).PeekAsync();
         Assert.NotNull(outcome);
         Assert.Equal(2, outcome.Metrics["shards"]);
         Assert.True(outcome.Metrics["rounds"] > 1);
 
         // A sharded fit draws one random sequence over all rows: three shards give the same fit as two.
         var direct = await Runner.FitAsync("direct-1", new KMeansShardSource("mnist", 3000, 1000, null, 0, 1), 3, 784,
-            new MiniBatchKMeansOptions(12) { BatchSize = 120, Inits = 2, Seed = 5 }, ComputeScaler.L2, null, CancellationToken.None);
+            new MiniBatchKMeansOptions(12) { BatchSize = 120, Inits = 2, Seed = 5 }, ScalerKind.L2, null, CancellationToken.None);
         Assert.Equal(direct.Fit.Inertia, trial.Result!.Inertia, direct.Fit.Inertia * 1e-4);
         Assert.Equal(direct.Fit.Test.Error, trial.Result.TestError, 1e-9);
     }
@@ -103,7 +104,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
     {
         var source = new KMeansShardSource("mnist", TrainRows, 1000, null, 0, 1);
         var options = new MiniBatchKMeansOptions(40) { BatchSize = 100, Inits = 1, MaxIterations = 10, MaxNoImprovement = null, Seed = 8 };
-        var reference = await Runner.FitAsync("lost-reference", source, 3, 784, options, ComputeScaler.None, null, CancellationToken.None);
+        var reference = await Runner.FitAsync("lost-reference", source, 3, 784, options, ScalerKind.None, null, CancellationToken.None);
 
         // A third silo joins; the fit puts one shard on each silo, and that silo dies mid-fit.
         var extra = await fixture.Cluster.StartAdditionalSiloAsync();
@@ -118,7 +119,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
                 midway.TrySetResult();
             }
         });
-        var doomed = Runner.FitAsync("lost-1", source, 3, 784, options, ComputeScaler.None, progress, CancellationToken.None);
+        var doomed = Runner.FitAsync("lost-1", source, 3, 784, options, ScalerKind.None, progress, CancellationToken.None);
         await midway.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await fixture.Cluster.KillSiloAsync(extra);
         var failure = await Record.ExceptionAsync(() => doomed.WaitAsync(TimeSpan.FromSeconds(90)));
@@ -129,7 +130,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
         // left, three shards on two silos, and gives the result the undisturbed fit gave.
         await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
             TimeSpan.FromSeconds(60), "the scheduler drops the dead silo's worker");
-        var retry = await Runner.FitAsync("lost-2", source, 3, 784, options, ComputeScaler.None, null, CancellationToken.None);
+        var retry = await Runner.FitAsync("lost-2", source, 3, 784, options, ScalerKind.None, null, CancellationToken.None);
         Assert.Equal(ClusterFixture.Silos, retry.Silos);
         Assert.Equal(reference.Fit.Steps, retry.Fit.Steps);
         Assert.Equal(reference.Fit.Inertia, retry.Fit.Inertia, reference.Fit.Inertia * 1e-5);
@@ -141,7 +142,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
     {
         var silo = fixture.Cluster.Primary!.SiloAddress.ToParsableString();
         var shard = fixture.Grains.GetGrain<IKMeansShardGrain>(SiloBoundKeys.For(silo, "never-loaded/0"));
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => shard.StepAsync(new byte[16], [0]));
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => shard.StepAsync(new byte[16], [0]));
         Assert.Contains("holds no rows", error.Message);
     }
 }

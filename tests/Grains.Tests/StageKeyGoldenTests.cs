@@ -1,4 +1,5 @@
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 using Grid.Grains.Stages;
 
 namespace Grid.Grains.Tests;
@@ -16,7 +17,7 @@ public sealed class StageKeyGoldenTests
     private static TrialSpec Pixels(string dataset, ScalerKind scaler, int k) =>
         new(dataset, new SplitSpec(2000, 500), new RepresentationSpec(RepresentationKind.Pixels), scaler, k, 0, Study);
 
-    private static TrialSpec Codes(AutoencoderLoss loss, ScalerKind scaler, int k) =>
+    private static TrialSpec Codes(ReconstructionLoss loss, ScalerKind scaler, int k) =>
         new("mnist", new SplitSpec(), new RepresentationSpec(RepresentationKind.Autoencoder, new AutoencoderSpec(25, loss, 10, 128, 5e-4)), scaler, k, 0, Study);
 
     [Theory]
@@ -25,30 +26,30 @@ public sealed class StageKeyGoldenTests
     [InlineData("fashion-mnist", ScalerKind.Standard, 25, "db66615cfa9bb560d08b2c0d782ffbd4")]
     [InlineData("mnist", ScalerKind.Unit, 50, "2dd0ca724728333034dea7039bb5265f")]
     public void A_pixel_clustering_stage_keeps_its_key(string dataset, ScalerKind scaler, int k, string expected) =>
-        Assert.Equal(expected, StageKeys.Clustering(Pixels(dataset, scaler, k), null));
+        Assert.Equal(expected, TestKeys.Clustering(Pixels(dataset, scaler, k), null));
 
     [Theory]
-    [InlineData(AutoencoderLoss.Bce, "29cd470caf7468ca569c05c04571b008")]
-    [InlineData(AutoencoderLoss.Mse, "79a0b54bfdf7072ec263ad3795b52807")]
-    public void An_autoencoder_stage_keeps_its_key(AutoencoderLoss loss, string expected) =>
-        Assert.Equal(expected, StageKeys.Autoencoder(Codes(loss, ScalerKind.Standard, 225)));
+    [InlineData(ReconstructionLoss.Bce, "29cd470caf7468ca569c05c04571b008")]
+    [InlineData(ReconstructionLoss.Mse, "79a0b54bfdf7072ec263ad3795b52807")]
+    public void An_autoencoder_stage_keeps_its_key(ReconstructionLoss loss, string expected) =>
+        Assert.Equal(expected, TestKeys.Autoencoder(Codes(loss, ScalerKind.Standard, 225)));
 
     [Fact]
     public void A_clustering_stage_on_codes_keeps_its_key()
     {
-        var trial = Codes(AutoencoderLoss.Bce, ScalerKind.Standard, 225);
-        Assert.Equal("6c89e30caf60847ab8500c1c7cf83708", StageKeys.Clustering(trial, StageKeys.Autoencoder(trial)));
+        var trial = Codes(ReconstructionLoss.Bce, ScalerKind.Standard, 225);
+        Assert.Equal("6c89e30caf60847ab8500c1c7cf83708", TestKeys.Clustering(trial, TestKeys.Autoencoder(trial)));
     }
 
     [Fact]
     public void Warm_started_and_sharded_stages_keep_their_keys()
     {
         var warm = Pixels("mnist", ScalerKind.None, 30) with { KMeans = Study with { WarmStart = true }, WarmKs = [10, 20] };
-        Assert.Equal(["0d5f5af81a5ba4a325e2fe9eaf111bea", "3bc52f9123dbec4ea07c023801577391", "7cfd51489e6c15115cb7dab224ddf8bd"], StageKeys.Chain(warm).Select(r => r.Hash));
+        Assert.Equal(["0d5f5af81a5ba4a325e2fe9eaf111bea", "3bc52f9123dbec4ea07c023801577391", "7cfd51489e6c15115cb7dab224ddf8bd"], TestKeys.Chain(warm).Select(r => r.Hash));
         var sharded = Pixels("mnist", ScalerKind.Standard, 100) with { KMeans = Study with { Shards = KMeansSettings.AutoShards } };
-        Assert.Equal("9d3eb0cc7a1401aa32304656f3076ab0", StageKeys.Clustering(sharded, null));
+        Assert.Equal("9d3eb0cc7a1401aa32304656f3076ab0", TestKeys.Clustering(sharded, null));
         var full = Pixels("mnist", ScalerKind.None, 25) with { KMeans = KMeansSettings.FullDefaults };
-        Assert.Equal("ff22dad9654c1ddae3bd11455d7a4464", StageKeys.Clustering(full, null));
+        Assert.Equal("ff22dad9654c1ddae3bd11455d7a4464", TestKeys.Clustering(full, null));
     }
 
     [Fact]
@@ -56,6 +57,6 @@ public sealed class StageKeyGoldenTests
     {
         // Trial ids key trial grains and their stored state.
         Assert.Equal("d3109ba68cca6e14", Pixels("mnist", ScalerKind.L2, 225).Id);
-        Assert.Equal("f01b629be37a64a6", Codes(AutoencoderLoss.Mse, ScalerKind.None, 10).Id);
+        Assert.Equal("f01b629be37a64a6", Codes(ReconstructionLoss.Mse, ScalerKind.None, 10).Id);
     }
 }

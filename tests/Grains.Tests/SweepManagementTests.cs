@@ -7,6 +7,7 @@ using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
 using Grid.Compute.Pipeline;
+using Grid.Core;
 using Grid.Grains.Stages;
 using Grid.Silo.Pages;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +45,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
     }
 
     /// <summary>The hash of the last (own) stage of the trial with <paramref name="k"/>.</summary>
-    private static string StageOf(SweepSpec spec, int k) => StageKeys.Chain(SweepExpansion.Expand(spec).Single(t => t.K == k))[^1].Hash;
+    private static string StageOf(SweepSpec spec, int k) => TestKeys.Chain(SweepExpansion.Expand(spec).Single(t => t.K == k))[^1].Hash;
 
     private async Task<SweepSnapshot> FinishedAsync(ISweepGrain sweep, string phase)
     {
@@ -267,7 +268,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
     {
         var spec = Spec("export", seed: 36, ks: "3, 4", scalers: "\"none\", \"l2\"");
         // One trial fails, so the export has missing results and an error with a comma and quotes in it.
-        FaultInjectingExecutor.Fail(StageKeys.Chain(SweepExpansion.Expand(spec).Single(t => t.K == 4 && t.Scaler == ScalerKind.L2))[^1].Hash, 3);
+        FaultInjectingExecutor.Fail(TestKeys.Chain(SweepExpansion.Expand(spec).Single(t => t.K == 4 && t.Scaler == ScalerKind.L2))[^1].Hash, 3);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("export");
         await sweep.SubmitAsync(spec);
         var snapshot = await FinishedAsync(sweep, "the sweep to export finishes");

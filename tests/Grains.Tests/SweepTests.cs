@@ -7,6 +7,7 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using Grid.Grains.Stages;
 
 namespace Grid.Grains.Tests;
@@ -77,7 +78,7 @@ public sealed class SweepTests(ClusterFixture fixture)
 
         // The autoencoder stage trained exactly once.
         var aeTrial = result.Trials.First(t => t.Spec.Representation.Kind == RepresentationKind.Autoencoder).Spec;
-        var aeOutcome = await fixture.Grains.GetGrain<IStageGrain>(StageKeys.Autoencoder(aeTrial)!).PeekAsync();
+        var aeOutcome = await fixture.Grains.GetGrain<IStageGrain>(TestKeys.Autoencoder(aeTrial)!).PeekAsync();
         Assert.NotNull(aeOutcome);
         Assert.Equal(1, aeOutcome.Attempts);
 
@@ -88,7 +89,7 @@ public sealed class SweepTests(ClusterFixture fixture)
         {
             using var train = data.Train.ToFeatureTensor();
             using var test = data.Test.ToFeatureTensor();
-            using var scaler = FittedScaler.Fit(Grid.Compute.Scaling.ScalerKind.None, train);
+            using var scaler = FittedScaler.Fit(ScalerKind.None, train);
             using var x = scaler.Transform(train);
             using var xTest = scaler.Transform(test);
             using var fit = MiniBatchKMeans.Fit(x, new MiniBatchKMeansOptions(point.K) { BatchSize = 200, Inits = 1, Seed = 0 });
@@ -137,7 +138,7 @@ public sealed class SweepTests(ClusterFixture fixture)
             var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Sum(w => w.BusyCpu + w.BusyGpu) == 0;
         }, TimeSpan.FromSeconds(60), "the cancelled autoencoder frees its slot");
-        Assert.Null(await fixture.Grains.GetGrain<IStageGrain>(StageKeys.Autoencoder(cancelled.Trials[0].Spec)!).PeekAsync());
+        Assert.Null(await fixture.Grains.GetGrain<IStageGrain>(TestKeys.Autoencoder(cancelled.Trials[0].Spec)!).PeekAsync());
     }
 
     [Fact]

@@ -31,18 +31,18 @@ public sealed class WarmStartTests(ClusterFixture fixture)
     public void A_warm_trial_chains_a_stage_per_k_below_it_and_shares_them_with_the_curve()
     {
         var trials = SweepExpansion.Expand(Spec("""{ "batch_size": 100, "warm_start": true }"""));
-        var k12 = StageKeys.Chain(trials.Single(t => t.K == 12));
-        var k8 = StageKeys.Chain(trials.Single(t => t.K == 8));
+        var k12 = TestKeys.Chain(trials.Single(t => t.K == 12));
+        var k8 = TestKeys.Chain(trials.Single(t => t.K == 8));
         Assert.Equal([4, 8, 12], k12.Select(r => r.Trial.K));
         Assert.Null(k12[0].WarmHash);
         Assert.Equal(k12[0].Hash, k12[1].WarmHash);
         Assert.Equal(k12[1].Hash, k12[2].WarmHash);
         // k = 8's own stage is the one k = 12 passes through; its hash is what the trial reports.
         Assert.Equal(k8[^1].Hash, k12[1].Hash);
-        Assert.Equal(k12[^1].Hash, StageKeys.Clustering(trials.Single(t => t.K == 12), null));
+        Assert.Equal(k12[^1].Hash, TestKeys.Clustering(trials.Single(t => t.K == 12), null));
         // Warm and independent fits of the same k are different stages.
         var cold = SweepExpansion.Expand(Spec("""{ "batch_size": 100 }""")).Single(t => t.K == 8);
-        Assert.NotEqual(StageKeys.Clustering(cold, null), k8[^1].Hash);
+        Assert.NotEqual(TestKeys.Clustering(cold, null), k8[^1].Hash);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Grid.Core;
+
 namespace Grid.Abstractions.Shards;
 
 /// <summary>
@@ -34,11 +36,12 @@ public sealed record ShardDescriptionMessage(
     [property: Id(3)] int Classes,
     [property: Id(4)] ShardMomentsMessage Raw);
 
-/// <summary>The scaler every shard applies: a name (none, unit, l2, standard) and, for standard, the merged mean and scale.</summary>
+/// <summary>The scaler every shard applies and, for standard, the merged mean and scale.</summary>
+/// <remarks>Id 0 was the scaler's name (a string) before the scaler kind became one type: never reuse it.</remarks>
 [GenerateSerializer, Immutable]
 [Alias("grid.shards.scaling")]
 public sealed record ShardScalingMessage(
-    [property: Id(0)] string Scaler,
+    [property: Id(3)] ScalerKind Scaler,
     [property: Id(1)] float[]? Mean,
     [property: Id(2)] float[]? Scale);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grid.Core;
 
 namespace Grid.Abstractions.Sweeps;
 
@@ -16,7 +17,7 @@ namespace Grid.Abstractions.Sweeps;
 [Alias("grid.sweeps.autoencoder-spec")]
 public sealed record AutoencoderSpec(
     [property: Id(0)] int ZDim,
-    [property: Id(1)] AutoencoderLoss Loss = AutoencoderLoss.Bce,
+    [property: Id(1)] ReconstructionLoss Loss = ReconstructionLoss.Bce,
     [property: Id(2)] int Epochs = AutoencoderSpec.DefaultEpochs,
     [property: Id(3)] int BatchSize = AutoencoderSpec.DefaultBatchSize,
     [property: Id(4)] double LearningRate = AutoencoderSpec.DefaultLearningRate,

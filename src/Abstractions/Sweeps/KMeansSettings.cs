@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grid.Core;
 
 namespace Grid.Abstractions.Sweeps;
 

@@ -1,3 +1,5 @@
+using Grid.Core;
+
 namespace Grid.Abstractions.Sweeps;
 
 /// <summary>What a trial clusters: raw pixels, or the codes of one autoencoder.</summary>

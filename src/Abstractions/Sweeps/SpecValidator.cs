@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Grid.Core;
+using Grid.Core.Datasets;
 
 namespace Grid.Abstractions.Sweeps;
 
@@ -10,7 +12,7 @@ namespace Grid.Abstractions.Sweeps;
 /// walks the document. Every reader reports its own problems and returns what it could read, so
 /// one bad value never hides another.
 /// </summary>
-internal sealed partial class SpecValidator
+internal sealed partial class SpecValidator(IDatasetRegistry registry)
 {
     public static readonly IReadOnlyList<string> RootKeys =
         ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine"];
@@ -98,14 +100,14 @@ internal sealed partial class SpecValidator
         return name;
     }
 
-    private List<(DatasetInfo Value, string Path)>? ReadDatasets(JsonObject spec)
+    private List<(DatasetDescriptor Value, string Path)>? ReadDatasets(JsonObject spec)
     {
         var items = AxisItems(spec, Root, "datasets", required: true, example: "[mnist]", rangesAllowed: false);
         if (items is null)
         {
             return null;
         }
-        var datasets = new List<(DatasetInfo, string)>();
+        var datasets = new List<(DatasetDescriptor, string)>();
         foreach (var (node, path) in items)
         {
             var text = ReadString(node, path, "a dataset name");
@@ -113,13 +115,13 @@ internal sealed partial class SpecValidator
             {
                 continue;
             }
-            if (KnownDatasets.TryGet(text, out var dataset))
+            if (registry.TryGet(text, out var dataset))
             {
                 datasets.Add((dataset, path));
             }
             else
             {
-                UnknownName(path, "dataset", text, KnownDatasets.All.Select(d => d.Name).ToList());
+                UnknownName(path, "dataset", text, registry.All.Select(d => d.Name).ToList());
             }
         }
         ReportDuplicates(datasets, d => d.Name, "dataset");
@@ -227,7 +229,7 @@ internal sealed partial class SpecValidator
         var zDims = ReadIntAxis(
             settings, path, "z_dim", "z_dim", required: true, example: "16 or [2, 16, 25]",
             v => Between("z_dim", v, SweepLimits.MinZDim, SweepLimits.MaxZDim));
-        var loss = ReadOptionalName(settings, path, "loss", "loss", AutoencoderLoss.Bce);
+        var loss = ReadOptionalName(settings, path, "loss", "loss", ReconstructionLoss.Bce);
         var epochs = ReadOptionalInt(settings, path, "epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, AutoencoderSpec.DefaultEpochs);
         var batchSize = ReadOptionalInt(settings, path, "batch_size", 1, int.MaxValue, AutoencoderSpec.DefaultBatchSize);
         var learningRate = ReadOptionalReal(settings, path, "learning_rate", positive: true, AutoencoderSpec.DefaultLearningRate);
@@ -260,16 +262,16 @@ internal sealed partial class SpecValidator
         return scalers;
     }
 
-    private List<(int Value, string Path)>? ReadK(JsonObject spec, List<(DatasetInfo Value, string Path)>? datasets, SplitSpec? split)
+    private List<(int Value, string Path)>? ReadK(JsonObject spec, List<(DatasetDescriptor Value, string Path)>? named, SplitSpec? split)
     {
         // k may not exceed the training rows of any dataset in the sweep.
         (int Rows, string Why)? limit = null;
-        foreach (var (dataset, _) in datasets ?? [])
+        foreach (var (dataset, _) in named ?? [])
         {
-            var rows = Math.Min(split?.Train ?? dataset.TrainRows, dataset.TrainRows);
+            var rows = Math.Min(split?.Train ?? dataset.TrainCount, dataset.TrainCount);
             if (limit is null || rows < limit.Value.Rows)
             {
-                var why = rows < dataset.TrainRows
+                var why = rows < dataset.TrainCount
                     ? $"the {rows} training rows that split.train keeps"
                     : $"the {rows} training rows of {dataset.Name}";
                 limit = (rows, why);

@@ -1,3 +1,4 @@
+using Grid.Core.Datasets;
 namespace Grid.Abstractions.Sweeps;
 
 /// <summary>
@@ -17,11 +18,11 @@ public sealed record SplitSpec(
     public static SplitSpec All { get; } = new();
 
     /// <summary>The rows actually used from <paramref name="dataset"/>: both limits set, neither above its size.</summary>
-    public SplitSpec Resolve(DatasetInfo dataset)
+    public SplitSpec Resolve(DatasetDescriptor dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         return new SplitSpec(
-            Math.Min(Train ?? dataset.TrainRows, dataset.TrainRows),
-            Math.Min(Test ?? dataset.TestRows, dataset.TestRows));
+            Math.Min(Train ?? dataset.TrainCount, dataset.TrainCount),
+            Math.Min(Test ?? dataset.TestCount, dataset.TestCount));
     }
 }

@@ -1,3 +1,4 @@
+using Grid.Core.Datasets;
 namespace Grid.Abstractions.Sweeps;
 
 /// <summary>
@@ -43,15 +44,16 @@ public static class SweepExpansion
     /// <see cref="StrategySpec.Seed"/> (the same ones on every machine and .NET version), listed
     /// in grid order. A random strategy asking for at least the grid size gets the whole grid.
     /// </summary>
+    /// <param name="datasets">The datasets the spec may name (default: the built-in ones).</param>
     /// <exception cref="ArgumentException">The sweep has more than <see cref="SweepLimits.MaxTrials"/> trials, or names an unknown dataset.</exception>
-    public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec)
+    public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec, IDatasetRegistry? datasets = null)
     {
         var count = Count(spec);
         if (count > SweepLimits.MaxTrials)
         {
             throw new ArgumentException($"the sweep has {count} trials; at most {SweepLimits.MaxTrials} are allowed", nameof(spec));
         }
-        var splits = spec.Datasets.Select(name => KnownDatasets.TryGet(name, out var dataset)
+        var splits = spec.Datasets.Select(name => (datasets ?? DatasetRegistry.BuiltIn).TryGet(name, out var dataset)
             ? spec.Split.Resolve(dataset)
             : throw new ArgumentException($"unknown dataset '{name}'", nameof(spec))).ToArray();
         var grid = GridSize(spec);

@@ -1,3 +1,5 @@
+using Grid.Core;
+
 namespace Grid.Abstractions.Sweeps;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Grid.Abstractions.Sweeps;
 /// with <see cref="SweepExpansion"/>. Equality compares the axes element by element.
 /// </summary>
 /// <param name="Name">The sweep's name (by default, the spec's file name).</param>
-/// <param name="Datasets">Dataset names, each one of <see cref="KnownDatasets"/>.</param>
+/// <param name="Datasets">Dataset names, each one a dataset registry knows (<see cref="Grid.Core.Datasets.IDatasetRegistry"/>).</param>
 /// <param name="Split">Row limits applied to every dataset.</param>
 /// <param name="Representations">What to cluster; an autoencoder per latent size.</param>
 /// <param name="Scalers">Scalers applied to each representation before clustering.</param>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Grid.Core.Datasets;
 
 namespace Grid.Abstractions.Sweeps;
 
@@ -26,10 +27,11 @@ public static class SweepSpecParser
     /// <summary>Reads and validates a sweep spec.</summary>
     /// <param name="root">The spec's root: a JSON object, or <see langword="null"/> for an empty document.</param>
     /// <param name="defaultName">The name when the spec has none (typically its file name); made safe if needed.</param>
+    /// <param name="datasets">The datasets a spec may name (default: the built-in ones).</param>
     /// <returns>The spec and no errors, or no spec and every error found.</returns>
-    public static SpecParseResult Parse(JsonNode? root, string? defaultName = null)
+    public static SpecParseResult Parse(JsonNode? root, string? defaultName = null, IDatasetRegistry? datasets = null)
     {
-        var validator = new SpecValidator();
+        var validator = new SpecValidator(datasets ?? DatasetRegistry.BuiltIn);
         var spec = validator.Read(root, defaultName);
         return spec is not null && validator.Errors.Count == 0
             ? new SpecParseResult(spec, Array.Empty<SpecError>())

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Grid.Core;
 
 namespace Grid.Abstractions.Sweeps;
 

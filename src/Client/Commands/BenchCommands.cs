@@ -8,6 +8,7 @@ using Grid.Compute.Data;
 using Grid.Compute.Embedding;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using Spectre.Console;
 using TorchSharp;
 
@@ -64,8 +65,7 @@ public static class BenchCommands
     private static Command ElbowBench()
     {
         var dataset = CommonOptions.DatasetOption();
-        var scaler = new Option<string>("--scaler") { Description = "none | unit | l2 | standard", DefaultValueFactory = _ => "none" }
-            .AcceptOnlyFromAmong([.. ScalerNames.All]);
+        var scaler = CommonOptions.Named("--scaler", "How rows are scaled before clustering", ScalerKind.None);
         var ks = new Option<string>("--k") { Description = "The k values: FROM..TO[:STEP] or a list", DefaultValueFactory = _ => "2..250", HelpName = "2..250" };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 200 };
         var nInit = new Option<int>("--n-init") { Description = "Initialisations of the first (cold) fit", DefaultValueFactory = _ => 1 };
@@ -90,7 +90,7 @@ public static class BenchCommands
             {
                 throw new UserInputException($"--k: {kValues.Max()} clusters is more than the {data.Train.Count} training rows");
             }
-            var kind = ScalerNames.Parse(parse.GetValue(scaler)!);
+            var kind = parse.GetValue(scaler);
             bool asJson = parse.GetValue(json);
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
@@ -130,7 +130,7 @@ public static class BenchCommands
             {
                 ["dataset"] = data.Name,
                 ["train_rows"] = data.Train.Count,
-                ["scaler"] = ScalerNames.Name(kind),
+                ["scaler"] = SpecNames.Of(kind),
                 ["mode"] = options.Independent ? "independent" : "warm-start",
                 ["k_values"] = kValues.Count,
                 ["total_seconds"] = Math.Round(total, 2),
@@ -295,13 +295,11 @@ public static class BenchCommands
     private static Command KMeansBench()
     {
         var dataset = CommonOptions.DatasetOption();
-        var scaler = new Option<string>("--scaler") { Description = "none | unit | l2 | standard", DefaultValueFactory = _ => "none" }
-            .AcceptOnlyFromAmong([.. ScalerNames.All]);
+        var scaler = CommonOptions.Named("--scaler", "How rows are scaled before clustering", ScalerKind.None);
         var k = new Option<int>("--k") { Description = "Number of clusters", DefaultValueFactory = _ => 225 };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size (minibatch only)", DefaultValueFactory = _ => 200 };
         var nInit = new Option<int>("--n-init") { Description = "Initialisations; the lowest inertia wins", DefaultValueFactory = _ => 3 };
-        var algorithm = new Option<string>("--algorithm") { Description = "minibatch (MiniBatchKMeans) | full (Lloyd's KMeans)", DefaultValueFactory = _ => "minibatch" }
-            .AcceptOnlyFromAmong("minibatch", "full");
+        var algorithm = CommonOptions.Named("--algorithm", "minibatch (MiniBatchKMeans) or full (Lloyd's KMeans)", KMeansAlgorithm.MiniBatch);
         var maxIter = new Option<int?>("--max-iter") { Description = "Iterations (full) or epochs (minibatch); default scikit-learn's (300 / 100)" };
         var tol = new Option<double?>("--tol") { Description = "Convergence tolerance; default scikit-learn's (1e-4 full, 0 minibatch)" };
         var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
@@ -329,13 +327,13 @@ public static class BenchCommands
         {
             int? trainLimit = parse.GetValue(limit);
             var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
-            var kind = ScalerNames.Parse(parse.GetValue(scaler)!);
+            var kind = parse.GetValue(scaler);
             int clusters = parse.GetValue(k);
             if (clusters < 2 || clusters > data.Train.Count)
             {
                 throw new UserInputException($"--k {clusters}: must be between 2 and the {data.Train.Count} training rows");
             }
-            bool full = parse.GetValue(algorithm) == "full";
+            bool full = parse.GetValue(algorithm) == KMeansAlgorithm.Full;
             if (parse.GetValue(shards) is int shardCount)
             {
                 if (full)
@@ -397,8 +395,8 @@ public static class BenchCommands
                 ["dataset"] = data.Name,
                 ["train_rows"] = data.Train.Count,
                 ["test_rows"] = data.Test.Count,
-                ["algorithm"] = full ? "full" : "minibatch",
-                ["scaler"] = ScalerNames.Name(kind),
+                ["algorithm"] = SpecNames.Of(parse.GetValue(algorithm)),
+                ["scaler"] = SpecNames.Of(kind),
                 ["k"] = clusters,
                 ["n_init"] = parse.GetValue(nInit),
                 ["threads"] = parse.GetValue(threads),
@@ -422,7 +420,7 @@ public static class BenchCommands
         var zDim = new Option<int>("--z-dim") { Description = "Latent size (1..256)", DefaultValueFactory = _ => 16 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => 1 };
         var batchSize = new Option<int>("--batch-size") { Description = "Adam mini-batch size", DefaultValueFactory = _ => new AutoencoderOptions().BatchSize };
-        var loss = new Option<string>("--loss") { Description = "bce | mse", DefaultValueFactory = _ => "bce" }.AcceptOnlyFromAmong("bce", "mse");
+        var loss = CommonOptions.Named("--loss", "Reconstruction loss", ReconstructionLoss.Bce);
         var seed = new Option<long>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
@@ -441,7 +439,7 @@ public static class BenchCommands
                 ZDim = parse.GetValue(zDim),
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
-                Loss = parse.GetValue(loss) == "mse" ? ReconstructionLoss.Mse : ReconstructionLoss.Bce,
+                Loss = parse.GetValue(loss),
                 Seed = parse.GetValue(seed),
             };
             try
@@ -478,7 +476,7 @@ public static class BenchCommands
                 ["train_rows"] = data.Train.Count,
                 ["test_rows"] = data.Test.Count,
                 ["z_dim"] = options.ZDim,
-                ["loss"] = options.Loss.ToString().ToLowerInvariant(),
+                ["loss"] = SpecNames.Of(options.Loss),
                 ["epochs"] = final.CompletedEpochs,
                 ["batch_size"] = options.BatchSize,
                 ["device"] = AutoencoderDevice.Default.type.ToString().ToLowerInvariant(),

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using Grid.Client.Rendering;
 using Grid.Compute.Data;
+using Grid.Core.Datasets;
 using Spectre.Console;
 
 namespace Grid.Client.Commands;
@@ -57,7 +58,7 @@ public static partial class CommandRunner
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or InvalidDataException or UserInputException)
+        catch (Exception ex) when (ex is DatasetException or UnknownDatasetException or ArgumentException or FormatException or InvalidDataException or UserInputException)
         {
             Error(WithoutParameterNames(ex.Message));
             return ExitCodes.BadInput;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Grid.Client.Rendering;
 using Grid.Compute.Data;
+using Grid.Core.Datasets;
 using Spectre.Console;
 
 namespace Grid.Client.Commands;
@@ -31,8 +32,8 @@ public static class DataCommands
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var descriptor = DatasetCatalog.Get(parse.GetValue(dataset)!);
             var store = new DatasetStore(parse.GetValue(dataDir)!);
+            var descriptor = store.Registry.Get(parse.GetValue(dataset)!);
             var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
             var table = new Table().AddColumns("file", "source");
             foreach (var (file, source) in report.SourceByFile)
@@ -86,7 +87,7 @@ public static class DataCommands
     public static async Task<DatasetSplit> LoadOrFetchAsync(string dataDir, string name, int? trainLimit, int? testLimit, CancellationToken cancellationToken)
     {
         var store = new DatasetStore(dataDir);
-        var descriptor = DatasetCatalog.Get(name);
+        var descriptor = store.Registry.Get(name);
         await EnsureFetchedAsync(store, descriptor, cancellationToken);
         return store.Load(descriptor, trainLimit, testLimit);
     }
@@ -99,7 +100,7 @@ public static class DataCommands
         command.SetAction(parse =>
         {
             var store = new DatasetStore(parse.GetValue(dataDir)!);
-            var listing = DatasetCatalog.All
+            var listing = store.Registry.All
                 .Select(d => new DatasetListing(d.Name, d.TrainCount, d.TestCount, store.IsComplete(d) ? DatasetState.Ready : DatasetState.Missing, store.DatasetDirectory(d)))
                 .ToList();
             if (parse.GetValue(json))

@@ -5,6 +5,8 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
+using Grid.Silo.Compute.Sharding;
 using Grid.Grains.Shards;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -56,8 +58,8 @@ internal static class ShardedKMeansBench
             ["dataset"] = data.Name,
             ["train_rows"] = data.Train.Count,
             ["test_rows"] = data.Test.Count,
-            ["algorithm"] = "minibatch",
-            ["scaler"] = ScalerNames.Name(scaler),
+            ["algorithm"] = SpecNames.Of(KMeansAlgorithm.MiniBatch),
+            ["scaler"] = SpecNames.Of(scaler),
             ["k"] = kmeans.Clusters,
             ["batch_size"] = kmeans.BatchSize,
             ["n_init"] = kmeans.Inits,

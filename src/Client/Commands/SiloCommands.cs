@@ -214,7 +214,7 @@ public static class SiloCommands
         var store = new DatasetStore(settings.DataDir);
         foreach (string dataset in spec.Datasets)
         {
-            await DataCommands.EnsureFetchedAsync(store, DatasetCatalog.Get(dataset), cancellationToken);
+            await DataCommands.EnsureFetchedAsync(store, store.Registry.Get(dataset), cancellationToken);
         }
         await using var app = GridSilo.Build(settings, GridSilo.ConsoleLogging(LogLevel.Error));
         await app.StartAsync(cancellationToken);

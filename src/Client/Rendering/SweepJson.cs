@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 
 namespace Grid.Client.Rendering;
 

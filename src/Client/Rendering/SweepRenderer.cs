@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grid.Abstractions.Runs;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 using Spectre.Console;
 
 namespace Grid.Client.Rendering;

@@ -1,18 +1,10 @@
+using Grid.Core;
+
 namespace Grid.Compute.Autoencoder;
-
-/// <summary>Reconstruction loss the autoencoder is trained and evaluated with.</summary>
-public enum ReconstructionLoss
-{
-    /// <summary>Mean per-pixel binary cross-entropy, as in the study.</summary>
-    Bce = 0,
-
-    /// <summary>Mean per-pixel squared error.</summary>
-    Mse = 1,
-}
 
 /// <summary>
 /// Everything that determines a trained autoencoder. The defaults are the MNIST study's settings
-/// (DESIGN.md): z_dim 16, binary cross-entropy, Adam with learning rate 5e-4, batch 128, 40 epochs.
+/// (docs/architecture.md): z_dim 16, binary cross-entropy, Adam with learning rate 5e-4, batch 128, 40 epochs.
 /// </summary>
 /// <remarks>Two runs with equal options on the same CPU give the same weights.</remarks>
 public sealed record AutoencoderOptions

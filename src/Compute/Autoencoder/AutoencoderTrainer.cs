@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grid.Compute.Data;
+using Grid.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Grid.Compute.Autoencoder;
 
 /// <summary>
-/// The seed convolutional autoencoder of the MNIST study (DESIGN.md): a three-layer strided
+/// The seed convolutional autoencoder of the MNIST study (docs/architecture.md): a three-layer strided
 /// convolutional encoder to a dense code of <see cref="ZDim"/> values, and its mirror image with
 /// transposed convolutions back to a 1×28×28 image in 0..1.
 /// </summary>

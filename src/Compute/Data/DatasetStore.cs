@@ -1,10 +1,13 @@
+using Grid.Core.Datasets;
+
 namespace Grid.Compute.Data;
 
 /// <summary>
 /// A data directory holding datasets as <c>DIR/NAME/FILE</c> (raw IDX, or <c>FILE.gz</c>).
-/// Every load verifies each file's SHA-256, so a silo never computes on a corrupt copy.
+/// Every load verifies each file's SHA-256, so a silo never computes on a corrupt copy. Names are looked up in
+/// <paramref name="registry"/> (default: the built-in datasets).
 /// </summary>
-public sealed class DatasetStore(string dataDirectory)
+public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registry = null)
 {
     /// <summary>Environment variable that overrides the default data directory.</summary>
     public const string DataDirVariable = "GRID_DATA_DIR";
@@ -84,9 +87,12 @@ public sealed class DatasetStore(string dataDirectory)
             testLimit is int te ? test.Take(te) : test);
     }
 
+    /// <summary>The datasets this store can find by name.</summary>
+    public IDatasetRegistry Registry { get; } = registry ?? DatasetRegistry.BuiltIn;
+
     /// <summary>Loads a verified dataset by name.</summary>
     public DatasetSplit Load(string name, int? trainLimit = null, int? testLimit = null) =>
-        Load(DatasetCatalog.Get(name), trainLimit, testLimit);
+        Load(Registry.Get(name), trainLimit, testLimit);
 
     private ImageSet ReadSet(DatasetDescriptor dataset, DatasetFile imagesFile, DatasetFile labelsFile)
     {

@@ -1,12 +1,28 @@
 using Grid.Compute.Autoencoder;
+using Grid.Core;
 
 namespace Grid.Compute.Pipeline;
 
 /// <summary>The rows a stage uses: a dataset and how many of its first train and test rows.</summary>
 public sealed record DataSelection(string Dataset, int Train, int Test);
 
-/// <summary>Settings of an autoencoder stage (the study's defaults live in <c>AutoencoderOptions</c>).</summary>
-public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, string Loss, int Epochs, int BatchSize, double LearningRate, long Seed);
+/// <summary>
+/// Settings of an autoencoder stage (the study's defaults live in <c>AutoencoderOptions</c>), filled from a trial in one
+/// place (the silo's <c>StageInputs</c>). Written to the artifact's summary.json, where enums are their spec names.
+/// </summary>
+public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, ReconstructionLoss Loss, int Epochs, int BatchSize, double LearningRate, long Seed)
+{
+    /// <summary>The training options these settings stand for.</summary>
+    public AutoencoderOptions ToOptions() => new()
+    {
+        ZDim = ZDim,
+        Loss = Loss,
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        Seed = Seed,
+    };
+}
 
 /// <summary>
 /// What an autoencoder stage reports back; weights and codes stay in its artifact. <paramref name="ResumedFromEpoch"/>:
@@ -24,10 +40,10 @@ public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, i
 public sealed record ClusteringStageInput(
     DataSelection Data,
     string? CodesHash,
-    string Scaler,
+    ScalerKind Scaler,
     int K,
     long Seed,
-    string Algorithm,
+    KMeansAlgorithm Algorithm,
     int? BatchSize,
     int NInit,
     int MaxIter,

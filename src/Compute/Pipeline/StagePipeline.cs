@@ -7,6 +7,7 @@ using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Data;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,15 +43,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     public AutoencoderStageOutput TrainAutoencoder(string hash, AutoencoderStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         var data = Load(input.Data);
-        var options = new AutoencoderOptions
-        {
-            ZDim = input.ZDim,
-            Loss = Enum.Parse<ReconstructionLoss>(input.Loss, ignoreCase: true),
-            Epochs = input.Epochs,
-            BatchSize = input.BatchSize,
-            LearningRate = input.LearningRate,
-            Seed = input.Seed,
-        };
+        var options = input.ToOptions();
         options.Validate();
         // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
         string work = artifacts.WorkFolder(hash);
@@ -100,7 +93,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         var data = Load(input.Data);
         using var scope = torch.NewDisposeScope();
         var (trainRows, testRows) = Representation(input, data);
-        var (train, test) = FittedScaler.FitTransform(ScalerNames.Parse(input.Scaler), trainRows, testRows);
+        var (train, test) = FittedScaler.FitTransform(input.Scaler, trainRows, testRows);
 
         var clusteringProgress = progress is null ? null : new ActionProgress<ClusteringProgress>(p =>
             progress.Report(new PipelineProgress("step", p.Step, p.MaxSteps, p.Inertia)));
@@ -222,7 +215,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
             using var counts = TensorFile.Read(Path.Combine(folder, CountsFile));
             return ElbowScan.Fit(train, input.K, scan, centers, counts.data<float>().ToArray(), progress, cancellationToken);
         }
-        if (string.Equals(input.Algorithm, "full", StringComparison.OrdinalIgnoreCase))
+        if (input.Algorithm == KMeansAlgorithm.Full)
         {
             return KMeans.Fit(train, new KMeansOptions(input.K)
             {

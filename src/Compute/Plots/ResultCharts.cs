@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Compute.Plots;
 

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Core;
 
 namespace Grid.Compute.Plots;
 
@@ -41,16 +43,12 @@ public static class StageArtifactReader
         var input = root["input"] ?? throw new InvalidDataException($"{path}: no input");
         try
         {
-            return new AutoencoderStageInput(
-                ReadData(root, path),
-                input["ZDim"]!.GetValue<int>(),
-                input["Loss"]!.GetValue<string>(),
-                input["Epochs"]!.GetValue<int>(),
-                input["BatchSize"]!.GetValue<int>(),
-                input["LearningRate"]!.GetValue<double>(),
-                input["Seed"]!.GetValue<long>());
+            // The summary is the record as the stage wrote it (enums by their spec names), so it reads back as one.
+            return input.Deserialize<AutoencoderStageInput>() is { Data: not null } read
+                ? read
+                : throw new InvalidDataException($"{path}: not an autoencoder stage's summary (no input.Data)");
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: not an autoencoder stage's summary ({e.Message})", e);
         }
@@ -76,15 +74,7 @@ public static class StageArtifactReader
     {
         ArgumentNullException.ThrowIfNull(images);
         var input = ReadAutoencoderInput(folder);
-        var options = new AutoencoderOptions
-        {
-            ZDim = input.ZDim,
-            Loss = Enum.Parse<ReconstructionLoss>(input.Loss, ignoreCase: true),
-            Epochs = input.Epochs,
-            BatchSize = input.BatchSize,
-            LearningRate = input.LearningRate,
-            Seed = input.Seed,
-        };
+        var options = input.ToOptions();
         var chosen = images.Take(Math.Min(count, images.Count));
         using var trainer = AutoencoderTrainer.FromWeights(Path.Combine(folder, StagePipeline.WeightsFile), options, TorchSharp.torch.CPU);
         using var reconstructed = trainer.Reconstruct(chosen);

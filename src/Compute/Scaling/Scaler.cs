@@ -1,50 +1,8 @@
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Grid.Compute.Scaling;
-
-/// <summary>How features are scaled before clustering.</summary>
-public enum ScalerKind
-{
-    /// <summary>Raw values (0..255 pixels), as in the study's first experiment.</summary>
-    None,
-
-    /// <summary>Divide by 255 (pixels to 0..1).</summary>
-    Unit,
-
-    /// <summary>Each row divided by its L2 norm: scikit-learn's Normalizer.</summary>
-    L2,
-
-    /// <summary>Per-feature (x − mean) / std fitted on train only: scikit-learn's StandardScaler.</summary>
-    Standard,
-}
-
-/// <summary>Names users type for scalers, and parsing with a clear error.</summary>
-public static class ScalerNames
-{
-    /// <summary>All names, in documentation order.</summary>
-    public static IReadOnlyList<string> All { get; } = ["none", "unit", "l2", "standard"];
-
-    /// <summary>The user-facing name of a kind.</summary>
-    public static string Name(ScalerKind kind) => kind switch
-    {
-        ScalerKind.None => "none",
-        ScalerKind.Unit => "unit",
-        ScalerKind.L2 => "l2",
-        ScalerKind.Standard => "standard",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    /// <summary>Parses a name; throws <see cref="ArgumentException"/> listing the known names.</summary>
-    public static ScalerKind Parse(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "none" or "raw" => ScalerKind.None,
-        "unit" => ScalerKind.Unit,
-        "l2" or "normalizer" => ScalerKind.L2,
-        "standard" or "standardscaler" => ScalerKind.Standard,
-        _ => throw new ArgumentException($"unknown scaler '{name}'; known: {string.Join(", ", All)}", nameof(name)),
-    };
-}
 
 /// <summary>
 /// A scaler fitted on training rows and applied unchanged to any other rows (test, or later

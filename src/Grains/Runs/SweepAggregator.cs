@@ -1,6 +1,6 @@
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
-using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Grains.Runs;
 

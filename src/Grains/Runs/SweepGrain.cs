@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Core.Datasets;
 using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
 using Microsoft.Extensions.Logging;
@@ -53,6 +54,8 @@ public sealed partial class SweepGrain(
     TimeProvider clock,
     IOptions<GridGrainOptions> options,
     GridMetrics metrics,
+    IDatasetRegistry datasets,
+    StageKeys keys,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain, IRemindable
 {
     private const string WatchdogReminder = "sweep-watchdog";
@@ -102,7 +105,7 @@ public sealed partial class SweepGrain(
             return Snapshot();
         }
         string sweepId = this.GetPrimaryKeyString();
-        var trials = SweepExpansion.Expand(spec);
+        var trials = SweepExpansion.Expand(spec, datasets);
         state.State.Spec = spec;
         state.State.Tags = tags?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         state.State.Note = string.IsNullOrWhiteSpace(note) ? null : note;
@@ -338,8 +341,8 @@ public sealed partial class SweepGrain(
         Task.FromResult<IReadOnlyList<string>>(StageHashes(state.State.Trials).ToList());
 
     /// <summary>Every stage hash the trials' chains use.</summary>
-    private static HashSet<string> StageHashes(IEnumerable<TrialStatus> trials) =>
-        trials.SelectMany(t => StageKeys.Chain(t.Spec)).Select(r => r.Hash).ToHashSet(StringComparer.Ordinal);
+    private HashSet<string> StageHashes(IEnumerable<TrialStatus> trials) =>
+        trials.SelectMany(t => keys.Chain(t.Spec)).Select(r => r.Hash).ToHashSet(StringComparer.Ordinal);
 
     public async Task<SweepDeletion?> DeleteAsync(bool force, bool artifacts)
     {

@@ -34,6 +34,7 @@ public sealed partial class TrialGrain(
     GridMetrics metrics,
     IOptions<GridGrainOptions> options,
     TimeProvider clock,
+    StageKeys keys,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromDays(7);
@@ -89,7 +90,7 @@ public sealed partial class TrialGrain(
         _cancel?.Cancel();
         await SetAsync(Logged(Status, TrialEventKind.Cancelled) with { State = TrialState.Cancelled, Progress = null }, persist: true);
         metrics.TrialEntered("cancelled", _resource ?? PreferredResource);
-        foreach (var request in StageKeys.Chain(Status.Spec))
+        foreach (var request in keys.Chain(Status.Spec))
         {
             await GrainFactory.GetGrain<IStageGrain>(request.Hash).AbandonAsync(this.GetPrimaryKeyString());
         }
@@ -222,7 +223,7 @@ public sealed partial class TrialGrain(
             metrics.TrialEntered(resumed ? "retried" : "queued", resource);
             int computed = 0, reused = 0;
             StageOutcome? last = null;
-            foreach (var request in StageKeys.Chain(Status.Spec))
+            foreach (var request in keys.Chain(Status.Spec))
             {
                 last = await RunStageAsync(request, cancellationToken);
                 if (last.Reused)
@@ -317,10 +318,10 @@ public sealed partial class TrialGrain(
         status.WithEvent(new TrialEvent(clock.GetUtcNow(), kind, stage?.Kind, stage?.Hash, Detail: detail));
 
     /// <summary>The status with the hashes of the trial's stages, so readers of its artifacts (reports, results pages) find them.</summary>
-    private static TrialStatus WithStageHashes(TrialStatus status)
+    private TrialStatus WithStageHashes(TrialStatus status)
     {
-        string? autoencoder = StageKeys.Autoencoder(status.Spec);
-        return status with { AutoencoderHash = autoencoder, ClusteringHash = StageKeys.Clustering(status.Spec, autoencoder) };
+        string? autoencoder = keys.Autoencoder(status.Spec);
+        return status with { AutoencoderHash = autoencoder, ClusteringHash = keys.Clustering(status.Spec, autoencoder) };
     }
 
     private async Task<SlotKind> ResolveResourceAsync()

@@ -1,17 +1,36 @@
 using Grid.Abstractions.Shards;
-using Grid.Compute.Clustering.Sharding;
 
 namespace Grid.Grains.Shards;
 
 /// <summary>
-/// What a silo provides to its k-means shard grains: a thread to compute on (never the Orleans
-/// scheduler) and the rows of a shard, loaded from this silo's data directory or artifact store.
+/// The port a silo implements for its k-means shard grains: it holds each shard's rows (loaded from this silo's
+/// data directory or artifact store) and computes on them off the Orleans scheduler. Shard grains forward wire
+/// messages here under their own key and never hold a row or a tensor; they carry its failures back to the fit's
+/// coordinator by the one rule of <see cref="ComputeFailures"/>.
 /// </summary>
 public interface IKMeansShardHost
 {
-    /// <summary>Runs <paramref name="work"/> on the silo's shard thread, which owns every shard's tensors.</summary>
-    Task<T> RunAsync<T>(Func<T> work);
+    /// <summary>Loads the rows of <paramref name="source"/> as shard <paramref name="shard"/> (replacing any it held) and describes them.</summary>
+    Task<ShardDescriptionMessage> LoadAsync(string shard, KMeansShardSource source);
 
-    /// <summary>Loads the rows of <paramref name="source"/>; called on the shard thread.</summary>
-    KMeansShard Open(KMeansShardSource source);
+    Task<ShardMomentsMessage> ScaleAsync(string shard, ShardScalingMessage scaling);
+
+    Task BeginSeedingAsync(string shard, int seeding, long[] rows);
+
+    Task<byte[]> SeedRowsAsync(string shard, int seeding, int[] positions);
+
+    Task<byte[]> SeedDistancesAsync(string shard, int seeding, byte[] candidates);
+
+    Task EndSeedingAsync(string shard, int seeding);
+
+    Task<double> SampleInertiaAsync(string shard, long[] rows, byte[] centers);
+
+    Task<ShardStepMessage> StepAsync(string shard, byte[] centers, long[] rows);
+
+    Task<byte[]> BatchRowsAsync(string shard, int[] positions);
+
+    Task<ShardEvaluationMessage> EvaluateAsync(string shard, byte[] centers, int classes);
+
+    /// <summary>Frees shard <paramref name="shard"/>'s rows; nothing happens when it holds none.</summary>
+    Task ReleaseAsync(string shard);
 }

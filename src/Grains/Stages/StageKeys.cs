@@ -3,7 +3,7 @@ using System.Text;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
-using Grid.Compute.Data;
+using Grid.Core.Datasets;
 
 namespace Grid.Grains.Stages;
 
@@ -11,14 +11,16 @@ namespace Grid.Grains.Stages;
 /// Stage identities: the SHA-256 of a stage's own settings and its inputs' identities. The
 /// dataset enters through its files' checksums, so new data means new stages. An autoencoder
 /// hash leaves out scaler and k, which is what lets one autoencoder serve every trial that uses it.
+/// Keys are a contract with the artifacts users already have: tests pin them (StageKeyGoldenTests).
 /// </summary>
-public static class StageKeys
+/// <param name="datasets">Where a trial's dataset, and so its checksums, is found.</param>
+public sealed class StageKeys(IDatasetRegistry datasets)
 {
     /// <summary>Bump when a stage's computation changes meaning, so old artifacts are not reused.</summary>
     public const string Version = "v1";
 
     /// <summary>The autoencoder stage of a trial, or null when it clusters pixels.</summary>
-    public static string? Autoencoder(TrialSpec trial)
+    public string? Autoencoder(TrialSpec trial)
     {
         if (trial.Representation.Autoencoder is not { } ae)
         {
@@ -32,7 +34,7 @@ public static class StageKeys
     /// The clustering stage of a trial, on top of <paramref name="autoencoderHash"/> when it has one; with a
     /// warm start, the last stage of its chain (its hash covers the whole path of k values before it).
     /// </summary>
-    public static string Clustering(TrialSpec trial, string? autoencoderHash)
+    public string Clustering(TrialSpec trial, string? autoencoderHash)
     {
         string? warm = null;
         foreach (int k in WarmPath(trial))
@@ -47,7 +49,7 @@ public static class StageKeys
     /// stage for each k of its warm path (each starting from the one before), then its own clustering stage.
     /// Memoized stages make the path shared: the curve's trials compute each k once.
     /// </summary>
-    public static IReadOnlyList<StageRequest> Chain(TrialSpec trial)
+    public IReadOnlyList<StageRequest> Chain(TrialSpec trial)
     {
         string? ae = Autoencoder(trial);
         var chain = new List<StageRequest>();
@@ -68,7 +70,7 @@ public static class StageKeys
 
     private static IEnumerable<int> WarmPath(TrialSpec trial) => trial.KMeans.WarmStart ? trial.WarmKs ?? [] : [];
 
-    private static string ClusteringHash(TrialSpec trial, string? autoencoderHash, string? warmHash)
+    private string ClusteringHash(TrialSpec trial, string? autoencoderHash, string? warmHash)
     {
         string input = autoencoderHash ?? "pixels|data=" + DataIdentity(trial);
         string canonical = FormattableString.Invariant(
@@ -79,12 +81,8 @@ public static class StageKeys
     /// <summary>The slot kind a stage asks for when the cluster has it: gpu for autoencoders, cpu otherwise.</summary>
     public static SlotKind PreferredSlot(StageKind kind) => kind == StageKind.Autoencoder ? SlotKind.Gpu : SlotKind.Cpu;
 
-    private static string DataIdentity(TrialSpec trial)
-    {
-        var dataset = DatasetCatalog.Get(trial.Dataset);
-        string files = string.Join(",", dataset.Files.Select(f => f.Sha256[..16]));
-        return FormattableString.Invariant($"{dataset.Name}[{files}]|train={trial.Split.Train}|test={trial.Split.Test}");
-    }
+    private string DataIdentity(TrialSpec trial) =>
+        FormattableString.Invariant($"{datasets.Get(trial.Dataset).Identity}|train={trial.Split.Train}|test={trial.Split.Test}");
 
     private static string Hash(string canonical) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];

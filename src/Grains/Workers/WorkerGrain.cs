@@ -25,16 +25,7 @@ public sealed class WorkerGrain(IStageExecutor executor, IOptions<GridGrainOptio
         }
         var stage = GrainFactory.GetGrain<IStageGrain>(request.Hash);
         var progress = new ThrottledProgress(stage, options.Value.ProgressInterval, clock);
-        try
-        {
-            return await executor.ExecuteAsync(lease, request, progress, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not StageFailedException && !SiloLoss.Is(ex))
-        {
-            // Compute-side exceptions (DatasetException, TorchSharp's) have no Orleans codec:
-            // carry their message across the wire in a type that has one.
-            throw new StageFailedException($"{ex.GetType().Name}: {ex.Message}");
-        }
+        return await ComputeFailures.Carried(executor.ExecuteAsync(lease, request, progress, CancellationToken.None));
     }
 
     public Task CancelAsync(long token)

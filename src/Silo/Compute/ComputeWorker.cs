@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Grid.Abstractions.Workers;
 using Grid.Grains.Stages;
 using TorchSharp;
@@ -6,14 +5,12 @@ using TorchSharp;
 namespace Grid.Silo.Compute;
 
 /// <summary>
-/// The silo's compute threads: one dedicated thread per slot. Every tensor of a stage is made,
-/// used and disposed on its slot's thread (TorchSharp dispose scopes are per thread), and no
-/// TorchSharp call ever runs on the Orleans scheduler.
+/// The silo's compute slots: one <see cref="DedicatedThread"/> per slot, so every tensor of a stage is made, used
+/// and disposed on its slot's thread and no TorchSharp call ever runs on the Orleans scheduler.
 /// </summary>
 public sealed class ComputeWorker : IDisposable
 {
-    private readonly Dictionary<(SlotKind Kind, int Slot), BlockingCollection<Action>> _queues = [];
-    private readonly List<Thread> _threads = [];
+    private readonly Dictionary<(SlotKind Kind, int Slot), DedicatedThread> _threads = [];
 
     public ComputeWorker(SlotCounts slots)
     {
@@ -25,15 +22,7 @@ public sealed class ComputeWorker : IDisposable
         {
             for (int slot = 0; slot < slots.For(kind); slot++)
             {
-                var queue = new BlockingCollection<Action>();
-                _queues[(kind, slot)] = queue;
-                var thread = new Thread(() => Run(queue))
-                {
-                    IsBackground = true,
-                    Name = $"grid-compute-{kind.ToString().ToLowerInvariant()}-{slot}",
-                };
-                _threads.Add(thread);
-                thread.Start();
+                _threads[(kind, slot)] = new DedicatedThread($"grid-compute-{kind.ToString().ToLowerInvariant()}-{slot}");
             }
         }
     }
@@ -41,40 +30,16 @@ public sealed class ComputeWorker : IDisposable
     public SlotCounts Slots { get; }
 
     /// <summary>Runs <paramref name="work"/> on the thread of one slot and completes with its result.</summary>
-    public Task<T> RunAsync<T>(SlotKind kind, int slot, Func<T> work)
-    {
-        if (!_queues.TryGetValue((kind, slot), out var queue))
-        {
-            throw new ArgumentOutOfRangeException(nameof(slot), $"this silo has no {kind} slot {slot} (slots: {Slots})");
-        }
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Add(() =>
-        {
-            try
-            {
-                completion.SetResult(work());
-            }
-            catch (Exception ex)
-            {
-                completion.SetException(ex);
-            }
-        });
-        return completion.Task;
-    }
-
-    private static void Run(BlockingCollection<Action> queue)
-    {
-        foreach (var work in queue.GetConsumingEnumerable())
-        {
-            work();
-        }
-    }
+    public Task<T> RunAsync<T>(SlotKind kind, int slot, Func<T> work) =>
+        _threads.TryGetValue((kind, slot), out var thread)
+            ? thread.RunAsync(work)
+            : throw new ArgumentOutOfRangeException(nameof(slot), $"this silo has no {kind} slot {slot} (slots: {Slots})");
 
     public void Dispose()
     {
-        foreach (var queue in _queues.Values)
+        foreach (var thread in _threads.Values)
         {
-            queue.CompleteAdding();
+            thread.Dispose();
         }
     }
 }

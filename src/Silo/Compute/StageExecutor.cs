@@ -8,10 +8,10 @@ using Grid.Abstractions.Workers;
 using Grid.Compute.Clustering;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
-using Grid.Compute.Scaling;
+using Grid.Core;
 using Grid.Grains.Metrics;
-using Grid.Grains.Shards;
 using Grid.Grains.Stages;
+using Grid.Silo.Compute.Sharding;
 using Orleans.Runtime;
 
 namespace Grid.Silo.Compute;
@@ -27,14 +27,16 @@ public sealed class StageExecutor : IStageExecutor
     private readonly ComputeWorker _worker;
     private readonly StagePipeline _pipeline;
     private readonly ShardedKMeansRunner _sharded;
+    private readonly StageInputs _inputs;
     private readonly ILocalSiloDetails _silo;
     private readonly GridMetrics _metrics;
     private readonly SiloDrain _drain;
     private readonly ConcurrentDictionary<long, bool> _handedBack = new();
     private readonly ConcurrentDictionary<long, string> _outOfMemory = new();
 
-    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, ILocalSiloDetails silo, GridMetrics metrics, SiloDrain drain)
+    public StageExecutor(ComputeWorker worker, StagePipeline pipeline, ShardedKMeansRunner sharded, StageInputs inputs, ILocalSiloDetails silo, GridMetrics metrics, SiloDrain drain)
     {
+        _inputs = inputs;
         _drain = drain;
         _worker = worker;
         _pipeline = pipeline;
@@ -90,7 +92,7 @@ public sealed class StageExecutor : IStageExecutor
             {
                 StageKind.Autoencoder => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = _pipeline.TrainAutoencoder(request.Hash, AutoencoderInput(request.Trial), stageProgress, cancellationToken);
+                    var output = _pipeline.TrainAutoencoder(request.Hash, _inputs.Autoencoder(request), stageProgress, cancellationToken);
                     var metrics = new Dictionary<string, double>
                     {
                         ["train_loss"] = output.TrainLoss,
@@ -101,11 +103,11 @@ public sealed class StageExecutor : IStageExecutor
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),
-                StageKind.Clustering when ClusteringInput(request) is { Shards: { } shards } input =>
+                StageKind.Clustering when _inputs.Clustering(request) is { Shards: { } shards } input =>
                     await RunShardedAsync(request, input, shards, lease, stageProgress, siloName, watch, cancellationToken),
                 StageKind.Clustering => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = _pipeline.Cluster(request.Hash, ClusteringInput(request), stageProgress, cancellationToken);
+                    var output = _pipeline.Cluster(request.Hash, _inputs.Clustering(request), stageProgress, cancellationToken);
                     return ClusteringOutcome(request, output, siloName, watch, []);
                 }),
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown stage kind"),
@@ -147,8 +149,7 @@ public sealed class StageExecutor : IStageExecutor
         IProgress<PipelineProgress> progress, string siloName, Stopwatch watch, CancellationToken cancellationToken)
     {
         var trial = request.Trial;
-        var dataset = DatasetCatalog.Get(trial.Dataset);
-        var source = new KMeansShardSource(dataset.Name, input.Data.Train, input.Data.Test, input.CodesHash, 0, 1);
+        var source = new KMeansShardSource(input.Data.Dataset, input.Data.Train, input.Data.Test, input.CodesHash, 0, 1);
         var clusteringProgress = new ActionProgress<ClusteringProgress>(p =>
             progress.Report(new PipelineProgress("step", p.Step, p.MaxSteps, p.Inertia, p.Phase == ClusteringPhase.Initialization ? $"init {p.Run}/{p.Runs}" : null)));
         // A fresh fit id per attempt: a retry after a lost silo gets new shard grains.
@@ -157,7 +158,7 @@ public sealed class StageExecutor : IStageExecutor
         var (run, output) = await Task.Run(async () =>
         {
             int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : _pipeline.Load(input.Data).Train.Features;
-            var run = await _sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), ScalerNames.Parse(input.Scaler),
+            var run = await _sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), input.Scaler,
                 clusteringProgress, cancellationToken);
             return (run, _pipeline.CommitSharded(request.Hash, input, run.Fit, run.Shards, run.Silos));
         }, cancellationToken);
@@ -224,39 +225,5 @@ public sealed class StageExecutor : IStageExecutor
         }
         cancellation.Cancel();
         return true;
-    }
-
-    private static DataSelection Data(TrialSpec trial)
-    {
-        // Trials carry resolved splits; a missing limit means every row of the dataset.
-        var dataset = DatasetCatalog.Get(trial.Dataset);
-        return new(dataset.Name, trial.Split.Train ?? dataset.TrainCount, trial.Split.Test ?? dataset.TestCount);
-    }
-
-    private static AutoencoderStageInput AutoencoderInput(TrialSpec trial)
-    {
-        var ae = trial.Representation.Autoencoder ?? throw new ArgumentException("an autoencoder stage needs an autoencoder representation");
-        return new AutoencoderStageInput(Data(trial), ae.ZDim, SpecNames.Of(ae.Loss), ae.Epochs, ae.BatchSize, ae.LearningRate, trial.Seed);
-    }
-
-    private static ClusteringStageInput ClusteringInput(StageRequest request)
-    {
-        var trial = request.Trial;
-        var kmeans = trial.KMeans;
-        return new ClusteringStageInput(
-            Data(trial),
-            request.InputHash,
-            SpecNames.Of(trial.Scaler),
-            trial.K,
-            trial.Seed,
-            kmeans.Algorithm == KMeansAlgorithm.Full ? "full" : "minibatch",
-            kmeans.BatchSize,
-            kmeans.NInit,
-            kmeans.MaxIter,
-            kmeans.Tol,
-            kmeans.MaxNoImprovement,
-            kmeans.Shards,
-            kmeans.WarmStart,
-            request.WarmHash);
     }
 }

@@ -1,12 +1,14 @@
 using System.Net;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Core.Datasets;
 using Grid.Grains;
 using Grid.Grains.Metrics;
 using Grid.Grains.Placement;
 using Grid.Grains.Shards;
 using Grid.Grains.Stages;
 using Grid.Silo.Compute;
+using Grid.Silo.Compute.Sharding;
 using Grid.Silo.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -191,7 +193,11 @@ public static class GridSilo
             o.Validate();
             return true;
         });
-        services.AddSingleton(new DatasetStore(options.DataDir));
+        // One registry per silo: every layer finds datasets through it (built-ins now; user datasets register at run time).
+        services.AddSingleton<IDatasetRegistry>(DatasetRegistry.WithBuiltIns());
+        services.AddSingleton<StageKeys>();
+        services.AddSingleton<StageInputs>();
+        services.AddSingleton(sp => new DatasetStore(options.DataDir, sp.GetRequiredService<IDatasetRegistry>()));
         services.AddSingleton(new ArtifactStore(options.ArtifactsDir));
         services.AddSingleton<StagePipeline>();
         services.AddSingleton(_ => new ComputeWorker(options.ParsedSlots()));

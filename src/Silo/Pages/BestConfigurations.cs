@@ -1,5 +1,6 @@
 using Grid.Abstractions.Runs;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Silo.Pages;
 

@@ -6,6 +6,7 @@ using Grid.Abstractions.Sweeps;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Pipeline;
 using Grid.Compute.Plots;
+using Grid.Core;
 
 namespace Grid.Silo.Pages;
 
@@ -179,7 +180,7 @@ public static class ResultFigures
         if (train is null && sources.HasDataset(trial.Spec.Dataset))
         {
             // Artifacts written before summaries recorded class counts: count the labels themselves.
-            var data = sources.Load(Selection(trial.Spec));
+            var data = sources.Load(sources.Selection(trial.Spec));
             var counts = new long[result.Classes];
             foreach (byte label in data.Train.Labels)
             {
@@ -219,7 +220,7 @@ public static class ResultFigures
             }
             string label = string.Create(CultureInfo.InvariantCulture, $"{spec.Representation.Label} · {spec.Dataset} · s{spec.Seed}");
             string slug = Slug(string.Create(CultureInfo.InvariantCulture, $"{spec.Dataset}-{spec.Representation.Label}-s{spec.Seed}"));
-            var selection = Selection(spec);
+            var selection = sources.Selection(spec);
             var autoencoder = spec.Representation.Autoencoder!;
             bool hasData = sources.HasDataset(spec.Dataset);
             string how = autoencoder.ZDim == 2 ? "the codes themselves" : "a t-SNE embedding of the codes";
@@ -273,13 +274,6 @@ public static class ResultFigures
         var test = sources.Load(selection).Test;
         var (originals, outputs, labels) = StageArtifactReader.Reconstruct(folder, test, sources.Options.Reconstructions);
         return ResultCharts.Reconstructions(originals, outputs, labels, test.Width, $"Reconstructions: {label}");
-    }
-
-    /// <summary>The rows a trial used, as its stages resolved them (a split without limits takes every row).</summary>
-    public static DataSelection Selection(TrialSpec trial)
-    {
-        var dataset = Grid.Compute.Data.DatasetCatalog.Get(trial.Dataset);
-        return new DataSelection(dataset.Name, trial.Split.Train ?? dataset.TrainCount, trial.Split.Test ?? dataset.TestCount);
     }
 
     private static void AddTrialFigures(List<Figure> figures, SweepSnapshot snapshot, ResultSources sources)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Silo.Compute;
 
 namespace Grid.Silo.Pages;
 
@@ -77,7 +79,10 @@ public sealed class ResultSources(ArtifactStore artifacts, DatasetStore datasets
 
     /// <summary>Whether the data directory holds every file of a dataset.</summary>
     public bool HasDataset(string name) =>
-        DatasetCatalog.All.Any(d => d.Name == name) && datasets.IsComplete(DatasetCatalog.Get(name));
+        datasets.Registry.TryGet(name, out var dataset) && datasets.IsComplete(dataset);
+
+    /// <summary>The rows a trial used, as its stages resolved them.</summary>
+    public DataSelection Selection(TrialSpec trial) => new StageInputs(datasets.Registry).Data(trial);
 
     /// <summary>The rows of a selection, loaded (and verified) once.</summary>
     public DatasetSplit Load(DataSelection selection) =>

@@ -4,6 +4,7 @@ using System.Text;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Silo.Pages;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grid.Core;
 using nietras.SeparatedValues;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
@@ -37,8 +38,9 @@ public static class SweepExport
         Text("trial_id", t => t.Trial.Spec.Id),
         Text("key", t => t.Trial.Spec.Key),
         Text("dataset", t => t.Trial.Spec.Dataset),
-        Int("train_rows", t => ResultFigures.Selection(t.Trial.Spec).Train),
-        Int("test_rows", t => ResultFigures.Selection(t.Trial.Spec).Test),
+        // A sweep's trials carry resolved splits (SweepExpansion): both limits are set.
+        Int("train_rows", t => t.Trial.Spec.Split.Train),
+        Int("test_rows", t => t.Trial.Spec.Split.Test),
         Text("representation", t => t.Trial.Spec.Representation.Label),
         Int("z_dim", t => t.Trial.Spec.Representation.Autoencoder?.ZDim),
         Text("loss", t => t.Trial.Spec.Representation.Autoencoder is { } ae ? SpecNames.Of(ae.Loss) : null),

@@ -4,6 +4,7 @@ using Grid.Abstractions.Shards;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
+using Grid.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -65,7 +66,7 @@ public sealed class RunSerializationTests : IDisposable
         KMeansSettings.MiniBatchDefaults with { Shards = KMeansSettings.AutoShards },
         new KMeansShardSource("mnist", 6000, 1000, "ae12", 1, 3),
         new ShardDescriptionMessage(2000, 333, 784, 10, new ShardMomentsMessage(2000, new[] { 1.5, 2.5 }, new[] { 0.5, 0.25 })),
-        new ShardScalingMessage("standard", new[] { 1f, 2f }, new[] { 0.5f, 1f }),
+        new ShardScalingMessage(ScalerKind.Standard, new[] { 1f, 2f }, new[] { 0.5f, 1f }),
         new ShardStepMessage(new[] { 0, 7 }, new byte[] { 0, 0, 128, 63 }, new[] { 3, 1 }, 12.5, 0.001),
         new ShardEvaluationMessage(99.5, new long[] { 1, 2, 3, 4 }, new long[] { 0, 1, 1, 0 }, 0.25));
 

@@ -1,4 +1,5 @@
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Serialization.Cloning;
@@ -31,7 +32,7 @@ public sealed class SerializationTests : IDisposable
         _seedStudy with { Strategy = StrategySpec.Grid, KMeans = KMeansSettings.FullDefaults },
         SweepExpansion.Expand(_seedStudy)[^1],
         RepresentationSpec.Pixels,
-        RepresentationSpec.Of(new AutoencoderSpec(25, AutoencoderLoss.Mse, 3, 64, 1e-3, true)),
+        RepresentationSpec.Of(new AutoencoderSpec(25, ReconstructionLoss.Mse, 3, 64, 1e-3, true)),
         new AutoencoderSpec(16),
         KMeansSettings.MiniBatchDefaults,
         KMeansSettings.FullDefaults,
@@ -43,7 +44,9 @@ public sealed class SerializationTests : IDisposable
         new SpecError("$", "the spec is empty"),
         new SpecParseResult(_seedStudy, Array.Empty<SpecError>()),
         SweepSpecParser.Parse(Specs.Yaml("datasets: [x]\nk: [1]"), "broken"),
-        KnownDatasets.Mnist);
+        ScalerKind.Standard,
+        ReconstructionLoss.Mse,
+        KMeansAlgorithm.Full);
 
     [Theory]
     [MemberData(nameof(Records))]
@@ -86,7 +89,7 @@ public sealed class SerializationTests : IDisposable
     {
         var serializer = _services.GetRequiredService<Serializer>();
 
-        foreach (var value in new Enum[] { ScalerKind.Standard, RepresentationKind.Autoencoder, AutoencoderLoss.Mse, KMeansAlgorithm.Full, StrategyKind.Random })
+        foreach (var value in new Enum[] { ScalerKind.Standard, RepresentationKind.Autoencoder, ReconstructionLoss.Mse, KMeansAlgorithm.Full, StrategyKind.Random })
         {
             Assert.Equal(value, serializer.Deserialize<object>(serializer.SerializeToArray<object>(value)));
         }

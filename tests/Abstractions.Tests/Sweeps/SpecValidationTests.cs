@@ -1,4 +1,5 @@
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 
 namespace Grid.Abstractions.Tests.Sweeps;
 

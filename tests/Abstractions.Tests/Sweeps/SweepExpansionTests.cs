@@ -1,4 +1,5 @@
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 
 namespace Grid.Abstractions.Tests.Sweeps;
 
@@ -57,9 +58,9 @@ public sealed class SweepExpansionTests
         Assert.Equal(
             [
                 RepresentationSpec.Pixels,
-                RepresentationSpec.Of(new AutoencoderSpec(2, AutoencoderLoss.Mse, 5, 64, 1e-3, true)),
-                RepresentationSpec.Of(new AutoencoderSpec(16, AutoencoderLoss.Mse, 5, 64, 1e-3, true)),
-                RepresentationSpec.Of(new AutoencoderSpec(25, AutoencoderLoss.Mse, 5, 64, 1e-3, true)),
+                RepresentationSpec.Of(new AutoencoderSpec(2, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
+                RepresentationSpec.Of(new AutoencoderSpec(16, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
+                RepresentationSpec.Of(new AutoencoderSpec(25, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
             ],
             spec.Representations);
     }
@@ -228,7 +229,7 @@ public sealed class SweepExpansionTests
 
         Assert.Equal("mnist/ae-z16-bce-e40/l2/k225/s0", trial.Key);
         Assert.Equal("mnist/pixels/standard/k10/s3", (trial with { Representation = RepresentationSpec.Pixels, Scaler = ScalerKind.Standard, K = 10, Seed = 3 }).Key);
-        Assert.Equal("mnist/ae-z2-mse-e5-b64-lr0.001/none/k225/s0", (trial with { Representation = RepresentationSpec.Of(new AutoencoderSpec(2, AutoencoderLoss.Mse, 5, 64, 0.001)), Scaler = ScalerKind.None }).Key);
+        Assert.Equal("mnist/ae-z2-mse-e5-b64-lr0.001/none/k225/s0", (trial with { Representation = RepresentationSpec.Of(new AutoencoderSpec(2, ReconstructionLoss.Mse, 5, 64, 0.001)), Scaler = ScalerKind.None }).Key);
     }
 
     [Fact]

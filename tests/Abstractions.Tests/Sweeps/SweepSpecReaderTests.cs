@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Sweeps;
 using Grid.Client.Specs;
+using Grid.Core;
 
 namespace Grid.Abstractions.Tests.Sweeps;
 

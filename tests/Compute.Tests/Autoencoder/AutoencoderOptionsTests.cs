@@ -1,4 +1,5 @@
 using Grid.Compute.Autoencoder;
+using Grid.Core;
 
 namespace Grid.Compute.Tests.Autoencoder;
 

@@ -1,4 +1,5 @@
 using Grid.Compute.Autoencoder;
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using Grid.Compute.Clustering;
 using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Compute.Tests.Clustering;
 

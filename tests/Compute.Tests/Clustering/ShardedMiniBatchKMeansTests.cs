@@ -1,6 +1,7 @@
 using Grid.Compute.Clustering;
 using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

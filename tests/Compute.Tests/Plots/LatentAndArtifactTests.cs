@@ -4,6 +4,8 @@ using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Compute.Plots;
 using Grid.Compute.Tests.Data;
+using Grid.Core.Datasets;
+using Grid.Core;
 
 namespace Grid.Compute.Tests.Plots;
 
@@ -90,11 +92,11 @@ public sealed class LatentAndArtifactTests
     {
         // Real MNIST rows (test.sh fetches them to $GRID_DATA_DIR), a small real training run through the stage pipeline.
         var datasets = new DatasetStore(DatasetStore.DefaultDataDirectory());
-        Assert.True(datasets.IsComplete(DatasetCatalog.Mnist), $"MNIST is not in {datasets.DataDirectory}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
+        Assert.True(datasets.IsComplete(BuiltInDatasets.Mnist), $"MNIST is not in {datasets.DataDirectory}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
         using var dir = new TempDirectory();
         var artifacts = new ArtifactStore(dir.Path);
         var pipeline = new StagePipeline(datasets, artifacts);
-        var input = new AutoencoderStageInput(new DataSelection("mnist", 256, 128), 2, "Bce", 3, 128, 5e-4, 11);
+        var input = new AutoencoderStageInput(new DataSelection("mnist", 256, 128), 2, ReconstructionLoss.Bce, 3, 128, 5e-4, 11);
         var reported = new List<AutoencoderEpoch>();
 
         pipeline.TrainAutoencoder("ae-history", input, new InlineProgress<PipelineProgress>(p =>
@@ -161,7 +163,7 @@ public sealed class LatentAndArtifactTests
         {
             trainer.SaveWeights(dir.File(StagePipeline.WeightsFile));
         }
-        var input = new AutoencoderStageInput(new DataSelection("mnist", 100, 4), 2, "Bce", 1, options.BatchSize, options.LearningRate, 5);
+        var input = new AutoencoderStageInput(new DataSelection("mnist", 100, 4), 2, ReconstructionLoss.Bce, 1, options.BatchSize, options.LearningRate, 5);
         File.WriteAllText(dir.File(StagePipeline.SummaryFile), JsonSerializer.Serialize(new { input, output = new { TrainLoss = 0.2 } }));
         TensorFile.Write(dir.File(StagePipeline.TestCodesFile), [1f, 2f, 3f, 4f, 5f, 6f], 3, 2);
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Grid.Compute.Plots;
+using Grid.Core;
 using SkiaSharp;
 
 namespace Grid.Compute.Tests.Plots;

@@ -1,4 +1,5 @@
 using Grid.Compute.Scaling;
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,23 +65,5 @@ public sealed class ScalerTests
         using var scaler = FittedScaler.Fit(ScalerKind.Standard, train);
         using var y = scaler.Transform(train);
         Assert.False(y.isnan().any().item<bool>());
-    }
-
-    [Theory]
-    [InlineData("none", ScalerKind.None)]
-    [InlineData("unit", ScalerKind.Unit)]
-    [InlineData("L2", ScalerKind.L2)]
-    [InlineData("normalizer", ScalerKind.L2)]
-    [InlineData("standard", ScalerKind.Standard)]
-    public void Names_parse(string name, ScalerKind expected)
-    {
-        Assert.Equal(expected, ScalerNames.Parse(name));
-    }
-
-    [Fact]
-    public void Unknown_name_lists_known_scalers()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => ScalerNames.Parse("minmax"));
-        Assert.Contains("none, unit, l2, standard", ex.Message);
     }
 }

@@ -1,4 +1,5 @@
 using Grid.Compute.Scaling;
+using Grid.Core;
 
 namespace Grid.Compute.Clustering.Sharding;
 

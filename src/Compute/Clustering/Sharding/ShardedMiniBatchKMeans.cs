@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,9 +1,8 @@
 using Grid.Abstractions.Shards;
 using Grid.Compute.Clustering.Sharding;
-using Grid.Compute.Scaling;
 using Orleans.Serialization;
 
-namespace Grid.Grains.Shards;
+namespace Grid.Silo.Compute.Sharding;
 
 /// <summary>
 /// The coordinator's channel to a shard grain. Each request and reply is also serialized with the
@@ -18,16 +17,15 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(source);
-        var description = Received(await shard.LoadAsync(source));
-        return new ShardDescription(description.TrainRows, description.TestRows, description.Features, description.Classes, ShardMessages.FromMessage(description.Raw));
+        return ShardWire.FromMessage(Received(await shard.LoadAsync(source)));
     }
 
     public async Task<FeatureMoments> ScaleAsync(ShardScaling scaling, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var message = new ShardScalingMessage(ScalerNames.Name(scaling.Kind), scaling.Mean, scaling.Scale);
+        var message = ShardWire.ToMessage(scaling);
         Sent(message);
-        return ShardMessages.FromMessage(Received(await shard.ScaleAsync(message)));
+        return ShardWire.FromMessage(Received(await shard.ScaleAsync(message)));
     }
 
     public async Task BeginSeedingAsync(int seeding, long[] rows, CancellationToken cancellationToken)
@@ -41,15 +39,15 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(seeding, positions);
-        return ShardMessages.ToFloats(Received(await shard.SeedRowsAsync(seeding, positions)));
+        return ShardWire.ToFloats(Received(await shard.SeedRowsAsync(seeding, positions)));
     }
 
     public async Task<float[]> SeedDistancesAsync(int seeding, float[] candidates, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardMessages.ToBytes(candidates);
+        var bytes = ShardWire.ToBytes(candidates);
         Sent(seeding, bytes);
-        return ShardMessages.ToFloats(Received(await shard.SeedDistancesAsync(seeding, bytes)));
+        return ShardWire.ToFloats(Received(await shard.SeedDistancesAsync(seeding, bytes)));
     }
 
     public async Task EndSeedingAsync(int seeding, CancellationToken cancellationToken)
@@ -61,7 +59,7 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     public async Task<double> SampleInertiaAsync(long[] rows, float[] centers, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardMessages.ToBytes(centers);
+        var bytes = ShardWire.ToBytes(centers);
         Sent(rows, bytes);
         return Received(await shard.SampleInertiaAsync(rows, bytes));
     }
@@ -69,26 +67,24 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     public async Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardMessages.ToBytes(centers);
+        var bytes = ShardWire.ToBytes(centers);
         Sent(bytes, rows);
-        var step = Received(await shard.StepAsync(bytes, rows));
-        return new ShardStepResult(step.Centers, ShardMessages.ToFloats(step.Sums), step.Counts, step.Inertia, step.ComputeSeconds);
+        return ShardWire.FromMessage(Received(await shard.StepAsync(bytes, rows)));
     }
 
     public async Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(positions);
-        return ShardMessages.ToFloats(Received(await shard.BatchRowsAsync(positions)));
+        return ShardWire.ToFloats(Received(await shard.BatchRowsAsync(positions)));
     }
 
     public async Task<ShardEvaluation> EvaluateAsync(float[] centers, int classes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardMessages.ToBytes(centers);
+        var bytes = ShardWire.ToBytes(centers);
         Sent(bytes, classes);
-        var evaluation = Received(await shard.EvaluateAsync(bytes, classes));
-        return new ShardEvaluation(evaluation.TrainInertia, evaluation.TrainTable, evaluation.TestTable, evaluation.ComputeSeconds);
+        return ShardWire.FromMessage(Received(await shard.EvaluateAsync(bytes, classes)));
     }
 
     private void Sent(params object?[] arguments) => traffic.Sent(arguments.Sum(Size));

@@ -2,13 +2,14 @@ using Grid.Abstractions.Shards;
 using Grid.Abstractions.Workers;
 using Grid.Compute.Clustering;
 using Grid.Compute.Clustering.Sharding;
-using Grid.Compute.Scaling;
+using Grid.Core;
+using Grid.Grains;
 using Grid.Grains.Placement;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Serialization;
 
-namespace Grid.Grains.Shards;
+namespace Grid.Silo.Compute.Sharding;
 
 /// <summary>
 /// Runs one sharded mini-batch k-means fit over the cluster: places its shards round-robin on the silos

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
 
-namespace Grid.Abstractions.Sweeps;
+namespace Grid.Core;
 
 /// <summary>
 /// The names users write for the sweep enums (<c>l2</c>, <c>minibatch</c>, …). They are the

@@ -1,13 +1,11 @@
 using System.Text.Json.Serialization;
 
-namespace Grid.Abstractions.Sweeps;
+namespace Grid.Core;
 
 /// <summary>The reconstruction loss an autoencoder is trained with.</summary>
-/// <remarks>Values are stored on the wire: never renumber.</remarks>
-[GenerateSerializer]
-[Alias("grid.sweeps.autoencoder-loss")]
-[JsonConverter(typeof(JsonStringEnumConverter<AutoencoderLoss>))]
-public enum AutoencoderLoss
+/// <remarks>Values are stored on the wire and in grain state (Orleans codecs are generated in Grid.Abstractions): never renumber.</remarks>
+[JsonConverter(typeof(JsonStringEnumConverter<ReconstructionLoss>))]
+public enum ReconstructionLoss
 {
     /// <summary>Binary cross-entropy on pixels scaled to 0..1, as in the reference study.</summary>
     [JsonStringEnumMemberName("bce")]

@@ -1,11 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace Grid.Abstractions.Sweeps;
+namespace Grid.Core;
 
 /// <summary>How features are scaled before clustering (pixels, or autoencoder codes).</summary>
-/// <remarks>Values are stored on the wire: never renumber. Spec and JSON names are lower-case.</remarks>
-[GenerateSerializer]
-[Alias("grid.sweeps.scaler-kind")]
+/// <remarks>Values are stored on the wire and in grain state (Orleans codecs are generated in Grid.Abstractions): never renumber. Spec and JSON names are lower-case.</remarks>
 [JsonConverter(typeof(JsonStringEnumConverter<ScalerKind>))]
 public enum ScalerKind
 {

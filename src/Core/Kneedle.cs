@@ -1,4 +1,4 @@
-namespace Grid.Compute.Evaluation;
+namespace Grid.Core;
 
 /// <summary>
 /// The knee of a decreasing, convex curve such as inertia over k, by the Kneedle method

@@ -1,11 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace Grid.Abstractions.Sweeps;
+namespace Grid.Core;
 
 /// <summary>Which k-means variant clusters a representation.</summary>
-/// <remarks>Values are stored on the wire: never renumber.</remarks>
-[GenerateSerializer]
-[Alias("grid.sweeps.kmeans-algorithm")]
+/// <remarks>Values are stored on the wire and in grain state (Orleans codecs are generated in Grid.Abstractions): never renumber.</remarks>
 [JsonConverter(typeof(JsonStringEnumConverter<KMeansAlgorithm>))]
 public enum KMeansAlgorithm
 {

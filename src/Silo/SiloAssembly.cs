@@ -1,6 +1,0 @@
-namespace Grid.Silo;
-
-/// <summary>Marker for the silo host assembly.</summary>
-public static class SiloAssembly
-{
-}
