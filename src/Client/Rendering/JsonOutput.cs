@@ -25,7 +25,7 @@ public static class JsonOutput
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary>
-    /// Emits a command's JSON object where <paramref name="to"/> says: to FILE (<c>--json-file</c>, with a note saying so)
+    /// Emits a command's JSON object where <paramref name="to"/> says: to FILE (<c>--json-file</c>, with a note on stderr)
     /// and to stdout (<c>--json</c>), the same text in both; nothing when neither was asked for. Every command that prints
     /// results ends here, so <c>--json</c> and <c>--json-file</c> mean the same everywhere.
     /// </summary>
@@ -47,7 +47,8 @@ public static class JsonOutput
             {
                 throw new UserInputException($"--json-file {path}: {ex.Message}");
             }
-            to.Console.MarkupLine(Markup.Escape($"JSON written to {path}"));
+            // A note, not a result: on stderr, so that what a script reads from stdout is unchanged by --json-file.
+            GridConsole.Error.MarkupLine(Markup.Escape($"JSON written to {path}"));
         }
         if (to.Print)
         {

@@ -77,7 +77,8 @@ public sealed class OutputOptionsTests : IDisposable
         Assert.True(code == 0, $"data list --json-file exited {code}: {stderr}");
         Assert.Equal(printed, File.ReadAllText(InWork("list.json")));
         Assert.Contains("grid data fetch mnist", human);
-        Assert.Contains($"JSON written to {InWork("list.json")}", human);
+        Assert.DoesNotContain("JSON written", human);
+        Assert.Equal($"JSON written to {InWork("list.json")}", stderr.Trim());
 
         (code, var both, stderr) = await InProcessGrid.RunAsync("data", "list", "--json", "--json-file", InWork("both.json"), "--data-dir", _work);
 
@@ -126,13 +127,13 @@ public sealed class OutputOptionsTests : IDisposable
         Assert.Equal(new JsonDestination(Print: false, file), to);
         Assert.Equal($"warning: `--json {file}` is deprecated; use `--json-file {file}` (--json alone prints the object on stdout)", stderr.Trim());
         Assert.Equal("", stdout);
-        var (_, written, _) = await InProcessGrid.CaptureAsync(() =>
+        var (_, _, note) = await InProcessGrid.CaptureAsync(() =>
         {
             JsonOutput.Write(new JsonObject { ["sweep_id"] = "demo-1" }, to);
             return Task.FromResult(0);
         });
         Assert.Equal("demo-1", JsonNode.Parse(File.ReadAllText(file))!["sweep_id"]!.GetValue<string>());
-        Assert.Equal($"JSON written to {file}", written.Trim());
+        Assert.Equal($"JSON written to {file}", note.Trim());
     }
 
     [Fact]
