@@ -94,6 +94,8 @@ row "silo: port not a number" $GRID silo --http-port abc
 row "silo: negative drain timeout" $GRID silo --drain-timeout -5
 row "silo: memory limit not a size" $GRID silo --memory-limit lots
 row "data: unknown dataset" $GRID data fetch cifar
+row "output: --json-file in a missing folder" $GRID data list --json-file "$TMP/missing/list.json"
+row "output: demo's old --json FILE with --json-file" $GRID demo --json "$TMP/a.json" --json-file "$TMP/b.json"
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null
 for f in train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do cp "$GRID_DATA_DIR/mnist/$f" "$TMP/data/mnist/" 2>/dev/null; done
 row "data: truncated IDX file (re-fetched)" $GRID bench kmeans --k 10 --limit 600 --data-dir "$TMP/data"

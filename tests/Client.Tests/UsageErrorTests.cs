@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Grid.Client.Commands;
 
 namespace Grid.Client.Tests;
@@ -9,25 +8,13 @@ namespace Grid.Client.Tests;
 /// </summary>
 public sealed class UsageErrorTests
 {
-    private static IEnumerable<(string Path, Command Command)> Commands(Command command, string path)
-    {
-        yield return (path, command);
-        foreach (var sub in command.Subcommands)
-        {
-            foreach (var found in Commands(sub, $"{path} {sub.Name}"))
-            {
-                yield return found;
-            }
-        }
-    }
-
     /// <summary>Every command's path below the root, e.g. "sweep status".</summary>
     public static TheoryData<string> CommandPaths()
     {
         var data = new TheoryData<string>();
-        foreach (var (path, _) in Commands(GridCommandLine.Create(), "").Skip(1))
+        foreach (var (path, _) in CommandTree.All())
         {
-            data.Add(path.Trim());
+            data.Add(path);
         }
         return data;
     }
@@ -36,18 +23,18 @@ public sealed class UsageErrorTests
     [MemberData(nameof(CommandPaths))]
     public async Task An_unknown_option_exits_2(string command)
     {
-        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), [.. Words(command), "--no-such-option"]));
+        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), [.. CommandTree.Words(command), "--no-such-option"]));
     }
 
     /// <summary>Each option that takes a number, given a word: e.g. `grid silo --http-port abc`.</summary>
     public static TheoryData<string, string> NumericOptions()
     {
         var data = new TheoryData<string, string>();
-        foreach (var (path, command) in Commands(GridCommandLine.Create(), ""))
+        foreach (var (path, command) in CommandTree.All())
         {
             foreach (var option in command.Options.Where(o => IsNumber(Nullable.GetUnderlyingType(o.ValueType) ?? o.ValueType)))
             {
-                data.Add(path.Trim(), option.Name);
+                data.Add(path, option.Name);
             }
         }
         return data;
@@ -55,13 +42,11 @@ public sealed class UsageErrorTests
 
     private static bool IsNumber(Type type) => type == typeof(int) || type == typeof(long) || type == typeof(double);
 
-    private static string[] Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
     [Theory]
     [MemberData(nameof(NumericOptions))]
     public async Task A_word_for_a_number_exits_2(string command, string option)
     {
-        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), [.. Words(command), option, "abc"]));
+        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), [.. CommandTree.Words(command), option, "abc"]));
     }
 
     [Theory]
@@ -73,7 +58,7 @@ public sealed class UsageErrorTests
     [InlineData("bench kmeans --scaler minmax")]
     public async Task A_missing_or_unknown_command_or_argument_exits_2(string arguments)
     {
-        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), Words(arguments)));
+        Assert.Equal(ExitCodes.BadInput, await CommandRunner.InvokeAsync(GridCommandLine.Create(), CommandTree.Words(arguments)));
     }
 
     [Fact]

@@ -74,15 +74,16 @@ public static class BenchCommands
         var independent = new Option<bool>("--independent") { Description = "Fit every k from scratch (the baseline the warm-started scan is compared with)" };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
-        var json = CommonOptions.Json();
         var command = new Command("elbow",
             "Mini-batch k-means for every k of a range on one representation, reusing work across k (warm starts); " +
             "reports total seconds and the curve (inertia, train and test error per k) with its knee")
         {
-            dataset, scaler, ks, batchSize, nInit, seed, threads, independent, limit, dataDir, json,
+            dataset, scaler, ks, batchSize, nInit, seed, threads, independent, limit, dataDir,
         };
+        var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             var kValues = ParseKs(parse.GetValue(ks)!);
             int? trainLimit = parse.GetValue(limit);
             var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
@@ -91,7 +92,6 @@ public static class BenchCommands
                 throw new UserInputException($"--k: {kValues.Max()} clusters is more than the {data.Train.Count} training rows");
             }
             var kind = parse.GetValue(scaler);
-            bool asJson = parse.GetValue(json);
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
             var options = new ElbowScanOptions(new MiniBatchKMeansOptions(2)
@@ -107,8 +107,7 @@ public static class BenchCommands
             var errors = new Dictionary<int, (double Train, double Test)>();
             var watch = Stopwatch.StartNew();
             IReadOnlyList<ElbowScanPoint> points = [];
-            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
-            await console.Progress()
+            await to.Console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async context =>
                 {
@@ -147,7 +146,7 @@ public static class BenchCommands
                     ["seconds"] = Math.Round(p.Seconds, 3),
                 }).ToList(),
             };
-            if (!asJson)
+            if (!to.Print)
             {
                 var table = new Table().AddColumns("k", "inertia", "train error", "test error", "steps", "seconds");
                 foreach (var p in points)
@@ -161,7 +160,7 @@ public static class BenchCommands
                 }
                 AnsiConsole.Write(table);
             }
-            Print(report, asJson);
+            Print(report, to);
             return ExitCodes.Ok;
         });
         return command;
@@ -181,15 +180,16 @@ public static class BenchCommands
         var perplexity = new Option<double>("--perplexity") { Description = "t-SNE perplexity", DefaultValueFactory = _ => new TsneOptions().Perplexity };
         var seed = new Option<long>("--seed") { Description = "Seed of the autoencoder and of t-SNE", DefaultValueFactory = _ => 0 };
         var dataDir = CommonOptions.DataDir();
-        var json = CommonOptions.Json();
         var command = new Command("tsne",
             "Barnes–Hut t-SNE of N training rows (autoencoder codes or pixels) to 2-D; reports the t-SNE seconds (autoencoder training timed apart), " +
             "trustworthiness (k = 10) and the KL divergence")
         {
-            dataset, n, source, zDim, epochs, perplexity, seed, dataDir, json,
+            dataset, n, source, zDim, epochs, perplexity, seed, dataDir,
         };
+        var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             int rows = parse.GetValue(n);
             bool codes = parse.GetValue(source) == "codes";
             var options = new TsneOptions { Perplexity = parse.GetValue(perplexity), Seed = parse.GetValue(seed) };
@@ -212,15 +212,13 @@ public static class BenchCommands
             {
                 throw new UserInputException($"--n {rows}: {data.Name} has only {data.Train.Count} training rows");
             }
-            bool asJson = parse.GetValue(json);
-            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
             torch.set_num_threads(Environment.ProcessorCount);
             var report = new Dictionary<string, object> { ["dataset"] = data.Name, ["source"] = codes ? "codes" : "pixels", ["n"] = rows };
             float[] features = [];
             int width = 0;
             TsneResult? result = null;
             double seconds = 0;
-            await console.Progress()
+            await to.Console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
@@ -280,7 +278,7 @@ public static class BenchCommands
             report["trustworthiness"] = Math.Round(trust, 4);
             report["trustworthiness_k"] = Trustworthiness.DefaultNeighbours;
             report["trustworthiness_seconds"] = Math.Round(trustWatch.Elapsed.TotalSeconds, 2);
-            Print(report, asJson);
+            Print(report, to);
             return ExitCodes.Ok;
         });
         return command;
@@ -317,14 +315,15 @@ public static class BenchCommands
         var compare = new Option<bool>("--compare") { Description = "With --shards: also run the single-process fit with the same settings and report both" };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
-        var json = CommonOptions.Json();
         var command = new Command("kmeans",
             "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia and iterations")
         {
-            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, limit, dataDir, json,
+            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, limit, dataDir,
         };
+        var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             int? trainLimit = parse.GetValue(limit);
             var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
             var kind = parse.GetValue(scaler);
@@ -354,8 +353,8 @@ public static class BenchCommands
                     Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads),
                 };
-                var report = await ShardedKMeansBench.RunAsync(data, parse.GetValue(dataDir)!, kind, kmeans, shardCount, siloCount, parse.GetValue(compare), parse.GetValue(json), ct);
-                Print(report, parse.GetValue(json));
+                var report = await ShardedKMeansBench.RunAsync(data, parse.GetValue(dataDir)!, kind, kmeans, shardCount, siloCount, parse.GetValue(compare), to.Print, ct);
+                Print(report, to);
                 return ExitCodes.Ok;
             }
             if (parse.GetValue(silos) is not null || parse.GetValue(compare))
@@ -408,7 +407,7 @@ public static class BenchCommands
                 ["n_iter"] = fit.Iterations,
                 ["flagged_clusters"] = trainReport.FlaggedClusters.Count,
             };
-            Print(result, parse.GetValue(json));
+            Print(result, to);
             return ExitCodes.Ok;
         });
         return command;
@@ -424,14 +423,15 @@ public static class BenchCommands
         var seed = new Option<long>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
-        var json = CommonOptions.Json();
         var command = new Command("ae",
             "Train the seed convolutional autoencoder (Adam lr 5e-4) and report throughput and train/test reconstruction loss per epoch")
         {
-            dataset, zDim, epochs, batchSize, loss, seed, limit, dataDir, json,
+            dataset, zDim, epochs, batchSize, loss, seed, limit, dataDir,
         };
+        var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             int? trainLimit = parse.GetValue(limit);
             var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
             var options = new AutoencoderOptions
@@ -452,10 +452,8 @@ public static class BenchCommands
             }
             torch.set_num_threads(Environment.ProcessorCount);
             using var trainer = new AutoencoderTrainer(options);
-            bool asJson = parse.GetValue(json);
-            var console = asJson ? SweepSubmission.ErrorConsole() : AnsiConsole.Console;
             AutoencoderTrainingResult? result = null;
-            await console.Progress()
+            await to.Console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
@@ -492,19 +490,24 @@ public static class BenchCommands
                     ["samples_per_second"] = Math.Round(e.SamplesPerSecond, 1),
                 }).ToList(),
             };
-            Print(report, asJson);
+            Print(report, to);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    internal static void Print(Dictionary<string, object> result, bool json)
+    /// <summary>A bench's figures: a metric/value table of its scalar entries, and the whole object as <paramref name="output"/> asks.</summary>
+    internal static void Print(Dictionary<string, object> result, JsonDestination output)
     {
-        if (json)
+        if (!output.Print)
         {
-            JsonOutput.Print(result);
-            return;
+            WriteTable(result);
         }
+        JsonOutput.Write(result, output);
+    }
+
+    private static void WriteTable(Dictionary<string, object> result)
+    {
         var table = new Table().AddColumns("metric", "value");
         foreach (var (name, value) in result)
         {

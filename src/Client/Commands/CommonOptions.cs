@@ -15,10 +15,8 @@ public static class CommonOptions
         HelpName = "DIR",
     };
 
-    public static Option<bool> Json() => new("--json")
-    {
-        Description = "Print one JSON object instead of a table",
-    };
+    /// <summary>Adds <c>--json</c> and <c>--json-file FILE</c> to a command that prints results; see <see cref="OutputOptions"/>.</summary>
+    public static OutputOptions Output(Command command) => OutputOptions.AddTo(command, deprecatedJsonFile: false);
 
     public static Argument<string> Dataset() => new Argument<string>("dataset")
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Grid.Client.Rendering;
 using Grid.Compute.Data;
 using Grid.Core.Datasets;
@@ -30,28 +31,40 @@ public static class DataCommands
             dataset,
             dataDir,
         };
+        var output = CommonOptions.Output(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var to = output.Read(parse);
             var store = new DatasetStore(parse.GetValue(dataDir)!);
             var descriptor = store.Registry.Get(parse.GetValue(dataset)!);
-            var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
-            var table = new Table().AddColumns("file", "source");
-            foreach (var (file, source) in report.SourceByFile)
+            var report = await FetchWithProgressAsync(store, descriptor, to.Console, cancellationToken);
+            if (!to.Print)
             {
-                table.AddRow(Markup.Escape(file), Markup.Escape(source));
+                var table = new Table().AddColumns("file", "source");
+                foreach (var (file, source) in report.SourceByFile)
+                {
+                    table.AddRow(Markup.Escape(file), Markup.Escape(source));
+                }
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine($"[green]{descriptor.Name}[/] is ready in {Markup.Escape(report.Directory)} (checksums verified)");
             }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"[green]{descriptor.Name}[/] is ready in {Markup.Escape(report.Directory)} (checksums verified)");
+            JsonOutput.Write(new JsonObject
+            {
+                ["dataset"] = descriptor.Name,
+                ["directory"] = report.Directory,
+                ["state"] = JsonOutput.Name(DatasetState.Ready),
+                ["files"] = new JsonArray(report.SourceByFile.Select(f => (JsonNode)new JsonObject { ["file"] = f.Key, ["source"] = f.Value }).ToArray()),
+            }, to);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    /// <summary>Fetches with one progress bar per file; used by <c>grid data fetch</c> and by commands that need data.</summary>
-    public static async Task<FetchReport> FetchWithProgressAsync(DatasetStore store, DatasetDescriptor descriptor, CancellationToken cancellationToken)
+    /// <summary>Fetches with one progress bar per file on <paramref name="console"/>; used by <c>grid data fetch</c> and by commands that need data.</summary>
+    public static async Task<FetchReport> FetchWithProgressAsync(DatasetStore store, DatasetDescriptor descriptor, IAnsiConsole console, CancellationToken cancellationToken)
     {
         using var fetcher = new DatasetFetcher(store, DatasetFetcher.DefaultSources());
-        return await AnsiConsole.Progress()
+        return await console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn())
             .StartAsync(async context =>
@@ -71,14 +84,17 @@ public static class DataCommands
             });
     }
 
-    /// <summary>Fetches a dataset when it is not complete in the data directory, and says where it came from.</summary>
+    /// <summary>
+    /// Fetches a dataset when it is not complete in the data directory, and says where it came from; on stderr, as the
+    /// command's progress, so that a command's stdout holds its results only (one JSON object with --json).
+    /// </summary>
     public static async Task EnsureFetchedAsync(DatasetStore store, DatasetDescriptor descriptor, CancellationToken cancellationToken)
     {
         if (store.IsComplete(descriptor))
         {
             return;
         }
-        var report = await FetchWithProgressAsync(store, descriptor, cancellationToken);
+        var report = await FetchWithProgressAsync(store, descriptor, SweepSubmission.ErrorConsole(), cancellationToken);
         SweepSubmission.ErrorConsole().MarkupLine(Markup.Escape(
             $"{descriptor.Name}: fetched into {report.Directory} from {string.Join(", ", report.SourceByFile.Values.Distinct())}; checksums verified"));
     }
@@ -95,26 +111,26 @@ public static class DataCommands
     private static Command List()
     {
         var dataDir = CommonOptions.DataDir();
-        var json = CommonOptions.Json();
-        var command = new Command("list", "List known datasets and whether each is present and verified in the data directory") { dataDir, json };
+        var command = new Command("list", "List known datasets and whether each is present and verified in the data directory") { dataDir };
+        var output = CommonOptions.Output(command);
         command.SetAction(parse =>
         {
+            var to = output.Read(parse);
             var store = new DatasetStore(parse.GetValue(dataDir)!);
             var listing = store.Registry.All
                 .Select(d => new DatasetListing(d.Name, d.TrainCount, d.TestCount, store.IsComplete(d) ? DatasetState.Ready : DatasetState.Missing, store.DatasetDirectory(d)))
                 .ToList();
-            if (parse.GetValue(json))
+            if (!to.Print)
             {
-                JsonOutput.Print(listing);
-                return ExitCodes.Ok;
+                var table = new Table().AddColumns("dataset", "train", "test", "state", "directory");
+                foreach (var d in listing)
+                {
+                    string state = d.State == DatasetState.Ready ? "[green]ready[/]" : "[yellow]missing[/] (grid data fetch " + d.Dataset + ")";
+                    table.AddRow(d.Dataset, d.Train.ToString(CultureInfo.InvariantCulture), d.Test.ToString(CultureInfo.InvariantCulture), state, Markup.Escape(d.Directory));
+                }
+                AnsiConsole.Write(table);
             }
-            var table = new Table().AddColumns("dataset", "train", "test", "state", "directory");
-            foreach (var d in listing)
-            {
-                string state = d.State == DatasetState.Ready ? "[green]ready[/]" : "[yellow]missing[/] (grid data fetch " + d.Dataset + ")";
-                table.AddRow(d.Dataset, d.Train.ToString(CultureInfo.InvariantCulture), d.Test.ToString(CultureInfo.InvariantCulture), state, Markup.Escape(d.Directory));
-            }
-            AnsiConsole.Write(table);
+            JsonOutput.Write(listing, to);
             return ExitCodes.Ok;
         });
         return command;

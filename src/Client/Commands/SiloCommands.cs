@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
+using Grid.Client.Rendering;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Silo.Hosting;
@@ -157,25 +158,26 @@ public static class SiloCommands
     public static Command Run()
     {
         var file = new Argument<string>("file") { Description = "Sweep spec, YAML or JSON" };
-        var json = CommonOptions.Json();
-        var jsonFile = new Option<string?>("--json-file") { Description = "Also write the results JSON to this file", HelpName = "FILE" };
         var report = new Option<string?>("--report") { Description = "At the end, write the sweep's report (index.html and figures) to DIR", HelpName = "DIR" };
         var tags = SweepManagementCommands.TagOption();
         var note = SweepManagementCommands.NoteOption();
-        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file, json, jsonFile, report, tags, note };
+        var command = new Command("run", "Run a sweep on this machine: an embedded silo in this process, submit, watch, results") { file };
+        var output = CommonOptions.Output(command);
+        command.Options.Add(report);
+        command.Options.Add(tags);
+        command.Options.Add(note);
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
             var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(report), new FigureOptions(), ct, labels);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), output.Read(parse), parse.GetValue(report), new FigureOptions(), ct, labels);
         });
         return command;
     }
 
     public static Command Demo()
     {
-        var jsonFile = new Option<string?>("--json") { Description = "Also write the results as one JSON object to FILE", HelpName = "FILE" };
         var report = new Option<string>("--report")
         {
             Description = "Where to write the demo's report (index.html and figures)",
@@ -184,20 +186,21 @@ public static class SiloCommands
         };
         var command = new Command("demo",
             "A reduced seed study on this machine (MNIST 6,000/1,000 rows; pixels and a z_dim 16 autoencoder; scalers none and l2; " +
-            "k 10–100): fetches MNIST if needed, runs it on an embedded silo, prints elbow knees, accuracies and stage reuse, and writes its report " +
+            "k 10–200): fetches MNIST if needed, runs it on an embedded silo, prints elbow knees, accuracies and stage reuse, and writes its report " +
             "(./" + DemoReportDirectory + "/index.html). About a minute on an idle 2-core machine (3 minutes measured on a busy one).")
         {
-            jsonFile,
             report,
         };
+        var output = OutputOptions.AddTo(command, deprecatedJsonFile: true);
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
+            var destination = output.Read(parse);
             using var stream = typeof(SiloCommands).Assembly.GetManifestResourceStream("demo.yaml")
                 ?? throw new InvalidOperationException("the demo spec is missing from this build");
             using var reader = new StreamReader(stream);
             var spec = SweepSubmission.ReadSpecText(await reader.ReadToEndAsync(ct), "demo");
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), json: false, parse.GetValue(jsonFile), parse.GetValue(report), DemoFigures, ct);
+            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), destination, parse.GetValue(report), DemoFigures, ct);
         });
         return command;
     }
@@ -208,7 +211,7 @@ public static class SiloCommands
     /// <summary>The demo stays quick: t-SNE on at most 2,000 codes.</summary>
     private static readonly FigureOptions DemoFigures = new() { TsnePoints = 2000, DirectPoints = 6000 };
 
-    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, bool json, string? jsonFile, string? report, FigureOptions figures, CancellationToken cancellationToken,
+    private static async Task<int> RunEmbeddedAsync(SweepSpec spec, GridSiloOptions settings, JsonDestination output, string? report, FigureOptions figures, CancellationToken cancellationToken,
         SweepLabels? labels = null)
     {
         var store = new DatasetStore(settings.DataDir);
@@ -221,9 +224,9 @@ public static class SiloCommands
         try
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            Func<SweepSnapshot, Task<int>>? writeReport = report is null ? null : snapshot =>
-                SweepCommands.WriteReportAsync(snapshot, new ResultSources(new ArtifactStore(settings.ArtifactsDir), store, figures), report, cancellationToken, json);
-            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, json, jsonFile, cancellationToken, writeReport, labels);
+            Func<SweepSnapshot, Task<int>>? writeReport = report is null ? null : async snapshot =>
+                SweepCommands.ExitCode(await SweepCommands.WriteReportAsync(snapshot, new ResultSources(new ArtifactStore(settings.ArtifactsDir), store, figures), report, output.Console, cancellationToken));
+            return await SweepSubmission.SubmitAsync(grains, spec, watch: true, output, cancellationToken, writeReport, labels);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Workers;
 using Grid.Client.Rendering;
@@ -36,28 +37,27 @@ public static class SweepCommands
         var command = new Command("cluster", "Inspect the cluster");
         var status = new Command("status", "Silos, their slots (busy/total) and the queue of stages waiting for a slot");
         var connection = AddConnection(status);
-        var json = CommonOptions.Json();
-        status.Options.Add(json);
+        var output = CommonOptions.Output(status);
         status.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var grains = host.Services.GetRequiredService<IClusterClient>();
             var cluster = await grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
-            if (parse.GetValue(json))
+            if (!to.Print)
             {
-                JsonOutput.Print(cluster);
-                return ExitCodes.Ok;
+                var table = new Table().AddColumns("silo", "cpu slots (busy/total)", "gpu slots (busy/total)", "last heartbeat", "state");
+                foreach (var w in cluster.Workers)
+                {
+                    // A silo known only from the membership table (it died before the scheduler heard from it) has no slot figures.
+                    bool known = w.CpuSlots + w.GpuSlots > 0;
+                    table.AddRow(Markup.Escape(w.Silo), known ? $"{w.BusyCpu}/{w.CpuSlots}" : "—", known ? $"{w.BusyGpu}/{w.GpuSlots}" : "—",
+                        w.LastSeen.ToString("u", System.Globalization.CultureInfo.InvariantCulture), StateMarkup(w));
+                }
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine($"Queue: {cluster.QueuedCpu} stage(s) waiting for a cpu slot, {cluster.QueuedGpu} for a gpu slot; {cluster.LeasesGranted} leases granted");
             }
-            var table = new Table().AddColumns("silo", "cpu slots (busy/total)", "gpu slots (busy/total)", "last heartbeat", "state");
-            foreach (var w in cluster.Workers)
-            {
-                // A silo known only from the membership table (it died before the scheduler heard from it) has no slot figures.
-                bool known = w.CpuSlots + w.GpuSlots > 0;
-                table.AddRow(Markup.Escape(w.Silo), known ? $"{w.BusyCpu}/{w.CpuSlots}" : "—", known ? $"{w.BusyGpu}/{w.GpuSlots}" : "—",
-                    w.LastSeen.ToString("u", System.Globalization.CultureInfo.InvariantCulture), StateMarkup(w));
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"Queue: {cluster.QueuedCpu} stage(s) waiting for a cpu slot, {cluster.QueuedGpu} for a gpu slot; {cluster.LeasesGranted} leases granted");
+            JsonOutput.Write(cluster, to);
             return ExitCodes.Ok;
         });
         command.Subcommands.Add(status);
@@ -89,18 +89,21 @@ public static class SweepCommands
     {
         var file = new Argument<string>("file") { Description = "Sweep spec, YAML or JSON (see examples/)" };
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the sweep ends, then print the results" };
-        var json = CommonOptions.Json();
         var tags = SweepManagementCommands.TagOption();
         var note = SweepManagementCommands.NoteOption();
-        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id") { file, watch, json, tags, note };
+        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id (with --watch, the results at the end)") { file, watch };
+        var output = CommonOptions.Output(command);
+        command.Options.Add(tags);
+        command.Options.Add(note);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
             // Validate before connecting: a bad spec is reported even with no cluster running.
             var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
             var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
-            return await SweepSubmission.SubmitAsync(host.Services.GetRequiredService<IClusterClient>(), spec, parse.GetValue(watch), parse.GetValue(json), null, ct, labels: labels);
+            return await SweepSubmission.SubmitAsync(host.Services.GetRequiredService<IClusterClient>(), spec, parse.GetValue(watch), to, ct, labels: labels);
         });
         return command;
     }
@@ -108,35 +111,34 @@ public static class SweepCommands
     private static Command Watch()
     {
         var id = SweepId();
-        var json = CommonOptions.Json();
-        var command = new Command("watch", "Follow a sweep's progress until it ends, then print its results") { id, json };
+        var command = new Command("watch", "Follow a sweep's progress until it ends, then print its results") { id };
+        var output = CommonOptions.Output(command);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
-            return await SweepSubmission.WatchToEndAsync(sweep, parse.GetValue(json), null, ct);
+            return await SweepSubmission.WatchToEndAsync(sweep, to, ct);
         });
         return command;
     }
 
     private static Command List()
     {
-        var json = CommonOptions.Json();
-        var command = new Command("list", "List the cluster's sweeps, newest first") { json };
+        var command = new Command("list", "List the cluster's sweeps, newest first");
+        var output = CommonOptions.Output(command);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweeps = await host.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepRegistryGrain>(0).ListAsync();
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Print(sweeps);
-            }
-            else
+            if (!to.Print)
             {
                 SweepRenderer.WriteList(sweeps, AnsiConsole.Console);
             }
+            JsonOutput.Write(sweeps, to);
             return ExitCodes.Ok;
         });
         return command;
@@ -145,38 +147,39 @@ public static class SweepCommands
     private static Command Status()
     {
         var id = SweepId();
-        var json = CommonOptions.Json();
         var trial = new Option<string?>("--trial")
         {
             Description = "Show one trial instead: its configuration, result and log (stage attempts, retries, failures with reasons); " +
                 "its number in `grid sweep results`, its id or its key",
             HelpName = "TRIAL",
         };
-        var command = new Command("status", "A sweep's state and its trials' states") { id, json, trial };
+        var command = new Command("status", "A sweep's state and its trials' states") { id };
+        var output = CommonOptions.Output(command);
+        command.Options.Add(trial);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.GetSnapshotAsync())!;
             if (parse.GetValue(trial) is { } one)
             {
-                return SweepManagementCommands.PrintTrial(snapshot, one, parse.GetValue(json));
+                return SweepManagementCommands.PrintTrial(snapshot, one, to);
             }
-            if (parse.GetValue(json))
+            if (!to.Print)
             {
-                Console.WriteLine(SweepJson.Serialize(snapshot));
-                return ExitCodes.Ok;
+                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()}");
+                var table = new Table().AddColumns("state", "trials");
+                // Queued: its stage waits for a free slot; running: its stage computes on one.
+                foreach (var state in TrialStates.InLifeOrder)
+                {
+                    table.AddRow(state.ToString().ToLowerInvariant(), snapshot.Count(state).ToString());
+                }
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
             }
-            AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()}");
-            var table = new Table().AddColumns("state", "trials");
-            // Queued: its stage waits for a free slot; running: its stage computes on one.
-            foreach (var state in TrialStates.InLifeOrder)
-            {
-                table.AddRow(state.ToString().ToLowerInvariant(), snapshot.Count(state).ToString());
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
+            JsonOutput.Write(SweepJson.ToJson(snapshot), to);
             return ExitCodes.Ok;
         });
         return command;
@@ -185,14 +188,15 @@ public static class SweepCommands
     private static Command Results()
     {
         var id = SweepId();
-        var json = CommonOptions.Json();
-        var command = new Command("results", "Elbow curves, knees, accuracies and stage reuse of a sweep (so far, if it still runs)") { id, json };
+        var command = new Command("results", "Elbow curves, knees, accuracies and stage reuse of a sweep (so far, if it still runs)") { id };
+        var output = CommonOptions.Output(command);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
-            return SweepSubmission.PrintResults((await sweep.GetSnapshotAsync())!, parse.GetValue(json), null);
+            return SweepSubmission.PrintResults((await sweep.GetSnapshotAsync())!, to);
         });
         return command;
     }
@@ -214,14 +218,18 @@ public static class SweepCommands
         {
             id, output, artifacts, dataDir,
         };
+        var json = CommonOptions.Output(command);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = json.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.GetSnapshotAsync())!;
             var sources = new ResultSources(new ArtifactStore(parse.GetValue(artifacts)!), new DatasetStore(parse.GetValue(dataDir)!), new FigureOptions());
-            return await WriteReportAsync(snapshot, sources, parse.GetValue(output)!, ct);
+            var report = await WriteReportAsync(snapshot, sources, parse.GetValue(output)!, to.Console, ct);
+            JsonOutput.Write(ReportJson(snapshot.SweepId, report), to);
+            return ExitCode(report);
         });
         return command;
     }
@@ -234,9 +242,9 @@ public static class SweepCommands
         HelpName = "DIR",
     };
 
-    /// <summary>Writes a sweep's report with progress on stderr; prints where it is. Shared by <c>sweep report</c>, <c>run</c> and <c>demo</c>.</summary>
-    /// <param name="json">stdout carries one JSON object: the closing line goes to stderr too.</param>
-    public static async Task<int> WriteReportAsync(SweepSnapshot snapshot, ResultSources sources, string directory, CancellationToken cancellationToken, bool json = false)
+    /// <summary>Writes a sweep's report with progress on stderr; says where it is on <paramref name="console"/>. Shared by <c>sweep report</c>, <c>run</c> and <c>demo</c>.</summary>
+    /// <param name="console">Where the closing line goes: stderr while stdout carries one JSON object (<see cref="JsonDestination.Console"/>).</param>
+    public static async Task<SweepReport> WriteReportAsync(SweepSnapshot snapshot, ResultSources sources, string directory, IAnsiConsole console, CancellationToken cancellationToken)
     {
         var stderr = SweepSubmission.ErrorConsole();
         stderr.MarkupLine($"Writing the report of sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] to {Markup.Escape(Path.GetFullPath(directory))}");
@@ -260,8 +268,26 @@ public static class SweepCommands
         {
             stderr.MarkupLine($"[yellow]{report.Failures.Count} figure(s) could not be drawn[/] (the page says why)");
         }
-        (json ? stderr : AnsiConsole.Console).MarkupLine(Markup.Escape($"Report: {report.IndexPath} ({report.Figures} figures)"));
-        return report.Failures.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        console.MarkupLine(Markup.Escape($"Report: {report.IndexPath} ({report.Figures} figures)"));
+        return report;
+    }
+
+    /// <summary>A report (or a comparison page) with a figure that could not be drawn exits 1.</summary>
+    public static int ExitCode(SweepReport report) => report.Failures.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+
+    /// <summary><c>sweep report --json</c> and <c>sweep compare --out … --json</c>: where the page is and what it holds.</summary>
+    public static JsonObject ReportJson(string? sweepId, SweepReport report)
+    {
+        var json = new JsonObject();
+        if (sweepId is not null)
+        {
+            json["sweep_id"] = sweepId;
+        }
+        json["index"] = report.IndexPath;
+        json["figures"] = report.Figures;
+        json["missing_artifacts"] = report.MissingArtifacts;
+        json["failed_figures"] = new JsonArray(report.Failures.Select(f => (JsonNode)new JsonObject { ["figure"] = f.Key, ["reason"] = f.Value }).ToArray());
+        return json;
     }
 
     /// <summary>Writes each progress line at once, in order (Progress&lt;T&gt; would post them to the pool).</summary>
@@ -274,13 +300,19 @@ public static class SweepCommands
     {
         var id = SweepId();
         var command = new Command("cancel", "Cancel a sweep's pending and running trials (finished stages stay memoized)") { id };
+        var output = CommonOptions.Output(command);
         var connection = AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             var snapshot = (await sweep.CancelAsync())!;
-            AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/]: {snapshot.State.ToString().ToLowerInvariant()} ({snapshot.Count(TrialState.Cancelled)} trials cancelled)");
+            if (!to.Print)
+            {
+                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/]: {snapshot.State.ToString().ToLowerInvariant()} ({snapshot.Count(TrialState.Cancelled)} trials cancelled)");
+            }
+            JsonOutput.Write(SweepJson.ToJson(snapshot), to);
             return ExitCodes.Ok;
         });
         return command;

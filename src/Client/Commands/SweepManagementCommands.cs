@@ -90,13 +90,13 @@ public static class SweepManagementCommands
             Description = "Also write the comparison as a page: index.html (best configurations side by side) and figures/ (the curves of every sweep on one chart)",
             HelpName = "DIR",
         };
-        var json = CommonOptions.Json();
         var command = new Command("compare",
             "Compare sweeps side by side: each one's best configurations (best test error; per curve its best trial and its knee), " +
             "and with --out their elbow and test-error curves on one chart")
         {
-            ids, output, json,
+            ids, output,
         };
+        var json = CommonOptions.Output(command);
         var connection = SweepCommands.AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -105,6 +105,7 @@ public static class SweepManagementCommands
             {
                 throw new UserInputException("compare needs at least two different sweep ids (see `grid sweep list`)");
             }
+            var to = json.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var grains = host.Services.GetRequiredService<IClusterClient>();
             var sweeps = new List<SweepSnapshot>();
@@ -112,31 +113,29 @@ public static class SweepManagementCommands
             {
                 sweeps.Add((await (await SweepCommands.FindAsync(grains, id)).GetSnapshotAsync())!);
             }
-            bool asJson = parse.GetValue(json);
-            if (asJson)
-            {
-                Console.WriteLine(SweepJson.Write(CompareJson(sweeps)));
-            }
-            else
+            if (!to.Print)
             {
                 WriteComparison(sweeps, AnsiConsole.Console);
             }
+            var comparison = CompareJson(sweeps);
             if (parse.GetValue(output) is not { } directory)
             {
+                JsonOutput.Write(comparison, to);
                 return ExitCodes.Ok;
             }
-            var stderr = SweepSubmission.ErrorConsole();
             SweepReport report;
             try
             {
-                report = await Task.Run(() => SweepReportWriter.WriteComparison(sweeps, directory, new SweepCommands.SynchronousProgress(stderr), ct), ct);
+                report = await Task.Run(() => SweepReportWriter.WriteComparison(sweeps, directory, new SweepCommands.SynchronousProgress(SweepSubmission.ErrorConsole()), ct), ct);
             }
             catch (IOException ex)
             {
                 throw new UserInputException(ex.Message);
             }
-            (asJson ? stderr : AnsiConsole.Console).MarkupLine(Markup.Escape($"Comparison: {report.IndexPath} ({report.Figures} figures)"));
-            return report.Failures.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+            to.Console.MarkupLine(Markup.Escape($"Comparison: {report.IndexPath} ({report.Figures} figures)"));
+            comparison["page"] = SweepCommands.ReportJson(null, report);
+            JsonOutput.Write(comparison, to);
+            return SweepCommands.ExitCode(report);
         });
         return command;
     }
@@ -254,38 +253,40 @@ public static class SweepManagementCommands
         var id = SweepCommands.SweepId();
         var failedOnly = new Option<bool>("--failed-only") { Description = "Retry only failed trials, not cancelled ones" };
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the sweep ends, then print the results (exit code as `sweep watch`)" };
-        var json = CommonOptions.Json();
         var command = new Command("retry",
             "Run a sweep's failed and cancelled trials again; stages that succeeded are reused (memoized), failed ones are computed again, " +
-            "and the sweep runs until they end")
+            "and the sweep runs until they end; prints the sweep's state (with --watch, its results at the end)")
         {
-            id, failedOnly, watch, json,
+            id, failedOnly, watch,
         };
+        var output = CommonOptions.Output(command);
         var connection = SweepCommands.AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);
             var sweep = await SweepCommands.FindAsync(host.Services.GetRequiredService<IClusterClient>(), parse.GetValue(id)!);
             bool includeCancelled = !parse.GetValue(failedOnly);
             var before = (await sweep.GetSnapshotAsync())!;
             int failed = before.Count(TrialState.Failed), cancelled = includeCancelled ? before.Count(TrialState.Cancelled) : 0;
             var stderr = SweepSubmission.ErrorConsole();
+            var after = before;
             if (failed + cancelled == 0)
             {
                 stderr.MarkupLine(Markup.Escape($"Sweep {before.SweepId}: nothing to retry (no failed{(includeCancelled ? " or cancelled" : "")} trials)"));
-                return parse.GetValue(watch) ? await SweepSubmission.WatchToEndAsync(sweep, parse.GetValue(json), null, ct) : ExitCodes.Ok;
             }
-            var after = (await sweep.RetryAsync(includeCancelled))!;
-            stderr.MarkupLine(Markup.Escape($"Sweep {after.SweepId}: retrying {failed + cancelled} trial(s) ({failed} failed, {cancelled} cancelled); " +
-                $"stages that succeeded are reused; the sweep is {after.State.ToString().ToLowerInvariant()}"));
+            else
+            {
+                after = (await sweep.RetryAsync(includeCancelled))!;
+                stderr.MarkupLine(Markup.Escape($"Sweep {after.SweepId}: retrying {failed + cancelled} trial(s) ({failed} failed, {cancelled} cancelled); " +
+                    $"stages that succeeded are reused; the sweep is {after.State.ToString().ToLowerInvariant()}"));
+            }
             if (parse.GetValue(watch))
             {
-                return await SweepSubmission.WatchToEndAsync(sweep, parse.GetValue(json), null, ct);
+                return await SweepSubmission.WatchToEndAsync(sweep, to, ct);
             }
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(SweepJson.Serialize(after));
-            }
+            // Even with nothing to retry, --json prints the sweep's state: a script reads one object either way.
+            JsonOutput.Write(SweepJson.ToJson(after), to);
             return ExitCodes.Ok;
         });
         return command;
@@ -307,9 +308,11 @@ public static class SweepManagementCommands
         {
             id, force, artifacts,
         };
+        var output = CommonOptions.Output(command);
         var connection = SweepCommands.AddConnection(command);
         command.SetAction(async (parse, ct) =>
         {
+            var to = output.Read(parse);
             ArtifactStore? store = null;
             if (parse.GetResult(artifacts) is not null)
             {
@@ -336,9 +339,11 @@ public static class SweepManagementCommands
             {
                 throw new UserInputException($"sweep {snapshot.SweepId} started running again; cancel it first or pass --force");
             }
-            AnsiConsole.MarkupLine(Markup.Escape($"Deleted sweep {snapshot.SweepId}: the records of its {deletion.Trials} trials and its line in the list"));
+            to.Console.MarkupLine(Markup.Escape($"Deleted sweep {snapshot.SweepId}: the records of its {deletion.Trials} trials and its line in the list"));
+            var result = new JsonObject { ["sweep_id"] = snapshot.SweepId, ["trials_deleted"] = deletion.Trials, ["artifacts"] = null };
             if (store is null)
             {
+                JsonOutput.Write(result, to);
                 return ExitCodes.Ok;
             }
             int deleted = 0, absent = 0;
@@ -356,8 +361,17 @@ public static class SweepManagementCommands
                 }
             }
             string missing = absent > 0 ? $"; {absent} had no folder there" : "";
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            to.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"Deleted {deleted} artifact folder(s) ({bytes / 1e6:0.0} MB) under {store.Root} that no other sweep uses{missing}; {deletion.SharedStages} stage(s) shared with other sweeps were kept")));
+            result["artifacts"] = new JsonObject
+            {
+                ["directory"] = store.Root,
+                ["deleted"] = deleted,
+                ["bytes"] = bytes,
+                ["absent"] = absent,
+                ["shared_stages_kept"] = deletion.SharedStages,
+            };
+            JsonOutput.Write(result, to);
             return ExitCodes.Ok;
         });
         return command;
@@ -367,14 +381,14 @@ public static class SweepManagementCommands
     /// <c>sweep status ID --trial T</c>: one trial's configuration, result and log. <paramref name="trial"/> is its number in the
     /// results table, its id, or its key.
     /// </summary>
-    public static int PrintTrial(SweepSnapshot snapshot, string trial, bool json)
+    public static int PrintTrial(SweepSnapshot snapshot, string trial, JsonDestination output)
     {
         var (status, number) = FindTrial(snapshot, trial);
-        if (json)
+        var node = SweepJson.Trial(status);
+        node["trial"] = number;
+        if (output.Print)
         {
-            var node = SweepJson.Trial(status);
-            node["trial"] = number;
-            Console.WriteLine(SweepJson.Write(node));
+            JsonOutput.Write(node, output);
             return ExitCodes.Ok;
         }
         var console = AnsiConsole.Console;
@@ -398,6 +412,7 @@ public static class SweepManagementCommands
             table.AddRow(line.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(line.Describe()));
         }
         console.Write(table);
+        JsonOutput.Write(node, output);
         return ExitCodes.Ok;
     }
 

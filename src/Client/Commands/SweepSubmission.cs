@@ -41,7 +41,7 @@ public static class SweepSubmission
     /// <summary>Submits and, when asked, watches to the end and prints the results. Returns the exit code.</summary>
     /// <param name="finished">When watching: runs after the results are printed, with the final snapshot (e.g. to write a report); its exit code counts when it is worse.</param>
     /// <param name="labels">Tags and note stored with the sweep (<c>--tag</c>, <c>--note</c>).</param>
-    public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, bool json, string? jsonFile, CancellationToken cancellationToken,
+    public static async Task<int> SubmitAsync(IGrainFactory grains, SweepSpec spec, bool watch, JsonDestination output, CancellationToken cancellationToken,
         Func<SweepSnapshot, Task<int>>? finished = null, SweepLabels? labels = null)
     {
         string id = NewSweepId(spec);
@@ -51,17 +51,14 @@ public static class SweepSubmission
         stderr.MarkupLine($"Submitted sweep [bold]{Markup.Escape(id)}[/] ({Markup.Escape(spec.Name)}) with {snapshot.Total} trials");
         if (!watch)
         {
-            if (json)
-            {
-                Console.WriteLine(SweepJson.Serialize(snapshot));
-            }
-            else
+            if (!output.Print)
             {
                 AnsiConsole.WriteLine(id);
             }
+            JsonOutput.Write(SweepJson.ToJson(snapshot), output);
             return ExitCodes.Ok;
         }
-        return await WatchToEndAsync(sweep, json, jsonFile, cancellationToken, finished);
+        return await WatchToEndAsync(sweep, output, cancellationToken, finished);
     }
 
     /// <summary>
@@ -69,11 +66,10 @@ public static class SweepSubmission
     /// the silo it streams from (<see cref="SweepWatch"/>); when no gateway answers for a minute it gives up with
     /// <see cref="ExitCodes.Unreachable"/>.
     /// </summary>
-    public static async Task<int> WatchToEndAsync(ISweepGrain sweep, bool json, string? jsonFile, CancellationToken cancellationToken,
+    public static async Task<int> WatchToEndAsync(ISweepGrain sweep, JsonDestination output, CancellationToken cancellationToken,
         Func<SweepSnapshot, Task<int>>? finished = null)
     {
-        // While --json prints to stdout, progress goes to stderr so stdout stays one JSON object.
-        var progressConsole = json ? ErrorConsole() : AnsiConsole.Console;
+        var progressConsole = output.Console;
         var watch = new SweepWatch(sweep, sweep.GetPrimaryKeyString(), line => progressConsole.MarkupLine(Markup.Escape(line)));
         SweepSnapshot final;
         try
@@ -87,7 +83,7 @@ public static class SweepSubmission
             CommandRunner.Error(ex.Message);
             return ExitCodes.Unreachable;
         }
-        int code = PrintResults(final, json, jsonFile);
+        int code = PrintResults(final, output);
         if (finished is not null)
         {
             int after = await finished(final);
@@ -96,25 +92,14 @@ public static class SweepSubmission
         return code;
     }
 
-    /// <summary>Prints results as a table or one JSON object (and to a file when asked); exit 1 when a trial failed.</summary>
-    public static int PrintResults(SweepSnapshot snapshot, bool json, string? jsonFile)
+    /// <summary>Prints results as a table and/or one JSON object, as <paramref name="output"/> says; exit 1 when a trial failed.</summary>
+    public static int PrintResults(SweepSnapshot snapshot, JsonDestination output)
     {
-        if (jsonFile is not null)
-        {
-            File.WriteAllText(jsonFile, SweepJson.Serialize(snapshot));
-        }
-        if (json)
-        {
-            Console.WriteLine(SweepJson.Serialize(snapshot));
-        }
-        else
+        if (!output.Print)
         {
             SweepRenderer.WriteResults(snapshot, AnsiConsole.Console);
-            if (jsonFile is not null)
-            {
-                AnsiConsole.MarkupLine($"Results written to {Markup.Escape(jsonFile)}");
-            }
         }
+        JsonOutput.Write(SweepJson.ToJson(snapshot), output);
         return snapshot.State switch
         {
             SweepState.Cancelled => ExitCodes.Cancelled,

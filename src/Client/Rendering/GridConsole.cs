@@ -17,17 +17,32 @@ public static class GridConsole
     /// </summary>
     public const int UnwrappedWidth = 1 << 20;
 
-    private static readonly Lazy<IAnsiConsole> LazyOut = new(() =>
-        Create(Console.Out, terminal: !Console.IsOutputRedirected, Environment.GetEnvironmentVariable("COLUMNS")));
+    /// <summary>A console and the writer it was made on.</summary>
+    private sealed record Made(TextWriter Writer, IAnsiConsole Console);
 
-    private static readonly Lazy<IAnsiConsole> LazyError = new(() =>
-        Create(Console.Error, terminal: !Console.IsErrorRedirected, Environment.GetEnvironmentVariable("COLUMNS")));
+    private static Made? _out;
+    private static Made? _error;
 
     /// <summary>Standard output (also what <see cref="AnsiConsole"/>'s static methods write to, see <see cref="Install"/>).</summary>
-    public static IAnsiConsole Out => LazyOut.Value;
+    public static IAnsiConsole Out => On(ref _out, Console.Out, terminal: !Console.IsOutputRedirected);
 
     /// <summary>Standard error: progress and messages while stdout carries one JSON object, and errors.</summary>
-    public static IAnsiConsole Error => LazyError.Value;
+    public static IAnsiConsole Error => On(ref _error, Console.Error, terminal: !Console.IsErrorRedirected);
+
+    /// <summary>
+    /// The console on <paramref name="writer"/>, made once per writer: when <see cref="Console.SetOut"/> replaces stdout
+    /// (an in-process test reading what a command prints) the console follows it, so nothing escapes to the old one.
+    /// </summary>
+    private static IAnsiConsole On(ref Made? made, TextWriter writer, bool terminal)
+    {
+        var current = made;
+        if (current is null || !ReferenceEquals(current.Writer, writer))
+        {
+            current = new Made(writer, Create(writer, terminal, Environment.GetEnvironmentVariable("COLUMNS")));
+            made = current;
+        }
+        return current.Console;
+    }
 
     /// <summary>Makes <see cref="AnsiConsole"/>'s static methods (<c>AnsiConsole.MarkupLine</c>, …) write to <see cref="Out"/>.</summary>
     public static void Install() => AnsiConsole.Console = Out;

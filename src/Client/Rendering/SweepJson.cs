@@ -8,10 +8,7 @@ namespace Grid.Client.Rendering;
 /// <summary>The one JSON object of <c>--json</c> output: sweep id, state, trials, elbow curves, knees, stage counts.</summary>
 public static class SweepJson
 {
-    public static string Serialize(SweepSnapshot snapshot) => ToJson(snapshot).ToJsonString(JsonOutput.Options);
-
-    /// <summary>Any --json object, written the same way.</summary>
-    public static string Write(JsonNode node) => node.ToJsonString(JsonOutput.Options);
+    public static string Serialize(SweepSnapshot snapshot) => JsonOutput.Serialize(ToJson(snapshot));
 
     public static JsonObject ToJson(SweepSnapshot snapshot)
     {
