@@ -77,6 +77,18 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Grid_run_json_prints_one_document_and_the_embedded_silo_logs_to_stderr()
+    {
+        // The embedded silo logs (at shutdown, Orleans reports the scheduler's last state write) must not reach stdout.
+        var (code, stdout, stderr) = await Grid("run", Path.Combine(Repository.Root, "examples", "quick.json"), "--json",
+            "--data-dir", Repository.DataDir, "--artifacts", Path.Combine(_work, "artifacts"));
+        Assert.True(code == 0, $"run --json exited {code}: {stderr}");
+        var document = JsonNode.Parse(stdout)!.AsObject();
+        Assert.Equal("completed", document["state"]!.GetValue<string>());
+        Assert.Equal(2, document["trials"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task A_usage_error_is_one_line_and_exit_code_2()
     {
         var (code, stdout, stderr) = await Grid("silo", "--http-port", "abc");

@@ -91,7 +91,7 @@ public static class BenchCommands
             {
                 throw new UserInputException($"--k: {kValues.Max()} clusters is more than the {data.Train.Count} training rows");
             }
-            var kind = parse.GetValue(scaler);
+            var kind = scaler.ValueIn(parse);
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
             var options = new ElbowScanOptions(new MiniBatchKMeansOptions(2)
@@ -326,13 +326,13 @@ public static class BenchCommands
             var to = output.Read(parse);
             int? trainLimit = parse.GetValue(limit);
             var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, trainLimit, trainLimit / 6, ct);
-            var kind = parse.GetValue(scaler);
+            var kind = scaler.ValueIn(parse);
             int clusters = parse.GetValue(k);
             if (clusters < 2 || clusters > data.Train.Count)
             {
                 throw new UserInputException($"--k {clusters}: must be between 2 and the {data.Train.Count} training rows");
             }
-            bool full = parse.GetValue(algorithm) == KMeansAlgorithm.Full;
+            bool full = algorithm.ValueIn(parse) == KMeansAlgorithm.Full;
             if (parse.GetValue(shards) is int shardCount)
             {
                 if (full)
@@ -394,7 +394,7 @@ public static class BenchCommands
                 ["dataset"] = data.Name,
                 ["train_rows"] = data.Train.Count,
                 ["test_rows"] = data.Test.Count,
-                ["algorithm"] = SpecNames.Of(parse.GetValue(algorithm)),
+                ["algorithm"] = SpecNames.Of(algorithm.ValueIn(parse)),
                 ["scaler"] = SpecNames.Of(kind),
                 ["k"] = clusters,
                 ["n_init"] = parse.GetValue(nInit),
@@ -439,7 +439,7 @@ public static class BenchCommands
                 ZDim = parse.GetValue(zDim),
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
-                Loss = parse.GetValue(loss),
+                Loss = loss.ValueIn(parse),
                 Seed = parse.GetValue(seed),
             };
             try

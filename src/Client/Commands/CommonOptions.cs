@@ -1,7 +1,7 @@
-using Grid.Core.Datasets;
-using Grid.Core;
 using System.CommandLine;
 using Grid.Compute.Data;
+using Grid.Core;
+using Grid.Core.Datasets;
 
 namespace Grid.Client.Commands;
 
@@ -30,15 +30,31 @@ public static class CommonOptions
     }.AcceptOnlyFromAmong([.. DatasetNames]);
 
     /// <summary>An option naming one value of a spec vocabulary (scalers, algorithms, …), spelled as in a spec file.</summary>
-    public static Option<TEnum> Named<TEnum>(string name, string description, TEnum defaultValue)
-        where TEnum : struct, Enum => new Option<TEnum>(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        HelpName = string.Join("|", SpecNames.All<TEnum>()),
-        CustomParser = result => SpecNames.TryParse<TEnum>(result.Tokens.Single().Value, out var value) ? value : defaultValue,
-    }.AcceptOnlyFromAmong([.. SpecNames.All<TEnum>()]);
+    public static NamedOption<TEnum> Named<TEnum>(string name, string description, TEnum defaultValue)
+        where TEnum : struct, Enum => new(name, description, defaultValue);
 
     /// <summary>The datasets the console knows by name: the built-in ones.</summary>
     private static IEnumerable<string> DatasetNames => DatasetRegistry.BuiltIn.All.Select(d => d.Name);
+}
+
+/// <summary>
+/// An option whose values are the spec names of <typeparamref name="TEnum"/> (<c>l2</c>, <c>minibatch</c>): help and
+/// errors show those names, and <see cref="ValueIn"/> gives the value as the type itself.
+/// </summary>
+public sealed class NamedOption<TEnum> : Option<string>
+    where TEnum : struct, Enum
+{
+    public NamedOption(string name, string description, TEnum defaultValue)
+        : base(name)
+    {
+        Description = description;
+        DefaultValueFactory = _ => SpecNames.Of(defaultValue);
+        this.AcceptOnlyFromAmong([.. SpecNames.All<TEnum>()]);
+    }
+
+    /// <summary>The value given (or the default), as <typeparamref name="TEnum"/>.</summary>
+    public TEnum ValueIn(ParseResult parse) =>
+        SpecNames.TryParse<TEnum>(parse.GetValue(this), out var value)
+            ? value
+            : throw new UserInputException($"{Name}: '{parse.GetValue(this)}' is not one of {string.Join(", ", SpecNames.All<TEnum>())}");
 }

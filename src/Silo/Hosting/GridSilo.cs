@@ -17,6 +17,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Configuration;
@@ -95,6 +96,9 @@ public static class GridSilo
     public static Action<ILoggingBuilder> ConsoleLogging(LogLevel minimum) => logging =>
     {
         logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(minimum);
+        // Every log line goes to stderr: stdout carries a command's results (one JSON document with --json),
+        // also when `grid run` or `grid demo` embeds this silo.
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         Quieter(logging, "Orleans", LogLevel.Warning, minimum);
         Quieter(logging, "Microsoft", LogLevel.Warning, minimum);
         // Polly runs Orleans' placement and the Redis providers' resilience pipelines and logs every execution
