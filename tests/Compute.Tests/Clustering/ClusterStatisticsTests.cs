@@ -7,7 +7,7 @@ namespace Grid.Compute.Tests.Clustering;
 public sealed class ClusterStatisticsTests
 {
     [Fact]
-    public void Compute_SumsCountsAndInertiaByHand()
+    public void Compute_sums_counts_and_inertia_by_hand()
     {
         using var centers = torch.tensor(new float[] { 0, 0, 10, 10, 100, 100 }, [3, 2]);
         using var batch = torch.tensor(new float[] { 1, 1, 3, 3, 9, 9 }, [3, 2]);
@@ -19,7 +19,7 @@ public sealed class ClusterStatisticsTests
     }
 
     [Fact]
-    public void Merge_OfTwoHalvesEqualsTheWhole()
+    public void Merge_of_two_halves_equals_the_whole()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 100, spread: 5.0, seed: 21);
         using (x)
@@ -40,7 +40,7 @@ public sealed class ClusterStatisticsTests
     }
 
     [Fact]
-    public void Merge_IsAssociativeWithEmptyAsIdentity()
+    public void Merge_is_associative_with_empty_as_identity()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 30, spread: 5.0, seed: 22);
         using (x)
@@ -59,14 +59,14 @@ public sealed class ClusterStatisticsTests
     }
 
     [Fact]
-    public void Merge_RejectsDifferentShapes()
+    public void Merge_rejects_different_shapes()
     {
         Assert.Throws<ArgumentException>(() => ClusterStatistics.Empty(3, 2).Merge(ClusterStatistics.Empty(3, 4)));
         Assert.Throws<ArgumentException>(() => new ClusterStatistics(2, 2, new double[3], new long[2], 0));
     }
 
     [Fact]
-    public void ApplyStatistics_MovesCentresToRunningMeansByHand()
+    public void Apply_statistics_moves_centres_to_running_means_by_hand()
     {
         using var centers = torch.tensor(new float[] { 0, 0, 10, 10, 100, 100 }, [3, 2]);
         using var batch = torch.tensor(new float[] { 1, 1, 3, 3, 9, 9 }, [3, 2]);
@@ -78,7 +78,7 @@ public sealed class ClusterStatisticsTests
     }
 
     [Fact]
-    public void ApplyStatistics_OfMergedShardsEqualsTheInProcessStep()
+    public void Apply_statistics_of_merged_shards_equals_the_in_process_step()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 60, spread: 5.0, seed: 23);
         using (x)
