@@ -73,7 +73,10 @@ public sealed class ExternalProcess : IAsyncDisposable
         kill?.WaitForExit();
     }
 
-    /// <summary>Waits for the process to exit and returns its exit code; throws naming the process on timeout.</summary>
+    /// <summary>
+    /// Waits for the process to exit and its output to end (so <see cref="Output"/> is whole), and returns its exit code;
+    /// throws naming the process on timeout.
+    /// </summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -6,6 +6,9 @@ public static class Wait
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long an exited watched process may take to deliver the rest of its output.</summary>
+    private static readonly TimeSpan OutputDrain = TimeSpan.FromSeconds(10);
+
     /// <summary>How much of a watched process's output a timeout message shows (its end).</summary>
     private const int OutputTail = 4000;
 
@@ -43,7 +46,9 @@ public static class Wait
             }
             if (watched is { HasExited: true })
             {
-                throw new InvalidOperationException($"{watched.Name} exited while waiting until {phase}:\n{watched.Output}");
+                // Exited is seen before the last lines are read: wait for its output to end, so that the message holds all of it.
+                int code = await watched.WaitForExitAsync(OutputDrain);
+                throw new InvalidOperationException($"{watched.Name} exited (code {code}) while waiting until {phase}:\n{watched.Output}");
             }
             if (DateTime.UtcNow > deadline)
             {
