@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s.Models;
 
@@ -11,7 +10,7 @@ namespace Grid.Deploy.Tests;
 /// </summary>
 public sealed partial class ImageTests
 {
-    private static string DockerDir => Path.Combine(Repository.Deploy, "docker");
+    private static string DockerDir => Repository.PathOf("deploy", "docker");
 
     public static TheoryData<string> Dockerfiles() => new(DockerfileNames());
 
@@ -107,16 +106,10 @@ public sealed partial class ImageTests
     {
         // Evaluation only: nothing is restored (the CUDA package is not on every package source).
         string project = Path.Combine(Repository.Root, "src", "Compute", "Grid.Compute.csproj");
-        var start = new ProcessStartInfo("dotnet", ["msbuild", project, "-getItem:PackageReference", "-getItem:PackageVersion", $"-p:GridTorchBackend={backend}", "-nologo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        Assert.Equal(0, process.ExitCode);
-        using var json = System.Text.Json.JsonDocument.Parse(await output);
+        var (code, output, errors) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(2),
+            "dotnet", "msbuild", project, "-getItem:PackageReference", "-getItem:PackageVersion", $"-p:GridTorchBackend={backend}", "-nologo");
+        Assert.True(code == 0, $"dotnet msbuild exited {code}: {output}{errors}");
+        using var json = System.Text.Json.JsonDocument.Parse(output);
         var references = json.RootElement.GetProperty("Items").GetProperty("PackageReference").EnumerateArray().Select(i => i.GetProperty("Identity").GetString()).ToList();
         var versions = json.RootElement.GetProperty("Items").GetProperty("PackageVersion").EnumerateArray()
             .ToDictionary(i => i.GetProperty("Identity").GetString()!, i => i.GetProperty("Version").GetString());

@@ -32,7 +32,7 @@ public sealed class LiveSiloTests
         var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
 
         // The pod's ports and Redis are not ours here: same settings otherwise, on loopback.
-        string work = Path.Combine(Path.GetTempPath(), "grid-deploy-tests-" + Guid.NewGuid().ToString("N"));
+        using var work = new TempDirectory("grid-deploy-tests-");
         var free = Enumerable.Range(0, 4).Select(_ => FreePorts.Next()).ToArray();
         var local = new Dictionary<int, int>
         {
@@ -46,8 +46,8 @@ public sealed class LiveSiloTests
         settings.GatewayPort = free[3];
         settings.HttpPort = local[settings.HttpPort];
         settings.MetricsPort = local[settings.MetricsPort.Value];
-        settings.DataDir = Path.Combine(work, "data");
-        settings.ArtifactsDir = Path.Combine(work, "artifacts");
+        settings.DataDir = work.File("data");
+        settings.ArtifactsDir = work.File("artifacts");
 
         await using var app = GridSilo.Build(settings, configuration: configuration);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -63,7 +63,7 @@ public sealed class LiveSiloTests
             {
                 int port = local[ports.TryGetValue(probe.HttpGet.Port.Value, out int named) ? named : int.Parse(probe.HttpGet.Port.Value)];
                 var url = $"http://127.0.0.1:{port}{probe.HttpGet.Path}";
-                await Until.TrueAsync(async () => (await http.GetAsync(url)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60),
+                await Wait.UntilAsync(async () => (await http.GetAsync(url)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60),
                     $"the {kind} probe {probe.HttpGet.Path} answers 200 on the silo of {folder}");
             }
 
@@ -98,10 +98,6 @@ public sealed class LiveSiloTests
         finally
         {
             await app.StopAsync(CancellationToken.None);
-            if (Directory.Exists(work))
-            {
-                Directory.Delete(work, recursive: true);
-            }
         }
     }
 
@@ -118,33 +114,4 @@ public sealed class LiveSiloTests
                     : (line[..space], "");
             })
             .ToList();
-
-}
-
-/// <summary>Waits on a condition, never a fixed sleep; the timeout message names the phase.</summary>
-public static class Until
-{
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string phase)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-    }
 }

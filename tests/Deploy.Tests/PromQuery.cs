@@ -25,7 +25,7 @@ public sealed record PromSelector(string Name, IReadOnlyDictionary<string, strin
 /// <summary>The Grafana dashboards in deploy/grafana/dashboards.</summary>
 public static partial class Dashboards
 {
-    public static string Folder => Path.Combine(Repository.Deploy, "grafana", "dashboards");
+    public static string Folder => Repository.PathOf("deploy", "grafana", "dashboards");
 
     public static IReadOnlyList<string> Files => Directory.GetFiles(Folder, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToList();
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
@@ -157,7 +156,7 @@ public sealed partial class Rendered
     private static Rendered Render(string folder)
     {
         _ = KubectlChecked.Value;
-        string yaml = Run("kubectl", ["kustomize", Path.Combine(Repository.K8s, folder)], $"kubectl kustomize {folder}");
+        string yaml = Run("kubectl", ["kustomize", Repository.PathOf("deploy", "k8s", folder)], $"kubectl kustomize {folder}");
         // strict: a field the typed model does not know (a typo such as `readinesProbe`) fails the load.
         var objects = KubernetesYaml.LoadAllFromString(yaml, CustomTypes, strict: true);
         return new Rendered(folder, yaml, objects);
@@ -165,34 +164,8 @@ public sealed partial class Rendered
 
     private static string Run(string file, string[] arguments, string what)
     {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"kubectl is not on PATH ({e.Message}); scripts/setup.sh test installs it where Debian can", e);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-            {
-                process.Kill();
-                throw new TimeoutException($"{what} did not finish within a minute");
-            }
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{what} failed (exit {process.ExitCode}): {stderr.Result}");
-            }
-            return stdout.Result;
-        }
+        // A missing kubectl fails to start with a message naming it and scripts/setup.sh, which installs it where Debian can.
+        var (code, stdout, stderr) = ExternalProcess.Run(TimeSpan.FromMinutes(1), file, arguments);
+        return code == 0 ? stdout : throw new InvalidOperationException($"{what} failed (exit {code}): {stderr}");
     }
 }

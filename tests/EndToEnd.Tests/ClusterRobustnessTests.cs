@@ -28,22 +28,13 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
     /// </summary>
     private static readonly TimeSpan TwoSiloRecoveryBound = TimeSpan.FromSeconds(40);
 
-    private readonly string _specDir = Path.Combine(Path.GetTempPath(), "grid-robustness-specs-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _specs = new("grid-robustness-specs-");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_specDir))
-        {
-            Directory.Delete(_specDir, recursive: true);
-        }
-    }
+    public void Dispose() => _specs.Dispose();
 
     /// <summary>Pixels, two scalers, four k: eight clustering stages of a few seconds each (as ReliabilityTests).</summary>
-    private string PixelSpec(string name, int train = 20000)
-    {
-        Directory.CreateDirectory(_specDir);
-        string path = Path.Combine(_specDir, name + ".json");
-        File.WriteAllText(path, $$"""
+    private string PixelSpec(string name, int train = 20000) =>
+        _specs.Write(name + ".json", $$"""
             {
               "name": "{{name}}",
               "datasets": ["mnist"],
@@ -55,8 +46,6 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
               "kmeans": { "batch_size": 200, "n_init": 1 }
             }
             """);
-        return path;
-    }
 
     [Fact]
     public async Task A_watch_rides_out_the_kill_of_the_silo_hosting_the_sweep_and_exits_with_the_sweeps_code()
@@ -194,7 +183,7 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
                 [option] = taken,
             };
             var (code, stdout, stderr) = await cluster.GridAsync(["silo", .. ports.SelectMany(p => new[] { p.Key, p.Value.ToString() }),
-                "--data-dir", Repository.DataDir, "--artifacts", cluster.Artifacts]);
+                "--data-dir", GridConsole.DataDir, "--artifacts", cluster.Artifacts]);
             output.WriteLine($"{option} {taken}: exit {code}: {stderr.Trim()}");
             Assert.Equal(2, code);
             Assert.StartsWith($"error: {option} {taken} is in use", stderr.Trim());

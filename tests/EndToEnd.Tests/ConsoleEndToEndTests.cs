@@ -13,22 +13,18 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     /// <summary>How long a connect failure may take to be reported, besides the process's own start.</summary>
     private static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(5);
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "grid-console-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _work = new("grid-console-e2e-");
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_work);
-        await Repository.EnsureBuiltAsync();
-    }
+    public Task InitializeAsync() => GridConsole.EnsureBuiltAsync();
 
     public Task DisposeAsync()
     {
-        Directory.Delete(_work, recursive: true);
+        _work.Dispose();
         return Task.CompletedTask;
     }
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> Grid(params string[] arguments) =>
-        ExternalProcess.RunAsync(TimeSpan.FromMinutes(2), "dotnet", [Repository.GridDll, .. arguments]);
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(2), "dotnet", [GridConsole.Dll, .. arguments]);
 
     /// <summary>Runs `grid ARGS` and how long it took.</summary>
     private static async Task<(int ExitCode, string Stderr, TimeSpan Elapsed)> TimedAsync(params string[] arguments)
@@ -50,7 +46,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Piped_output_keeps_a_long_path_on_one_line()
     {
-        string dir = Path.Combine(_work, "a-data-directory-whose-name-alone-is-longer-than-the-eighty-columns-of-a-terminal");
+        string dir = _work.File("a-data-directory-whose-name-alone-is-longer-than-the-eighty-columns-of-a-terminal");
 
         var (code, stdout, stderr) = await Grid("data", "list", "--data-dir", dir);
 
@@ -62,13 +58,13 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Data_list_and_bench_print_json_with_snake_case_keys_and_names()
     {
-        var (listCode, listOut, listErr) = await Grid("data", "list", "--json", "--data-dir", Repository.DataDir);
+        var (listCode, listOut, listErr) = await Grid("data", "list", "--json", "--data-dir", GridConsole.DataDir);
         Assert.True(listCode == 0, $"data list --json exited {listCode}: {listErr}");
         var mnist = JsonNode.Parse(listOut)!.AsArray().Single(d => d!["dataset"]!.GetValue<string>() == "mnist")!;
         Assert.Equal(["dataset", "train", "test", "state", "directory"], mnist.AsObject().Select(p => p.Key));
         Assert.Equal("ready", mnist["state"]!.GetValue<string>());
 
-        var (benchCode, benchOut, benchErr) = await Grid("bench", "kmeans", "--k", "5", "--n-init", "1", "--limit", "600", "--json", "--data-dir", Repository.DataDir);
+        var (benchCode, benchOut, benchErr) = await Grid("bench", "kmeans", "--k", "5", "--n-init", "1", "--limit", "600", "--json", "--data-dir", GridConsole.DataDir);
         Assert.True(benchCode == 0, $"bench kmeans --json exited {benchCode}: {benchErr}");
         var bench = JsonNode.Parse(benchOut)!.AsObject();
         Assert.All(bench, p => Assert.Matches("^[a-z0-9_]+$", p.Key));
@@ -81,7 +77,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     {
         // The embedded silo logs (at shutdown, Orleans reports the scheduler's last state write) must not reach stdout.
         var (code, stdout, stderr) = await Grid("run", Path.Combine(Repository.Root, "examples", "quick.json"), "--json",
-            "--data-dir", Repository.DataDir, "--artifacts", Path.Combine(_work, "artifacts"));
+            "--data-dir", GridConsole.DataDir, "--artifacts", _work.File("artifacts"));
         Assert.True(code == 0, $"run --json exited {code}: {stderr}");
         var document = JsonNode.Parse(stdout)!.AsObject();
         Assert.Equal("completed", document["state"]!.GetValue<string>());
@@ -134,8 +130,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("abortConnect", stderr);
         Assert.True(elapsed < ConnectBound + start, $"unreachable Redis took {elapsed.TotalSeconds:F1} s (process start {start.TotalSeconds:F1} s)");
 
-        await using var redis = ExternalProcess.Start("redis", "redis-server", "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
-        await Wait.UntilAsync(() => Task.FromResult(redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", redis);
+        await using var redis = await RedisServer.StartAsync(port);
 
         (code, stderr, elapsed) = await TimedAsync("sweep", "list", "--redis", $"127.0.0.1:{port}", "--cluster-id", "lab");
 

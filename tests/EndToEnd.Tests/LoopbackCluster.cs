@@ -26,11 +26,13 @@ public sealed class LoopbackCluster : IAsyncDisposable
     {
     }
 
-    public ExternalProcess Redis { get; private set; } = null!;
+    private readonly TempDirectory _artifacts = new("grid-reliability-");
 
-    public string RedisAddress { get; private set; } = "";
+    public RedisServer Redis { get; private set; } = null!;
 
-    public string Artifacts { get; } = Path.Combine(Path.GetTempPath(), "grid-reliability-" + Guid.NewGuid().ToString("N"));
+    public string RedisAddress => Redis.Address;
+
+    public string Artifacts => _artifacts.Path;
 
     /// <summary>The running silos, by slot in the cluster; a restarted silo takes its slot again.</summary>
     public ExternalProcess?[] Silos { get; private set; } = [];
@@ -56,14 +58,11 @@ public sealed class LoopbackCluster : IAsyncDisposable
     /// <param name="siloArguments">More options for every silo (e.g. <c>--memory-limit 1G</c>).</param>
     public static async Task<LoopbackCluster> StartAsync(int silos, params string[] siloArguments)
     {
-        await Repository.EnsureBuiltAsync();
+        await GridConsole.EnsureBuiltAsync();
         var cluster = new LoopbackCluster { _siloArguments = siloArguments };
         try
         {
-            int redisPort = FreePorts.Next();
-            cluster.RedisAddress = $"127.0.0.1:{redisPort}";
-            cluster.Redis = ExternalProcess.Start("redis", "redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
-            await Wait.UntilAsync(() => Task.FromResult(cluster.Redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", cluster.Redis);
+            cluster.Redis = await RedisServer.StartAsync();
             cluster.Silos = new ExternalProcess?[silos];
             cluster._siloPorts = new int[silos];
             cluster._gatewayPorts = new int[silos];
@@ -92,14 +91,14 @@ public sealed class LoopbackCluster : IAsyncDisposable
         _siloPorts[index] = FreePorts.Next();
         _gatewayPorts[index] = FreePorts.Next();
         _httpPorts[index] = FreePorts.Next();
-        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [Repository.GridDll, "silo",
+        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [GridConsole.Dll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),
             "--gateway-port", _gatewayPorts[index].ToString(),
             "--http-port", _httpPorts[index].ToString(),
             "--slots", "cpu=1",
             "--drain-timeout", "30",
-            "--data-dir", Repository.DataDir,
+            "--data-dir", GridConsole.DataDir,
             "--artifacts", Artifacts,
             .. _siloArguments]);
     }
@@ -112,7 +111,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>Starts the console against this cluster as a process the test follows (e.g. a watch), with its output captured.</summary>
     public ExternalProcess StartGrid(string name, params string[] arguments) =>
-        ExternalProcess.Start(name, "dotnet", [Repository.GridDll, .. arguments, "--redis", RedisAddress]);
+        ExternalProcess.Start(name, "dotnet", [GridConsole.Dll, .. arguments, "--redis", RedisAddress]);
 
     /// <summary>
     /// A sweep's counts as silo <paramref name="silo"/>'s results API gives them (<c>/api/sweeps/ID</c>: succeeded, running,
@@ -134,7 +133,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>Runs the console against this cluster.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> GridAsync(params string[] arguments) =>
-        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [Repository.GridDll, .. arguments, "--redis", RedisAddress]);
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [GridConsole.Dll, .. arguments, "--redis", RedisAddress]);
 
     public async Task<JsonNode> StatusAsync()
     {
@@ -167,7 +166,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             {
                 return false;
             }
-        }, timeout, $"{alive} workers register with the scheduler", Silos.FirstOrDefault(s => s is not null) ?? Redis);
+        }, timeout, $"{alive} workers register with the scheduler", Silos.FirstOrDefault(s => s is not null) ?? Redis.Process);
 
     /// <summary>Polls the sweep until it has finished; returns its final JSON.</summary>
     public async Task<JsonNode> WaitForSweepAsync(string sweepId, TimeSpan timeout)
@@ -187,7 +186,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
                     // A gateway can be briefly unreachable while the cluster recovers.
                     return false;
                 }
-            }, timeout, $"sweep {sweepId} finishes", Redis);
+            }, timeout, $"sweep {sweepId} finishes", Redis.Process);
         }
         catch (TimeoutException ex)
         {
@@ -219,12 +218,8 @@ public sealed class LoopbackCluster : IAsyncDisposable
         }
         if (Redis is not null)
         {
-            Redis.Signal("CONT");
             await Redis.DisposeAsync();
         }
-        if (Directory.Exists(Artifacts))
-        {
-            Directory.Delete(Artifacts, recursive: true);
-        }
+        _artifacts.Dispose();
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
     /// <summary>What Grafana would put for its interval variables: with 1 s scrapes a minute holds plenty of samples.</summary>
     private const string RateInterval = "1m";
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "grid-metrics-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _work = new("grid-metrics-e2e-");
     private readonly List<ExternalProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -28,11 +28,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
     /// <summary>Notes how long each phase took, in the test's output.</summary>
     private void Phase(string name) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1}s {name}");
 
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_work);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -42,10 +38,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
             await _processes[i].DisposeAsync();
         }
         _http.Dispose();
-        if (Directory.Exists(_work))
-        {
-            Directory.Delete(_work, recursive: true);
-        }
+        _work.Dispose();
     }
 
     [Fact]
@@ -60,7 +53,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
     [Fact]
     public async Task Every_dashboard_expression_returns_data_from_a_real_prometheus_scraping_a_silo_that_ran_a_sweep()
     {
-        await Repository.EnsureBuiltAsync();
+        await GridConsole.EnsureBuiltAsync();
         Phase("console built");
         int gatewayPort = FreePorts.Next(), httpPort = FreePorts.Next(), metricsPort = FreePorts.Next();
 
@@ -71,20 +64,20 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         await Promtool("check", "config", config);
         var prometheus = Start(ExternalProcess.Start("prometheus", "prometheus",
             "--config.file=" + config,
-            "--storage.tsdb.path=" + Path.Combine(_work, "tsdb"),
+            "--storage.tsdb.path=" + _work.File("tsdb"),
             "--web.listen-address=127.0.0.1:" + prometheusPort.ToString(CultureInfo.InvariantCulture)));
         string api = $"http://127.0.0.1:{prometheusPort}";
 
         // A silo with a (CPU-backed) gpu slot too, so the GPU dashboard has something to show.
-        var silo = Start(ExternalProcess.Start("silo", "dotnet", Repository.GridDll, "silo",
+        var silo = Start(ExternalProcess.Start("silo", "dotnet", GridConsole.Dll, "silo",
             "--silo-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
             "--slots", "cpu=1,gpu=1",
-            "--data-dir", Repository.DataDir,
-            "--artifacts", Path.Combine(_work, "artifacts")));
-        await Until(async () => await StatusAsync($"http://127.0.0.1:{httpPort}/readyz") == HttpStatusCode.OK,
+            "--data-dir", GridConsole.DataDir,
+            "--artifacts", _work.File("artifacts")));
+        await Wait.UntilAsync(async () => await StatusAsync($"http://127.0.0.1:{httpPort}/readyz") == HttpStatusCode.OK,
             TimeSpan.FromSeconds(90), "the silo is ready (its worker registered with the scheduler)", silo);
         Phase("silo ready");
 
@@ -95,18 +88,18 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         Assert.Contains("orleans_", exposition);
         Assert.Contains("dotnet_gc_", exposition);
 
-        await Until(async () => (await QueryAsync(api, "up{job=\"grid\"} == 1")).Count == 1,
+        await Wait.UntilAsync(async () => (await QueryAsync(api, "up{job=\"grid\"} == 1")).Count == 1,
             TimeSpan.FromSeconds(30), "Prometheus scrapes the silo (up == 1)", prometheus);
         Phase("prometheus scrapes the silo");
 
         // A small sweep: pixels and two two-epoch autoencoders (the second queues for the one gpu slot), four k each.
-        string spec = Path.Combine(_work, "metrics.yaml");
+        string spec = _work.File("metrics.yaml");
         await File.WriteAllTextAsync(spec,
             "name: metrics\ndatasets: [mnist]\nsplit: { train: 600, test: 200 }\n" +
             "representations: [pixels, { autoencoder: { z_dim: [2, 3], epochs: 2 } }]\nscalers: [none]\nk: [2, 4, 8, 16]\nseeds: [0]\n" +
             "kmeans: { algorithm: minibatch, batch_size: 200, n_init: 1, max_iter: 20 }\n");
         var (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet",
-            Repository.GridDll, "sweep", "submit", spec, "--watch", "--json", "--gateway", $"127.0.0.1:{gatewayPort}");
+            GridConsole.Dll, "sweep", "submit", spec, "--watch", "--json", "--gateway", $"127.0.0.1:{gatewayPort}");
         Assert.True(code == 0, $"sweep submit exited {code}: {stderr}\nsilo said:\n{silo.Output}");
         var sweep = JsonNode.Parse(stdout)!;
         string sweepId = sweep["sweep_id"]!.GetValue<string>();
@@ -115,7 +108,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         Phase("sweep done");
 
         // Prometheus has seen the sweep end.
-        await Until(async () => (await QueryAsync(api, $"grid_sweep_trials{{job=\"grid\",sweep=\"{sweepId}\",state=\"succeeded\"}} == 12")).Count == 1,
+        await Wait.UntilAsync(async () => (await QueryAsync(api, $"grid_sweep_trials{{job=\"grid\",sweep=\"{sweepId}\",state=\"succeeded\"}} == 12")).Count == 1,
             TimeSpan.FromSeconds(30), "Prometheus scrapes the finished sweep", prometheus);
         Phase("prometheus has the finished sweep");
 
@@ -150,14 +143,15 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
             string query = Substitute(expr, sweepId);
             Assert.DoesNotContain("$", query);
             // Rates need a second scrape after the last change; a few seconds at most.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            IReadOnlyList<Sample> result;
-            while (!HasData(result = await QueryAsync(api, query)) && DateTime.UtcNow < deadline)
+            IReadOnlyList<Sample> result = [];
+            try
             {
-                await Task.Delay(250);
+                await Wait.UntilAsync(async () => HasData(result = await QueryAsync(api, query)), TimeSpan.FromSeconds(15), $"{where} has data",
+                    retryOn: _ => false);
             }
-            if (!HasData(result))
+            catch (TimeoutException)
             {
+                // Every expression is tried; the assertion below lists all that returned nothing.
                 missing.Add($"{where}: {query} → {(result.Count == 0 ? "no series" : "only NaN/Inf")}");
             }
         }
@@ -172,7 +166,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         }
 
         // Prometheus loaded the project's alert rules and evaluates them without errors; none fires.
-        await Until(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var rules = await RulesAsync(api);
             return rules.Count == 3 && rules.All(r => r.Health == "ok");
@@ -201,7 +195,7 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
         text = Replace(text, "scrape_interval: 5s", "scrape_interval: 1s");
         text = Replace(text, "evaluation_interval: 5s", "evaluation_interval: 1s");
         text = Replace(text, "- grid-rules.yml", "- " + Path.Combine(PrometheusDir, "grid-rules.yml"));
-        string path = Path.Combine(_work, "prometheus.yml");
+        string path = _work.File("prometheus.yml");
         File.WriteAllText(path, text);
         return path;
     }
@@ -328,21 +322,5 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
     {
         var (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "promtool", arguments);
         Assert.True(code == 0, $"promtool {string.Join(' ', arguments)} exited {code}:\n{stdout}\n{stderr}");
-    }
-
-    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
-        Wait.UntilAsync(() => Safe(condition), timeout, phase, watched);
-
-    private static async Task<bool> Safe(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (HttpRequestException)
-        {
-            // Not listening yet.
-            return false;
-        }
     }
 }

@@ -10,70 +10,65 @@ namespace Grid.EndToEnd.Tests;
 /// </summary>
 public sealed class RedisClusterFixture : IAsyncLifetime
 {
-    private readonly List<ExternalProcess> _processes = [];
-    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "grid-e2e-" + Guid.NewGuid().ToString("N"));
-    private int _redisPort;
+    private readonly List<ExternalProcess> _silos = [];
+    private readonly TempDirectory _artifacts = new("grid-e2e-");
+    private RedisServer? _redis;
     private readonly int[] _gatewayPorts = new int[2];
 
-    public string Redis => $"127.0.0.1:{_redisPort}";
+    public string Redis => _redis!.Address;
 
-    public string Artifacts => _artifacts;
+    public string Artifacts => _artifacts.Path;
 
     public int GatewayPort(int silo) => _gatewayPorts[silo];
 
     /// <summary>The two `grid silo` processes, with what they printed.</summary>
-    public IReadOnlyList<ExternalProcess> Silos => _processes.Skip(1).ToList();
+    public IReadOnlyList<ExternalProcess> Silos => _silos;
 
     public async Task InitializeAsync()
     {
-        await Repository.EnsureBuiltAsync();
-        _redisPort = FreePorts.Next();
-        var redis = ExternalProcess.Start("redis", "redis-server", "--port", _redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
-        _processes.Add(redis);
-        await Until(() => Task.FromResult(redis.Output.Contains("Ready to accept connections")), TimeSpan.FromSeconds(30), "redis-server accepts connections", redis);
+        await GridConsole.EnsureBuiltAsync();
+        _redis = await RedisServer.StartAsync();
 
         for (int i = 0; i < 2; i++)
         {
             _gatewayPorts[i] = FreePorts.Next();
-            var silo = ExternalProcess.Start($"silo{i}", "dotnet", Repository.GridDll, "silo",
+            var silo = ExternalProcess.Start($"silo{i}", "dotnet", GridConsole.Dll, "silo",
                 "--redis", Redis,
                 "--silo-port", FreePorts.Next().ToString(),
                 "--gateway-port", _gatewayPorts[i].ToString(),
                 "--http-port", FreePorts.Next().ToString(),
                 "--slots", "cpu=1",
-                "--data-dir", Repository.DataDir,
-                "--artifacts", _artifacts);
-            _processes.Add(silo);
+                "--data-dir", GridConsole.DataDir,
+                "--artifacts", Artifacts);
+            _silos.Add(silo);
         }
-        foreach (var silo in _processes.Skip(1))
+        foreach (var silo in _silos)
         {
-            await Until(() => Task.FromResult(silo.Output.Contains("silo up")), TimeSpan.FromSeconds(90), $"{silo.Name} starts", silo);
+            await silo.WaitForOutputAsync("silo up", TimeSpan.FromSeconds(90), $"{silo.Name} starts");
         }
-        await Until(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var (code, stdout, _) = await Grid("cluster", "status", "--json", "--redis", Redis);
             return code == 0 && JsonNode.Parse(stdout)!["workers"]!.AsArray().Count(w => w!["alive"]!.GetValue<bool>()) == 2;
-        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _processes[1]);
+        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _silos[0]);
     }
 
     public async Task DisposeAsync()
     {
         // Silos first (they leave the membership in Redis), Redis last.
-        for (int i = _processes.Count - 1; i >= 0; i--)
+        for (int i = _silos.Count - 1; i >= 0; i--)
         {
-            await _processes[i].DisposeAsync();
+            await _silos[i].DisposeAsync();
         }
-        if (Directory.Exists(_artifacts))
+        if (_redis is not null)
         {
-            Directory.Delete(_artifacts, recursive: true);
+            await _redis.DisposeAsync();
         }
+        _artifacts.Dispose();
     }
 
     public static Task<(int ExitCode, string Stdout, string Stderr)> Grid(params string[] arguments) =>
-        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [Repository.GridDll, .. arguments]);
-
-    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
-        Wait.UntilAsync(condition, timeout, phase, watched);
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [GridConsole.Dll, .. arguments]);
 }
 
 /// <summary>

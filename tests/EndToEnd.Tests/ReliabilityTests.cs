@@ -19,15 +19,9 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     private const int TestRows = 2000;
     private static readonly int[] Ks = [30, 60, 90, 120];
 
-    private readonly string _specDir = Path.Combine(Path.GetTempPath(), "grid-reliability-specs-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _specs = new("grid-reliability-specs-");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_specDir))
-        {
-            Directory.Delete(_specDir, recursive: true);
-        }
-    }
+    public void Dispose() => _specs.Dispose();
 
     /// <summary>Pixels, two scalers, four k: eight clustering stages of a few seconds each.</summary>
     private string PixelSpec(string name) => Write(name, $$"""
@@ -43,13 +37,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         }
         """);
 
-    private string Write(string name, string json)
-    {
-        Directory.CreateDirectory(_specDir);
-        string path = Path.Combine(_specDir, name + ".json");
-        File.WriteAllText(path, json);
-        return path;
-    }
+    private string Write(string name, string json) => _specs.Write(name + ".json", json);
 
     [Fact]
     public async Task A_silo_killed_while_it_runs_a_stage_costs_a_retry_and_the_sweep_ends_with_every_result()
@@ -152,11 +140,11 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         string id = await cluster.SubmitAsync(PixelSpec("redis-paused"));
         await BusySiloAsync(cluster);
 
-        cluster.Redis.Signal("STOP");
+        cluster.Redis.Process.Signal("STOP");
         var paused = DateTime.UtcNow;
         // Ten seconds of outage: this wait is the scenario itself, not a guess at how long something takes.
         await Task.Delay(TimeSpan.FromSeconds(10));
-        cluster.Redis.Signal("CONT");
+        cluster.Redis.Process.Signal("CONT");
 
         var result = await cluster.WaitForSweepAsync(id, TimeSpan.FromMinutes(4));
         Assert.True(DateTime.UtcNow - paused >= TimeSpan.FromSeconds(10));
@@ -357,7 +345,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     /// <summary>What the broken cluster recorded is what the compute core computes for the same trials.</summary>
     private static void AssertResultsEqualTheComputeCore(JsonNode sweep, int trainRows = TrainRows, int testRows = TestRows, int batch = 200)
     {
-        var data = new DatasetStore(Repository.DataDir).Load("mnist", trainRows, testRows);
+        var data = new DatasetStore(GridConsole.DataDir).Load("mnist", trainRows, testRows);
         foreach (var trial in Succeeded(sweep))
         {
             var config = trial["config"]!;

@@ -18,18 +18,14 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
 
     private const int Trials = 6;
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "grid-pages-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _work = new("grid-pages-e2e-");
     private readonly List<ExternalProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     private void Phase(string name) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1}s {name}");
 
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_work);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -38,45 +34,39 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
             await _processes[i].DisposeAsync();
         }
         _http.Dispose();
-        try
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Chromium may still be writing its profile while it exits.
-        }
+        // Best effort: Chromium may still be writing its profile while it exits.
+        _work.Dispose();
     }
 
     [Fact]
     public async Task Live_pages_list_the_sweep_show_its_table_and_figures_and_update_when_it_finishes()
     {
-        await Repository.EnsureBuiltAsync();
+        await GridConsole.EnsureBuiltAsync();
         Phase("console built");
         int gatewayPort = FreePorts.Next(), httpPort = FreePorts.Next();
         string site = $"http://127.0.0.1:{httpPort}";
-        var silo = Start(ExternalProcess.Start("silo", "dotnet", Repository.GridDll, "silo",
+        var silo = Start(ExternalProcess.Start("silo", "dotnet", GridConsole.Dll, "silo",
             "--silo-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--slots", "cpu=1",
-            "--data-dir", Repository.DataDir,
-            "--artifacts", Path.Combine(_work, "artifacts")));
+            "--data-dir", GridConsole.DataDir,
+            "--artifacts", _work.File("artifacts")));
 
         // The browser starts meanwhile; with port 0 it writes the port it chose to DevToolsActivePort in its profile.
-        string profile = Path.Combine(_work, "chromium");
+        string profile = _work.File("chromium");
         var browser = Start(ExternalProcess.Start("chromium", "chromium",
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
             "--disable-extensions", "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=1400,1000", "about:blank"));
         string portFile = Path.Combine(profile, "DevToolsActivePort");
-        await Until(() => Task.FromResult(File.Exists(portFile) && File.ReadAllLines(portFile).Length > 0),
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(portFile) && File.ReadAllLines(portFile).Length > 0),
             TimeSpan.FromSeconds(30), "chromium listens for DevTools", browser);
         int devToolsPort = int.Parse(File.ReadAllLines(portFile)[0], CultureInfo.InvariantCulture);
         await using var page = await DevTools.ConnectAsync(devToolsPort, CancellationToken.None);
         await page.SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = 1400, ["height"] = 1000, ["deviceScaleFactor"] = 1, ["mobile"] = false });
         Phase("chromium connected");
 
-        await Until(async () => await StatusAsync($"{site}/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the silo is ready", silo);
+        await Wait.UntilAsync(async () => await StatusAsync($"{site}/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the silo is ready", silo);
         Phase("silo ready");
 
         // An empty list first: the page renders without a sweep.
@@ -84,13 +74,13 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         await UntilPage(page, "document.getElementById('empty') !== null", "the empty list of sweeps renders", silo);
 
         // Pixels and a z_dim 2 autoencoder (its codes drawn directly, with reconstructions), three k each.
-        string spec = Path.Combine(_work, "pages.yaml");
+        string spec = _work.File("pages.yaml");
         await File.WriteAllTextAsync(spec,
             "name: pages\ndatasets: [mnist]\nsplit: { train: 1000, test: 300 }\n" +
             "representations: [pixels, { autoencoder: { z_dim: 2, epochs: 3, reconstructions: true } }]\nscalers: [none]\nk: [2, 4, 8]\nseeds: [0]\n" +
             "kmeans: { algorithm: minibatch, batch_size: 200, n_init: 1, max_iter: 20 }\n");
         var (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet",
-            Repository.GridDll, "sweep", "submit", spec, "--gateway", $"127.0.0.1:{gatewayPort}");
+            GridConsole.Dll, "sweep", "submit", spec, "--gateway", $"127.0.0.1:{gatewayPort}");
         Assert.True(code == 0, $"sweep submit exited {code}: {stderr}\nsilo said:\n{silo.Output}");
         string sweepId = stdout.Trim().Split('\n')[^1].Trim();
         Phase($"submitted {sweepId}");
@@ -176,15 +166,15 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Assert.True(page.Errors.Count == 0, "the browser reported errors:\n" + string.Join("\n", page.Errors));
 
         // The same results as a report folder, written by the console from the cluster's artifacts.
-        string reportDir = Path.Combine(_work, "report");
-        var (reportCode, reportOut, reportErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", Repository.GridDll,
+        string reportDir = _work.File("report");
+        var (reportCode, reportOut, reportErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", GridConsole.Dll,
             "sweep", "report", sweepId, "--out", reportDir, "--gateway", $"127.0.0.1:{gatewayPort}",
-            "--artifacts", Path.Combine(_work, "artifacts"), "--data-dir", Repository.DataDir);
+            "--artifacts", _work.File("artifacts"), "--data-dir", GridConsole.DataDir);
         Assert.True(reportCode == 0, $"sweep report exited {reportCode}: {reportErr}");
         Assert.Contains(Path.Combine(reportDir, "index.html"), reportOut);
         Assert.Contains($"[{count}/{count}]", reportErr);
         Assert.Equal(count, Directory.GetFiles(Path.Combine(reportDir, "figures"), "*.png").Length);
-        var (unknownCode, _, unknownErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", Repository.GridDll,
+        var (unknownCode, _, unknownErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", GridConsole.Dll,
             "sweep", "report", "no-such-sweep", "--out", reportDir, "--gateway", $"127.0.0.1:{gatewayPort}");
         Assert.Equal(2, unknownCode);
         Assert.Contains("no sweep 'no-such-sweep'", unknownErr);
@@ -212,26 +202,10 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
 
     /// <summary>Polls a JavaScript condition in the page until it is true.</summary>
     private static Task UntilPage(DevTools page, string condition, string phase, ExternalProcess watched, TimeSpan? timeout = null) =>
-        Until(async () => (await page.EvaluateAsync($"!!({condition})"))?.GetValue<bool>() == true,
-            timeout ?? TimeSpan.FromSeconds(30), phase, watched);
+        Wait.UntilAsync(async () => (await page.EvaluateAsync($"!!({condition})"))?.GetValue<bool>() == true,
+            timeout ?? TimeSpan.FromSeconds(30), phase, watched, retryOn: BetweenDocuments);
 
-    private static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string phase, ExternalProcess watched) =>
-        Wait.UntilAsync(() => Safe(condition), timeout, phase, watched);
-
-    private static async Task<bool> Safe(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("threw", StringComparison.Ordinal))
-        {
-            // The page is between documents (navigation, or its content being swapped).
-            return false;
-        }
-    }
+    /// <summary>The page is between documents (navigation, or its content being swapped): evaluating in it threw.</summary>
+    private static bool BetweenDocuments(Exception e) =>
+        e is HttpRequestException || (e is InvalidOperationException && e.Message.Contains("threw", StringComparison.Ordinal));
 }

@@ -10,14 +10,14 @@ namespace Grid.EndToEnd.Tests;
 /// </summary>
 public sealed class SweepManagementEndToEndTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("grid-manage-e2e-").FullName;
+    private readonly TempDirectory _dir = new("grid-manage-e2e-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task A_failed_sweep_is_retried_to_success_then_deleted_with_its_artifacts()
     {
-        string spec = Path.Combine(_dir, "spec.json");
+        string spec = _dir.File("spec.json");
         File.WriteAllText(spec, """
             {
               "name": "manage-e2e",
@@ -73,7 +73,7 @@ public sealed class SweepManagementEndToEndTests : IDisposable
         (code, stdout, _) = await cluster.GridAsync("sweep", "list", "--json");
         Assert.Contains("\"e2e\"", stdout);
 
-        string csv = Path.Combine(_dir, "export.csv");
+        string csv = _dir.File("export.csv");
         (code, _, stderr) = await cluster.GridAsync("sweep", "export", id, "--format", "csv", "--out", csv);
         Assert.True(code == 0, $"export exited {code}: {stderr}");
         List<string> artifacts;
@@ -84,7 +84,7 @@ public sealed class SweepManagementEndToEndTests : IDisposable
         Assert.Equal(2, artifacts.Count);
         Assert.All(artifacts, a => Assert.True(Directory.Exists(a), $"{a} was written"));
 
-        (code, _, stderr) = await cluster.GridAsync("sweep", "delete", id, "--artifacts", Path.Combine(_dir, "no-such-dir"));
+        (code, _, stderr) = await cluster.GridAsync("sweep", "delete", id, "--artifacts", _dir.File("no-such-dir"));
         Assert.True(code == 2, $"a missing artifact directory exits 2 before deleting anything, not {code}: {stderr}");
         Assert.Contains("no-such-dir", stderr);
 
@@ -107,7 +107,7 @@ public sealed class SweepManagementEndToEndTests : IDisposable
     /// <summary>The console with no cluster behind it (input checked before connecting).</summary>
     private static async Task<(int ExitCode, string Stdout, string Stderr)> ConsoleAsync(params string[] arguments)
     {
-        await Repository.EnsureBuiltAsync();
-        return await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", [Repository.GridDll, .. arguments]);
+        await GridConsole.EnsureBuiltAsync();
+        return await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", [GridConsole.Dll, .. arguments]);
     }
 }

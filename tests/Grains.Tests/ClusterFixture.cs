@@ -20,25 +20,28 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public static string ArtifactsDir { get; } = Path.Combine(Path.GetTempPath(), "grid-grains-tests-" + Guid.NewGuid().ToString("N"));
+    private static readonly TempDirectory Artifacts = new("grid-grains-tests-");
+
+    private static readonly TempDirectory SiloData = new("grid-grains-data-");
+
+    public static string ArtifactsDir => Artifacts.Path;
 
     /// <summary>
     /// The silos' data directory: MNIST only (a link to the real copy), so a Fashion-MNIST trial
     /// fails on every attempt, which is how the tests see retries end in a reasoned failure.
     /// </summary>
-    public static string SiloDataDir { get; } = Path.Combine(Path.GetTempPath(), "grid-grains-data-" + Guid.NewGuid().ToString("N"));
+    public static string SiloDataDir => SiloData.Path;
 
     public async Task InitializeAsync()
     {
         TestData.RequireMnist();
-        Directory.CreateDirectory(SiloDataDir);
         Directory.CreateSymbolicLink(Path.Combine(SiloDataDir, BuiltInDatasets.Mnist.Name), Path.Combine(TestData.DataDir, BuiltInDatasets.Mnist.Name));
         var builder = new TestClusterBuilder(Silos);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         // Ready when both workers have announced their slots to the scheduler.
-        await Until.TrueAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var status = await Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Count(w => w.Alive) == Silos;
@@ -49,14 +52,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        foreach (string dir in new[] { ArtifactsDir, SiloDataDir })
-        {
-            if (Directory.Exists(dir))
-            {
-                // Deletes the link, not the real MNIST it points to.
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        Artifacts.Dispose();
+        // Deletes the link, not the real MNIST it points to.
+        SiloData.Dispose();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -106,25 +104,6 @@ public static class TestData
         if (!new DatasetStore(DataDir).IsComplete(BuiltInDatasets.Mnist))
         {
             throw new InvalidOperationException($"MNIST is not in {DataDir}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
-        }
-    }
-}
-
-/// <summary>Waits on a condition, never a fixed sleep; the timeout message names the phase.</summary>
-public static class Until
-{
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string phase)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0}s waiting until {phase}");
-            }
-            await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
         }
     }
 }

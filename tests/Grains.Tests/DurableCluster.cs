@@ -54,17 +54,20 @@ public sealed class DurableCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public string ArtifactsDir { get; } = Path.Combine(Path.GetTempPath(), "grid-durable-artifacts-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _artifacts = new("grid-durable-artifacts-");
 
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "grid-durable-data-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _data = new("grid-durable-data-");
+
+    public string ArtifactsDir => _artifacts.Path;
+
+    public string DataDir => _data.Path;
 
     public static async Task<DurableCluster> StartAsync(ITestOutputHelper output)
     {
         TestData.RequireMnist();
-        var cluster = new DurableCluster(await RedisServer.StartAsync(TimeSpan.FromSeconds(30)), output);
+        var cluster = new DurableCluster(await RedisServer.StartAsync(), output);
         try
         {
-            Directory.CreateDirectory(cluster.DataDir);
             Directory.CreateSymbolicLink(Path.Combine(cluster.DataDir, BuiltInDatasets.Mnist.Name), Path.Combine(TestData.DataDir, BuiltInDatasets.Mnist.Name));
             var builder = new TestClusterBuilder(Silos);
             builder.Properties[RedisKey] = cluster.Redis.Address;
@@ -74,7 +77,7 @@ public sealed class DurableCluster : IAsyncDisposable
             builder.AddSiloBuilderConfigurator<SiloConfigurator>();
             cluster.Cluster = builder.Build();
             await cluster.Cluster.DeployAsync();
-            await Until.TrueAsync(async () =>
+            await Wait.UntilAsync(async () =>
             {
                 var status = await cluster.Scheduler.GetStatusAsync();
                 return status.Workers.Count(w => w.Alive) == Silos;
@@ -105,7 +108,7 @@ public sealed class DurableCluster : IAsyncDisposable
     public async Task<(SiloHandle Silo, SlotLease Lease)> BusySecondaryAsync(TimeSpan timeout, SiloHandle? only = null)
     {
         (SiloHandle, SlotLease)? found = null;
-        await Until.TrueAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var status = await Scheduler.GetStatusAsync();
             found = status.Workers
@@ -144,7 +147,7 @@ public sealed class DurableCluster : IAsyncDisposable
 
     /// <summary>Waits until the membership of every live silo has <paramref name="silo"/> dead or leaving.</summary>
     public Task WaitUntilEverySiloSeesDeadAsync(SiloHandle silo, TimeSpan timeout) =>
-        Until.TrueAsync(() => Task.FromResult(Cluster.GetActiveSilos().All(s =>
+        Wait.UntilAsync(() => Task.FromResult(Cluster.GetActiveSilos().All(s =>
                 ((InProcessSiloHandle)s).SiloHost.Services.GetRequiredService<IClusterMembershipService>()
                     .CurrentSnapshot.GetSiloStatus(silo.SiloAddress).IsTerminating())),
             timeout, $"every live silo's membership has {silo.Name} dead");
@@ -160,7 +163,7 @@ public sealed class DurableCluster : IAsyncDisposable
         Exception? lastError = null;
         try
         {
-            await Until.TrueAsync(async () =>
+            await Wait.UntilAsync(async () =>
             {
                 try
                 {
@@ -204,14 +207,9 @@ public sealed class DurableCluster : IAsyncDisposable
             _output.WriteLine(line);
         }
         Logs.TryRemove(_logId, out _);
-        foreach (string dir in new[] { ArtifactsDir, DataDir })
-        {
-            if (Directory.Exists(dir))
-            {
-                // Deletes the link, not the real MNIST it points to.
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        _artifacts.Dispose();
+        // Deletes the link, not the real MNIST it points to.
+        _data.Dispose();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

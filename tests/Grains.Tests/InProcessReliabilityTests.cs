@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
@@ -35,9 +34,8 @@ public sealed class InProcessReliabilityTests(ITestOutputHelper output)
     private static readonly int[] Ks = [30, 60, 90, 120];
 
     /// <summary>Pixels, two scalers, four k: eight clustering stages of a few seconds each, one per trial (as ReliabilityTests' spec).</summary>
-    private static SweepSpec PixelSpec(string name)
-    {
-        var parsed = SweepSpecParser.Parse(JsonNode.Parse($$"""
+    private static SweepSpec PixelSpec(string name) =>
+        Specs.Valid($$"""
             {
               "name": "{{name}}",
               "datasets": ["mnist"],
@@ -48,10 +46,7 @@ public sealed class InProcessReliabilityTests(ITestOutputHelper output)
               "seeds": [0],
               "kmeans": { "batch_size": {{Batch}}, "n_init": 1, "max_iter": {{MaxIter}}, "max_no_improvement": {{Patience}} }
             }
-            """), "test");
-        Assert.True(parsed.IsValid, string.Join("; ", parsed.Errors));
-        return parsed.Spec!;
-    }
+            """);
 
     /// <summary>
     /// With <paramref name="orchestrationOnTheVictim"/>, the killed silo also holds the sweep grain, every trial and every

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
@@ -19,9 +18,8 @@ namespace Grid.Grains.Tests;
 public sealed class ResultsReportTests(ClusterFixture fixture)
 {
     /// <summary>The stages of SweepTests' small study (reconstructions change what is drawn, not what is computed), so they are shared.</summary>
-    private static SweepSpec Spec()
-    {
-        var result = SweepSpecParser.Parse(JsonNode.Parse("""
+    private static SweepSpec Spec() =>
+        Specs.Valid("""
             {
               "name": "report-study",
               "datasets": ["mnist"],
@@ -32,17 +30,14 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
               "seeds": [0],
               "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 }
             }
-            """), "test");
-        Assert.True(result.IsValid, string.Join("; ", result.Errors));
-        return result.Spec!;
-    }
+            """);
 
     [Fact]
     public async Task A_finished_sweep_names_its_stage_artifacts_and_its_report_draws_every_figure()
     {
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("report-study-1");
         await sweep.SubmitAsync(Spec());
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(5), "the report study finishes");
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(5), "the report study finishes");
         var snapshot = (await sweep.GetSnapshotAsync())!;
         Assert.All(snapshot.Trials, t => Assert.True(t.State == TrialState.Succeeded, $"{t.Spec.Key}: {t.State} {t.Error}"));
 
@@ -55,10 +50,10 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
             Assert.NotNull(artifacts.Find(trial.ClusteringHash!));
         }
 
-        using var output = new TemporaryFolder();
+        using var output = new TempDirectory("grid-report-");
         var sources = new ResultSources(artifacts, new DatasetStore(ClusterFixture.SiloDataDir), new FigureOptions { TsnePoints = 300, Reconstructions = 6 });
         var lines = new List<string>();
-        var report = SweepReportWriter.Write(snapshot, sources, output.Path, new InlineProgress(lines.Add));
+        var report = SweepReportWriter.Write(snapshot, sources, output.Path, new SynchronousProgress<string>(lines.Add));
 
         Assert.Empty(report.Failures);
         Assert.Equal(0, report.MissingArtifacts);
@@ -137,7 +132,7 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
     [Fact]
     public void An_unwritable_report_folder_is_named_in_the_error()
     {
-        using var output = new TemporaryFolder();
+        using var output = new TempDirectory("grid-report-");
         string file = Path.Combine(output.Path, "a-file");
         File.WriteAllText(file, "");
         var snapshot = new SweepSnapshot("s", "s", SweepState.Completed, [], [], null, new StageCounts(0, 0), DateTimeOffset.UnixEpoch, null, 1);
@@ -154,40 +149,14 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         return (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
-
-    private sealed class InlineProgress(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
-    }
-
-    private sealed class TemporaryFolder : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "grid-report-" + Guid.NewGuid().ToString("N"));
-
-        public TemporaryFolder() => Directory.CreateDirectory(Path);
-
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(Path, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort.
-            }
-        }
-    }
 }
 
 /// <summary>What the pages show from a snapshot alone: knees, numbering, and figures left out when their artifact is.</summary>
 public sealed class ResultsPageTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "grid-pages-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _root = new("grid-pages-");
 
-    public ResultsPageTests() => Directory.CreateDirectory(_root);
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     private static TrialStatus Trial(ScalerKind scaler, int k, string? autoencoderHash = null)
     {
@@ -200,7 +169,7 @@ public sealed class ResultsPageTests : IDisposable
     private static ElbowCurve Curve(string scaler, int[] ks, int knee) =>
         new("mnist", "pixels", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
 
-    private ResultSources Sources() => new(new ArtifactStore(Path.Combine(_root, "artifacts")), new DatasetStore(Path.Combine(_root, "data")), new FigureOptions());
+    private ResultSources Sources() => new(new ArtifactStore(_root.File("artifacts")), new DatasetStore(_root.File("data")), new FigureOptions());
 
     [Fact]
     public void A_knee_of_fewer_than_five_points_is_shown_as_too_few_points_in_the_knees_table_the_best_table_and_the_caption()
@@ -234,7 +203,7 @@ public sealed class ResultsPageTests : IDisposable
 
         // No artifact: no loss figure, and the report counts the artifact as missing.
         Assert.False(HasLoss());
-        Assert.Equal(1, SweepReportWriter.Write(snapshot, sources, Path.Combine(_root, "report-1")).MissingArtifacts);
+        Assert.Equal(1, SweepReportWriter.Write(snapshot, sources, _root.File("report-1")).MissingArtifacts);
 
         // An artifact from before stages recorded their history: still none.
         string folder = sources.Artifacts.Commit("ae1", _ => { });
@@ -248,9 +217,9 @@ public sealed class ResultsPageTests : IDisposable
         var chart = Assert.IsType<Grid.Compute.Plots.XYChart>(figure.Build(CancellationToken.None));
         Assert.Equal([0.30, 0.20, 0.15], chart.Series[0].Y);
         Assert.Equal([0.28, 0.19, 0.16], chart.Series[1].Y);
-        var report = SweepReportWriter.Write(snapshot, sources, Path.Combine(_root, "report-2"));
+        var report = SweepReportWriter.Write(snapshot, sources, _root.File("report-2"));
         Assert.Empty(report.Failures);
         Assert.Equal(0, report.MissingArtifacts);
-        Assert.True(File.Exists(Path.Combine(_root, "report-2", SweepReportWriter.FiguresFolder, figure.Name)));
+        Assert.True(File.Exists(_root.File("report-2", SweepReportWriter.FiguresFolder, figure.Name)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
@@ -18,9 +17,8 @@ public sealed class SchedulerCountsTests(ClusterFixture fixture, ITestOutputHelp
     /// Six clustering stages of their own (one per k; the seed keeps them apart from other tests' memoized stages) for the
     /// fixture's two one-slot silos.
     /// </summary>
-    private static SweepSpec SixStages(string name, int seed)
-    {
-        var result = SweepSpecParser.Parse(JsonNode.Parse($$"""
+    private static SweepSpec SixStages(string name, int seed) =>
+        Specs.Valid($$"""
             {
               "name": "{{name}}",
               "datasets": ["mnist"],
@@ -31,10 +29,7 @@ public sealed class SchedulerCountsTests(ClusterFixture fixture, ITestOutputHelp
               "seeds": [{{seed}}],
               "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 }
             }
-            """), "test");
-        Assert.True(result.IsValid, string.Join("; ", result.Errors));
-        return result.Spec!;
-    }
+            """);
 
     [Fact]
     public async Task Trials_waiting_for_a_slot_are_queued_and_running_ones_do_not_outnumber_the_slots()
@@ -68,14 +63,14 @@ public sealed class SchedulerCountsTests(ClusterFixture fixture, ITestOutputHelp
         var scheduler = fixture.Grains.GetGrain<ISchedulerGrain>(0);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("leases-counted");
         await sweep.SubmitAsync(SixStages("leases-counted", seed: 72));
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(3), "the sweep finishes");
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(3), "the sweep finishes");
         // The count shown is the stored one: it catches up within a heartbeat interval (1 s here).
-        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).LeasesGranted >= 6, TimeSpan.FromSeconds(30), "six leases are counted");
+        await Wait.UntilAsync(async () => (await scheduler.GetStatusAsync()).LeasesGranted >= 6, TimeSpan.FromSeconds(30), "six leases are counted");
         long before = (await scheduler.GetStatusAsync()).LeasesGranted;
 
         // The activation goes (as when its silo dies or it is collected); the next call brings a new one.
         await scheduler.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
+        await Wait.UntilAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
             TimeSpan.FromSeconds(30), "the scheduler's new activation hears from both workers");
 
         long after = (await scheduler.GetStatusAsync()).LeasesGranted;

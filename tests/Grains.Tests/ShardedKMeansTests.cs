@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Shards;
 using Grid.Abstractions.Stages;
@@ -62,7 +61,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
     [Fact]
     public async Task Sweep_with_kmeans_shards_runs_sharded_and_matches_a_direct_fit_with_another_shard_count()
     {
-        var spec = SweepSpecParser.Parse(JsonNode.Parse("""
+        var spec = Specs.Valid("""
             {
               "name": "sharded",
               "datasets": ["mnist"],
@@ -73,10 +72,9 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
               "seeds": [5],
               "kmeans": { "batch_size": 120, "n_init": 2, "shards": 2 }
             }
-            """), "test");
-        Assert.True(spec.IsValid, string.Join("; ", spec.Errors));
+            """);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("sharded-sweep-1");
-        await sweep.SubmitAsync(spec.Spec!);
+        await sweep.SubmitAsync(spec);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         SweepSnapshot? last = null;
         await foreach (var snapshot in sweep.WatchAsync(timeout.Token).WithCancellation(timeout.Token))
@@ -109,7 +107,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
         // A third silo joins; the fit puts one shard on each silo, and that silo dies mid-fit.
         var extra = await fixture.Cluster.StartAdditionalSiloAsync();
         var scheduler = fixture.Grains.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0);
-        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos + 1,
+        await Wait.UntilAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos + 1,
             TimeSpan.FromSeconds(30), "the extra silo's worker registers");
         var midway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progress = new ActionProgress<ClusteringProgress>(p =>
@@ -128,7 +126,7 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
 
         // Once the dead silo is out of the picture the retry (a new fit id, new shard grains) runs on the two
         // left, three shards on two silos, and gives the result the undisturbed fit gave.
-        await Until.TrueAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
+        await Wait.UntilAsync(async () => (await scheduler.GetStatusAsync()).Workers.Count(w => w.Alive) == ClusterFixture.Silos,
             TimeSpan.FromSeconds(60), "the scheduler drops the dead silo's worker");
         var retry = await Runner.FitAsync("lost-2", source, 3, 784, options, ScalerKind.None, null, CancellationToken.None);
         Assert.Equal(ClusterFixture.Silos, retry.Silos);

@@ -26,9 +26,8 @@ namespace Grid.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class SweepManagementTests(ClusterFixture fixture)
 {
-    private static SweepSpec Spec(string name, int seed, string ks, string scalers = "\"none\"", string kmeans = "")
-    {
-        var result = SweepSpecParser.Parse(JsonNode.Parse($$"""
+    private static SweepSpec Spec(string name, int seed, string ks, string scalers = "\"none\"", string kmeans = "") =>
+        Specs.Valid($$"""
             {
               "name": "{{name}}",
               "datasets": ["mnist"],
@@ -39,17 +38,14 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
               "seeds": [{{seed}}],
               "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 {{kmeans}} }
             }
-            """), "test");
-        Assert.True(result.IsValid, string.Join("; ", result.Errors));
-        return result.Spec!;
-    }
+            """);
 
     /// <summary>The hash of the last (own) stage of the trial with <paramref name="k"/>.</summary>
     private static string StageOf(SweepSpec spec, int k) => TestKeys.Chain(SweepExpansion.Expand(spec).Single(t => t.K == k))[^1].Hash;
 
     private async Task<SweepSnapshot> FinishedAsync(ISweepGrain sweep, string phase)
     {
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(3), phase);
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.IsFinished, TimeSpan.FromMinutes(3), phase);
         return (await sweep.GetSnapshotAsync())!;
     }
 
@@ -156,7 +152,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         FaultInjectingExecutor.Hold(hash);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("retry-cancelled");
         await sweep.SubmitAsync(spec);
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.Trials[0].Events?.Any(l => l.Kind == TrialEventKind.Attempt) == true,
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.Trials[0].Events?.Any(l => l.Kind == TrialEventKind.Attempt) == true,
             TimeSpan.FromMinutes(1), "the held stage starts its attempt");
         Assert.Equal(SweepState.Cancelled, (await sweep.CancelAsync())!.State);
         FaultInjectingExecutor.Release(hash);
@@ -229,7 +225,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
     [Fact]
     public async Task Delete_leaves_a_running_sweep_alone_unless_forced()
     {
-        var result = SweepSpecParser.Parse(JsonNode.Parse("""
+        var spec = Specs.Valid("""
             {
               "name": "delete-running",
               "datasets": ["mnist"],
@@ -239,10 +235,10 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
               "k": [5],
               "seeds": [35]
             }
-            """), "test");
+            """);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("delete-running");
-        await sweep.SubmitAsync(result.Spec!);
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.State == SweepState.Running,
+        await sweep.SubmitAsync(spec);
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.State == SweepState.Running,
             TimeSpan.FromMinutes(1), "the long sweep starts running");
 
         var refused = (await sweep.DeleteAsync(force: false, artifacts: false))!;
@@ -256,7 +252,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         Assert.True(forced.Deleted);
         Assert.Null(await sweep.GetSnapshotAsync());
         Assert.DoesNotContain(await Registry.ListAsync(), s => s.SweepId == "delete-running");
-        await Until.TrueAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Sum(w => w.BusyCpu + w.BusyGpu) == 0;
@@ -275,76 +271,69 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         Assert.Equal(1, snapshot.Count(TrialState.Failed));
         var expected = SweepExport.Rows(snapshot);
         var names = SweepExport.Columns.Select(c => c.Name).ToList();
-        var folder = Directory.CreateTempSubdirectory("grid-export-");
-        try
+        using var folder = new TempDirectory("grid-export-");
+        string csv = folder.File("export.csv");
+        string parquet = folder.File("export.parquet");
+        await using (var file = File.Create(csv))
         {
-            string csv = Path.Combine(folder.FullName, "export.csv");
-            string parquet = Path.Combine(folder.FullName, "export.parquet");
-            await using (var file = File.Create(csv))
-            {
-                await SweepExport.WriteAsync(snapshot, ExportFormat.Csv, file);
-            }
-            await using (var file = File.Create(parquet))
-            {
-                await SweepExport.WriteAsync(snapshot, ExportFormat.Parquet, file);
-            }
+            await SweepExport.WriteAsync(snapshot, ExportFormat.Csv, file);
+        }
+        await using (var file = File.Create(parquet))
+        {
+            await SweepExport.WriteAsync(snapshot, ExportFormat.Parquet, file);
+        }
 
-            // CSV, read back with Sep.
-            using (var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(csv))
+        // CSV, read back with Sep.
+        using (var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(csv))
+        {
+            Assert.Equal(names, reader.Header.ColNames);
+            int i = 0;
+            foreach (var row in reader)
             {
-                Assert.Equal(names, reader.Header.ColNames);
-                int i = 0;
-                foreach (var row in reader)
-                {
-                    var trial = snapshot.Trials[i];
-                    Assert.Equal(trial.Spec.Key, row["key"].ToString());
-                    Assert.Equal(trial.Spec.K, row["k"].Parse<int>());
-                    Assert.Equal(trial.State.ToString().ToLowerInvariant(), row["state"].ToString());
-                    Assert.Equal(trial.Result?.TestError, trial.Result is null ? null : row["test_error"].Parse<double>());
-                    Assert.Equal(trial.Error ?? "", row["error"].ToString());
-                    foreach (string name in names)
-                    {
-                        Assert.Equal(SweepExport.Format(expected[i][name]), row[name].ToString());
-                    }
-                    i++;
-                }
-                Assert.Equal(snapshot.Total, i);
-            }
-
-            // CSV, read by Python's csv module.
-            var python = await RunAsync("python3", "-c",
-                "import csv, json, sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))))", csv);
-            var rows = JsonNode.Parse(python)!.AsArray();
-            Assert.Equal(snapshot.Total, rows.Count);
-            for (int i = 0; i < rows.Count; i++)
-            {
-                Assert.Equal(names, rows[i]!.AsObject().Select(p => p.Key));
+                var trial = snapshot.Trials[i];
+                Assert.Equal(trial.Spec.Key, row["key"].ToString());
+                Assert.Equal(trial.Spec.K, row["k"].Parse<int>());
+                Assert.Equal(trial.State.ToString().ToLowerInvariant(), row["state"].ToString());
+                Assert.Equal(trial.Result?.TestError, trial.Result is null ? null : row["test_error"].Parse<double>());
+                Assert.Equal(trial.Error ?? "", row["error"].ToString());
                 foreach (string name in names)
                 {
-                    Assert.Equal(SweepExport.Format(expected[i][name]), rows[i]![name]!.GetValue<string>());
+                    Assert.Equal(SweepExport.Format(expected[i][name]), row[name].ToString());
                 }
-                Assert.Equal(snapshot.Trials[i].Error ?? "", rows[i]!["error"]!.GetValue<string>());
+                i++;
             }
-
-            // Parquet, read back with Parquet.Net: typed columns, nulls where a result is missing.
-            await using (var file = File.OpenRead(parquet))
-            {
-                var read = await ParquetSerializer.DeserializeUntypedAsync(file);
-                Assert.Equal(names, read.Schema.GetDataFields().Select(f => f.Name));
-                Assert.Equal(snapshot.Total, read.Data.Count);
-                for (int i = 0; i < read.Data.Count; i++)
-                {
-                    foreach (string name in names)
-                    {
-                        // The untyped reader leaves a missing value out of its row.
-                        Assert.Equal(expected[i][name], read.Data[i].TryGetValue(name, out object? value) ? value : null);
-                    }
-                }
-            }
+            Assert.Equal(snapshot.Total, i);
         }
-        finally
+
+        // CSV, read by Python's csv module.
+        var python = await RunAsync("python3", "-c",
+            "import csv, json, sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))))", csv);
+        var rows = JsonNode.Parse(python)!.AsArray();
+        Assert.Equal(snapshot.Total, rows.Count);
+        for (int i = 0; i < rows.Count; i++)
         {
-            folder.Delete(recursive: true);
+            Assert.Equal(names, rows[i]!.AsObject().Select(p => p.Key));
+            foreach (string name in names)
+            {
+                Assert.Equal(SweepExport.Format(expected[i][name]), rows[i]![name]!.GetValue<string>());
+            }
+            Assert.Equal(snapshot.Trials[i].Error ?? "", rows[i]!["error"]!.GetValue<string>());
+        }
+
+        // Parquet, read back with Parquet.Net: typed columns, nulls where a result is missing.
+        await using (var file = File.OpenRead(parquet))
+        {
+            var read = await ParquetSerializer.DeserializeUntypedAsync(file);
+            Assert.Equal(names, read.Schema.GetDataFields().Select(f => f.Name));
+            Assert.Equal(snapshot.Total, read.Data.Count);
+            for (int i = 0; i < read.Data.Count; i++)
+            {
+                foreach (string name in names)
+                {
+                    // The untyped reader leaves a missing value out of its row.
+                    Assert.Equal(expected[i][name], read.Data[i].TryGetValue(name, out object? value) ? value : null);
+                }
+            }
         }
     }
 
@@ -356,34 +345,27 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         await a.SubmitAsync(Spec("compare-a", seed: 37, ks: "3, 5, 8"));
         await b.SubmitAsync(Spec("compare-b", seed: 37, ks: "3, 5, 8", scalers: "\"l2\""), ["normalizer"]);
         SweepSnapshot[] sweeps = [await FinishedAsync(a, "compare-a finishes"), await FinishedAsync(b, "compare-b finishes")];
-        var folder = Directory.CreateTempSubdirectory("grid-compare-");
-        try
-        {
-            var report = SweepReportWriter.WriteComparison(sweeps, folder.FullName);
+        using var folder = new TempDirectory("grid-compare-");
+        var report = SweepReportWriter.WriteComparison(sweeps, folder.Path);
 
-            Assert.Empty(report.Failures);
-            Assert.Equal(2, report.Figures);
-            string page = File.ReadAllText(report.IndexPath);
-            foreach (var sweep in sweeps)
-            {
-                var best = BestConfigurations.Of(sweep);
-                Assert.Equal(BestKind.Overall, best[0].Kind);
-                Assert.Equal(sweep.BestTrialId, best[0].Trial.TrialId);
-                Assert.Equal(sweep.Trials.Where(t => t.Result is not null).Min(t => t.Result!.TestError), best[0].Result.TestError);
-                // Its best trial's row, under its own sweep.
-                Assert.Contains($"<tr class=\"best\" data-sweep=\"{sweep.SweepId}\" data-trial=\"{WebUtility.HtmlEncode(sweep.BestTrialId)}\">", page);
-            }
-            Assert.Contains("<span class=\"tag\">normalizer</span>", page);
-            foreach (string name in new[] { "compare-elbow.png", "compare-test-error.png" })
-            {
-                var png = File.ReadAllBytes(Path.Combine(folder.FullName, SweepReportWriter.FiguresFolder, name));
-                Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
-                Assert.Contains($"src=\"figures/{name}\"", page);
-            }
-        }
-        finally
+        Assert.Empty(report.Failures);
+        Assert.Equal(2, report.Figures);
+        string page = File.ReadAllText(report.IndexPath);
+        foreach (var sweep in sweeps)
         {
-            folder.Delete(recursive: true);
+            var best = BestConfigurations.Of(sweep);
+            Assert.Equal(BestKind.Overall, best[0].Kind);
+            Assert.Equal(sweep.BestTrialId, best[0].Trial.TrialId);
+            Assert.Equal(sweep.Trials.Where(t => t.Result is not null).Min(t => t.Result!.TestError), best[0].Result.TestError);
+            // Its best trial's row, under its own sweep.
+            Assert.Contains($"<tr class=\"best\" data-sweep=\"{sweep.SweepId}\" data-trial=\"{WebUtility.HtmlEncode(sweep.BestTrialId)}\">", page);
+        }
+        Assert.Contains("<span class=\"tag\">normalizer</span>", page);
+        foreach (string name in new[] { "compare-elbow.png", "compare-test-error.png" })
+        {
+            var png = File.ReadAllBytes(folder.File(SweepReportWriter.FiguresFolder, name));
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
+            Assert.Contains($"src=\"figures/{name}\"", page);
         }
     }
 
@@ -409,17 +391,8 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
 
     private static async Task<string> RunAsync(string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{file} exited {process.ExitCode}: {await stderr}");
-        return await stdout;
+        var (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromSeconds(60), file, arguments);
+        Assert.True(code == 0, $"{file} exited {code}: {stderr}");
+        return stdout;
     }
 }

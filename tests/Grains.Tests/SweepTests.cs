@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
@@ -18,15 +17,8 @@ public sealed class SweepTests(ClusterFixture fixture)
     private const int TrainRows = 2000;
     private const int TestRows = 500;
 
-    private static SweepSpec Spec(string json)
-    {
-        var result = SweepSpecParser.Parse(JsonNode.Parse(json), "test");
-        Assert.True(result.IsValid, string.Join("; ", result.Errors));
-        return result.Spec!;
-    }
-
     /// <summary>Pixels and one small autoencoder × two scalers × three k: 12 trials, 6 of them sharing the autoencoder.</summary>
-    private static readonly SweepSpec SmallStudy = Spec($$"""
+    private static readonly SweepSpec SmallStudy = Specs.Valid($$"""
         {
           "name": "small-study",
           "datasets": ["mnist"],
@@ -110,7 +102,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     [Fact]
     public async Task Cancel_stops_running_and_pending_trials_and_frees_the_slots()
     {
-        var spec = Spec($$"""
+        var spec = Specs.Valid($$"""
             {
               "name": "to-cancel",
               "datasets": ["mnist"],
@@ -123,7 +115,7 @@ public sealed class SweepTests(ClusterFixture fixture)
             """);
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("to-cancel");
         await sweep.SubmitAsync(spec);
-        await Until.TrueAsync(async () =>
+        await Wait.UntilAsync(async () =>
             (await sweep.GetSnapshotAsync())!.Trials.Any(t => t.Progress is { Stage: StageKind.Autoencoder, Done: > 0 }),
             TimeSpan.FromMinutes(2), "the autoencoder reports its first epoch");
 
@@ -133,7 +125,7 @@ public sealed class SweepTests(ClusterFixture fixture)
         Assert.All(cancelled.Trials, t => Assert.Equal(TrialState.Cancelled, t.State));
         Assert.Equal(new StageCounts(0, 0), cancelled.Stages);
         // Abandoned by every trial, the autoencoder stops and its slot is freed.
-        await Until.TrueAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var status = await fixture.Grains.GetGrain<ISchedulerGrain>(0).GetStatusAsync();
             return status.Workers.Sum(w => w.BusyCpu + w.BusyGpu) == 0;
@@ -145,7 +137,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     public async Task A_stage_that_fails_every_attempt_fails_its_trials_with_the_reason()
     {
         // The silos' data directory has no Fashion-MNIST.
-        var spec = Spec("""
+        var spec = Specs.Valid("""
             {
               "name": "missing-data",
               "datasets": ["fashion-mnist"],
@@ -172,7 +164,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     [Fact]
     public async Task Refine_knee_adds_k_values_until_the_knee_is_located_to_the_step()
     {
-        var spec = Spec($$"""
+        var spec = Specs.Valid($$"""
             {
               "name": "refine",
               "datasets": ["mnist"],
@@ -201,7 +193,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     [Fact]
     public async Task Watchdog_reminder_records_a_result_whose_report_never_arrived()
     {
-        var spec = Spec("""
+        var spec = Specs.Valid("""
             {
               "name": "lost-report",
               "datasets": ["mnist"],
@@ -217,14 +209,14 @@ public sealed class SweepTests(ClusterFixture fixture)
         // it, the trial is already done and reports nothing: its one report was "lost".
         var trial = fixture.Grains.GetGrain<ITrialGrain>(Grid.Grains.Runs.SweepGrain.TrialKey("lost-report", trialSpec));
         await trial.StartAsync("nowhere", trialSpec);
-        await Until.TrueAsync(async () => (await trial.GetStatusAsync())?.State == TrialState.Succeeded,
+        await Wait.UntilAsync(async () => (await trial.GetStatusAsync())?.State == TrialState.Succeeded,
             TimeSpan.FromMinutes(1), "the trial succeeds on its own");
 
         var sweep = fixture.Grains.GetGrain<ISweepGrain>("lost-report");
         var submitted = await sweep.SubmitAsync(spec);
         Assert.Equal(TrialState.Pending, Assert.Single(submitted.Trials).State);
 
-        await Until.TrueAsync(async () => (await sweep.GetSnapshotAsync())!.State == SweepState.Completed,
+        await Wait.UntilAsync(async () => (await sweep.GetSnapshotAsync())!.State == SweepState.Completed,
             TimeSpan.FromSeconds(60), "the watchdog reminder reconciles the sweep with its trial");
         var done = (await sweep.ReconcileAsync())!;
         Assert.Equal(TrialState.Succeeded, Assert.Single(done.Trials).State);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Grains.Runs;
@@ -25,17 +24,16 @@ public sealed class TrialFailureLogTests : IAsyncLifetime
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<(LogLevel Level, string Text)>> Logs = new();
 
     private readonly string _logId = Guid.NewGuid().ToString("N");
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "grid-empty-data-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _dataDir = new("grid-empty-data-");
     private TestCluster _cluster = null!;
 
     private IReadOnlyList<(LogLevel Level, string Text)> Log => Logs[_logId].ToList();
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dataDir);
         Logs[_logId] = new ConcurrentQueue<(LogLevel, string)>();
         var builder = new TestClusterBuilder(1);
-        builder.Properties[DataKey] = _dataDir;
+        builder.Properties[DataKey] = _dataDir.Path;
         builder.Properties[LogKey] = _logId;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         _cluster = builder.Build();
@@ -47,21 +45,21 @@ public sealed class TrialFailureLogTests : IAsyncLifetime
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
         Logs.TryRemove(_logId, out _);
-        Directory.Delete(_dataDir, recursive: true);
+        _dataDir.Dispose();
     }
 
     [Fact]
     public async Task A_failure_whose_record_is_refused_is_logged_at_debug_and_a_recorded_one_as_a_warning()
     {
-        var spec = SweepSpecParser.Parse(JsonNode.Parse("""
+        var spec = Specs.Valid("""
             { "datasets": ["mnist"], "split": { "train": 600, "test": 100 }, "representations": ["pixels"], "scalers": ["none"], "k": [5] }
-            """), "no-data").Spec!;
+            """, "no-data");
 
         await _cluster.Client.GetGrain<ISweepGrain>("refused-1").SubmitAsync(spec);
         await _cluster.Client.GetGrain<ISweepGrain>("recorded-1").SubmitAsync(spec);
 
         // The only lines the trial grains log here are about the end of their chains.
-        await Until.TrueAsync(() => Task.FromResult(Log.Any(l => l.Text.Contains("refused-1")) && Log.Any(l => l.Text.Contains("recorded-1"))),
+        await Wait.UntilAsync(() => Task.FromResult(Log.Any(l => l.Text.Contains("refused-1")) && Log.Any(l => l.Text.Contains("recorded-1"))),
             TimeSpan.FromSeconds(60), "both trials' chains end (their stage fails three times on the empty data directory)");
         var lines = Log;
         Assert.Contains(lines, l => l.Level == LogLevel.Warning && l.Text.Contains("recorded-1") && l.Text.EndsWith("failed", StringComparison.Ordinal));

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
@@ -14,7 +13,7 @@ public sealed class WarmStartTests(ClusterFixture fixture)
     private const int TrainRows = 2000;
     private const int TestRows = 500;
 
-    private static SweepSpec Spec(string kmeans) => SweepSpecParser.Parse(JsonNode.Parse($$"""
+    private static SweepSpec Spec(string kmeans) => Specs.Valid($$"""
         {
           "name": "warm",
           "datasets": ["mnist"],
@@ -25,7 +24,7 @@ public sealed class WarmStartTests(ClusterFixture fixture)
           "seeds": [1],
           "kmeans": {{kmeans}}
         }
-        """), "test").Spec!;
+        """);
 
     [Fact]
     public void A_warm_trial_chains_a_stage_per_k_below_it_and_shares_them_with_the_curve()

@@ -72,7 +72,7 @@ public sealed class RunSerializationTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Records))]
-    public void RecordRoundTrips(object value)
+    public void Record_round_trips(object value)
     {
         var serializer = _services.GetRequiredService<Serializer>();
 
@@ -103,7 +103,7 @@ public sealed class RunSerializationTests : IDisposable
     }
 
     [Fact]
-    public void StageFailureKeepsItsMessageAcrossTheWire()
+    public void Stage_failure_keeps_its_message_across_the_wire()
     {
         var serializer = _services.GetRequiredService<Serializer>();
 
@@ -113,7 +113,7 @@ public sealed class RunSerializationTests : IDisposable
     }
 
     [Fact]
-    public void StoredStatesKeepTheirValues()
+    public void Stored_states_keep_their_values()
     {
         // Trial and worker states are stored (Redis) and sent by value: a new state is appended, never inserted.
         Assert.Equal([0, 1, 2, 3, 4, 5], new[] { TrialState.Pending, TrialState.Running, TrialState.Succeeded, TrialState.Failed, TrialState.Cancelled, TrialState.Queued }.Select(s => (int)s));

@@ -43,14 +43,14 @@ public sealed class SerializationTests : IDisposable
         new SpecError("$.k[0]", "k must be at least 2; got 1", 8, 5),
         new SpecError("$", "the spec is empty"),
         new SpecParseResult(_seedStudy, Array.Empty<SpecError>()),
-        SweepSpecParser.Parse(Specs.Yaml("datasets: [x]\nk: [1]"), "broken"),
+        SweepSpecParser.Parse(Specs.Load("datasets: [x]\nk: [1]"), "broken"),
         ScalerKind.Standard,
         ReconstructionLoss.Mse,
         KMeansAlgorithm.Full);
 
     [Theory]
     [MemberData(nameof(Records))]
-    public void RecordRoundTrips(object value)
+    public void Record_round_trips(object value)
     {
         var serializer = _services.GetRequiredService<Serializer>();
 
@@ -64,7 +64,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void TypedSerializerRoundTripsAWholeExpansion()
+    public void Typed_serializer_round_trips_a_whole_expansion()
     {
         var serializer = _services.GetRequiredService<Serializer<TrialSpec[]>>();
         var trials = SweepExpansion.Expand(_seedStudy with { Strategy = StrategySpec.Grid }).ToArray();
@@ -77,7 +77,7 @@ public sealed class SerializationTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Records))]
-    public void ImmutableRecordIsCopiedByReference(object value)
+    public void Immutable_record_is_copied_by_reference(object value)
     {
         var copier = _services.GetRequiredService<DeepCopier>();
 
@@ -85,7 +85,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void EnumsRoundTrip()
+    public void Enums_round_trip()
     {
         var serializer = _services.GetRequiredService<Serializer>();
 

@@ -39,7 +39,7 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void MinimalSpecIsValidWithDefaults()
+    public void Minimal_spec_is_valid_with_defaults()
     {
         var spec = Specs.Valid(Spec());
 
@@ -55,21 +55,21 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void UnknownKeyNearAKnownOneSuggestsIt() =>
+    public void Unknown_key_near_a_known_one_suggests_it() =>
         AssertError(
             Spec(("representations", "[{ autoencoder: { z_dim: 16, epoch: 3 } }]")),
             "$.representations[0].autoencoder.epoch",
             "unknown key 'epoch'; did you mean 'epochs'?");
 
     [Fact]
-    public void UnknownKeyFarFromEveryKnownOneListsThem() =>
+    public void Unknown_key_far_from_every_known_one_lists_them() =>
         AssertError(
             Spec(("colour", "red")),
             "$.colour",
             "unknown key 'colour'; known keys: name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine");
 
     [Fact]
-    public void TransposedLettersCountAsOneEdit() =>
+    public void Transposed_letters_count_as_one_edit() =>
         AssertError(
             Spec(("kmeans", "{ n_iint: 3 }")),
             "$.kmeans.n_iint",
@@ -95,11 +95,11 @@ public sealed class SpecValidationTests
     [InlineData("scalers", "[]", "scalers must not be empty, e.g. scalers: [none, l2]")]
     [InlineData("k", "[]", "k must not be empty, e.g. k: [10, 25, 225] or { from: 10, to: 250, step: 10 }")]
     [InlineData("seeds", "[]", "seeds must not be empty, e.g. seeds: [0, 1]")]
-    public void EmptyAxisIsRejected(string key, string value, string message) =>
+    public void Empty_axis_is_rejected(string key, string value, string message) =>
         AssertError(Spec((key, value)), "$." + key, message);
 
     [Fact]
-    public void EmptyZDimListIsRejected() =>
+    public void Empty_z_dim_list_is_rejected() =>
         AssertError(
             Spec(("representations", "[{ autoencoder: { z_dim: [] } }]")),
             "$.representations[0].autoencoder.z_dim",
@@ -109,17 +109,17 @@ public sealed class SpecValidationTests
     [InlineData("0", "$.representations[0].autoencoder.z_dim", "z_dim must be between 1 and 256; got 0")]
     [InlineData("[16, 257]", "$.representations[0].autoencoder.z_dim[1]", "z_dim must be between 1 and 256; got 257")]
     [InlineData("{ from: 200, to: 300, step: 50 }", "$.representations[0].autoencoder.z_dim.to", "z_dim must be between 1 and 256; got 300")]
-    public void ZDimOutsideOneTo256IsRejected(string zDim, string path, string message) =>
+    public void Z_dim_outside_one_to_256_is_rejected(string zDim, string path, string message) =>
         AssertError(Spec(("representations", $"[{{ autoencoder: {{ z_dim: {zDim} }} }}]")), path, message);
 
     [Theory]
     [InlineData("[1, 10]", "$.k[0]", "k must be at least 2; got 1")]
     [InlineData("{ from: 0, to: 20, step: 10 }", "$.k.from", "k must be at least 2; got 0")]
-    public void KBelowTwoIsRejected(string k, string path, string message) =>
+    public void K_below_two_is_rejected(string k, string path, string message) =>
         AssertError(Spec(("k", k)), path, message);
 
     [Fact]
-    public void KAboveTheDatasetsTrainingRowsIsRejected() =>
+    public void K_above_the_datasets_training_rows_is_rejected() =>
         AssertError(
             Spec(("datasets", "[mnist, fashion-mnist]"), ("k", "[10, 60001]")),
             "$.k[1]",
@@ -128,11 +128,11 @@ public sealed class SpecValidationTests
     [Theory]
     [InlineData("[50, 101]", "$.k[1]", "k 101 exceeds the 100 training rows that split.train keeps")]
     [InlineData("{ from: 50, to: 150, step: 50 }", "$.k.to", "k 150 exceeds the 100 training rows that split.train keeps")]
-    public void KAboveTheSplitsTrainingRowsIsRejected(string k, string path, string message) =>
+    public void K_above_the_splits_training_rows_is_rejected(string k, string path, string message) =>
         AssertError(Spec(("split", "{ train: 100 }"), ("k", k)), path, message);
 
     [Fact]
-    public void SplitAboveTheDatasetSizeKeepsEveryRow()
+    public void Split_above_the_dataset_size_keeps_every_row()
     {
         var spec = Specs.Valid(Spec(("split", "{ train: 70000, test: 5000 }"), ("k", "[60000]")));
 
@@ -143,21 +143,21 @@ public sealed class SpecValidationTests
     [Theory]
     [InlineData(0)]
     [InlineData(1001)]
-    public void EpochsOutsideOneTo1000AreRejected(int epochs) =>
+    public void Epochs_outside_one_to_1000_are_rejected(int epochs) =>
         AssertError(
             Spec(("representations", $"[{{ autoencoder: {{ z_dim: 16, epochs: {epochs} }} }}]")),
             "$.representations[0].autoencoder.epochs",
             $"epochs must be between 1 and 1000; got {epochs}");
 
     [Fact]
-    public void MoreThan100000TrialsAreRejected() =>
+    public void More_than_100000_trials_are_rejected() =>
         AssertError(
             Spec(("scalers", "[none, l2]"), ("k", "{ from: 2, to: 60000 }")),
             "$",
             "the sweep expands to 119,998 trials (datasets 1 × representations 1 × seeds 1 × scalers 2 × k 59999); at most 100,000 are allowed: narrow an axis, or sample with strategy { random: { trials: N } }");
 
     [Fact]
-    public void RandomSampleOfAHugeGridIsAllowed()
+    public void Random_sample_of_a_huge_grid_is_allowed()
     {
         var spec = Specs.Valid(Spec(("scalers", "[none, l2]"), ("k", "{ from: 2, to: 60000 }"), ("strategy", "{ random: { trials: 50, seed: 7 } }")));
 
@@ -170,39 +170,39 @@ public sealed class SpecValidationTests
     [InlineData("kmeans", "{ tol: .inf }", "$.kmeans.tol", "tol must be a finite number; got infinity")]
     [InlineData("k", "[10, -.inf]", "$.k[1]", "k must be a finite number; got -infinity")]
     [InlineData("representations", "[{ autoencoder: { z_dim: 16, epochs: .NaN } }]", "$.representations[0].autoencoder.epochs", "epochs must be a finite number; got NaN")]
-    public void NaNAndInfinityAreRejected(string key, string value, string path, string message) =>
+    public void NaN_and_infinity_are_rejected(string key, string value, string path, string message) =>
         AssertError(Spec((key, value)), path, message);
 
     [Fact]
-    public void UnknownDatasetIsRejectedWithTheKnownOnes() =>
+    public void Unknown_dataset_is_rejected_with_the_known_ones() =>
         AssertError(
             Spec(("datasets", "[mnist, mnsit]")),
             "$.datasets[1]",
             "unknown dataset 'mnsit'; did you mean 'mnist'? known: mnist, fashion-mnist");
 
     [Fact]
-    public void UnknownScalerIsRejectedWithTheKnownOnes() =>
+    public void Unknown_scaler_is_rejected_with_the_known_ones() =>
         AssertError(
             Spec(("scalers", "[none, minmax]")),
             "$.scalers[1]",
             "unknown scaler 'minmax'; known: none, unit, l2, standard");
 
     [Fact]
-    public void UnknownLossIsRejectedWithTheKnownOnes() =>
+    public void Unknown_loss_is_rejected_with_the_known_ones() =>
         AssertError(
             Spec(("representations", "[{ autoencoder: { z_dim: 16, loss: mae } }]")),
             "$.representations[0].autoencoder.loss",
             "unknown loss 'mae'; did you mean 'mse'? known: bce, mse");
 
     [Fact]
-    public void UnknownAlgorithmIsRejectedWithTheKnownOnes() =>
+    public void Unknown_algorithm_is_rejected_with_the_known_ones() =>
         AssertError(
             Spec(("kmeans", "{ algorithm: elkan }")),
             "$.kmeans.algorithm",
             "unknown algorithm 'elkan'; known: minibatch, full");
 
     [Fact]
-    public void UnknownRepresentationIsRejectedWithTheKnownOnes() =>
+    public void Unknown_representation_is_rejected_with_the_known_ones() =>
         AssertError(
             Spec(("representations", "[pixel]")),
             "$.representations[0]",
@@ -211,14 +211,14 @@ public sealed class SpecValidationTests
     [Theory]
     [InlineData(0)]
     [InlineData(-10)]
-    public void RangeStepNotPositiveIsRejected(int step) =>
+    public void Range_step_not_positive_is_rejected(int step) =>
         AssertError(
             Spec(("k", $"{{ from: 10, to: 250, step: {step} }}")),
             "$.k.step",
             $"step must be positive; got {step}");
 
     [Fact]
-    public void RangeFromAfterToIsRejected() =>
+    public void Range_from_after_to_is_rejected() =>
         AssertError(
             Spec(("k", "{ from: 250, to: 10, step: 10 }")),
             "$.k",
@@ -236,7 +236,7 @@ public sealed class SpecValidationTests
         AssertError(Spec((key, value)), path, message);
 
     [Fact]
-    public void AutoencodersDifferingInLearningRateAreDistinct()
+    public void Autoencoders_differing_in_learning_rate_are_distinct()
     {
         var spec = Specs.Valid(Spec(("representations", "[{ autoencoder: { z_dim: 16 } }, { autoencoder: { z_dim: 16, learning_rate: 0.001 } }]")));
 
@@ -246,18 +246,18 @@ public sealed class SpecValidationTests
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
-    public void RandomStrategyWithFewerThanOneTrialIsRejected(int trials) =>
+    public void Random_strategy_with_fewer_than_one_trial_is_rejected(int trials) =>
         AssertError(
             Spec(("strategy", $"{{ random: {{ trials: {trials}, seed: 0 }} }}")),
             "$.strategy.random.trials",
             $"trials must be at least 1; got {trials}");
 
     [Fact]
-    public void RandomStrategyWithoutSettingsIsRejected() =>
+    public void Random_strategy_without_settings_is_rejected() =>
         AssertError(Spec(("strategy", "random")), "$.strategy", "random needs its settings, e.g. { random: { trials: 50, seed: 0 } }");
 
     [Fact]
-    public void MissingRequiredAxesAreEachRejected()
+    public void Missing_required_axes_are_each_rejected()
     {
         var result = Specs.Parse("name: nothing-else");
 
@@ -273,18 +273,18 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void AutoencoderWithoutSettingsIsRejected() =>
+    public void Autoencoder_without_settings_is_rejected() =>
         AssertError(Spec(("representations", "[autoencoder]")), "$.representations[0]", "autoencoder needs its settings, e.g. { autoencoder: { z_dim: 16 } }");
 
     [Fact]
-    public void AutoencoderWithoutZDimIsRejected() =>
+    public void Autoencoder_without_z_dim_is_rejected() =>
         AssertError(
             Spec(("representations", "[{ autoencoder: { epochs: 3 } }]")),
             "$.representations[0].autoencoder.z_dim",
             "z_dim is required, e.g. z_dim: 16 or [2, 16, 25]");
 
     [Fact]
-    public void MiniBatchOnlySettingsAreRejectedForFullKMeans()
+    public void Minibatch_only_settings_are_rejected_for_full_kmeans()
     {
         var result = Specs.Parse(Spec(("kmeans", "{ algorithm: full, batch_size: 200, max_no_improvement: 5 }")));
 
@@ -298,7 +298,7 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void FullKMeansGetsScikitLearnsKMeansDefaults()
+    public void Full_kmeans_gets_scikit_learns_kmeans_defaults()
     {
         var spec = Specs.Valid(Spec(("kmeans", "{ algorithm: full, n_init: 10 }")));
 
@@ -306,22 +306,22 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void InvalidNameIsRejected() =>
+    public void Invalid_name_is_rejected() =>
         AssertError(
             Spec(("name", "'my/sweep'")),
             "$.name",
             "name must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit; got 'my/sweep'");
 
     [Fact]
-    public void DefaultNameIsMadeSafe()
+    public void Default_name_is_made_safe()
     {
-        var spec = SweepSpecParser.Parse(Specs.Yaml(Spec()), "my study (v2)").Spec;
+        var spec = SweepSpecParser.Parse(Specs.Load(Spec()), "my study (v2)").Spec;
 
         Assert.Equal("my-study-v2", spec?.Name);
     }
 
     [Fact]
-    public void EmptyDocumentIsRejected()
+    public void Empty_document_is_rejected()
     {
         var result = SweepSpecParser.Parse(null, "x");
 
@@ -331,11 +331,11 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void RootThatIsNotAMappingIsRejected() =>
+    public void Root_that_is_not_a_mapping_is_rejected() =>
         AssertError("[mnist]", "$", "a sweep spec is a mapping with the keys name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine; got a list");
 
     [Fact]
-    public void NamesIgnoreCase()
+    public void Names_ignore_case()
     {
         var spec = Specs.Valid(Spec(("datasets", "[Fashion-MNIST]"), ("scalers", "[L2, Standard]"), ("kmeans", "{ algorithm: Full }")));
 
@@ -345,7 +345,7 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void SingleValuesStandForListsOfOne()
+    public void Single_values_stand_for_lists_of_one()
     {
         var spec = Specs.Valid(Spec(("datasets", "mnist"), ("scalers", "l2"), ("k", "25"), ("seeds", "3"), ("representations", "{ autoencoder: { z_dim: 8 } }")));
 
@@ -357,7 +357,7 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
-    public void SeveralProblemsAreAllListed()
+    public void Several_problems_are_all_listed()
     {
         var yaml = """
             name: broken

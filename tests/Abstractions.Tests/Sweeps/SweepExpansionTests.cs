@@ -15,7 +15,7 @@ public sealed class SweepExpansionTests
         """;
 
     [Fact]
-    public void RangeExpandsWithBothEndsIncluded()
+    public void Range_expands_with_both_ends_included()
     {
         var spec = Specs.Valid("""
             datasets: [mnist]
@@ -28,7 +28,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RangeStopsAtTheLastStepNotAboveTo()
+    public void Range_stops_at_the_last_step_not_above_to()
     {
         var spec = Specs.Valid("""
             datasets: [mnist]
@@ -44,7 +44,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void ZDimListBecomesOneRepresentationEach()
+    public void Z_dim_list_becomes_one_representation_each()
     {
         var spec = Specs.Valid("""
             datasets: [mnist]
@@ -66,7 +66,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void GridCountsEveryCombination()
+    public void Grid_counts_every_combination()
     {
         var spec = Specs.Valid(Small);
 
@@ -80,7 +80,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void GridOrderIsDatasetsRepresentationsSeedsScalersThenK()
+    public void Grid_order_is_datasets_representations_seeds_scalers_then_k()
     {
         var trials = SweepExpansion.Expand(Specs.Valid(Small));
 
@@ -102,7 +102,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void GridOrderIsTheSameEveryTime()
+    public void Grid_order_is_the_same_every_time()
     {
         var spec = Specs.Valid(Small);
 
@@ -110,7 +110,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void TrialsCarryTheSweepsSharedSettings()
+    public void Trials_carry_the_sweeps_shared_settings()
     {
         var spec = Specs.Valid(Small + "\nsplit: { train: 6000 }\nkmeans: { batch_size: 200, n_init: 3 }");
 
@@ -121,7 +121,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomSampleIsDeterministicDistinctAndFromTheGrid()
+    public void Random_sample_is_deterministic_distinct_and_from_the_grid()
     {
         var spec = Specs.Valid(Small + "\nstrategy: { random: { trials: 10, seed: 42 } }");
         var grid = SweepExpansion.Expand(spec with { Strategy = StrategySpec.Grid });
@@ -139,7 +139,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomSampleDependsOnTheSeed()
+    public void Random_sample_depends_on_the_seed()
     {
         var spec = Specs.Valid(Small + "\nstrategy: { random: { trials: 10, seed: 1 } }");
 
@@ -150,7 +150,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomSampleIsStableAcrossRuntimes()
+    public void Random_sample_is_stable_across_runtimes()
     {
         // SplitMix64 and Floyd's algorithm are fixed by definition: this sample must never change.
         var spec = Specs.Valid(Small + "\nstrategy: { random: { trials: 4, seed: 0 } }");
@@ -161,7 +161,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomSampleIsUniformOverTheGrid()
+    public void Random_sample_is_uniform_over_the_grid()
     {
         // 2,000 samples of 8 out of 32: each combination is expected 500 times (σ ≈ 19).
         var spec = Specs.Valid(Small);
@@ -180,7 +180,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomAskingForTheWholeGridGetsIt()
+    public void Random_asking_for_the_whole_grid_gets_it()
     {
         var spec = Specs.Valid(Small + "\nstrategy: { random: { trials: 1000, seed: 3 } }");
 
@@ -189,7 +189,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void RandomSampleOfAHugeGridIsDistinct()
+    public void Random_sample_of_a_huge_grid_is_distinct()
     {
         var spec = Specs.Valid("""
             datasets: [mnist, fashion-mnist]
@@ -207,7 +207,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void ExpandRefusesMoreThanTheLimit()
+    public void Expand_refuses_more_than_the_limit()
     {
         var spec = Specs.Valid(Small) with { K = Enumerable.Range(2, 10_000).ToArray() };
 
@@ -216,7 +216,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void KeyNamesEveryAxis()
+    public void Key_names_every_axis()
     {
         var trial = new TrialSpec(
             "mnist",
@@ -233,7 +233,7 @@ public sealed class SweepExpansionTests
     }
 
     [Fact]
-    public void IdIsStableAndCoversEveryField()
+    public void Id_is_stable_and_covers_every_field()
     {
         var trial = new TrialSpec(
             "mnist",

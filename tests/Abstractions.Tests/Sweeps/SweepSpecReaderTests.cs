@@ -9,16 +9,9 @@ namespace Grid.Abstractions.Tests.Sweeps;
 /// <summary>Reading spec files and text: the examples, YAML typing, syntax errors and positions.</summary>
 public sealed class SweepSpecReaderTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("grid-spec-tests-").FullName;
+    private readonly TempDirectory _directory = new("grid-spec-tests-");
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string WriteFile(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _directory.Dispose();
 
     private static SweepSpec AssertValid(SpecParseResult result)
     {
@@ -27,7 +20,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void SeedStudyExampleReproducesBothStudies()
+    public void Seed_study_example_reproduces_both_studies()
     {
         var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("seed-study.yaml")));
 
@@ -46,7 +39,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void DemoExampleIsSmall()
+    public void Demo_example_is_small()
     {
         var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("demo.yaml")));
 
@@ -60,9 +53,9 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void EveryExampleIsValid()
+    public void Every_example_is_valid()
     {
-        var examples = Directory.GetFiles(Path.Combine(Specs.RepositoryRoot(), "examples"))
+        var examples = Directory.GetFiles(Repository.PathOf("examples"))
             .Where(f => SweepSpecReader.FormatOf(f) != SpecFormat.Auto)
             .ToList();
 
@@ -77,7 +70,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlPlainScalarsAreTypedQuotedOnesStayStrings()
+    public void Yaml_plain_scalars_are_typed_quoted_ones_stay_strings()
     {
         var root = SweepSpecReader.Load("""
             int: 10
@@ -129,7 +122,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void QuotedNumberIsAWrongType()
+    public void Quoted_number_is_a_wrong_type()
     {
         var result = SweepSpecReader.Read("""
             datasets: [mnist]
@@ -144,7 +137,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlSyntaxErrorIsReportedWithItsLine()
+    public void Yaml_syntax_error_is_reported_with_its_line()
     {
         var result = SweepSpecReader.Read("""
             datasets: [mnist]
@@ -165,7 +158,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlBadIndentationIsReportedWithItsLine()
+    public void Yaml_bad_indentation_is_reported_with_its_line()
     {
         var result = SweepSpecReader.Read("datasets: [mnist]\nscalers:\n  - none\n - l2\n", SpecFormat.Yaml);
 
@@ -178,7 +171,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     [InlineData("datasets: [mnist]\nrepresentations: [pixels]\nscalers:\n\t- none\nk: [10]\n", 4, 1)]
     [InlineData("datasets: [mnist]\nsplit:\n  train: 600\n\ttest: 100\nk: [10]\n", 4, 1)]
     [InlineData("datasets: [mnist]\nsplit:\n  train: 600\n  \ttest: 100\nk: [10]\n", 4, 3)]
-    public void YamlTabIsReportedWhereItIs(string text, int line, int column)
+    public void Yaml_tab_is_reported_where_it_is(string text, int line, int column)
     {
         var result = SweepSpecReader.Read(text, SpecFormat.Yaml);
 
@@ -189,7 +182,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlDuplicateKeyIsASyntaxError()
+    public void Yaml_duplicate_key_is_a_syntax_error()
     {
         var result = SweepSpecReader.Read("datasets: [mnist]\nk: [10]\nk: [20]\n", SpecFormat.Yaml);
 
@@ -199,7 +192,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlWithTwoDocumentsIsRejected()
+    public void Yaml_with_two_documents_is_rejected()
     {
         var result = SweepSpecReader.Read(Specs.Minimal + "\n---\nname: second\n", SpecFormat.Yaml);
 
@@ -209,7 +202,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void JsonSyntaxErrorIsReportedWithItsLine()
+    public void Json_syntax_error_is_reported_with_its_line()
     {
         var result = SweepSpecReader.Read("{\n  \"datasets\": [\"mnist\"],\n  \"k\": [10,, 20]\n}", SpecFormat.Json);
 
@@ -221,7 +214,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void JsonDuplicateKeyIsASyntaxError()
+    public void Json_duplicate_key_is_a_syntax_error()
     {
         var result = SweepSpecReader.Read("""{ "k": [10], "k": [20] }""", SpecFormat.Json);
 
@@ -231,7 +224,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void JsonAllowsCommentsAndTrailingCommas()
+    public void Json_allows_comments_and_trailing_commas()
     {
         var spec = AssertValid(SweepSpecReader.Read("""
             {
@@ -247,7 +240,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void YamlErrorsPointAtTheirLine()
+    public void Yaml_errors_point_at_their_line()
     {
         var result = SweepSpecReader.Read("""
             datasets: [mnist]
@@ -270,7 +263,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingKeyPointsAtItsParent()
+    public void Missing_key_points_at_its_parent()
     {
         var result = SweepSpecReader.Read("""
             datasets: [mnist]
@@ -287,7 +280,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void JsonErrorsPointAtTheirLine()
+    public void Json_errors_point_at_their_line()
     {
         var result = SweepSpecReader.Read("""
             {
@@ -303,7 +296,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void WholeSpecErrorsHaveNoPosition()
+    public void Whole_spec_errors_have_no_position()
     {
         var result = SweepSpecReader.Read("name: only", SpecFormat.Yaml);
 
@@ -312,9 +305,9 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingFileIsAnErrorNamingIt()
+    public void Missing_file_is_an_error_naming_it()
     {
-        var path = Path.Combine(_directory, "absent.yaml");
+        var path = _directory.File("absent.yaml");
 
         var result = SweepSpecReader.ReadFile(path);
 
@@ -325,15 +318,15 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void DirectoryIsNotASpecFile()
+    public void Directory_is_not_a_spec_file()
     {
-        var error = Assert.Single(SweepSpecReader.ReadFile(_directory).Errors);
+        var error = Assert.Single(SweepSpecReader.ReadFile(_directory.Path).Errors);
 
         Assert.Contains("is a directory", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void FormatFollowsTheExtensionThenTheContent()
+    public void Format_follows_the_extension_then_the_content()
     {
         var json = """{ "datasets": ["mnist"], "representations": ["pixels"], "scalers": ["none"], "k": [10] }""";
 
@@ -343,23 +336,23 @@ public sealed class SweepSpecReaderTests : IDisposable
         Assert.Equal(SpecFormat.Auto, SweepSpecReader.FormatOf("a.spec"));
         Assert.Equal(SpecFormat.Json, SweepSpecReader.Sniff("\uFEFF  \n{}"));
         Assert.Equal(SpecFormat.Yaml, SweepSpecReader.Sniff("datasets: [mnist]"));
-        Assert.Equal("sniffed-json", AssertValid(SweepSpecReader.ReadFile(WriteFile("sniffed-json.spec", json))).Name);
-        Assert.Equal("sniffed-yaml", AssertValid(SweepSpecReader.ReadFile(WriteFile("sniffed-yaml.spec", Specs.Minimal))).Name);
+        Assert.Equal("sniffed-json", AssertValid(SweepSpecReader.ReadFile(_directory.Write("sniffed-json.spec", json))).Name);
+        Assert.Equal("sniffed-yaml", AssertValid(SweepSpecReader.ReadFile(_directory.Write("sniffed-yaml.spec", Specs.Minimal))).Name);
         // A .json file is read as JSON even though YAML would also accept this text, so JSON's rules apply.
-        var error = Assert.Single(SweepSpecReader.ReadFile(WriteFile("strict.json", "{ datasets: [mnist] }")).Errors);
+        var error = Assert.Single(SweepSpecReader.ReadFile(_directory.Write("strict.json", "{ datasets: [mnist] }")).Errors);
         Assert.StartsWith("invalid JSON: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void EmptyFileIsAnEmptySpec()
+    public void Empty_file_is_an_empty_spec()
     {
-        var error = Assert.Single(SweepSpecReader.ReadFile(WriteFile("empty.yaml", "# nothing yet\n")).Errors);
+        var error = Assert.Single(SweepSpecReader.ReadFile(_directory.Write("empty.yaml", "# nothing yet\n")).Errors);
 
         Assert.StartsWith("the spec is empty", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void WrittenSpecReadsBackEqual()
+    public void Written_spec_reads_back_equal()
     {
         var spec = AssertValid(SweepSpecReader.ReadFile(Specs.Example("seed-study.yaml")));
         var random = spec with { Strategy = StrategySpec.Random(20, 5), Split = new SplitSpec(Train: 1000), KMeans = KMeansSettings.FullDefaults };
@@ -373,7 +366,7 @@ public sealed class SweepSpecReaderTests : IDisposable
     }
 
     [Fact]
-    public void RecordsSerializeToJsonWithReadableNames()
+    public void Records_serialize_to_JSON_with_readable_names()
     {
         var trial = new TrialSpec(
             "mnist",

@@ -32,7 +32,7 @@ public sealed class AutoencoderCheckpointTests
         using (var cancellation = new CancellationTokenSource())
         {
             Assert.Equal(1, interrupted.CompletedEpochs);
-            var progress = new AutoencoderTrainerTests.SyncProgress(p =>
+            var progress = new SynchronousProgress<AutoencoderProgress>(p =>
             {
                 reports.Add(p);
                 cancellation.Cancel();

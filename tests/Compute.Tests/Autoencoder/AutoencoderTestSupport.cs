@@ -10,26 +10,6 @@ public sealed class AutoencoderCollection
     public const string Name = "Autoencoder";
 }
 
-/// <summary>A fresh directory under the temp path, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "grid-ae-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public void Dispose()
-    {
-        if (Directory.Exists(Path))
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-    }
-}
-
 internal static class Weights
 {
     /// <summary>The largest absolute difference between two models' parameters (same architecture).</summary>

@@ -155,7 +155,7 @@ public sealed class AutoencoderTrainerTests
         using var trainer = new AutoencoderTrainer(Small with { BatchSize = 4 }, CPU);
         var reports = new List<AutoencoderProgress>();
 
-        trainer.Train(train, progress: new SyncProgress(reports.Add));
+        trainer.Train(train, progress: new SynchronousProgress<AutoencoderProgress>(reports.Add));
 
         // 82 images in batches of 4: 21 batches, reported at batch 20 and at the epoch's end.
         Assert.Equal([(1, 20), (1, 21)], reports.Select(r => (r.Epoch, r.Batch)));
@@ -214,11 +214,5 @@ public sealed class AutoencoderTrainerTests
         Assert.Equal(untrained, fewBatches);
         Assert.Equal(untrained, manyBatches);
         Assert.InRange(untrained, 0, 6);
-    }
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (unlike <see cref="Progress{T}"/>).</summary>
-    internal sealed class SyncProgress(Action<AutoencoderProgress> onReport) : IProgress<AutoencoderProgress>
-    {
-        public void Report(AutoencoderProgress value) => onReport(value);
     }
 }

@@ -7,7 +7,7 @@ namespace Grid.Compute.Tests.Clustering;
 public sealed class BoundedAssignmentTests
 {
     [Fact]
-    public void Update_KeepsLabelsSumsAndCountsExactAsCentresMove()
+    public void Update_keeps_labels_sums_and_counts_exact_as_centres_move()
     {
         using var scope = torch.NewDisposeScope();
         using var generator = new Generator(17);

@@ -122,15 +122,3 @@ internal static class ClusteringData
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }
-
-/// <summary>Reports synchronously on the fitting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class RecordingProgress(Action<ClusteringProgress>? onReport = null) : IProgress<ClusteringProgress>
-{
-    public List<ClusteringProgress> Reports { get; } = [];
-
-    public void Report(ClusteringProgress value)
-    {
-        Reports.Add(value);
-        onReport?.Invoke(value);
-    }
-}

@@ -7,7 +7,7 @@ namespace Grid.Compute.Tests.Clustering;
 public sealed class KMeansFitTests
 {
     [Fact]
-    public void Predict_MatchesBruteForceAcrossChunks()
+    public void Predict_matches_brute_force_across_chunks()
     {
         // 1,100 centres on a grid with unit spacing and rows within 0.2 of one of them: more rows
         // than fit one bounded score matrix, so prediction runs in several chunks.
@@ -27,7 +27,7 @@ public sealed class KMeansFitTests
     }
 
     [Fact]
-    public void Predict_RejectsWrongWidthAndUseAfterDispose()
+    public void Predict_rejects_wrong_width_and_use_after_dispose()
     {
         var fit = new KMeansFit(torch.zeros(2, 3), [], 0, 0, 0);
         using var wrong = torch.zeros(4, 2);
@@ -38,7 +38,7 @@ public sealed class KMeansFitTests
     }
 
     [Fact]
-    public void Centers_SurviveTheCallersDisposeScope()
+    public void Centers_survive_the_callers_dispose_scope()
     {
         using var x = ClusteringData.Repeated([[0f, 0f], [5f, 5f]], [10, 10]);
         KMeansFit fit;

@@ -7,7 +7,7 @@ namespace Grid.Compute.Tests.Clustering;
 public sealed class KMeansTests
 {
     [Fact]
-    public void Fit_RecoversWellSeparatedBlobs()
+    public void Fit_recovers_well_separated_blobs()
     {
         var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 0.5, seed: 1);
         using (x)
@@ -20,7 +20,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_InertiaAndLabelsMatchBruteForce()
+    public void Fit_inertia_and_labels_match_brute_force()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 40, spread: 3.0, seed: 2);
         using (x)
@@ -35,7 +35,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_CentersAreMeansOfTheirClusters()
+    public void Fit_centers_are_means_of_their_clusters()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 30, spread: 4.0, seed: 4);
         using (x)
@@ -57,7 +57,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_SameSeedGivesSameResult()
+    public void Fit_same_seed_gives_same_result()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 40, spread: 6.0, seed: 5);
         using (x)
@@ -73,11 +73,11 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_KeepsTheRunWithLowestInertia()
+    public void Fit_keeps_the_run_with_lowest_inertia()
     {
         // Structureless data with random starts: the runs end in different local minima.
         using var x = torch.rand([300, 2], generator: new Generator(5));
-        var progress = new RecordingProgress();
+        var progress = new SynchronousProgress<ClusteringProgress>();
         using var fit = KMeans.Fit(x, new KMeansOptions(9) { Init = KMeansInit.Random, Inits = 6, Seed = 2 }, progress);
         var runs = progress.Reports.Where(r => r.Phase == ClusteringPhase.RunCompleted).Select(r => r.Inertia).ToArray();
         Assert.Equal(6, runs.Length);
@@ -86,12 +86,12 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_StopsBeforeMaxIterationsWhenConverged()
+    public void Fit_stops_before_max_iterations_when_converged()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 0.5, seed: 6);
         using (x)
         {
-            var progress = new RecordingProgress();
+            var progress = new SynchronousProgress<ClusteringProgress>();
             using var fit = KMeans.Fit(x, new KMeansOptions(4) { Inits = 1, MaxIterations = 100, Seed = 4 }, progress);
             Assert.InRange(fit.Iterations, 1, 10);
             Assert.Equal(fit.Iterations, progress.Reports.Count(r => r.Phase == ClusteringPhase.Iteration));
@@ -100,7 +100,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_MaxIterationsBoundsTheRun()
+    public void Fit_max_iterations_bounds_the_run()
     {
         using var x = torch.rand([400, 2], generator: new Generator(9));
         using var fit = KMeans.Fit(x, new KMeansOptions(12) { Inits = 1, MaxIterations = 2, Tolerance = 0, Seed = 1 });
@@ -108,7 +108,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_RelocatesEmptyClusters()
+    public void Fit_relocates_empty_clusters()
     {
         // 20 copies of one point and two lone points: random starts almost always pick the repeated
         // point twice, which leaves a cluster empty; relocation moves it to the farthest row.
@@ -122,13 +122,13 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_ReportsProgressAndHonoursCancellation()
+    public void Fit_reports_progress_and_honours_cancellation()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 30, spread: 1.0, seed: 7);
         using (x)
         {
             using var cancellation = new CancellationTokenSource();
-            var progress = new RecordingProgress(p =>
+            var progress = new SynchronousProgress<ClusteringProgress>(p =>
             {
                 if (p.Phase == ClusteringPhase.Iteration)
                 {
@@ -145,7 +145,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Fit_RejectsInvalidSettings()
+    public void Fit_rejects_invalid_settings()
     {
         using var x = torch.rand([5, 2]);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Fit(x, new KMeansOptions(0)));
@@ -157,7 +157,7 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Defaults_FollowScikitLearn()
+    public void Defaults_follow_scikit_learn()
     {
         var options = new KMeansOptions(8);
         Assert.Equal(KMeansInit.KMeansPlusPlus, options.Init);

@@ -9,7 +9,7 @@ public sealed class MiniBatchKMeansTests
     private static MiniBatchKMeansOptions Small(int k) => new(k) { BatchSize = 64 };
 
     [Fact]
-    public void Fit_RecoversWellSeparatedBlobs()
+    public void Fit_recovers_well_separated_blobs()
     {
         var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 300, spread: 0.5, seed: 11);
         using (x)
@@ -21,7 +21,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_InertiaAndLabelsMatchBruteForce()
+    public void Fit_inertia_and_labels_match_brute_force()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 200, spread: 4.0, seed: 12);
         using (x)
@@ -36,7 +36,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_SameSeedGivesSameResultAndSeedsDiffer()
+    public void Fit_same_seed_gives_same_result_and_seeds_differ()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 200, spread: 3.0, seed: 13);
         using (x)
@@ -53,7 +53,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_StopsEarlyWithoutImprovement()
+    public void Fit_stops_early_without_improvement()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 250, spread: 0.5, seed: 14);
         using (x)
@@ -70,7 +70,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_StopsOnSmallCenterChange()
+    public void Fit_stops_on_small_center_change()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 100, spread: 0.5, seed: 15);
         using (x)
@@ -82,7 +82,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_ReassignmentFixesAnEmptyCluster()
+    public void Fit_reassignment_fixes_an_empty_cluster()
     {
         // Three distinct points, 100 copies each. Random starts that pick one point twice leave a
         // centre with no rows (ties go to the first): without reassignment it never moves.
@@ -106,13 +106,13 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_ReportsInitialisationsAndStepsAndHonoursCancellation()
+    public void Fit_reports_initialisations_and_steps_and_honours_cancellation()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 100, spread: 1.0, seed: 16);
         using (x)
         {
             using var cancellation = new CancellationTokenSource();
-            var progress = new RecordingProgress(p =>
+            var progress = new SynchronousProgress<ClusteringProgress>(p =>
             {
                 if (p.Phase == ClusteringPhase.Iteration && p.Step == 5)
                 {
@@ -128,7 +128,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_RestoresTheCallersThreadCount()
+    public void Fit_restores_the_callers_thread_count()
     {
         var (x, _) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 1.0, seed: 17);
         using (x)
@@ -145,14 +145,14 @@ public sealed class MiniBatchKMeansTests
     [InlineData(5, 1024, 50, 1000, 150)]
     [InlineData(null, 200, 225, 60_000, 600)]
     [InlineData(null, 1024, 8, 100, 100)]
-    public void InitSize_FollowsScikitLearn(int? initSize, int batchSize, int clusters, long samples, int expected)
+    public void Init_size_follows_scikit_learn(int? initSize, int batchSize, int clusters, long samples, int expected)
     {
         var options = new MiniBatchKMeansOptions(clusters) { InitSize = initSize, BatchSize = batchSize };
         Assert.Equal(expected, options.ResolveInitSize(samples));
     }
 
     [Fact]
-    public void Defaults_FollowScikitLearn()
+    public void Defaults_follow_scikit_learn()
     {
         var options = new MiniBatchKMeansOptions(8);
         Assert.Equal(1024, options.BatchSize);
@@ -167,7 +167,7 @@ public sealed class MiniBatchKMeansTests
     }
 
     [Fact]
-    public void Fit_RejectsInvalidSettings()
+    public void Fit_rejects_invalid_settings()
     {
         using var x = torch.rand([50, 2]);
         Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => MiniBatchKMeans.Fit(x, new MiniBatchKMeansOptions(2) { BatchSize = 0 })).ParamName);

@@ -31,7 +31,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public void Range_CoversEveryRowOnceInBalancedParts()
+    public void Range_covers_every_row_once_in_balanced_parts()
     {
         var ranges = Enumerable.Range(0, 7).Select(s => KMeansShard.Range(100, 7, s)).ToArray();
         Assert.Equal(0, ranges[0].Start);
@@ -44,7 +44,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public void FeatureMoments_MergedEqualThoseOfAllRows()
+    public void Feature_moments_merged_equal_those_of_all_rows()
     {
         var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 50, spread: 2.0, seed: 4);
         using (x)
@@ -68,7 +68,7 @@ public sealed class ShardedMiniBatchKMeansTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public async Task Fit_IsTheSingleProcessFitWithTheSameSeed(int shardCount)
+    public async Task Fit_is_the_single_process_fit_with_the_same_seed(int shardCount)
     {
         // Overlapping blobs, where any difference in seeding or batches would end in another local optimum:
         // the coordinator makes the single-process fit's draws in its order, so both fits are the same.
@@ -97,7 +97,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public async Task Fit_FromTheSameStartDrawsTheSameBatchesAsTheSingleProcessFit()
+    public async Task Fit_from_the_same_start_draws_the_same_batches_as_the_single_process_fit()
     {
         // Overlapping blobs, where different batches would end in different local optima: only equal draws agree.
         var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 120, spread: 4.0, seed: 12);
@@ -120,7 +120,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public async Task Fit_SameSeedSameCentresWhateverTheShardCount()
+    public async Task Fit_same_seed_same_centres_whatever_the_shard_count()
     {
         // The coordinator draws every random choice over all rows, so the shard count changes only summation order.
         var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 100, spread: 3.0, seed: 10);
@@ -141,7 +141,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public async Task Messages_AreBoundedByCentresNotRows()
+    public async Task Messages_are_bounded_by_centres_not_rows()
     {
         // As for MNIST (batch 200 over 3 shards, k 225), each shard's share of a batch is smaller than k.
         const int k = 12, d = 40, shardCount = 3;
@@ -170,7 +170,7 @@ public sealed class ShardedMiniBatchKMeansTests
     }
 
     [Fact]
-    public async Task Fit_RejectsTooFewRows()
+    public async Task Fit_rejects_too_few_rows()
     {
         var (x, truth) = ClusteringData.Blobs(ClusteringData.FourCenters, perBlob: 2, spread: 1.0, seed: 1);
         using (x)

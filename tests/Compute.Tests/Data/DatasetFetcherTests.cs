@@ -195,9 +195,3 @@ public sealed class DatasetFetcherTests
         }
     }
 }
-
-/// <summary>IProgress that reports on the caller's thread, so tests see every report before the await returns.</summary>
-public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

@@ -6,7 +6,7 @@ namespace Grid.Compute.Tests.Embedding;
 public sealed class BarnesHutTests
 {
     [Fact]
-    public void NearestNeighbours_MatchBruteForce()
+    public void Nearest_neighbours_match_brute_force()
     {
         const int rows = 1200, features = 6, k = 7;
         var data = EmbeddingData.Noise(rows * features, seed: 1);
@@ -23,7 +23,7 @@ public sealed class BarnesHutTests
     }
 
     [Fact]
-    public void Affinities_AreSymmetricSumToOneAndReachThePerplexity()
+    public void Affinities_are_symmetric_sum_to_one_and_reach_the_perplexity()
     {
         const int rows = 200, features = 4, k = 31;
         const double perplexity = 10;
@@ -54,7 +54,7 @@ public sealed class BarnesHutTests
     }
 
     [Fact]
-    public void QuadTree_WithThetaZero_GivesExactRepulsion_DuplicatesIncluded()
+    public void Quad_tree_with_theta_zero_gives_exact_repulsion_duplicates_included()
     {
         const int rows = 150;
         var y = EmbeddingData.Noise(rows * 2, seed: 3).Select(v => (double)v).ToArray();
@@ -90,7 +90,7 @@ public sealed class BarnesHutTests
     }
 
     [Fact]
-    public void QuadTree_WithThetaHalf_ApproximatesTheRepulsion()
+    public void Quad_tree_with_theta_half_approximates_the_repulsion()
     {
         const int rows = 2000;
         var y = EmbeddingData.Noise(rows * 2, seed: 4).Select(v => 10.0 * v).ToArray();

@@ -5,14 +5,14 @@ namespace Grid.Compute.Tests.Embedding;
 public sealed class TrustworthinessTests
 {
     [Fact]
-    public void IdentityEmbedding_IsOne()
+    public void Identity_embedding_is_one()
     {
         var data = EmbeddingData.Noise(120 * 10, seed: 1);
         Assert.Equal(1.0, Trustworthiness.Compute(data, 10, data, 10, 120));
     }
 
     [Fact]
-    public void HandComputedCase_MatchesTheDefinition()
+    public void Hand_computed_case_matches_the_definition()
     {
         // Six points on a line; the embedding swaps the two ends. With k = 1, the embedded nearest
         // neighbours of points 0, 1 and 5 rank 4th, 5th and 4th in the input: penalties 3 + 4 + 3 = 10,
@@ -25,7 +25,7 @@ public sealed class TrustworthinessTests
     [Theory]
     [InlineData(80, 5, 2, 5)]
     [InlineData(1500, 16, 2, 10)]
-    public void RandomCases_MatchFullSortReference(int rows, int highFeatures, int lowFeatures, int k)
+    public void Random_cases_match_full_sort_reference(int rows, int highFeatures, int lowFeatures, int k)
     {
         // 1,500 rows span two distance blocks, so the block boundary is covered.
         var high = EmbeddingData.Noise(rows * highFeatures, seed: 2);
@@ -46,7 +46,7 @@ public sealed class TrustworthinessTests
     }
 
     [Fact]
-    public void UnrelatedEmbedding_ScoresLow()
+    public void Unrelated_embedding_scores_low()
     {
         var high = EmbeddingData.Noise(300 * 8, seed: 4);
         var low = EmbeddingData.Noise(300 * 2, seed: 5);
@@ -54,7 +54,7 @@ public sealed class TrustworthinessTests
     }
 
     [Fact]
-    public void BadArguments_AreRejectedNamingTheArgument()
+    public void Bad_arguments_are_rejected_naming_the_argument()
     {
         var high = EmbeddingData.Noise(20 * 3, seed: 6);
         var low = EmbeddingData.Noise(20 * 2, seed: 7);

@@ -10,7 +10,7 @@ public sealed class TsneTests
     private const int Rows = Blobs * PerBlob;
 
     [Fact]
-    public void Embed_SeparatesGaussianBlobs()
+    public void Embed_separates_Gaussian_blobs()
     {
         var (data, blob) = EmbeddingData.Blobs(Blobs, PerBlob, Features, separation: 8, seed: 1);
         var result = Tsne.Fit(data, Rows, Features, new TsneOptions());
@@ -42,7 +42,7 @@ public sealed class TsneTests
     }
 
     [Fact]
-    public void Embed_SameSeedGivesTheSameEmbeddingWhateverTheThreads()
+    public void Embed_same_seed_gives_the_same_embedding_whatever_the_threads()
     {
         var (data, _) = EmbeddingData.Blobs(3, 40, Features, separation: 5, seed: 2);
         var options = new TsneOptions { Perplexity = 10, Iterations = 300, Initialization = TsneInitialization.Random, Seed = 7 };
@@ -54,7 +54,7 @@ public sealed class TsneTests
     }
 
     [Fact]
-    public void PcaInitialization_IsTheScaledPrincipalAxis()
+    public void PCA_initialization_is_the_scaled_principal_axis()
     {
         // Points along the direction (1, 2, 0, …) plus small noise; with a negligible learning rate the
         // embedding stays at its start: the first coordinate follows the projection on that axis, std 1e-4.
@@ -90,12 +90,12 @@ public sealed class TsneTests
     }
 
     [Fact]
-    public void Progress_ReportsEveryIterationAndTheKlDivergenceAtChecks()
+    public void Progress_reports_every_iteration_and_the_KL_divergence_at_checks()
     {
         var (data, _) = EmbeddingData.Blobs(3, 40, Features, separation: 5, seed: 4);
         var reports = new List<TsneProgress>();
         var options = new TsneOptions { Perplexity = 10, Iterations = 400, EarlyExaggerationIterations = 100 };
-        var result = Tsne.Fit(data, 120, Features, options, new Recorder(reports));
+        var result = Tsne.Fit(data, 120, Features, options, new SynchronousProgress<TsneProgress>(reports.Add));
 
         Assert.Equal(Enumerable.Range(1, 400), reports.Take(400).Select(r => r.Iteration));
         Assert.Equal(401, reports.Count);
@@ -106,12 +106,12 @@ public sealed class TsneTests
     }
 
     [Fact]
-    public void Cancellation_StopsBetweenIterations()
+    public void Cancellation_stops_between_iterations()
     {
         var (data, _) = EmbeddingData.Blobs(3, 40, Features, separation: 5, seed: 5);
         using var source = new CancellationTokenSource();
         var seen = new List<int>();
-        var progress = new Recorder(null, p =>
+        var progress = new SynchronousProgress<TsneProgress>(p =>
         {
             seen.Add(p.Iteration);
             if (p.Iteration == 3)
@@ -146,7 +146,7 @@ public sealed class TsneTests
 
     [Theory]
     [MemberData(nameof(BadOptions))]
-    public void BadOptions_AreRejectedNamingTheSetting(string setting, TsneOptions options)
+    public void Bad_options_are_rejected_naming_the_setting(string setting, TsneOptions options)
     {
         var data = EmbeddingData.Noise(200 * 3, seed: 6);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Tsne.Embed(data, 200, 3, options));
@@ -155,7 +155,7 @@ public sealed class TsneTests
     }
 
     [Fact]
-    public void BadInputs_AreRejected()
+    public void Bad_inputs_are_rejected()
     {
         var data = EmbeddingData.Noise(100 * 3, seed: 7);
         var options = new TsneOptions { Perplexity = 5 };
@@ -170,14 +170,5 @@ public sealed class TsneTests
         Assert.Equal("rows", tooFew.ParamName);
         Assert.Contains("91 neighbours", tooFew.Message);
         Assert.Equal("features", Assert.Throws<ArgumentException>(() => Tsne.Embed(data.AsSpan(0, 100).ToArray(), 100, 1, options)).ParamName);
-    }
-
-    private sealed class Recorder(List<TsneProgress>? reports, Action<TsneProgress>? action = null) : IProgress<TsneProgress>
-    {
-        public void Report(TsneProgress value)
-        {
-            reports?.Add(value);
-            action?.Invoke(value);
-        }
     }
 }

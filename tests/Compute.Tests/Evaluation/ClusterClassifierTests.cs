@@ -10,7 +10,7 @@ public sealed class ClusterClassifierTests
     private static readonly byte[] _trainLabels = [1, 1, 2, 3, 3, 2];
 
     [Fact]
-    public void Fit_LabelsEachClusterWithItsMajorityClass()
+    public void Fit_labels_each_cluster_with_its_majority_class()
     {
         var classifier = ClusterClassifier.Fit(_trainClusters, _trainLabels, clusters: 4, classes: 4);
         Assert.Equal([1, 3, 2, 1], classifier.ClusterLabels);
@@ -20,7 +20,7 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
-    public void FromTable_AgreesWithFitAndEvaluateOnRows()
+    public void From_table_agrees_with_fit_and_evaluate_on_rows()
     {
         // The same training rows as counts [cluster, class], as shards of a distributed fit add them up.
         var table = new long[4, 4];
@@ -44,14 +44,14 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
-    public void Fit_BreaksTiesTowardsTheSmallerClass()
+    public void Fit_breaks_ties_towards_the_smaller_class()
     {
         var classifier = ClusterClassifier.Fit([0, 0, 0, 0], [7, 4, 7, 4], clusters: 1);
         Assert.Equal([4], classifier.ClusterLabels);
     }
 
     [Fact]
-    public void Evaluate_ComputesErrorAndConfusionByHand()
+    public void Evaluate_computes_error_and_confusion_by_hand()
     {
         var classifier = ClusterClassifier.Fit(_trainClusters, _trainLabels, clusters: 4, classes: 4);
         // Predictions: cluster 0 → 1, 1 → 3, 2 → 2, 3 → 1.
@@ -78,7 +78,7 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
-    public void Evaluate_ComputesPerClusterErrorAndFlagsAboveTheThreshold()
+    public void Evaluate_computes_per_cluster_error_and_flags_above_the_threshold()
     {
         var classifier = ClusterClassifier.Fit(_trainClusters, _trainLabels, clusters: 4, classes: 4);
         // Cluster 0 (label 1): members 1, 2, 2, 1, 1 → 2/5 = 0.40 wrong: not above 0.40.
@@ -101,7 +101,7 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
-    public void Evaluate_OnTrainingDataErrorIsShareOutsideMajority()
+    public void Evaluate_on_training_data_error_is_share_outside_majority()
     {
         var classifier = ClusterClassifier.Fit(_trainClusters, _trainLabels, clusters: 4, classes: 4);
         var report = classifier.Evaluate(_trainClusters, _trainLabels);
@@ -111,7 +111,7 @@ public sealed class ClusterClassifierTests
     }
 
     [Fact]
-    public void Rejects_MismatchedOrOutOfRangeInput()
+    public void Rejects_mismatched_or_out_of_range_input()
     {
         Assert.Throws<ArgumentException>(() => ClusterClassifier.Fit([0, 1], [1], clusters: 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => ClusterClassifier.Fit([0, 2], [1, 1], clusters: 2));

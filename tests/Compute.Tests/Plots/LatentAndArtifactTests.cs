@@ -99,7 +99,7 @@ public sealed class LatentAndArtifactTests
         var input = new AutoencoderStageInput(new DataSelection("mnist", 256, 128), 2, ReconstructionLoss.Bce, 3, 128, 5e-4, 11);
         var reported = new List<AutoencoderEpoch>();
 
-        pipeline.TrainAutoencoder("ae-history", input, new InlineProgress<PipelineProgress>(p =>
+        pipeline.TrainAutoencoder("ae-history", input, new SynchronousProgress<PipelineProgress>(p =>
         {
             if (p.Epoch is { } epoch)
             {
@@ -147,11 +147,6 @@ public sealed class LatentAndArtifactTests
         Assert.Equal(history, TrainingHistory.Read(dir.File("h.json")));
         // Without test losses the figure has the training series only.
         Assert.Single(ResultCharts.LossCurve([history[0]], "mse", "loss").Series);
-    }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 
     [Fact]

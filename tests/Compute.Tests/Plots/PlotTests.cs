@@ -74,16 +74,10 @@ public sealed class PlotTests
     [Fact]
     public void A_png_file_is_written_where_asked()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"grid-plot-{Guid.NewGuid():N}.png");
-        try
-        {
-            ResultCharts.Elbow(Curve).SavePng(path, 500, 300);
-            Assert.Equal((500, 300), PngSize(File.ReadAllBytes(path)));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var dir = new TempDirectory("grid-plot-");
+        string path = dir.File("elbow.png");
+        ResultCharts.Elbow(Curve).SavePng(path, 500, 300);
+        Assert.Equal((500, 300), PngSize(File.ReadAllBytes(path)));
     }
 
     [Fact]

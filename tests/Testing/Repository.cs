@@ -1,13 +1,12 @@
-namespace Grid.Deploy.Tests;
+namespace Grid.Testing;
 
-/// <summary>Paths of the repository under test.</summary>
+/// <summary>The repository under test: the nearest folder above the test binaries that holds <c>Grid.sln</c>.</summary>
 public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Deploy => Path.Combine(Root, "deploy");
-
-    public static string K8s => Path.Combine(Deploy, "k8s");
+    /// <summary>A path inside the repository, e.g. <c>Repository.PathOf("examples", "demo.yaml")</c>.</summary>
+    public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
     private static string FindRoot()
     {

@@ -1,11 +1,18 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
-namespace Grid.EndToEnd.Tests;
+namespace Grid.Testing;
 
-/// <summary>A real process on this machine with its output captured; stopped (SIGINT, then kill) on dispose.</summary>
+/// <summary>
+/// A real process on this machine with its output (stdout and stderr, in order) captured; stopped on dispose (SIGINT,
+/// then killed after a grace period). <see cref="RunAsync"/> runs a command to its end instead.
+/// </summary>
 public sealed class ExternalProcess : IAsyncDisposable
 {
+    /// <summary>How long a process may take to stop after SIGINT before it is killed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
@@ -20,8 +27,10 @@ public sealed class ExternalProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>What the test calls the process (in messages).</summary>
     public string Name { get; }
 
+    /// <summary>Everything the process has written so far, stdout and stderr interleaved as they arrived.</summary>
     public string Output
     {
         get
@@ -44,23 +53,18 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="file"/> with extra environment variables (for example a silo's settings).</summary>
     public static ExternalProcess Start(string name, string file, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = StartInfo(file, arguments);
+        start.RedirectStandardInput = true;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
-        return new ExternalProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name}: {file} did not start"), name);
+        return new ExternalProcess(Launch(start), name);
     }
+
+    /// <summary>Waits until the process has written <paramref name="text"/>; fails at once if it exits first.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout, string phase) =>
+        Wait.UntilAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal)), timeout, phase, this);
 
     /// <summary>Sends a POSIX signal (KILL, TERM, STOP, CONT, …) to the process.</summary>
     public void Signal(string signal)
@@ -69,7 +73,10 @@ public sealed class ExternalProcess : IAsyncDisposable
         kill?.WaitForExit();
     }
 
-    /// <summary>Waits for the process to exit and returns its exit code; throws naming the process on timeout.</summary>
+    /// <summary>
+    /// Waits for the process to exit and its output to end (so <see cref="Output"/> is whole), and returns its exit code;
+    /// throws naming the process on timeout.
+    /// </summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
@@ -84,20 +91,10 @@ public sealed class ExternalProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Runs a command to its end and returns its exit code, stdout and stderr.</summary>
+    /// <summary>Runs a command to its end and returns its exit code, stdout and stderr; on timeout kills it and throws.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
+        using var process = Launch(StartInfo(file, arguments));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
@@ -113,13 +110,18 @@ public sealed class ExternalProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary><see cref="RunAsync"/> for callers that cannot await (a lazily computed value).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, string file, params string[] arguments) =>
+        // On the thread pool, so that blocking here never waits on a continuation queued to the test's own context.
+        Task.Run(() => RunAsync(timeout, file, arguments)).GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             // SIGINT first, so a silo leaves the cluster gracefully.
-            Process.Start("kill", ["-INT", _process.Id.ToString()])?.WaitForExit();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            Signal("INT");
+            using var grace = new CancellationTokenSource(StopGrace);
             try
             {
                 await _process.WaitForExitAsync(grace.Token);
@@ -130,6 +132,34 @@ public sealed class ExternalProcess : IAsyncDisposable
             }
         }
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(string file, string[] arguments)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
+
+    private static Process Launch(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"{start.FileName} could not be started ({e.Message}); is it installed and on PATH? `scripts/setup.sh test` installs what the tests need", e);
+        }
     }
 
     private void Append(string? line)
