@@ -84,11 +84,11 @@ public sealed class SweepManagementEndToEndTests : IDisposable
         Assert.Equal(2, artifacts.Count);
         Assert.All(artifacts, a => Assert.True(Directory.Exists(a), $"{a} was written"));
 
-        (code, _, stderr) = await cluster.GridAsync("sweep", "delete", id, "--artifacts", _dir.File("no-such-dir"));
+        (code, _, stderr) = await cluster.GridAsync("sweep", "delete", "--delete-artifacts", id, "--artifacts", _dir.File("no-such-dir"));
         Assert.True(code == 2, $"a missing artifact directory exits 2 before deleting anything, not {code}: {stderr}");
         Assert.Contains("no-such-dir", stderr);
 
-        (code, stdout, stderr) = await cluster.GridAsync("sweep", "delete", id, "--artifacts", cluster.Artifacts);
+        (code, stdout, stderr) = await cluster.GridAsync("sweep", "delete", "--delete-artifacts", id, "--artifacts", cluster.Artifacts);
 
         Assert.True(code == 0, $"delete exited {code}: {stderr}");
         Assert.Contains("Deleted 2 artifact folder(s)", stdout);

@@ -296,17 +296,17 @@ public static class SweepManagementCommands
     {
         var id = SweepCommands.SweepId();
         var force = new Option<bool>("--force") { Description = "Delete a sweep that still runs (it is cancelled first)" };
-        var artifacts = new Option<string?>("--artifacts")
+        // A flag, and the artifact directory as every command names it: an option with an optional value would take
+        // the sweep id that follows it (`--artifacts ID`) for a directory.
+        var deleteArtifacts = new Option<bool>("--delete-artifacts")
         {
-            Description = "Also delete the stage artifacts (weights, codes, centres) that no other sweep uses, from DIR " +
-                $"(default: the silo's default, {new GridSiloOptions().ArtifactsDir}); their memoized results are forgotten",
-            HelpName = "DIR",
-            Arity = ArgumentArity.ZeroOrOne,
+            Description = "Also delete the stage artifacts (weights, codes, centres) that no other sweep uses, from --artifacts DIR; their memoized results are forgotten",
         };
+        var artifacts = SweepCommands.ArtifactsOption();
         var command = new Command("delete",
-            "Delete a sweep's records (its state, its trials' states, its line in `grid sweep list`); with --artifacts also the artifacts no other sweep references")
+            "Delete a sweep's records (its state, its trials' states, its line in `grid sweep list`); with --delete-artifacts also the artifacts no other sweep references")
         {
-            id, force, artifacts,
+            id, force, deleteArtifacts, artifacts,
         };
         var output = CommonOptions.Output(command);
         var connection = SweepCommands.AddConnection(command);
@@ -314,9 +314,9 @@ public static class SweepManagementCommands
         {
             var to = output.Read(parse);
             ArtifactStore? store = null;
-            if (parse.GetResult(artifacts) is not null)
+            if (parse.GetValue(deleteArtifacts))
             {
-                string root = parse.GetValue(artifacts) ?? new GridSiloOptions().ArtifactsDir;
+                string root = parse.GetValue(artifacts)!;
                 // Checked before anything is deleted: a mistyped directory must not leave records gone and files behind.
                 if (!Directory.Exists(root))
                 {
