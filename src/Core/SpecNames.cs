@@ -6,7 +6,9 @@ namespace Grid.Core;
 /// <summary>
 /// The names users write for the sweep enums (<c>l2</c>, <c>minibatch</c>, …). They are the
 /// enums' <see cref="JsonStringEnumMemberNameAttribute"/> names, so a spec file and the JSON of a
-/// record spell a value the same way.
+/// record spell a value the same way. An enum without those attributes is named in lower case
+/// (<c>succeeded</c>, <c>autoencoder</c>): the one way the console, pages, exports and logs name
+/// states and kinds.
 /// </summary>
 public static class SpecNames
 {

@@ -1,5 +1,6 @@
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 
 namespace Grid.Abstractions.Runs;
 
@@ -175,10 +176,10 @@ public sealed record TrialEvent(
     {
         var text = new System.Text.StringBuilder();
         string attempt = Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        text.Append(Kind == TrialEventKind.Attempt ? "attempt " + attempt + " of" : Kind.ToString().ToLowerInvariant());
+        text.Append(Kind == TrialEventKind.Attempt ? "attempt " + attempt + " of" : SpecNames.Of(Kind));
         if (Stage is { } stage)
         {
-            text.Append(' ').Append(stage.ToString().ToLowerInvariant());
+            text.Append(' ').Append(SpecNames.Of(stage));
             if (StageHash is { Length: > 0 } hash)
             {
                 text.Append(' ').Append(ShortHash(hash));

@@ -5,6 +5,7 @@ using Grid.Abstractions.Workers;
 using Grid.Client.Rendering;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
+using Grid.Core;
 using Grid.Silo.Hosting;
 using Grid.Silo.Pages;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,12 +170,12 @@ public static class SweepCommands
             }
             if (!to.Print)
             {
-                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()}");
+                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {SpecNames.Of(snapshot.State)}");
                 var table = new Table().AddColumns("state", "trials");
                 // Queued: its stage waits for a free slot; running: its stage computes on one.
                 foreach (var state in TrialStates.InLifeOrder)
                 {
-                    table.AddRow(state.ToString().ToLowerInvariant(), snapshot.Count(state).ToString());
+                    table.AddRow(SpecNames.Of(state), snapshot.Count(state).ToString());
                 }
                 AnsiConsole.Write(table);
                 AnsiConsole.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
@@ -310,7 +311,7 @@ public static class SweepCommands
             var snapshot = (await sweep.CancelAsync())!;
             if (!to.Print)
             {
-                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/]: {snapshot.State.ToString().ToLowerInvariant()} ({snapshot.Count(TrialState.Cancelled)} trials cancelled)");
+                AnsiConsole.MarkupLine($"Sweep [bold]{Markup.Escape(snapshot.SweepId)}[/]: {SpecNames.Of(snapshot.State)} ({snapshot.Count(TrialState.Cancelled)} trials cancelled)");
             }
             JsonOutput.Write(SweepJson.ToJson(snapshot), to);
             return ExitCodes.Ok;

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Grid.Abstractions.Runs;
 using Grid.Client.Rendering;
 using Grid.Compute.Pipeline;
+using Grid.Core;
 using Grid.Silo.Hosting;
 using Grid.Silo.Pages;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,7 +148,7 @@ public static class SweepManagementCommands
         {
             string tags = sweep.Tags is { Count: > 0 } t ? " · tags " + string.Join(",", t) : "";
             string note = sweep.Note is { } n ? " · " + n : "";
-            console.MarkupLine(Markup.Escape($"{sweep.SweepId} ({sweep.Name}): {sweep.State.ToString().ToLowerInvariant()} · " +
+            console.MarkupLine(Markup.Escape($"{sweep.SweepId} ({sweep.Name}): {SpecNames.Of(sweep.State)} · " +
                 $"{sweep.Count(TrialState.Succeeded)} succeeded, {sweep.Count(TrialState.Failed)} failed of {sweep.Total}{tags}{note}"));
         }
         var table = new Table().Title("Best configurations").AddColumns("sweep", "what", "#", "trial", "k", "test error", "train error");
@@ -175,7 +176,7 @@ public static class SweepManagementCommands
         {
             ["sweep_id"] = sweep.SweepId,
             ["name"] = sweep.Name,
-            ["state"] = sweep.State.ToString().ToLowerInvariant(),
+            ["state"] = SpecNames.Of(sweep.State),
             ["tags"] = SweepJson.Tags(sweep.Tags),
             ["note"] = sweep.Note,
             ["trials_total"] = sweep.Total,
@@ -183,7 +184,7 @@ public static class SweepManagementCommands
             ["trials_failed"] = sweep.Count(TrialState.Failed),
             ["best"] = new JsonArray(BestConfigurations.Of(sweep).Select(b => (JsonNode)new JsonObject
             {
-                ["kind"] = b.Kind.ToString().ToLowerInvariant(),
+                ["kind"] = SpecNames.Of(b.Kind),
                 ["what"] = b.What,
                 ["trial"] = b.Number,
                 ["id"] = b.Trial.TrialId,
@@ -279,7 +280,7 @@ public static class SweepManagementCommands
             {
                 after = (await sweep.RetryAsync(includeCancelled))!;
                 stderr.MarkupLine(Markup.Escape($"Sweep {after.SweepId}: retrying {failed + cancelled} trial(s) ({failed} failed, {cancelled} cancelled); " +
-                    $"stages that succeeded are reused; the sweep is {after.State.ToString().ToLowerInvariant()}"));
+                    $"stages that succeeded are reused; the sweep is {SpecNames.Of(after.State)}"));
             }
             if (parse.GetValue(watch))
             {
@@ -330,7 +331,7 @@ public static class SweepManagementCommands
             if (!snapshot.IsFinished && !parse.GetValue(force))
             {
                 throw new UserInputException(
-                    $"sweep {snapshot.SweepId} is {snapshot.State.ToString().ToLowerInvariant()} ({ResultsHtml.Ended(snapshot)} of {snapshot.Total} trials ended); " +
+                    $"sweep {snapshot.SweepId} is {SpecNames.Of(snapshot.State)} ({ResultsHtml.Ended(snapshot)} of {snapshot.Total} trials ended); " +
                     $"cancel it first (`grid sweep cancel {snapshot.SweepId}`) or pass --force");
             }
             var deletion = await sweep.DeleteAsync(parse.GetValue(force), store is not null)
@@ -396,7 +397,7 @@ public static class SweepManagementCommands
         string result = status.Result is { } r
             ? string.Create(CultureInfo.InvariantCulture, $" · test error {r.TestError:F4}, train error {r.TrainError:F4}, inertia {r.Inertia:G6}, fit {r.FitSeconds:0.0} s")
             : "";
-        console.MarkupLine(Markup.Escape($"State: {status.State.ToString().ToLowerInvariant()}{result} · stages {status.StagesComputed} computed, {status.StagesReused} reused" +
+        console.MarkupLine(Markup.Escape($"State: {SpecNames.Of(status.State)}{result} · stages {status.StagesComputed} computed, {status.StagesReused} reused" +
             (status.Retries > 0 ? $" · retried {status.Retries} time(s)" : "")));
         if (status.Error is { } error)
         {

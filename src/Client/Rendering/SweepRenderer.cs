@@ -95,7 +95,7 @@ public static class SweepRenderer
                         TrialState.Failed => trial.Error ?? "unknown reason",
                         _ => "cancelled",
                     };
-                    console.WriteLine($"[{reported.Count}/{snapshot.Total}] {trial.State.ToString().ToLowerInvariant()} {trial.Spec.Key}: {detail}");
+                    console.WriteLine($"[{reported.Count}/{snapshot.Total}] {SpecNames.Of(trial.State)} {trial.Spec.Key}: {detail}");
                 }
             }
             if (snapshot.IsFinished)
@@ -121,7 +121,7 @@ public static class SweepRenderer
     /// <summary>The results: a summary, one table per elbow curve with its knee, the best trial and failures.</summary>
     public static void WriteResults(SweepSnapshot snapshot, IAnsiConsole console)
     {
-        console.MarkupLine($"[bold]Sweep {Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {snapshot.State.ToString().ToLowerInvariant()} · " +
+        console.MarkupLine($"[bold]Sweep {Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {SpecNames.Of(snapshot.State)} · " +
             $"{snapshot.Count(TrialState.Succeeded)} succeeded, {snapshot.Count(TrialState.Failed)} failed, {snapshot.Count(TrialState.Cancelled)} cancelled of {snapshot.Total}");
         foreach (var curve in snapshot.Curves)
         {
@@ -164,7 +164,7 @@ public static class SweepRenderer
         var table = new Table().AddColumns("id", "name", "tags", "state", "trials", "succeeded", "failed", "submitted", "note");
         foreach (var s in sweeps)
         {
-            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Name), Markup.Escape(string.Join(",", s.Tags ?? [])), s.State.ToString().ToLowerInvariant(),
+            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Name), Markup.Escape(string.Join(",", s.Tags ?? [])), SpecNames.Of(s.State),
                 s.Trials.ToString(CultureInfo.InvariantCulture), s.Succeeded.ToString(CultureInfo.InvariantCulture),
                 s.Failed.ToString(CultureInfo.InvariantCulture), s.Submitted.ToString("u", CultureInfo.InvariantCulture), Markup.Escape(s.Note ?? ""));
         }

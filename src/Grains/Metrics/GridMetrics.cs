@@ -5,6 +5,7 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
+using Grid.Core;
 using Grid.Grains.Runs;
 using Microsoft.Extensions.Options;
 
@@ -122,7 +123,7 @@ public sealed class GridMetrics
     public static string Name(StageKind kind) => kind == StageKind.Autoencoder ? "autoencoder" : "clustering";
 
     /// <summary>The label value of a trial state, e.g. <c>succeeded</c>.</summary>
-    public static string Name(TrialState state) => state.ToString().ToLowerInvariant();
+    public static string Name(TrialState state) => SpecNames.Of(state);
 
     // ---- trials and stages (pushed by the grains that host them) ----
 

@@ -1,4 +1,5 @@
 using Grid.Abstractions.Workers;
+using Grid.Core;
 using Grid.Grains.Stages;
 using TorchSharp;
 
@@ -22,7 +23,7 @@ public sealed class ComputeWorker : IDisposable
         {
             for (int slot = 0; slot < slots.For(kind); slot++)
             {
-                _threads[(kind, slot)] = new DedicatedThread($"grid-compute-{kind.ToString().ToLowerInvariant()}-{slot}");
+                _threads[(kind, slot)] = new DedicatedThread($"grid-compute-{SpecNames.Of(kind)}-{slot}");
             }
         }
     }

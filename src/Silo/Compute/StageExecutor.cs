@@ -129,7 +129,7 @@ public sealed class StageExecutor : IStageExecutor
             // An allocation failed (managed, libtorch's CPU allocator, CUDA): the attempt fails with that reason,
             // and what the stage held is given back so the silo goes on with its other work.
             await Task.Run(OutOfMemory.Relieve, CancellationToken.None);
-            throw new InsufficientMemoryException($"out of memory on silo {_silo.Name} in the {request.Kind.ToString().ToLowerInvariant()} stage: {ex.Message}");
+            throw new InsufficientMemoryException($"out of memory on silo {_silo.Name} in the {SpecNames.Of(request.Kind)} stage: {ex.Message}");
         }
         finally
         {

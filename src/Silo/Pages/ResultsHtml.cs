@@ -102,7 +102,7 @@ public static class ResultsHtml
         snapshot.Count(TrialState.Succeeded) + snapshot.Count(TrialState.Failed) + snapshot.Count(TrialState.Cancelled);
 
     /// <summary>A state as the pages and the JSON endpoints name it.</summary>
-    public static string StateName(SweepState state) => state.ToString().ToLowerInvariant();
+    public static string StateName(SweepState state) => SpecNames.Of(state);
 
     private static void Summary(StringBuilder html, SweepSnapshot snapshot, PageMode mode)
     {
@@ -190,7 +190,7 @@ public static class ResultsHtml
             var trial = snapshot.Trials[i];
             var spec = trial.Spec;
             var result = trial.Result;
-            string state = trial.State.ToString().ToLowerInvariant();
+            string state = SpecNames.Of(trial.State);
             html.Append("<tr class=\"trial ").Append(state).Append(trial.TrialId == snapshot.BestTrialId ? " best" : "")
                 .Append("\" data-trial=\"").Append(Encode(trial.TrialId)).Append("\"><td>");
             if (withFigures.Contains(trial.TrialId))
@@ -330,7 +330,7 @@ public static class ResultsHtml
             {
                 continue;
             }
-            string state = trial.State.ToString().ToLowerInvariant();
+            string state = SpecNames.Of(trial.State);
             html.Append("<details class=\"log\" id=\"log-").Append(Encode(ResultFigures.TrialSlug(i, trial.Spec))).Append("\" data-trial=\"").Append(Encode(trial.TrialId)).Append('"')
                 .Append(trial.State == TrialState.Failed ? " open" : "").Append("><summary>")
                 .Append(Int(i + 1)).Append(". ").Append(Encode(trial.Spec.Key)).Append(" — <span class=\"state ").Append(state).Append("\">").Append(state).Append("</span> · ")
@@ -347,9 +347,9 @@ public static class ResultsHtml
             html.Append("<table class=\"log\"><thead><tr><th>time (UTC)</th><th>stage</th><th>attempt</th><th>silo</th><th>event</th><th>detail</th></tr></thead><tbody>\n");
             foreach (var line in events)
             {
-                string kind = line.Kind.ToString().ToLowerInvariant();
+                string kind = SpecNames.Of(line.Kind);
                 html.Append("<tr class=\"").Append(kind).Append("\"><td>").Append(Encode(line.Time.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))
-                    .Append("</td><td>").Append(line.Stage is { } stage ? Encode(stage.ToString().ToLowerInvariant() + " " + TrialEvent.ShortHash(line.StageHash)) : "")
+                    .Append("</td><td>").Append(line.Stage is { } stage ? Encode(SpecNames.Of(stage) + " " + TrialEvent.ShortHash(line.StageHash)) : "")
                     .Append("</td><td>").Append(line.Attempt > 0 ? Int(line.Attempt) : "")
                     .Append("</td><td>").Append(Encode(line.Silo))
                     .Append("</td><td>").Append(kind)

@@ -57,7 +57,7 @@ public static class SweepExport
         Real("kmeans_tol", t => t.Trial.Spec.KMeans.Tol),
         Flag("kmeans_warm_start", t => t.Trial.Spec.KMeans.WarmStart),
         Text("kmeans", t => t.Trial.Spec.KMeans.Describe()),
-        Text("state", t => t.Trial.State.ToString().ToLowerInvariant()),
+        Text("state", t => SpecNames.Of(t.Trial.State)),
         Real("train_error", t => t.Trial.Result?.TrainError),
         Real("test_error", t => t.Trial.Result?.TestError),
         Real("inertia", t => t.Trial.Result?.Inertia),
