@@ -1,19 +1,20 @@
 using Grid.Abstractions.Shards;
+using Grid.Core.Sharding;
 
 namespace Grid.Grains.Shards;
 
 /// <summary>
 /// The port a silo implements for its k-means shard grains: it holds each shard's rows (loaded from this silo's
 /// data directory or artifact store) and computes on them off the Orleans scheduler. Shard grains forward wire
-/// messages here under their own key and never hold a row or a tensor; they carry its failures back to the fit's
+/// requests here under their own key and never hold a row or a tensor; they carry its failures back to the fit's
 /// coordinator by the one rule of <see cref="ComputeFailures"/>.
 /// </summary>
 public interface IKMeansShardHost
 {
     /// <summary>Loads the rows of <paramref name="source"/> as shard <paramref name="shard"/> (replacing any it held) and describes them.</summary>
-    Task<ShardDescriptionMessage> LoadAsync(string shard, KMeansShardSource source);
+    Task<ShardDescription> LoadAsync(string shard, KMeansShardSource source);
 
-    Task<ShardMomentsMessage> ScaleAsync(string shard, ShardScalingMessage scaling);
+    Task<FeatureMoments> ScaleAsync(string shard, ShardScaling scaling);
 
     Task BeginSeedingAsync(string shard, int seeding, long[] rows);
 
@@ -25,11 +26,11 @@ public interface IKMeansShardHost
 
     Task<double> SampleInertiaAsync(string shard, long[] rows, byte[] centers);
 
-    Task<ShardStepMessage> StepAsync(string shard, byte[] centers, long[] rows);
+    Task<ShardStepResult> StepAsync(string shard, byte[] centers, long[] rows);
 
     Task<byte[]> BatchRowsAsync(string shard, int[] positions);
 
-    Task<ShardEvaluationMessage> EvaluateAsync(string shard, byte[] centers, int classes);
+    Task<ShardEvaluation> EvaluateAsync(string shard, byte[] centers, int classes);
 
     /// <summary>Frees shard <paramref name="shard"/>'s rows; nothing happens when it holds none.</summary>
     Task ReleaseAsync(string shard);

@@ -1,4 +1,5 @@
 using Grid.Abstractions.Shards;
+using Grid.Core.Sharding;
 using Grid.Grains.Placement;
 using Orleans.Concurrency;
 
@@ -17,13 +18,13 @@ public sealed class KMeansShardGrain(IKMeansShardHost host) : Grain, IKMeansShar
 {
     private string Shard => this.GetPrimaryKeyString();
 
-    public Task<ShardDescriptionMessage> LoadAsync(KMeansShardSource source)
+    public Task<ShardDescription> LoadAsync(KMeansShardSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
         return ComputeFailures.Carried(host.LoadAsync(Shard, source));
     }
 
-    public Task<ShardMomentsMessage> ScaleAsync(ShardScalingMessage scaling) => ComputeFailures.Carried(host.ScaleAsync(Shard, scaling));
+    public Task<FeatureMoments> ScaleAsync(ShardScaling scaling) => ComputeFailures.Carried(host.ScaleAsync(Shard, scaling));
 
     public Task BeginSeedingAsync(int seeding, long[] rows) => ComputeFailures.Carried(host.BeginSeedingAsync(Shard, seeding, rows));
 
@@ -35,11 +36,11 @@ public sealed class KMeansShardGrain(IKMeansShardHost host) : Grain, IKMeansShar
 
     public Task<double> SampleInertiaAsync(long[] rows, byte[] centers) => ComputeFailures.Carried(host.SampleInertiaAsync(Shard, rows, centers));
 
-    public Task<ShardStepMessage> StepAsync(byte[] centers, long[] rows) => ComputeFailures.Carried(host.StepAsync(Shard, centers, rows));
+    public Task<ShardStepResult> StepAsync(byte[] centers, long[] rows) => ComputeFailures.Carried(host.StepAsync(Shard, centers, rows));
 
     public Task<byte[]> BatchRowsAsync(int[] positions) => ComputeFailures.Carried(host.BatchRowsAsync(Shard, positions));
 
-    public Task<ShardEvaluationMessage> EvaluateAsync(byte[] centers, int classes) => ComputeFailures.Carried(host.EvaluateAsync(Shard, centers, classes));
+    public Task<ShardEvaluation> EvaluateAsync(byte[] centers, int classes) => ComputeFailures.Carried(host.EvaluateAsync(Shard, centers, classes));
 
     public async Task ReleaseAsync()
     {

@@ -5,6 +5,7 @@ using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Abstractions.Workers;
 using Grid.Core;
+using Grid.Core.Sharding;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -65,10 +66,25 @@ public sealed class RunSerializationTests : IDisposable
         new WorkerStatus("w", "silo-a", 2, 1, 0, 0, DateTimeOffset.UnixEpoch, false, WorkerState.Leaving),
         KMeansSettings.MiniBatchDefaults with { Shards = KMeansSettings.AutoShards },
         new KMeansShardSource("mnist", 6000, 1000, "ae12", 1, 3),
-        new ShardDescriptionMessage(2000, 333, 784, 10, new ShardMomentsMessage(2000, new[] { 1.5, 2.5 }, new[] { 0.5, 0.25 })),
-        new ShardScalingMessage(ScalerKind.Standard, new[] { 1f, 2f }, new[] { 0.5f, 1f }),
-        new ShardStepMessage(new[] { 0, 7 }, new byte[] { 0, 0, 128, 63 }, new[] { 3, 1 }, 12.5, 0.001),
-        new ShardEvaluationMessage(99.5, new long[] { 1, 2, 3, 4 }, new long[] { 0, 1, 1, 0 }, 0.25));
+        new FeatureMoments(2000, new[] { 1.5, 2.5 }, new[] { 0.5, 0.25 }),
+        new ShardDescription(2000, 333, 784, 10, new FeatureMoments(2000, new[] { 1.5, 2.5 }, new[] { 0.5, 0.25 })),
+        new ShardScaling(ScalerKind.Standard, new[] { 1f, 2f }, new[] { 0.5f, 1f }),
+        new ShardScaling(ScalerKind.None, null, null),
+        new ShardStepResult(new[] { 0, 7 }, new[] { 1f, -2.5f, float.MaxValue }, new[] { 3, 1 }, 12.5, 0.001),
+        new ShardEvaluation(99.5, new long[] { 1, 2, 3, 4 }, new long[] { 0, 1, 1, 0 }, 0.25));
+
+    [Fact]
+    public void A_shard_steps_sums_travel_as_four_bytes_a_value()
+    {
+        // The step reply is the largest message of a sharded fit; the bound on bytes per round depends on this.
+        var serializer = _services.GetRequiredService<Serializer>();
+        var sums = Enumerable.Range(0, 10_000).Select(i => i * 0.37f - 11f).ToArray();
+
+        var bytes = serializer.SerializeToArray(new ShardStepResult([], sums, [], 0, 0));
+
+        Assert.InRange(bytes.Length, 40_000, 40_100);
+        Assert.Equal(sums, serializer.Deserialize<ShardStepResult>(bytes)!.Sums);
+    }
 
     [Theory]
     [MemberData(nameof(Records))]

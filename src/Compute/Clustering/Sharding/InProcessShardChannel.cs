@@ -1,3 +1,5 @@
+using Grid.Core.Sharding;
+
 namespace Grid.Compute.Clustering.Sharding;
 
 /// <summary>

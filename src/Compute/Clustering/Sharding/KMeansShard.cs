@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grid.Compute.Scaling;
+using Grid.Core.Sharding;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
 using Grid.Core;
+using Grid.Core.Sharding;
 using TorchSharp;
 using static TorchSharp.torch;
 

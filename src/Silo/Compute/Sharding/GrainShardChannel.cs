@@ -1,5 +1,6 @@
 using Grid.Abstractions.Shards;
 using Grid.Compute.Clustering.Sharding;
+using Grid.Core.Sharding;
 using Orleans.Serialization;
 
 namespace Grid.Silo.Compute.Sharding;
@@ -17,15 +18,14 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(source);
-        return ShardWire.FromMessage(Received(await shard.LoadAsync(source)));
+        return Received(await shard.LoadAsync(source));
     }
 
     public async Task<FeatureMoments> ScaleAsync(ShardScaling scaling, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var message = ShardWire.ToMessage(scaling);
-        Sent(message);
-        return ShardWire.FromMessage(Received(await shard.ScaleAsync(message)));
+        Sent(scaling);
+        return Received(await shard.ScaleAsync(scaling));
     }
 
     public async Task BeginSeedingAsync(int seeding, long[] rows, CancellationToken cancellationToken)
@@ -39,15 +39,15 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(seeding, positions);
-        return ShardWire.ToFloats(Received(await shard.SeedRowsAsync(seeding, positions)));
+        return Float32Bytes.To(Received(await shard.SeedRowsAsync(seeding, positions)));
     }
 
     public async Task<float[]> SeedDistancesAsync(int seeding, float[] candidates, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardWire.ToBytes(candidates);
+        var bytes = Float32Bytes.From(candidates);
         Sent(seeding, bytes);
-        return ShardWire.ToFloats(Received(await shard.SeedDistancesAsync(seeding, bytes)));
+        return Float32Bytes.To(Received(await shard.SeedDistancesAsync(seeding, bytes)));
     }
 
     public async Task EndSeedingAsync(int seeding, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     public async Task<double> SampleInertiaAsync(long[] rows, float[] centers, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardWire.ToBytes(centers);
+        var bytes = Float32Bytes.From(centers);
         Sent(rows, bytes);
         return Received(await shard.SampleInertiaAsync(rows, bytes));
     }
@@ -67,24 +67,24 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
     public async Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardWire.ToBytes(centers);
+        var bytes = Float32Bytes.From(centers);
         Sent(bytes, rows);
-        return ShardWire.FromMessage(Received(await shard.StepAsync(bytes, rows)));
+        return Received(await shard.StepAsync(bytes, rows));
     }
 
     public async Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Sent(positions);
-        return ShardWire.ToFloats(Received(await shard.BatchRowsAsync(positions)));
+        return Float32Bytes.To(Received(await shard.BatchRowsAsync(positions)));
     }
 
     public async Task<ShardEvaluation> EvaluateAsync(float[] centers, int classes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = ShardWire.ToBytes(centers);
+        var bytes = Float32Bytes.From(centers);
         Sent(bytes, classes);
-        return ShardWire.FromMessage(Received(await shard.EvaluateAsync(bytes, classes)));
+        return Received(await shard.EvaluateAsync(bytes, classes));
     }
 
     private void Sent(params object?[] arguments) => traffic.Sent(arguments.Sum(Size));

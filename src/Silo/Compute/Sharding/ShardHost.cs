@@ -1,6 +1,7 @@
 using Grid.Abstractions.Shards;
 using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Pipeline;
+using Grid.Core.Sharding;
 using Grid.Grains.Shards;
 
 namespace Grid.Silo.Compute.Sharding;
@@ -18,16 +19,15 @@ public sealed class ShardHost(StagePipeline pipeline) : IKMeansShardHost, IDispo
     // Touched only on _thread.
     private readonly Dictionary<string, KMeansShard> _shards = new(StringComparer.Ordinal);
 
-    public Task<ShardDescriptionMessage> LoadAsync(string shard, KMeansShardSource source) => Run(() =>
+    public Task<ShardDescription> LoadAsync(string shard, KMeansShardSource source) => Run(() =>
     {
         Free(shard);
         var opened = pipeline.OpenShard(new DataSelection(source.Dataset, source.TrainRows, source.TestRows), source.CodesHash, source.Index, source.Count);
         _shards[shard] = opened;
-        return ShardWire.ToMessage(opened.Describe());
+        return opened.Describe();
     });
 
-    public Task<ShardMomentsMessage> ScaleAsync(string shard, ShardScalingMessage scaling) =>
-        On(shard, s => ShardWire.ToMessage(s.Scale(ShardWire.FromMessage(scaling))));
+    public Task<FeatureMoments> ScaleAsync(string shard, ShardScaling scaling) => On(shard, s => s.Scale(scaling));
 
     public Task BeginSeedingAsync(string shard, int seeding, long[] rows) => On(shard, s =>
     {
@@ -36,10 +36,10 @@ public sealed class ShardHost(StagePipeline pipeline) : IKMeansShardHost, IDispo
     });
 
     public Task<byte[]> SeedRowsAsync(string shard, int seeding, int[] positions) =>
-        On(shard, s => ShardWire.ToBytes(s.SeedRows(seeding, positions)));
+        On(shard, s => Float32Bytes.From(s.SeedRows(seeding, positions)));
 
     public Task<byte[]> SeedDistancesAsync(string shard, int seeding, byte[] candidates) =>
-        On(shard, s => ShardWire.ToBytes(s.SeedDistances(seeding, ShardWire.ToFloats(candidates))));
+        On(shard, s => Float32Bytes.From(s.SeedDistances(seeding, Float32Bytes.To(candidates))));
 
     public Task EndSeedingAsync(string shard, int seeding) => On(shard, s =>
     {
@@ -48,16 +48,16 @@ public sealed class ShardHost(StagePipeline pipeline) : IKMeansShardHost, IDispo
     });
 
     public Task<double> SampleInertiaAsync(string shard, long[] rows, byte[] centers) =>
-        On(shard, s => s.SampleInertia(rows, ShardWire.ToFloats(centers)));
+        On(shard, s => s.SampleInertia(rows, Float32Bytes.To(centers)));
 
-    public Task<ShardStepMessage> StepAsync(string shard, byte[] centers, long[] rows) =>
-        On(shard, s => ShardWire.ToMessage(s.Step(ShardWire.ToFloats(centers), rows)));
+    public Task<ShardStepResult> StepAsync(string shard, byte[] centers, long[] rows) =>
+        On(shard, s => s.Step(Float32Bytes.To(centers), rows));
 
     public Task<byte[]> BatchRowsAsync(string shard, int[] positions) =>
-        On(shard, s => ShardWire.ToBytes(s.BatchRows(positions)));
+        On(shard, s => Float32Bytes.From(s.BatchRows(positions)));
 
-    public Task<ShardEvaluationMessage> EvaluateAsync(string shard, byte[] centers, int classes) =>
-        On(shard, s => ShardWire.ToMessage(s.Evaluate(ShardWire.ToFloats(centers), classes)));
+    public Task<ShardEvaluation> EvaluateAsync(string shard, byte[] centers, int classes) =>
+        On(shard, s => s.Evaluate(Float32Bytes.To(centers), classes));
 
     public Task ReleaseAsync(string shard) => Run(() => Free(shard));
 

@@ -1,7 +1,7 @@
-using Grid.Compute.Scaling;
-using Grid.Core;
+namespace Grid.Core.Sharding;
 
-namespace Grid.Compute.Clustering.Sharding;
+// The records a sharded k-means fit's coordinator and shards exchange. They are defined once, here, for the
+// compute core and the grain contracts alike; Grid.Abstractions carries their Orleans converters (ShardCodecs).
 
 /// <summary>
 /// Per-feature count, mean and sum of squared deviations (M2) of some rows: merged across shards with
