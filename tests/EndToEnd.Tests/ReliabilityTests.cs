@@ -357,9 +357,9 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             using (test)
             using (var fit = MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(k) { BatchSize = batch, Inits = 1, Seed = seed }))
             {
-                var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, k);
+                var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels!, k);
                 Assert.Equal(fit.Inertia, trial["inertia"]!.GetValue<double>(), fit.Inertia * 1e-6);
-                Assert.Equal(classifier.Evaluate(fit.Predict(test), data.Test.Labels).Error, trial["test_error"]!.GetValue<double>(), 1e-9);
+                Assert.Equal(classifier.Evaluate(fit.Predict(test), data.Test.Labels!).Error, trial["test_error"]!.GetValue<double>(), 1e-9);
             }
         }
     }

@@ -40,8 +40,8 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
         var run = await Runner.FitAsync("agree-1", new KMeansShardSource("mnist", TrainRows, TestRows, null, 0, 1), shards, features,
             options, ScalerKind.None, null, CancellationToken.None);
         using var single = MiniBatchKMeans.Fit(train, options);
-        var classifier = ClusterClassifier.Fit(single.Labels, data.Train.Labels, k);
-        var singleTestError = classifier.Evaluate(single.Predict(test), data.Test.Labels).Error;
+        var classifier = ClusterClassifier.Fit(single.Labels, data.Train.Labels!, k);
+        var singleTestError = classifier.Evaluate(single.Predict(test), data.Test.Labels!).Error;
 
         Assert.Equal(shards, run.Shards);
         Assert.Equal(ClusterFixture.Silos, run.Silos);

@@ -119,8 +119,8 @@ public static class BenchCommands
                     });
                     points = await Task.Run(() => ElbowScan.Run(train, kValues, options, (k, fit) =>
                     {
-                        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, k);
-                        errors[k] = (classifier.Evaluate(fit.Labels, data.Train.Labels).Error, classifier.Evaluate(fit.Predict(test), data.Test.Labels).Error);
+                        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("grid bench"), k);
+                        errors[k] = (classifier.Evaluate(fit.Labels, data.Train.RequireLabels("grid bench")).Error, classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("grid bench")).Error);
                     }, progress, ct), ct);
                 });
             double total = watch.Elapsed.TotalSeconds;
@@ -386,9 +386,9 @@ public static class BenchCommands
                 }, cancellationToken: ct);
             double fitSeconds = watch.Elapsed.TotalSeconds;
 
-            var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, clusters);
-            var trainReport = classifier.Evaluate(fit.Labels, data.Train.Labels);
-            var testReport = classifier.Evaluate(fit.Predict(test), data.Test.Labels);
+            var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("grid bench"), clusters);
+            var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("grid bench"));
+            var testReport = classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("grid bench"));
             var result = new Dictionary<string, object>
             {
                 ["dataset"] = data.Name,

@@ -92,9 +92,9 @@ internal static class ShardedKMeansBench
             var watch = Stopwatch.StartNew();
             using var single = MiniBatchKMeans.Fit(train, kmeans, cancellationToken: cancellationToken);
             double seconds = watch.Elapsed.TotalSeconds;
-            var classifier = ClusterClassifier.Fit(single.Labels, data.Train.Labels, kmeans.Clusters);
+            var classifier = ClusterClassifier.Fit(single.Labels, data.Train.RequireLabels("grid bench"), kmeans.Clusters);
             report["single_fit_seconds"] = Math.Round(seconds, 3);
-            report["single_test_error"] = Math.Round(classifier.Evaluate(single.Predict(test), data.Test.Labels).Error, 5);
+            report["single_test_error"] = Math.Round(classifier.Evaluate(single.Predict(test), data.Test.RequireLabels("grid bench")).Error, 5);
             report["single_inertia"] = single.Inertia;
             report["single_steps"] = single.Steps;
         }

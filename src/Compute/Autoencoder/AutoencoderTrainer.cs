@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Grid.Compute.Autoencoder;
 
 /// <summary>
-/// Trains a <see cref="ConvAutoencoder"/> with Adam on an <see cref="ImageSet"/>, checkpointing
+/// Trains a <see cref="ConvAutoencoder"/> with Adam on an <see cref="RowSet"/>, checkpointing
 /// after every epoch, and uses it to encode, reconstruct and evaluate images.
 /// </summary>
 /// <remarks>
@@ -175,8 +175,8 @@ public sealed class AutoencoderTrainer : IDisposable
     /// </exception>
     /// <exception cref="InvalidOperationException">An earlier call stopped mid-epoch.</exception>
     public AutoencoderTrainingResult Train(
-        ImageSet train,
-        ImageSet? test = null,
+        RowSet train,
+        RowSet? test = null,
         string? checkpointDirectory = null,
         IProgress<AutoencoderProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -202,7 +202,7 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             return new AutoencoderTrainingResult(_history.ToList(), resumedFrom);
         }
-        using var data = train.ToImageTensor(Device);
+        using var data = train.ToInputTensor(Device);
         while (CompletedEpochs < Options.Epochs)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -223,7 +223,7 @@ public sealed class AutoencoderTrainer : IDisposable
     }
 
     /// <summary>Mean per-pixel loss (<see cref="AutoencoderOptions.Loss"/>) of the reconstructions of <paramref name="images"/>.</summary>
-    public double Evaluate(ImageSet images)
+    public double Evaluate(RowSet images)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckImages(images, nameof(images));
@@ -231,7 +231,7 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             return double.NaN;
         }
-        using var data = images.ToImageTensor(Device);
+        using var data = images.ToInputTensor(Device);
         using var total = zeros(1, dtype: ScalarType.Float64, device: Device);
         RunInference(data, batch =>
         {
@@ -242,20 +242,20 @@ public sealed class AutoencoderTrainer : IDisposable
     }
 
     /// <summary>Latent codes of <paramref name="images"/>: a float32 [n, z] tensor on the CPU, owned by the caller.</summary>
-    public Tensor Encode(ImageSet images)
+    public Tensor Encode(RowSet images)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckImages(images, nameof(images));
-        using var data = images.ToImageTensor(Device);
+        using var data = images.ToInputTensor(Device);
         return MapBatches(data, _model.Encode, [Options.ZDim]);
     }
 
     /// <summary>Reconstructions of <paramref name="images"/>: a float32 [n, 1, 28, 28] tensor in 0..1 on the CPU, owned by the caller.</summary>
-    public Tensor Reconstruct(ImageSet images)
+    public Tensor Reconstruct(RowSet images)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckImages(images, nameof(images));
-        using var data = images.ToImageTensor(Device);
+        using var data = images.ToInputTensor(Device);
         return Reconstruct(data);
     }
 
@@ -411,7 +411,7 @@ public sealed class AutoencoderTrainer : IDisposable
         }
     }
 
-    private static void CheckImages(ImageSet images, string paramName)
+    private static void CheckImages(RowSet images, string paramName)
     {
         ArgumentNullException.ThrowIfNull(images, paramName);
         if (images.Height != ConvAutoencoder.ImageSide || images.Width != ConvAutoencoder.ImageSide)

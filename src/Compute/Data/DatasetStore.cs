@@ -79,8 +79,8 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     /// <summary>Loads a verified dataset. <paramref name="trainLimit"/>/<paramref name="testLimit"/> keep the first N rows.</summary>
     public DatasetSplit Load(DatasetDescriptor dataset, int? trainLimit = null, int? testLimit = null)
     {
-        var train = ReadSet(dataset, dataset.TrainImages, dataset.TrainLabels);
-        var test = ReadSet(dataset, dataset.TestImages, dataset.TestLabels);
+        var train = ReadSet(dataset, dataset.TrainData, dataset.TrainLabels);
+        var test = ReadSet(dataset, dataset.TestData, dataset.TestLabels);
         return new DatasetSplit(
             dataset.Name,
             trainLimit is int tr ? train.Take(tr) : train,
@@ -94,16 +94,33 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     public DatasetSplit Load(string name, int? trainLimit = null, int? testLimit = null) =>
         Load(Registry.Get(name), trainLimit, testLimit);
 
-    private ImageSet ReadSet(DatasetDescriptor dataset, DatasetFile imagesFile, DatasetFile labelsFile)
+    private RowSet ReadSet(DatasetDescriptor dataset, DatasetFile dataFile, DatasetFile? labelsFile)
     {
-        string imagesPath = FindFile(dataset, imagesFile)!;
-        string labelsPath = FindFile(dataset, labelsFile)!;
-        var (pixels, count, rows, cols) = IdxReader.ParseImages(ReadVerified(dataset, imagesFile), imagesPath);
-        byte[] labels = IdxReader.ParseLabels(ReadVerified(dataset, labelsFile), labelsPath);
-        if (labels.Length != count)
+        string dataPath = FindFile(dataset, dataFile)!;
+        byte[] content = ReadVerified(dataset, dataFile);
+        RowSet rows;
+        if (dataFile.Name.EndsWith(NpyFile.Extension, StringComparison.Ordinal))
         {
-            throw new DatasetException($"{imagesPath} has {count} images but {labelsPath} has {labels.Length} labels");
+            var array = NpyFile.Parse(content, dataPath);
+            rows = new RowSet(dataset.Element, array.Data, null, checked((int)array.Shape[0]), dataset.Shape);
         }
-        return new ImageSet(pixels, labels, count, rows, cols);
+        else
+        {
+            var (pixels, count, height, width) = IdxReader.ParseImages(content, dataPath);
+            rows = new RowSet(ElementType.UInt8, pixels, null, count, [1, height, width]);
+        }
+        if (labelsFile is null)
+        {
+            return rows;
+        }
+        string labelsPath = FindFile(dataset, labelsFile)!;
+        byte[] labels = labelsFile.Name.EndsWith(NpyFile.Extension, StringComparison.Ordinal)
+            ? NpyFile.ParseLabels(ReadVerified(dataset, labelsFile), labelsPath)
+            : IdxReader.ParseLabels(ReadVerified(dataset, labelsFile), labelsPath);
+        if (labels.Length != rows.Count)
+        {
+            throw new DatasetException($"{dataPath} has {rows.Count} rows but {labelsPath} has {labels.Length} labels");
+        }
+        return new RowSet(rows.Element, rows.Data, labels, rows.Count, rows.Shape);
     }
 }

@@ -112,8 +112,8 @@ public static class IdxReader
         }
     }
 
-    /// <summary>Reads an images file and its labels file into one <see cref="ImageSet"/>.</summary>
-    public static ImageSet ReadImageSet(string imagesPath, string labelsPath)
+    /// <summary>Reads an images file and its labels file into one <see cref="RowSet"/>.</summary>
+    public static RowSet ReadImageSet(string imagesPath, string labelsPath)
     {
         var (pixels, count, rows, cols) = ParseImages(ReadContent(imagesPath), imagesPath);
         byte[] labels = ParseLabels(ReadContent(labelsPath), labelsPath);
@@ -121,7 +121,7 @@ public static class IdxReader
         {
             throw new DatasetException($"{imagesPath} has {count} images but {labelsPath} has {labels.Length} labels");
         }
-        return new ImageSet(pixels, labels, count, rows, cols);
+        return new RowSet(pixels, labels, count, rows, cols);
     }
 
     /// <summary>Writes an IDX images file (raw); used by tests and by tools that make small datasets.</summary>

@@ -102,9 +102,9 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         double fitSeconds = watch.Elapsed.TotalSeconds;
 
         const int classes = 10;
-        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels, input.K, classes);
-        var trainReport = classifier.Evaluate(fit.Labels, data.Train.Labels);
-        var testReport = classifier.Evaluate(fit.Predict(test), data.Test.Labels);
+        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("the cluster classifier"), input.K, classes);
+        var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("the cluster classifier"));
+        var testReport = classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("the cluster classifier"));
         var output = new ClusteringStageOutput(
             trainReport.Error,
             testReport.Error,
@@ -149,12 +149,12 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         var test = data.Test.Slice(testStart, testCount);
         if (codesHash is null)
         {
-            return new KMeansShard(train.ToFeatureTensor(), train.Labels, test.ToFeatureTensor(), test.Labels);
+            return new KMeansShard(train.ToFeatureTensor(), train.RequireLabels("a k-means shard"), test.ToFeatureTensor(), test.RequireLabels("a k-means shard"));
         }
         string folder = artifacts.Get(codesHash);
         using var trainCodes = TensorFile.Read(Path.Combine(folder, TrainCodesFile));
         using var testCodes = TensorFile.Read(Path.Combine(folder, TestCodesFile));
-        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), train.Labels, testCodes.narrow(0, testStart, testCount).clone(), test.Labels);
+        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), train.RequireLabels("a k-means shard"), testCodes.narrow(0, testStart, testCount).clone(), test.RequireLabels("a k-means shard"));
     }
 
     /// <summary>Stores the result of a sharded fit (centres and summary) under the stage's hash and returns its output.</summary>

@@ -253,22 +253,22 @@ public static class ResultCharts
         return new XYChart(title, "epoch", Invariant($"loss ({loss}, mean per pixel)"), series, [], []) { CountsOnX = true };
     }
 
-    /// <summary>Test digits in the first row and their reconstructions below, each column captioned with the digit's class.</summary>
+    /// <summary>Grey test images in the first row and their reconstructions below, each column captioned (with the image's class, where known).</summary>
     /// <param name="originals">Each image's intensities in 0..1.</param>
     /// <param name="reconstructions">The reconstruction of each original, same size.</param>
-    /// <param name="labels">Class of each original.</param>
-    public static ImageGridChart Reconstructions(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions, IReadOnlyList<byte> labels, int side, string title)
+    /// <param name="captions">Caption of each column.</param>
+    public static ImageGridChart Reconstructions(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions, IReadOnlyList<string> captions, int height, int width, string title)
     {
-        if (originals.Count != reconstructions.Count || originals.Count != labels.Count)
+        if (originals.Count != reconstructions.Count || originals.Count != captions.Count)
         {
-            throw new ArgumentException($"{originals.Count} originals, {reconstructions.Count} reconstructions and {labels.Count} labels must be as many");
+            throw new ArgumentException($"{originals.Count} originals, {reconstructions.Count} reconstructions and {captions.Count} captions must be as many");
         }
         return new ImageGridChart(
             title,
-            side,
-            side,
+            height,
+            width,
             ["original", "reconstructed"],
-            labels.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList(),
+            captions.ToList(),
             [originals.ToList(), reconstructions.ToList()]);
     }
 

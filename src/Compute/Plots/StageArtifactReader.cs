@@ -70,7 +70,7 @@ public static class StageArtifactReader
     /// The first <paramref name="count"/> images of <paramref name="images"/> and their reconstructions by the
     /// autoencoder stored in <paramref name="folder"/>, as intensities in 0..1, with their labels.
     /// </summary>
-    public static (float[][] Originals, float[][] Reconstructions, byte[] Labels) Reconstruct(string folder, ImageSet images, int count)
+    public static (float[][] Originals, float[][] Reconstructions, byte[]? Labels) Reconstruct(string folder, RowSet images, int count)
     {
         ArgumentNullException.ThrowIfNull(images);
         var input = ReadAutoencoderInput(folder);
@@ -79,15 +79,17 @@ public static class StageArtifactReader
         using var trainer = AutoencoderTrainer.FromWeights(Path.Combine(folder, StagePipeline.WeightsFile), options, TorchSharp.torch.CPU);
         using var reconstructed = trainer.Reconstruct(chosen);
         float[] values = reconstructed.data<float>().ToArray();
+        using var inputs = chosen.ToInputTensor();
+        float[] originalValues = inputs.data<float>().ToArray();
         int features = chosen.Features;
         var originals = new float[chosen.Count][];
         var outputs = new float[chosen.Count][];
         for (int i = 0; i < chosen.Count; i++)
         {
-            originals[i] = chosen.Pixels.AsSpan(i * features, features).ToArray().Select(p => p / 255f).ToArray();
+            originals[i] = originalValues.AsSpan(i * features, features).ToArray();
             outputs[i] = values.AsSpan(i * features, features).ToArray();
         }
-        return (originals, outputs, chosen.Labels.ToArray());
+        return (originals, outputs, chosen.Labels?.ToArray());
     }
 
     private static JsonNode ReadSummary(string folder)

@@ -182,7 +182,7 @@ public static class ResultFigures
             // Artifacts written before summaries recorded class counts: count the labels themselves.
             var data = sources.Load(sources.Selection(trial.Spec));
             var counts = new long[result.Classes];
-            foreach (byte label in data.Train.Labels)
+            foreach (byte label in data.Train.Labels ?? [])
             {
                 if (label < counts.Length)
                 {
@@ -241,10 +241,11 @@ public static class ResultFigures
                     PlotDefaults.Width, PlotDefaults.Height, $"{hash}/loss", null,
                     _ => ResultCharts.LossCurve(StageArtifactReader.ReadTrainingHistory(sources.Artifacts.Get(hash)), loss, $"Loss per epoch: {label}")));
             }
-            if (reconstructions && hasData)
+            // Reconstructions are drawn as grey images: for grey image data only.
+            if (reconstructions && hasData && sources.Datasets.Registry.Get(spec.Dataset) is { IsImage: true, Shape: [1, _, _] })
             {
                 figures.Add(new Figure($"reconstructions-{slug}.png", ReconstructionSection,
-                    $"Test digits (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, ReconstructionHeight,
+                    $"Test images (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, ReconstructionHeight,
                     string.Create(CultureInfo.InvariantCulture, $"{hash}/reconstructions/{options.Reconstructions}"), null,
                     _ => Reconstructions(sources, hash, selection, label)));
             }
@@ -256,7 +257,8 @@ public static class ResultFigures
         string folder = sources.Artifacts.Get(hash);
         var (codes, rows, columns) = StageArtifactReader.ReadCodes(folder, train);
         var data = sources.Load(selection);
-        var labels = (train ? data.Train : data.Test).Labels;
+        // Unlabeled rows are drawn in one colour.
+        var labels = (train ? data.Train : data.Test).Labels ?? new byte[rows];
         var options = sources.Options;
         int max = columns == 2 ? options.DirectPoints : options.TsnePoints;
         var points = LatentProjection.Project(codes, rows, columns, labels, max, options.Seed, cancellationToken);
@@ -273,7 +275,11 @@ public static class ResultFigures
         string folder = sources.Artifacts.Get(hash);
         var test = sources.Load(selection).Test;
         var (originals, outputs, labels) = StageArtifactReader.Reconstruct(folder, test, sources.Options.Reconstructions);
-        return ResultCharts.Reconstructions(originals, outputs, labels, test.Width, $"Reconstructions: {label}");
+        var dataset = sources.Datasets.Registry.Get(selection.Dataset);
+        var captions = labels is null
+            ? Enumerable.Range(1, originals.Length).Select(row => $"row {row}").ToList()
+            : labels.Select(l => dataset.ClassName(l)).ToList();
+        return ResultCharts.Reconstructions(originals, outputs, captions, test.Height, test.Width, $"Reconstructions: {label}");
     }
 
     private static void AddTrialFigures(List<Figure> figures, SweepSnapshot snapshot, ResultSources sources)

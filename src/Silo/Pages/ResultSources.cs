@@ -15,7 +15,7 @@ public sealed record FigureOptions
     /// <summary>Largest number of z_dim 2 codes drawn directly.</summary>
     public int DirectPoints { get; init; } = 10000;
 
-    /// <summary>Test digits shown with their reconstructions.</summary>
+    /// <summary>Test images shown with their reconstructions.</summary>
     public int Reconstructions { get; init; } = 12;
 
     /// <summary>Seed of the samples and t-SNE initialisations, so a figure is the same every time it is drawn.</summary>

@@ -58,7 +58,7 @@ public sealed class AutoencoderTrainerTests
 
         using var scope = NewDisposeScope();
         using var reconstructed = trainer.Reconstruct(test);
-        var images = tensor(test.Pixels, [test.Count, 1, 28, 28]).to(ScalarType.Float32) / 255f;
+        var images = tensor(test.Data, [test.Count, 1, 28, 28]).to(ScalarType.Float32) / 255f;
         var expected = loss == ReconstructionLoss.Bce
             ? nn.functional.binary_cross_entropy(reconstructed, images).item<float>()
             : nn.functional.mse_loss(reconstructed, images).item<float>();
@@ -108,7 +108,7 @@ public sealed class AutoencoderTrainerTests
         using var trainer = new AutoencoderTrainer(Small, CPU);
 
         using var fromSet = trainer.Reconstruct(images);
-        using var input = tensor(images.Pixels, [10, 1, 28, 28]).to(ScalarType.Float32).div_(255f);
+        using var input = tensor(images.Data, [10, 1, 28, 28]).to(ScalarType.Float32).div_(255f);
         using var fromTensor = trainer.Reconstruct(input);
 
         Assert.Equal(new long[] { 10, 1, 28, 28 }, fromSet.shape);
@@ -142,7 +142,7 @@ public sealed class AutoencoderTrainerTests
     public void Rejects_images_that_are_not_28_by_28()
     {
         using var trainer = new AutoencoderTrainer(Small, CPU);
-        var odd = new Grid.Compute.Data.ImageSet(new byte[2 * 30 * 30], new byte[2], 2, 30, 30);
+        var odd = new Grid.Compute.Data.RowSet(new byte[2 * 30 * 30], new byte[2], 2, 30, 30);
 
         Assert.Throws<ArgumentException>(() => trainer.Train(odd));
         Assert.Throws<ArgumentException>(() => trainer.Encode(odd));

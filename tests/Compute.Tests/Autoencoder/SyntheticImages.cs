@@ -7,7 +7,7 @@ internal static class SyntheticImages
 {
     public const int Side = 28;
 
-    public static ImageSet Create(int count, int seed)
+    public static RowSet Create(int count, int seed)
     {
         var random = new Random(seed);
         var pixels = new byte[count * Side * Side];
@@ -35,6 +35,6 @@ internal static class SyntheticImages
                 }
             }
         }
-        return new ImageSet(pixels, labels, count, Side, Side);
+        return new RowSet(pixels, labels, count, Side, Side);
     }
 }

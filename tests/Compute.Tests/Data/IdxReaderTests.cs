@@ -29,7 +29,7 @@ public sealed class IdxReaderTests
         Assert.Equal(5, set.Count);
         Assert.Equal(2, set.Height);
         Assert.Equal(3, set.Width);
-        Assert.Equal(pixels, set.Pixels);
+        Assert.Equal(pixels, set.Data);
         Assert.Equal(labels, set.Labels);
     }
 
@@ -45,7 +45,7 @@ public sealed class IdxReaderTests
 
         var set = IdxReader.ReadImageSet(dir.File("img.gz"), dir.File("lbl.gz"));
 
-        Assert.Equal(pixels, set.Pixels);
+        Assert.Equal(pixels, set.Data);
         Assert.Equal(labels, set.Labels);
     }
 
@@ -126,10 +126,10 @@ public sealed class IdxReaderTests
     public void Take_keeps_the_first_rows()
     {
         var (pixels, labels) = Tiny(5);
-        var set = new ImageSet(pixels, labels, 5, 2, 3);
+        var set = new RowSet(pixels, labels, 5, 2, 3);
         var first = set.Take(2);
         Assert.Equal(2, first.Count);
-        Assert.Equal(pixels[..12], first.Pixels);
+        Assert.Equal(pixels[..12], first.Data);
         Assert.Equal(labels[..2], first.Labels);
     }
 
@@ -137,9 +137,9 @@ public sealed class IdxReaderTests
     public void Tensors_have_the_documented_shapes_and_ranges()
     {
         var (pixels, labels) = Tiny(5);
-        var set = new ImageSet(pixels, labels, 5, 2, 3);
+        var set = new RowSet(pixels, labels, 5, 2, 3);
         using var features = set.ToFeatureTensor();
-        using var images = set.ToImageTensor();
+        using var images = set.ToInputTensor();
         using var y = set.ToLabelTensor();
         Assert.Equal(new long[] { 5, 6 }, features.shape);
         Assert.Equal(new long[] { 5, 1, 2, 3 }, images.shape);

@@ -169,7 +169,7 @@ public sealed class LatentAndArtifactTests
 
         var pixels = new byte[5 * 28 * 28];
         pixels[28 * 14 + 14] = 255;
-        var images = new ImageSet(pixels, [1, 2, 3, 4, 5], 5, 28, 28);
+        var images = new RowSet(pixels, [1, 2, 3, 4, 5], 5, 28, 28);
         var (originals, reconstructions, labels) = StageArtifactReader.Reconstruct(dir.Path, images, 3);
 
         Assert.Equal(3, originals.Length);

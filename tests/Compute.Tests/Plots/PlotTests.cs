@@ -54,7 +54,7 @@ public sealed class PlotTests
         "histogram" => ResultCharts.ClusterErrorHistogram([0.0, 0.1, 0.45, 0.9], 0.4, "errors"),
         "classes" => ResultCharts.ClassDistribution([10, 20, 30], [1, 2, 3], "classes"),
         "latent" => ResultCharts.LatentScatter([0f, 0f, 1f, 1f, 2f, 0.5f], [0, 1, 1], "latent", "z1", "z2"),
-        "reconstructions" => ResultCharts.Reconstructions([Square(1f), Square(0.5f)], [Square(0.9f), Square(0.4f)], [3, 7], 28, "reconstructions"),
+        "reconstructions" => ResultCharts.Reconstructions([Square(1f), Square(0.5f)], [Square(0.9f), Square(0.4f)], ["3", "7"], 28, 28, "reconstructions"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -268,7 +268,7 @@ public sealed class PlotTests
     {
         var originals = new[] { Square(1f), Square(0f) };
         var outputs = new[] { Square(0.5f), Square(0.25f) };
-        var chart = ResultCharts.Reconstructions(originals, outputs, [3, 8], 28, "rec");
+        var chart = ResultCharts.Reconstructions(originals, outputs, ["3", "8"], 28, 28, "rec");
 
         Assert.Equal(["original", "reconstructed"], chart.RowLabels);
         Assert.Equal(["3", "8"], chart.ColumnLabels);

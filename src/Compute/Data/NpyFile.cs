@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Grid.Compute.Data;
+
+/// <summary>The header of a NumPy <c>.npy</c> array: element type code (<c>&lt;f4</c>, <c>|u1</c>, …), order, shape and where the data starts.</summary>
+public sealed record NpyHeader(string Descr, bool FortranOrder, long[] Shape, int DataOffset)
+{
+    /// <summary>Number of elements (the product of the shape; 1 for a scalar).</summary>
+    public long Elements => Shape.Aggregate(1L, (product, size) => product * size);
+}
+
+/// <summary>A parsed array: its header and its raw little-endian data bytes.</summary>
+public sealed record NpyArray(NpyHeader Header, byte[] Data)
+{
+    public long[] Shape => Header.Shape;
+}
+
+/// <summary>
+/// The NumPy <c>.npy</c> format, versions 1.0–3.0 (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
+/// the magic <c>\x93NUMPY</c>, a version, a header length and a Python-literal header dict, then the data in C or
+/// Fortran order. Grid stores imported datasets in it (float32 or uint8 rows, int32 labels) so that users can read
+/// them with numpy. Hand-written because the format is one header and a block of bytes: the .NET packages that read
+/// it (NumSharp) bring a whole array library for that, and none offers reading a range of rows.
+/// </summary>
+public static partial class NpyFile
+{
+    public const string Extension = ".npy";
+
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    /// <summary>Reads the header of an .npy file's content; throws a <see cref="DatasetException"/> naming <paramref name="path"/> if it is not one.</summary>
+    public static NpyHeader ParseHeader(ReadOnlySpan<byte> content, string path)
+    {
+        if (content.Length < 10 || !content[..6].SequenceEqual(Magic))
+        {
+            throw new DatasetException($"{path}: not a NumPy .npy file (it does not start with \\x93NUMPY)");
+        }
+        byte major = content[6];
+        int lengthBytes = major switch
+        {
+            1 => 2,
+            2 or 3 => 4,
+            _ => throw new DatasetException($"{path}: .npy format version {major}.{content[7]} is not supported (1.0 to 3.0 are)"),
+        };
+        long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(content[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(content[8..]);
+        int start = 8 + lengthBytes;
+        if (start + headerLength > content.Length)
+        {
+            throw new DatasetException($"{path}: truncated .npy header ({headerLength} bytes declared, {content.Length - start} present)");
+        }
+        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(content.Slice(start, (int)headerLength));
+        string descr = Entry(DescrPattern(), header, "descr", path);
+        bool fortran = Entry(FortranPattern(), header, "fortran_order", path) == "True";
+        string shapeText = Entry(ShapePattern(), header, "shape", path);
+        long[] shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(size => long.TryParse(size.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+                ? value
+                : throw new DatasetException($"{path}: .npy shape ({shapeText}) is not a tuple of sizes"))
+            .ToArray();
+        return new NpyHeader(descr, fortran, shape, checked((int)(start + headerLength)));
+    }
+
+    /// <summary>
+    /// Parses an array Grid stored (C order, <c>|u1</c> or <c>&lt;f4</c>): its header and data bytes. Arrays of other
+    /// types are for the importer to convert.
+    /// </summary>
+    public static NpyArray Parse(byte[] content, string path)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var header = ParseHeader(content, path);
+        int itemBytes = header.Descr switch
+        {
+            "|u1" or "<u1" => 1,
+            "<f4" => 4,
+            _ => throw new DatasetException($"{path}: element type '{header.Descr}' is not one Grid stores (uint8 '|u1' or float32 '<f4')"),
+        };
+        return new NpyArray(header, Data(content, header, itemBytes, path));
+    }
+
+    /// <summary>Parses a stored labels array (int32 class indices, one dimension) into one byte a label.</summary>
+    public static byte[] ParseLabels(byte[] content, string path)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var header = ParseHeader(content, path);
+        if (header.Descr != "<i4" || header.Shape.Length != 1)
+        {
+            throw new DatasetException($"{path}: labels are stored as a one-dimensional int32 array ('<i4'), not '{header.Descr}' of shape ({string.Join(", ", header.Shape)})");
+        }
+        byte[] data = Data(content, header, 4, path);
+        var labels = new byte[header.Shape[0]];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4));
+            labels[i] = label is >= 0 and <= byte.MaxValue
+                ? (byte)label
+                : throw new DatasetException($"{path}: label {label} at row {i} is outside 0..255");
+        }
+        return labels;
+    }
+
+    /// <summary>A version 1.0 header for a C-order array of <paramref name="descr"/> with <paramref name="shape"/>, padded to 64 bytes as numpy writes it.</summary>
+    public static byte[] Header(string descr, IReadOnlyList<long> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        string sizes = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape);
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({sizes}), }}";
+        int unpadded = 10 + dict.Length + 1;
+        int total = (unpadded + 63) / 64 * 64;
+        string text = dict + new string(' ', total - unpadded) + "\n";
+        var header = new byte[10 + text.Length];
+        Magic.CopyTo(header, 0);
+        header[6] = 1;
+        header[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), checked((ushort)text.Length));
+        Encoding.ASCII.GetBytes(text, header.AsSpan(10));
+        return header;
+    }
+
+    private static byte[] Data(byte[] content, NpyHeader header, int itemBytes, string path)
+    {
+        if (header.FortranOrder && header.Shape.Length > 1)
+        {
+            throw new DatasetException($"{path}: the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again");
+        }
+        long expected = header.Elements * itemBytes;
+        long present = content.LongLength - header.DataOffset;
+        if (present != expected)
+        {
+            throw new DatasetException(present < expected
+                ? $"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs {expected} data bytes but the file has {present}"
+                : $"{path}: {present - expected} unexpected bytes after the array's data");
+        }
+        return content.AsSpan(header.DataOffset).ToArray();
+    }
+
+    private static string Entry(Regex pattern, string header, string key, string path)
+    {
+        var match = pattern.Match(header);
+        return match.Success ? match.Groups[1].Value : throw new DatasetException($"{path}: .npy header has no '{key}' entry: {header.Trim()}");
+    }
+
+    [GeneratedRegex(@"['""]descr['""]\s*:\s*['""]([^'""]+)['""]")]
+    private static partial Regex DescrPattern();
+
+    [GeneratedRegex(@"['""]fortran_order['""]\s*:\s*(True|False)")]
+    private static partial Regex FortranPattern();
+
+    [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)")]
+    private static partial Regex ShapePattern();
+}
