@@ -35,3 +35,9 @@ public sealed class ReconstructionLossCodec : CoreEnumCodec<ReconstructionLoss>;
 
 [RegisterSerializer]
 public sealed class KMeansAlgorithmCodec : CoreEnumCodec<KMeansAlgorithm>;
+
+[RegisterSerializer]
+public sealed class NetworkArchitectureCodec : CoreEnumCodec<NetworkArchitecture>;
+
+[RegisterSerializer]
+public sealed class InputScalingCodec : CoreEnumCodec<InputScaling>;

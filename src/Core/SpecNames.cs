@@ -52,8 +52,19 @@ public static class SpecNames
                 names.Add(name);
                 ByValue[value] = name;
                 ByName[name] = value;
+                foreach (var alias in field.GetCustomAttributes<SpecAliasAttribute>())
+                {
+                    ByName[alias.Name] = value;
+                }
             }
             Names = names;
         }
     }
+}
+
+/// <summary>Another name a spec or console option may use for an enum value; values are still written with their own name.</summary>
+[AttributeUsage(AttributeTargets.Field, AllowMultiple = true)]
+public sealed class SpecAliasAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
 }

@@ -35,6 +35,19 @@ public sealed class StageKeyGoldenTests
         Assert.Equal(expected, TestKeys.Autoencoder(Codes(loss, ScalerKind.Standard, 225)));
 
     [Fact]
+    public void Naming_the_seed_network_keeps_the_key_and_another_network_has_its_own()
+    {
+        var trial = Codes(ReconstructionLoss.Mse, ScalerKind.Standard, 225);
+        var ae = trial.Representation.Autoencoder!;
+        var named = trial with { Representation = RepresentationSpec.Of(ae with { Architecture = NetworkArchitecture.Conv, InputScaling = InputScaling.Unit }) };
+        var mlp = trial with { Representation = RepresentationSpec.Of(ae with { Architecture = NetworkArchitecture.Mlp }) };
+
+        Assert.Equal("79a0b54bfdf7072ec263ad3795b52807", TestKeys.Autoencoder(named));
+        Assert.NotEqual("79a0b54bfdf7072ec263ad3795b52807", TestKeys.Autoencoder(mlp));
+        Assert.NotEqual(TestKeys.Autoencoder(mlp), TestKeys.Autoencoder(trial with { Representation = RepresentationSpec.Of(ae with { Architecture = NetworkArchitecture.Mlp, Hidden = [64] }) }));
+    }
+
+    [Fact]
     public void A_clustering_stage_on_codes_keeps_its_key()
     {
         var trial = Codes(ReconstructionLoss.Bce, ScalerKind.Standard, 225);

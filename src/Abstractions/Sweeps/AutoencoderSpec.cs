@@ -13,6 +13,9 @@ namespace Grid.Abstractions.Sweeps;
 /// <param name="BatchSize">Mini-batch size for Adam.</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
 /// <param name="Reconstructions">Whether to render sample reconstructions alongside the results.</param>
+/// <param name="Architecture">The network; null: conv for image data, mlp for flat vectors (<see cref="NetworkFor"/>).</param>
+/// <param name="Hidden">The mlp network's hidden layer sizes; null: 256, 128.</param>
+/// <param name="InputScaling">How input rows are scaled; null: unit for 8-bit images, standard for other data.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.autoencoder-spec")]
 public sealed record AutoencoderSpec(
@@ -21,8 +24,31 @@ public sealed record AutoencoderSpec(
     [property: Id(2)] int Epochs = AutoencoderSpec.DefaultEpochs,
     [property: Id(3)] int BatchSize = AutoencoderSpec.DefaultBatchSize,
     [property: Id(4)] double LearningRate = AutoencoderSpec.DefaultLearningRate,
-    [property: Id(5)] bool Reconstructions = false)
+    [property: Id(5)] bool Reconstructions = false,
+    [property: Id(6)] NetworkArchitecture? Architecture = null,
+    [property: Id(7)] IReadOnlyList<int>? Hidden = null,
+    [property: Id(8)] InputScaling? InputScaling = null)
 {
+    /// <summary>Hidden layer sizes of the mlp network when the spec names none.</summary>
+    public static IReadOnlyList<int> DefaultHidden { get; } = [256, 128];
+
+    /// <summary>The network this spec trains on <paramref name="dataset"/>, with its defaults filled in.</summary>
+    public ResolvedNetwork NetworkFor(Grid.Core.Datasets.DatasetDescriptor dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var architecture = Architecture ?? (dataset.IsImage ? NetworkArchitecture.Conv : NetworkArchitecture.Mlp);
+        var scaling = InputScaling ?? (dataset.Element == Grid.Core.Datasets.ElementType.UInt8 ? Grid.Core.InputScaling.Unit : Grid.Core.InputScaling.Standard);
+        return new ResolvedNetwork(architecture, architecture == NetworkArchitecture.Mlp ? Hidden ?? DefaultHidden : [], scaling);
+    }
+
+    // Hidden is a list: compare it by its items, so equal specs are equal records.
+    public bool Equals(AutoencoderSpec? other) =>
+        other is not null && ZDim == other.ZDim && Loss == other.Loss && Epochs == other.Epochs && BatchSize == other.BatchSize
+        && LearningRate.Equals(other.LearningRate) && Reconstructions == other.Reconstructions && Architecture == other.Architecture
+        && InputScaling == other.InputScaling && (Hidden ?? []).SequenceEqual(other.Hidden ?? []) && (Hidden is null) == (other.Hidden is null);
+
+    public override int GetHashCode() => HashCode.Combine(ZDim, Loss, Epochs, BatchSize, LearningRate, Reconstructions, Architecture, HashCode.Combine(InputScaling, Hidden?.Count));
+
     /// <summary>Epochs of the reference study.</summary>
     public const int DefaultEpochs = 40;
 
@@ -51,7 +77,29 @@ public sealed record AutoencoderSpec(
             {
                 label += "-lr" + LearningRate.ToString("R", CultureInfo.InvariantCulture);
             }
+            if (Architecture is { } architecture)
+            {
+                label += "-" + SpecNames.Of(architecture) + (Hidden is { } hidden ? string.Join("-", hidden) : "");
+            }
+            if (InputScaling is { } scaling)
+            {
+                label += "-in" + SpecNames.Of(scaling);
+            }
             return label;
         }
     }
+}
+
+/// <summary>
+/// An autoencoder's network with its defaults resolved for one dataset. <see cref="IsSeedNetwork"/>: the study's
+/// convolutional network on inputs in 0..1, whose stage keys predate these settings and so do not name them.
+/// </summary>
+public sealed record ResolvedNetwork(NetworkArchitecture Architecture, IReadOnlyList<int> Hidden, InputScaling InputScaling)
+{
+    public bool IsSeedNetwork => Architecture == NetworkArchitecture.Conv && InputScaling == InputScaling.Unit;
+
+    /// <summary>What a stage key adds for this network: nothing for the seed network.</summary>
+    public string KeySuffix => IsSeedNetwork
+        ? ""
+        : $"|arch={SpecNames.Of(Architecture)}|hidden={string.Join(",", Hidden)}|input={SpecNames.Of(InputScaling)}";
 }

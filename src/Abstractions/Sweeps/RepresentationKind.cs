@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grid.Core;
 
 namespace Grid.Abstractions.Sweeps;
 
@@ -9,8 +10,9 @@ namespace Grid.Abstractions.Sweeps;
 [JsonConverter(typeof(JsonStringEnumConverter<RepresentationKind>))]
 public enum RepresentationKind
 {
-    /// <summary>The flattened pixels themselves.</summary>
+    /// <summary>The data's own features, flattened: the pixels of image data. Specs may call it <c>raw</c> for any dataset.</summary>
     [JsonStringEnumMemberName("pixels")]
+    [SpecAlias("raw")]
     Pixels = 0,
 
     /// <summary>The latent codes of a convolutional autoencoder trained on the training rows.</summary>

@@ -18,9 +18,9 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine"];
 
     private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
-    private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "autoencoder"];
+    private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "raw", "autoencoder"];
     private static readonly IReadOnlyList<string> _autoencoderKeys =
-        ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions"];
+        ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions", "architecture", "hidden", "input_scaling"];
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
         ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
@@ -59,6 +59,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var strategy = ReadStrategy(spec);
         var refine = ReadRefine(spec);
 
+        if (datasets is not null && representations is not null)
+        {
+            CheckNetworksFitData(datasets, representations);
+        }
         if (datasets is null || representations is null || scalers is null || k is null || seeds is null)
         {
             return null;
@@ -187,16 +191,17 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 if (mapping.Count != 1)
                 {
                     Error(path, mapping.Count == 0
-                        ? "a representation is pixels or { autoencoder: { ... } }; got an empty mapping"
-                        : $"a representation has one key, pixels or autoencoder; got {mapping.Count}: {string.Join(", ", mapping.Select(p => p.Key))}");
+                        ? "a representation is raw (pixels) or { autoencoder: { ... } }; got an empty mapping"
+                        : $"a representation has one key, raw (pixels) or autoencoder; got {mapping.Count}: {string.Join(", ", mapping.Select(p => p.Key))}");
                 }
                 CheckKeys(mapping, path, _representationKeys);
                 var result = new List<(RepresentationSpec, string)>();
-                if (mapping.TryGetPropertyValue("pixels", out var pixels))
+                string rawKey = mapping.ContainsKey("raw") ? "raw" : "pixels";
+                if (mapping.TryGetPropertyValue(rawKey, out var pixels))
                 {
                     if (pixels is not null && pixels is not JsonObject { Count: 0 })
                     {
-                        Error(SpecPath.Property(path, "pixels"), $"pixels takes no settings; got {Describe(pixels)}");
+                        Error(SpecPath.Property(path, rawKey), $"{rawKey} takes no settings; got {Describe(pixels)}");
                     }
                     else
                     {
@@ -234,13 +239,72 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var batchSize = ReadOptionalInt(settings, path, "batch_size", 1, int.MaxValue, AutoencoderSpec.DefaultBatchSize);
         var learningRate = ReadOptionalReal(settings, path, "learning_rate", positive: true, AutoencoderSpec.DefaultLearningRate);
         var reconstructions = ReadOptionalBool(settings, path, "reconstructions", false);
+        // Absent network settings stay null: their defaults depend on the dataset (AutoencoderSpec.NetworkFor).
+        NetworkArchitecture? architecture = settings.ContainsKey("architecture")
+            ? ReadOptionalName(settings, path, "architecture", "architecture", NetworkArchitecture.Conv)
+            : null;
+        InputScaling? inputScaling = settings.ContainsKey("input_scaling")
+            ? ReadOptionalName(settings, path, "input_scaling", "input_scaling", InputScaling.Unit)
+            : null;
+        var hidden = ReadHidden(settings, path);
+        if (hidden is not null && architecture != NetworkArchitecture.Mlp)
+        {
+            Error(SpecPath.Property(path, "hidden"), "hidden sets the layer sizes of the mlp network: add architecture: mlp");
+        }
+        if (loss == ReconstructionLoss.Bce && inputScaling is InputScaling.Standard or InputScaling.None)
+        {
+            Error(SpecPath.Property(path, "loss"), $"the bce loss needs inputs in 0..1 (input_scaling: unit); with input_scaling: {SpecNames.Of(inputScaling.Value)} use loss: mse");
+        }
         if (_errors.Count != before || zDims is null)
         {
             return [];
         }
         return zDims.Select(z => (
-            RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss!.Value, epochs!.Value, batchSize!.Value, learningRate!.Value, reconstructions!.Value)),
+            RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss!.Value, epochs!.Value, batchSize!.Value, learningRate!.Value, reconstructions!.Value, architecture, hidden, inputScaling)),
             z.Path));
+    }
+
+    /// <summary>Each autoencoder's network, resolved for each dataset, must be one that can be built for its rows.</summary>
+    private void CheckNetworksFitData(List<(DatasetDescriptor Value, string Path)> datasets, List<(RepresentationSpec Value, string Path)> representations)
+    {
+        foreach (var (representation, path) in representations)
+        {
+            if (representation.Autoencoder is not { } ae)
+            {
+                continue;
+            }
+            foreach (var (dataset, _) in datasets)
+            {
+                var network = ae.NetworkFor(dataset);
+                if (network.Architecture == NetworkArchitecture.Conv && !(dataset.IsImage && dataset.Shape[1] >= MinConvSide && dataset.Shape[2] >= MinConvSide))
+                {
+                    Error(path, $"the conv network needs images of at least {MinConvSide}×{MinConvSide}; dataset '{dataset.Name}' has rows of shape [{string.Join(", ", dataset.Shape)}]: use architecture: mlp");
+                }
+                if (ae.Loss == ReconstructionLoss.Bce && network.InputScaling != InputScaling.Unit)
+                {
+                    Error(path, $"the bce loss needs inputs in 0..1, and dataset '{dataset.Name}' is scaled {SpecNames.Of(network.InputScaling)} for training: use loss: mse, or input_scaling: unit");
+                }
+            }
+        }
+    }
+
+    // The smallest image side the conv network takes (Grid.Compute's ConvAutoencoder.MinSide; Abstractions cannot see it).
+    private const int MinConvSide = 8;
+
+    private int[]? ReadHidden(JsonObject settings, string path)
+    {
+        if (!settings.TryGetPropertyValue("hidden", out var node))
+        {
+            return null;
+        }
+        string at = SpecPath.Property(path, "hidden");
+        if (node is not JsonArray { Count: >= 1 and <= SweepLimits.MaxHiddenLayers } items
+            || items.Any(item => item is not JsonValue value || ScalarOf(value) is not { Kind: ScalarKind.Integer, Integer: >= 1 and <= SweepLimits.MaxHiddenWidth }))
+        {
+            Error(at, $"hidden is a list of 1 to {SweepLimits.MaxHiddenLayers} layer sizes between 1 and {SweepLimits.MaxHiddenWidth}, e.g. [256, 128]; got {Describe(node)}");
+            return null;
+        }
+        return items.Select(item => (int)ScalarOf((JsonValue)item!).Integer).ToArray();
     }
 
     private List<(ScalerKind Value, string Path)>? ReadScalers(JsonObject spec)

@@ -18,7 +18,7 @@ internal static class AutoencoderCheckpoint
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
-    public static void Write(string directory, AutoencoderOptions options, IReadOnlyList<AutoencoderEpoch> history, ConvAutoencoder model, Adam optimizer)
+    public static void Write(string directory, AutoencoderOptions options, IReadOnlyList<AutoencoderEpoch> history, AutoencoderNetwork model, Adam optimizer)
     {
         Directory.CreateDirectory(directory);
         var target = PathIn(directory);

@@ -30,11 +30,53 @@ public sealed record AutoencoderOptions
     /// <summary>Seeds the initial weights and each epoch's shuffle (epoch e uses Seed + e).</summary>
     public long Seed { get; init; }
 
+    /// <summary>The network. Study: the convolutional one.</summary>
+    public NetworkArchitecture Architecture { get; init; } = NetworkArchitecture.Conv;
+
+    /// <summary>One input row's shape: [channels, height, width] or [features]. Study: 1×28×28.</summary>
+    public IReadOnlyList<int> InputShape { get; init; } = [1, ConvAutoencoder.ImageSide, ConvAutoencoder.ImageSide];
+
+    /// <summary>Hidden layer sizes of the <see cref="NetworkArchitecture.Mlp"/> network (ignored by conv).</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = MlpAutoencoder.DefaultHidden;
+
+    /// <summary>How input rows are scaled. Study: unit (pixels ÷ 255).</summary>
+    public InputScaling InputScaling { get; init; } = InputScaling.Unit;
+
+    /// <summary>The untrained network these options describe, with parameters drawn from <see cref="Seed"/>.</summary>
+    public AutoencoderNetwork CreateNetwork() => Architecture == NetworkArchitecture.Conv
+        ? new ConvAutoencoder(ZDim, Seed, InputShape)
+        : new MlpAutoencoder(ZDim, Seed, InputShape, Hidden);
+
+    // Lists compare by their items, so options read back from a checkpoint equal the ones that wrote it.
+    public bool Equals(AutoencoderOptions? other) =>
+        other is not null
+        && ZDim == other.ZDim && Loss == other.Loss && LearningRate.Equals(other.LearningRate) && BatchSize == other.BatchSize
+        && Epochs == other.Epochs && Seed == other.Seed && Architecture == other.Architecture && InputScaling == other.InputScaling
+        && InputShape.SequenceEqual(other.InputShape) && Hidden.SequenceEqual(other.Hidden);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(ZDim, Loss, LearningRate, BatchSize, Epochs, Seed, Architecture, HashCode.Combine(InputScaling, InputShape.Count, Hidden.Count));
+
+    public override string ToString() =>
+        $"{{ ZDim = {ZDim}, Loss = {Loss}, LearningRate = {LearningRate}, BatchSize = {BatchSize}, Epochs = {Epochs}, Seed = {Seed}, Architecture = {Architecture}, InputShape = [{string.Join(", ", InputShape)}], Hidden = [{string.Join(", ", Hidden)}], InputScaling = {InputScaling} }}";
+
     /// <summary>Throws when a setting is out of range; the message names the setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
     {
-        ConvAutoencoder.ValidateZDim(ZDim, nameof(ZDim));
+        AutoencoderNetwork.ValidateZDim(ZDim, nameof(ZDim));
+        if (Architecture == NetworkArchitecture.Conv)
+        {
+            ConvAutoencoder.ValidateShape(InputShape);
+        }
+        else
+        {
+            MlpAutoencoder.ValidateHidden(Hidden);
+        }
+        if (Loss == ReconstructionLoss.Bce && InputScaling != InputScaling.Unit)
+        {
+            throw new ArgumentException($"the bce loss needs inputs in 0..1 (input scaling unit), not {InputScaling}; use the mse loss", nameof(Loss));
+        }
         if (!Enum.IsDefined(Loss))
         {
             throw new ArgumentOutOfRangeException(nameof(Loss), Loss, $"Loss must be {nameof(ReconstructionLoss.Bce)} or {nameof(ReconstructionLoss.Mse)}, got {Loss}.");

@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace Grid.Compute.Autoencoder;
 
 /// <summary>
-/// Trains a <see cref="ConvAutoencoder"/> with Adam on an <see cref="RowSet"/>, checkpointing
-/// after every epoch, and uses it to encode, reconstruct and evaluate images.
+/// Trains an <see cref="AutoencoderNetwork"/> (the options say which) with Adam on a <see cref="RowSet"/>,
+/// checkpointing after every epoch, and uses it to encode, reconstruct and evaluate rows.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one thread owns a trainer and every tensor it hands out (dispose scopes are
@@ -30,11 +30,16 @@ public sealed class AutoencoderTrainer : IDisposable
     /// </summary>
     private const int InferenceBatchSize = 256;
 
-    private readonly ConvAutoencoder _model;
+    private readonly AutoencoderNetwork _model;
     private readonly Adam _optimizer;
     private readonly List<AutoencoderEpoch> _history = [];
     private bool _midEpoch;
     private bool _disposed;
+
+    // Per-feature input scaling fitted on the training rows (null: rows are used as ToInputTensor gives them).
+    private Tensor? _inputShift;
+    private Tensor? _inputScale;
+    private bool _inputScalingFitted;
 
     /// <summary>A fresh model with initial weights from <see cref="AutoencoderOptions.Seed"/>.</summary>
     /// <param name="options">The run's settings; validated here.</param>
@@ -61,7 +66,7 @@ public sealed class AutoencoderTrainer : IDisposable
             NativeAllocatorTuning.EnsureApplied();
         }
 
-        _model = new ConvAutoencoder(options.ZDim, options.Seed);
+        _model = options.CreateNetwork();
         try
         {
             // Weights are loaded on the CPU before the move: Module.load moves a CUDA module to the
@@ -92,7 +97,7 @@ public sealed class AutoencoderTrainer : IDisposable
     public Device Device { get; }
 
     /// <summary>The model; owned by the trainer.</summary>
-    public ConvAutoencoder Model => _model;
+    public AutoencoderNetwork Model => _model;
 
     /// <summary>One entry per completed epoch, restored ones included.</summary>
     public IReadOnlyList<AutoencoderEpoch> History => _history;
@@ -187,22 +192,23 @@ public sealed class AutoencoderTrainer : IDisposable
             throw new InvalidOperationException(
                 $"Training stopped during epoch {CompletedEpochs + 1}; continuing would not match an uninterrupted run. Resume from the checkpoint instead.");
         }
-        CheckImages(train, nameof(train));
+        CheckRows(train, nameof(train));
         if (train.Count == 0)
         {
             throw new ArgumentException("The training set is empty.", nameof(train));
         }
         if (test is not null)
         {
-            CheckImages(test, nameof(test));
+            CheckRows(test, nameof(test));
         }
+        FitInputScaling(train);
 
         var resumedFrom = CompletedEpochs;
         if (CompletedEpochs >= Options.Epochs)
         {
             return new AutoencoderTrainingResult(_history.ToList(), resumedFrom);
         }
-        using var data = train.ToInputTensor(Device);
+        using var data = Prepared(train);
         while (CompletedEpochs < Options.Epochs)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -226,12 +232,12 @@ public sealed class AutoencoderTrainer : IDisposable
     public double Evaluate(RowSet images)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckImages(images, nameof(images));
+        CheckRows(images, nameof(images));
         if (images.Count == 0)
         {
             return double.NaN;
         }
-        using var data = images.ToInputTensor(Device);
+        using var data = Prepared(images);
         using var total = zeros(1, dtype: ScalarType.Float64, device: Device);
         RunInference(data, batch =>
         {
@@ -241,35 +247,71 @@ public sealed class AutoencoderTrainer : IDisposable
         return total.item<double>() / images.Count;
     }
 
-    /// <summary>Latent codes of <paramref name="images"/>: a float32 [n, z] tensor on the CPU, owned by the caller.</summary>
-    public Tensor Encode(RowSet images)
+    /// <summary>Latent codes of <paramref name="rows"/>: a float32 [n, z] tensor on the CPU, owned by the caller.</summary>
+    public Tensor Encode(RowSet rows)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckImages(images, nameof(images));
-        using var data = images.ToInputTensor(Device);
+        CheckRows(rows, nameof(rows));
+        using var data = Prepared(rows);
         return MapBatches(data, _model.Encode, [Options.ZDim]);
     }
 
-    /// <summary>Reconstructions of <paramref name="images"/>: a float32 [n, 1, 28, 28] tensor in 0..1 on the CPU, owned by the caller.</summary>
-    public Tensor Reconstruct(RowSet images)
+    /// <summary>Reconstructions of <paramref name="rows"/>, scaled as the network's input is: a float32 [n, ..shape] tensor on the CPU, owned by the caller.</summary>
+    public Tensor Reconstruct(RowSet rows)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckImages(images, nameof(images));
-        using var data = images.ToInputTensor(Device);
+        CheckRows(rows, nameof(rows));
+        using var data = Prepared(rows);
         return Reconstruct(data);
     }
 
-    /// <summary>Reconstructions of float32 [n, 1, 28, 28] images in 0..1 (on any device): a tensor of that shape on the CPU, owned by the caller.</summary>
-    public Tensor Reconstruct(Tensor images)
+    /// <summary>Reconstructions of float32 rows [n, ..shape] already scaled as the network's input (on any device): a tensor of that shape on the CPU, owned by the caller.</summary>
+    public Tensor Reconstruct(Tensor rows)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4 || images.shape[1] != 1 || images.shape[2] != ConvAutoencoder.ImageSide || images.shape[3] != ConvAutoencoder.ImageSide)
+        ArgumentNullException.ThrowIfNull(rows);
+        if (!rows.shape.Skip(1).SequenceEqual(Options.InputShape.Select(size => (long)size)))
         {
-            throw new ArgumentException($"expected images of shape [n, 1, 28, 28], got [{string.Join(", ", images.shape)}]", nameof(images));
+            throw new ArgumentException($"expected rows of shape [n, {string.Join(", ", Options.InputShape)}], got [{string.Join(", ", rows.shape)}]", nameof(rows));
         }
-        using var data = images.to(ScalarType.Float32, Device);
-        return MapBatches(data, _model.forward, [1, ConvAutoencoder.ImageSide, ConvAutoencoder.ImageSide]);
+        using var data = rows.to(ScalarType.Float32, Device);
+        return MapBatches(data, batch => Output(_model.ReconstructLogits(batch)), [.. Options.InputShape]);
+    }
+
+    /// <summary>
+    /// Fits the input scaling (<see cref="AutoencoderOptions.InputScaling"/>) on <paramref name="train"/>'s rows, once:
+    /// training does it; a model loaded from saved weights needs it before it encodes data that is not 8-bit images.
+    /// </summary>
+    public void FitInputScaling(RowSet train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (_inputScalingFitted)
+        {
+            return;
+        }
+        _inputScalingFitted = true;
+        // 8-bit images are already in 0..1 for unit scaling, and none means as ToInputTensor gives.
+        if (Options.InputScaling == InputScaling.None || (Options.InputScaling == InputScaling.Unit && train.Element == Grid.Core.Datasets.ElementType.UInt8))
+        {
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var rows = train.ToInputTensor(Device);
+        Tensor shift, scale;
+        if (Options.InputScaling == InputScaling.Standard)
+        {
+            shift = rows.mean([0], keepdim: true);
+            scale = rows.std(0, unbiased: false, keepdim: true);
+        }
+        else
+        {
+            shift = rows.amin([0], keepdim: true);
+            scale = rows.amax([0], keepdim: true) - shift;
+        }
+        // A constant feature is left where it is rather than divided by zero.
+        scale = scale.where(scale > 0, ones_like(scale));
+        _inputShift = shift.MoveToOuterDisposeScope();
+        _inputScale = scale.MoveToOuterDisposeScope();
     }
 
     /// <summary>Saves the model's weights alone (a trained-model artifact), atomically.</summary>
@@ -309,6 +351,8 @@ public sealed class AutoencoderTrainer : IDisposable
         _disposed = true;
         _optimizer.Dispose();
         _model.Dispose();
+        _inputShift?.Dispose();
+        _inputScale?.Dispose();
     }
 
     private (double MeanLoss, double Seconds) TrainEpoch(Tensor data, int epoch, IProgress<AutoencoderProgress>? progress, CancellationToken cancellationToken)
@@ -395,11 +439,32 @@ public sealed class AutoencoderTrainer : IDisposable
     private Tensor Loss(Tensor logits, Tensor target) => Options.Loss switch
     {
         ReconstructionLoss.Bce => nn.functional.binary_cross_entropy_with_logits(logits, target),
-        ReconstructionLoss.Mse => nn.functional.mse_loss(logits.sigmoid(), target),
+        ReconstructionLoss.Mse => nn.functional.mse_loss(Output(logits), target),
         _ => throw new InvalidOperationException($"Unknown loss {Options.Loss}."),
     };
 
-    private static void LoadWeights(ConvAutoencoder model, BinaryReader reader, string path)
+    // Inputs in 0..1 are reconstructed through a sigmoid, as in the study; scaled or raw inputs linearly.
+    private Tensor Output(Tensor logits) => Options.InputScaling == InputScaling.Unit ? logits.sigmoid() : logits;
+
+    /// <summary>The rows as the network takes them: in their shape, on the device, with the fitted input scaling applied.</summary>
+    private Tensor Prepared(RowSet rows)
+    {
+        if (!_inputScalingFitted && !(Options.InputScaling == InputScaling.None || (Options.InputScaling == InputScaling.Unit && rows.Element == Grid.Core.Datasets.ElementType.UInt8)))
+        {
+            throw new InvalidOperationException($"the {SpecNames.Of(Options.InputScaling)} input scaling is fitted on the training rows: call FitInputScaling first");
+        }
+        var data = rows.ToInputTensor(Device);
+        if (_inputShift is null || _inputScale is null)
+        {
+            return data;
+        }
+        using (data)
+        {
+            return (data - _inputShift) / _inputScale;
+        }
+    }
+
+    private static void LoadWeights(AutoencoderNetwork model, BinaryReader reader, string path)
     {
         try
         {
@@ -411,12 +476,12 @@ public sealed class AutoencoderTrainer : IDisposable
         }
     }
 
-    private static void CheckImages(RowSet images, string paramName)
+    private void CheckRows(RowSet rows, string paramName)
     {
-        ArgumentNullException.ThrowIfNull(images, paramName);
-        if (images.Height != ConvAutoencoder.ImageSide || images.Width != ConvAutoencoder.ImageSide)
+        ArgumentNullException.ThrowIfNull(rows, paramName);
+        if (!rows.Shape.SequenceEqual(Options.InputShape))
         {
-            throw new ArgumentException($"the autoencoder takes 28×28 images, got {images.Height}×{images.Width}", paramName);
+            throw new ArgumentException($"the autoencoder was built for rows of shape [{string.Join(", ", Options.InputShape)}], got [{string.Join(", ", rows.Shape)}]", paramName);
         }
     }
 }

@@ -7,8 +7,10 @@ namespace Grid.Compute.Autoencoder;
 
 /// <summary>
 /// The seed convolutional autoencoder of the MNIST study (docs/architecture.md): a three-layer strided
-/// convolutional encoder to a dense code of <see cref="ZDim"/> values, and its mirror image with
-/// transposed convolutions back to a 1×28×28 image in 0..1.
+/// convolutional encoder to a dense code of <see cref="AutoencoderNetwork.ZDim"/> values, and its mirror image
+/// with transposed convolutions back to an image. Built for any channel count and any size of at least 8×8:
+/// the two stride-2 layers halve each side (rounding up), the decoder doubles it twice, and a side that is not
+/// a multiple of 4 is cropped back at the end. For 1×28×28 it is exactly the seed's network.
 /// </summary>
 /// <remarks>
 /// The <see cref="ComponentNameAttribute"/> names are the keys of saved weights: changing one
@@ -16,22 +18,13 @@ namespace Grid.Compute.Autoencoder;
 /// Parameters are initialised from an explicit generator, so a model built with the same seed has
 /// the same weights whatever other threads do with torch's global generator.
 /// </remarks>
-public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
+public sealed class ConvAutoencoder : AutoencoderNetwork
 {
-    /// <summary>Smallest latent size accepted.</summary>
-    public const int MinZDim = 1;
-
-    /// <summary>Largest latent size accepted.</summary>
-    public const int MaxZDim = 256;
-
-    /// <summary>Image side the architecture is built for (MNIST: 28 pixels).</summary>
+    /// <summary>Image side of the seed study (MNIST: 28 pixels).</summary>
     public const int ImageSide = 28;
 
-    /// <summary>
-    /// Negative slope of every LeakyReLU. The study used Keras' <c>LeakyReLU()</c>, whose default
-    /// slope is 0.3 (PyTorch's default is 0.01); we follow the study.
-    /// </summary>
-    public const double LeakySlope = 0.3;
+    /// <summary>Smallest image side the network takes: two halvings must leave at least 2 pixels.</summary>
+    public const int MinSide = 8;
 
     private const int KernelSize = 3;
 
@@ -41,8 +34,12 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     private const int StrideTwoOutputPadding = 1;
 
     private const int BottleneckChannels = 128;
-    private const int BottleneckSide = ImageSide / 4;
-    private const int BottleneckFeatures = BottleneckChannels * BottleneckSide * BottleneckSide;
+
+    private readonly int _channels;
+    private readonly int _height;
+    private readonly int _width;
+    private readonly int _bottleneckHeight;
+    private readonly int _bottleneckWidth;
 
     [ComponentName(Name = "encoder_conv1")]
     private readonly Conv2d _encConv1;
@@ -62,54 +59,47 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     private readonly ConvTranspose2d _decConv3;
 
     /// <summary>Builds the model on the CPU with parameters drawn from <paramref name="seed"/>.</summary>
-    /// <param name="zDim">Latent size, <see cref="MinZDim"/>..<see cref="MaxZDim"/>.</param>
+    /// <param name="zDim">Latent size, <see cref="AutoencoderNetwork.MinZDim"/>..<see cref="AutoencoderNetwork.MaxZDim"/>.</param>
     /// <param name="seed">Seed of the generator that draws the initial parameters.</param>
+    /// <param name="shape">The images' [channels, height, width]; the seed's 1×28×28 when null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="zDim"/> is outside 1..256.</exception>
-    public ConvAutoencoder(int zDim, long seed = 0)
-        : base(nameof(ConvAutoencoder))
+    /// <exception cref="ArgumentException"><paramref name="shape"/> is not an image of at least 8×8.</exception>
+    public ConvAutoencoder(int zDim, long seed = 0, IReadOnlyList<int>? shape = null)
+        : base(nameof(ConvAutoencoder), zDim)
     {
-        ValidateZDim(zDim);
-        ZDim = zDim;
+        shape ??= [1, ImageSide, ImageSide];
+        ValidateShape(shape);
+        (_channels, _height, _width) = (shape[0], shape[1], shape[2]);
+        _bottleneckHeight = Halved(Halved(_height));
+        _bottleneckWidth = Halved(Halved(_width));
+        int bottleneckFeatures = BottleneckChannels * _bottleneckHeight * _bottleneckWidth;
 
-        _encConv1 = nn.Conv2d(1, 32, KernelSize, stride: 1, padding: SamePadding);
+        _encConv1 = nn.Conv2d(_channels, 32, KernelSize, stride: 1, padding: SamePadding);
         _encConv2 = nn.Conv2d(32, 64, KernelSize, stride: 2, padding: SamePadding);
         _encConv3 = nn.Conv2d(64, BottleneckChannels, KernelSize, stride: 2, padding: SamePadding);
-        _encDense = nn.Linear(BottleneckFeatures, zDim);
+        _encDense = nn.Linear(bottleneckFeatures, zDim);
 
-        _decDense = nn.Linear(zDim, BottleneckFeatures);
+        _decDense = nn.Linear(zDim, bottleneckFeatures);
         _decConv1 = nn.ConvTranspose2d(BottleneckChannels, 64, KernelSize, stride: 2, padding: SamePadding, output_padding: StrideTwoOutputPadding);
         _decConv2 = nn.ConvTranspose2d(64, 32, KernelSize, stride: 2, padding: SamePadding, output_padding: StrideTwoOutputPadding);
-        _decConv3 = nn.ConvTranspose2d(32, 1, KernelSize, stride: 1, padding: SamePadding);
+        _decConv3 = nn.ConvTranspose2d(32, _channels, KernelSize, stride: 1, padding: SamePadding);
 
         RegisterComponents();
-        InitializeParameters(seed);
+        InitializeParameters(seed, [_encConv1, _encConv2, _encConv3, _encDense, _decDense, _decConv1, _decConv2, _decConv3]);
     }
 
-    /// <summary>Size of the latent code.</summary>
-    public int ZDim { get; }
-
-    /// <summary>Throws when <paramref name="zDim"/> is not a supported latent size.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="zDim"/> is outside 1..256.</exception>
-    /// <param name="zDim">The latent size to check.</param>
-    /// <param name="paramName">The setting's name, for the message.</param>
-    public static void ValidateZDim(int zDim, string paramName = "zDim")
+    /// <summary>Throws unless <paramref name="shape"/> is [channels, height, width] with sides of at least <see cref="MinSide"/>.</summary>
+    public static void ValidateShape(IReadOnlyList<int> shape)
     {
-        if (zDim < MinZDim || zDim > MaxZDim)
+        ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Count != 3 || shape[0] < 1 || shape[1] < MinSide || shape[2] < MinSide)
         {
-            throw new ArgumentOutOfRangeException(paramName, zDim, $"{paramName} (the latent size z_dim) must be between {MinZDim} and {MaxZDim}, got {zDim}.");
+            throw new ArgumentException($"the conv architecture takes images [channels, height, width] of at least {MinSide}×{MinSide}, not [{string.Join(", ", shape)}]; use architecture: mlp for flat or smaller data", nameof(shape));
         }
     }
 
-    /// <summary>Reconstructs images: [n, 1, 28, 28] in 0..1 → [n, 1, 28, 28] in 0..1.</summary>
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        // Not sigmoid_: the last in-place LeakyReLU saved its output for the backward pass.
-        return ReconstructLogits(input).sigmoid().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Encodes images [n, 1, 28, 28] to codes [n, z].</summary>
-    public Tensor Encode(Tensor images)
+    /// <summary>Encodes images [n, c, h, w] to codes [n, z].</summary>
+    public override Tensor Encode(Tensor images)
     {
         using var scope = NewDisposeScope();
         var x = Leaky(_encConv1.forward(images));
@@ -118,30 +108,18 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         return _encDense.forward(x.flatten(1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Decodes codes [n, z] to images [n, 1, 28, 28] in 0..1.</summary>
-    public Tensor Decode(Tensor codes)
+    public override Tensor DecodeLogits(Tensor codes)
     {
         using var scope = NewDisposeScope();
-        return DecodeLogits(codes).sigmoid().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// The decoder's output before the final sigmoid, so that training can use the numerically
-    /// stable <c>binary_cross_entropy_with_logits</c> (equal to BCE after the sigmoid).
-    /// </summary>
-    internal Tensor ReconstructLogits(Tensor images)
-    {
-        using var scope = NewDisposeScope();
-        return DecodeLogits(Encode(images)).MoveToOuterDisposeScope();
-    }
-
-    internal Tensor DecodeLogits(Tensor codes)
-    {
-        using var scope = NewDisposeScope();
-        var x = _decDense.forward(codes).view(-1, BottleneckChannels, BottleneckSide, BottleneckSide);
+        var x = _decDense.forward(codes).view(-1, BottleneckChannels, _bottleneckHeight, _bottleneckWidth);
         x = Leaky(_decConv1.forward(x));
         x = Leaky(_decConv2.forward(x));
         x = Leaky(_decConv3.forward(x));
+        // Sides that are not multiples of 4 come back larger: crop to the input's size.
+        if (x.shape[2] != _height || x.shape[3] != _width)
+        {
+            x = x.narrow(2, 0, _height).narrow(3, 0, _width);
+        }
         return x.MoveToOuterDisposeScope();
     }
 
@@ -161,38 +139,6 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         base.Dispose(disposing);
     }
 
-    private static Tensor Leaky(Tensor x) => nn.functional.leaky_relu(x, LeakySlope, inplace: true);
-
-    /// <summary>
-    /// PyTorch's default initialisation (weights from kaiming_uniform with a = √5, i.e.
-    /// U(±1/√fan_in), and biases U(±1/√fan_in)), drawn from a generator seeded here rather than
-    /// from the global one that other threads share.
-    /// </summary>
-    private void InitializeParameters(long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using var noGrad = no_grad();
-        foreach (var layer in new nn.Module[] { _encConv1, _encConv2, _encConv3, _encDense, _decDense, _decConv1, _decConv2, _decConv3 })
-        {
-            var weight = layer.get_parameter("weight")!;
-            var bias = layer.get_parameter("bias")!;
-            var bound = 1.0 / Math.Sqrt(FanIn(weight));
-            // Tensor.uniform_, not nn.init.uniform_: in TorchSharp 0.107 the latter ignores its generator.
-            weight.uniform_(-bound, bound, generator);
-            bias.uniform_(-bound, bound, generator);
-        }
-    }
-
-    // PyTorch takes fan-in from weight dim 1 times the kernel size: in_features for Linear
-    // ([out, in]) and Conv2d ([out, in, k, k]), and out_channels for ConvTranspose2d
-    // ([in, out, k, k]); we match it so the scale of every layer is PyTorch's.
-    private static long FanIn(Tensor weight)
-    {
-        var fanIn = weight.shape[1];
-        for (var d = 2; d < weight.dim(); d++)
-        {
-            fanIn *= weight.shape[d];
-        }
-        return fanIn;
-    }
+    // A 'same' convolution with stride 2 gives ceil(side / 2).
+    private static int Halved(int side) => (side + 1) / 2;
 }

@@ -9,19 +9,41 @@ public sealed record DataSelection(string Dataset, int Train, int Test);
 /// <summary>
 /// Settings of an autoencoder stage (the study's defaults live in <c>AutoencoderOptions</c>), filled from a trial in one
 /// place (the silo's <c>StageInputs</c>). Written to the artifact's summary.json, where enums are their spec names.
+/// Summaries written before the network settings existed read back as the seed network.
 /// </summary>
-public sealed record AutoencoderStageInput(DataSelection Data, int ZDim, ReconstructionLoss Loss, int Epochs, int BatchSize, double LearningRate, long Seed)
+public sealed record AutoencoderStageInput(
+    DataSelection Data,
+    int ZDim,
+    ReconstructionLoss Loss,
+    int Epochs,
+    int BatchSize,
+    double LearningRate,
+    long Seed,
+    NetworkArchitecture Architecture = NetworkArchitecture.Conv,
+    IReadOnlyList<int>? InputShape = null,
+    IReadOnlyList<int>? Hidden = null,
+    InputScaling InputScaling = InputScaling.Unit)
 {
     /// <summary>The training options these settings stand for.</summary>
-    public AutoencoderOptions ToOptions() => new()
+    public AutoencoderOptions ToOptions()
     {
-        ZDim = ZDim,
-        Loss = Loss,
-        Epochs = Epochs,
-        BatchSize = BatchSize,
-        LearningRate = LearningRate,
-        Seed = Seed,
-    };
+        var options = new AutoencoderOptions
+        {
+            ZDim = ZDim,
+            Loss = Loss,
+            Epochs = Epochs,
+            BatchSize = BatchSize,
+            LearningRate = LearningRate,
+            Seed = Seed,
+            Architecture = Architecture,
+            InputScaling = InputScaling,
+        };
+        return options with
+        {
+            InputShape = InputShape ?? options.InputShape,
+            Hidden = Hidden is { Count: > 0 } hidden ? hidden : options.Hidden,
+        };
+    }
 }
 
 /// <summary>

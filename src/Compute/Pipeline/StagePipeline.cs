@@ -101,7 +101,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         using var fit = Fit(input, train, clusteringProgress, cancellationToken);
         double fitSeconds = watch.Elapsed.TotalSeconds;
 
-        const int classes = 10;
+        int classes = datasets.Registry.Get(input.Data.Dataset).Classes;
         var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("the cluster classifier"), input.K, classes);
         var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("the cluster classifier"));
         var testReport = classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("the cluster classifier"));

@@ -27,7 +27,7 @@ public sealed class StageKeys(IDatasetRegistry datasets)
             return null;
         }
         return Hash(FormattableString.Invariant(
-            $"stage=autoencoder/{Version}|data={DataIdentity(trial)}|z={ae.ZDim}|loss={ae.Loss}|epochs={ae.Epochs}|batch={ae.BatchSize}|lr={ae.LearningRate:R}|seed={trial.Seed}"));
+            $"stage=autoencoder/{Version}|data={DataIdentity(trial)}|z={ae.ZDim}|loss={ae.Loss}|epochs={ae.Epochs}|batch={ae.BatchSize}|lr={ae.LearningRate:R}|seed={trial.Seed}{ae.NetworkFor(datasets.Get(trial.Dataset)).KeySuffix}"));
     }
 
     /// <summary>

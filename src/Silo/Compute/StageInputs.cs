@@ -23,7 +23,11 @@ public sealed class StageInputs(IDatasetRegistry datasets)
     {
         var trial = request.Trial;
         var ae = trial.Representation.Autoencoder ?? throw new ArgumentException("an autoencoder stage needs an autoencoder representation", nameof(request));
-        return new AutoencoderStageInput(Data(trial), ae.ZDim, ae.Loss, ae.Epochs, ae.BatchSize, ae.LearningRate, trial.Seed);
+        var dataset = datasets.Get(trial.Dataset);
+        var network = ae.NetworkFor(dataset);
+        return new AutoencoderStageInput(
+            Data(trial), ae.ZDim, ae.Loss, ae.Epochs, ae.BatchSize, ae.LearningRate, trial.Seed,
+            network.Architecture, dataset.Shape, network.Hidden, network.InputScaling);
     }
 
     /// <summary>The input of a clustering stage: on the codes of <see cref="StageRequest.InputHash"/> when it has one, else on pixels.</summary>

@@ -13,7 +13,7 @@ public sealed class AutoencoderCollection
 internal static class Weights
 {
     /// <summary>The largest absolute difference between two models' parameters (same architecture).</summary>
-    public static double MaxAbsDifference(ConvAutoencoder a, ConvAutoencoder b)
+    public static double MaxAbsDifference(AutoencoderNetwork a, AutoencoderNetwork b)
     {
         var left = a.state_dict();
         var right = b.state_dict();
