@@ -48,7 +48,7 @@ public sealed partial class SweepRecoveryService(
         await started.Task.WaitAsync(stoppingToken);
         // The settings in effect (not the ones meant), since recovery from a lost silo waits on them.
         var detection = failureDetection.Value;
-        LogFailureDetection(detection.NumMissedProbesLimit, detection.ProbeTimeout.TotalSeconds, detection.NumVotesForDeathDeclaration);
+        LogFailureDetection(detection.NumMissedProbesLimit, detection.ProbeTimeout.TotalSeconds, detection.NumVotesForDeathDeclaration, detection.IAmAliveTablePublishTimeout.TotalSeconds);
         var atStart = WakeAsync("start", AtStart, stoppingToken);
         var afterLosses = WakeAfterLossesAsync(stoppingToken);
         try
@@ -142,8 +142,8 @@ public sealed partial class SweepRecoveryService(
 
     private sealed record RetryPolicy(int Attempts, TimeSpan Pause);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Failure detection: a silo that misses {Probes} probes in a row (one every {Seconds:F1} s) is declared dead by {Votes} vote(s)")]
-    private partial void LogFailureDetection(int probes, double seconds, int votes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Failure detection: a silo that misses {Probes} probes in a row (one every {Seconds:F1} s) is declared dead by {Votes} vote(s); each silo writes I am alive every {AliveSeconds:F0} s")]
+    private partial void LogFailureDetection(int probes, double seconds, int votes, double aliveSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovery ({Why}): woke {Count} unfinished sweep(s)")]
     private partial void LogResumed(int count, string why);

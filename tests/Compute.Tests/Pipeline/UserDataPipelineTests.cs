@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Grid.Compute.Autoencoder;
+using Grid.Compute.Data;
+using Grid.Compute.Pipeline;
+using Grid.Compute.Tests.Autoencoder;
+using Grid.Core;
+using Grid.Core.Datasets;
+
+namespace Grid.Compute.Tests.Pipeline;
+
+/// <summary>
+/// The stage pipeline on datasets that are not 28×28 grey images: a float table and small colour images, stored in
+/// the .npy form imported datasets have, trained with the network the data calls for and clustered.
+/// </summary>
+[Collection(AutoencoderCollection.Name)]
+public sealed class UserDataPipelineTests
+{
+    [Fact]
+    public void A_float_table_trains_an_mlp_and_its_codes_and_raw_features_are_clustered_with_its_classes()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(5);
+        // Three classes of 5-feature rows around different centres, on very different feature scales.
+        float[] Rows(int count, byte[] labels)
+        {
+            var values = new float[count * 5];
+            for (int i = 0; i < count; i++)
+            {
+                labels[i] = (byte)(i % 3);
+                for (int f = 0; f < 5; f++)
+                {
+                    values[i * 5 + f] = (float)((labels[i] * 3 + random.NextDouble()) * Math.Pow(10, f - 2));
+                }
+            }
+            return values;
+        }
+        var trainLabels = new byte[300];
+        var testLabels = new byte[90];
+        var dataset = Store(dir.Path, "table", ElementType.Float32, [5], Bytes(Rows(300, trainLabels)), trainLabels, Bytes(Rows(90, testLabels)), testLabels, classes: 3);
+        var pipeline = Pipeline(dir.Path, dataset);
+        var selection = new DataSelection("table", 300, 90);
+
+        var ae = new AutoencoderStageInput(selection, 2, ReconstructionLoss.Mse, 3, 32, 1e-2, 0, NetworkArchitecture.Mlp, [5], [16], InputScaling.Standard);
+        var trained = pipeline.TrainAutoencoder("ae", ae, null, CancellationToken.None);
+        var onCodes = pipeline.Cluster("codes", Clustering(selection, "ae"), null, CancellationToken.None);
+        var onRaw = pipeline.Cluster("raw", Clustering(selection, null), null, CancellationToken.None);
+
+        Assert.Equal(3, trained.Epochs);
+        Assert.True(double.IsFinite(trained.TestLoss));
+        Assert.Equal(3, onRaw.Classes);
+        Assert.Equal(9, onRaw.TestConfusion.Length);
+        // The classes are well apart once standardised: k = 6 clusters labelled by majority classify nearly all rows.
+        Assert.True(onRaw.TestError < 0.1, $"raw test error {onRaw.TestError}");
+        Assert.InRange(onCodes.TestError, 0, 1);
+        Assert.Equal(90, onCodes.TestConfusion.Sum());
+    }
+
+    [Fact]
+    public void Colour_images_of_a_size_not_divisible_by_four_train_a_conv_autoencoder()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(6);
+        byte[] Images(int count, byte[] labels)
+        {
+            var pixels = new byte[count * 3 * 10 * 10];
+            for (int i = 0; i < count; i++)
+            {
+                labels[i] = (byte)(i % 2);
+                // Class 0 is red, class 1 blue, with noise.
+                for (int p = 0; p < 100; p++)
+                {
+                    pixels[i * 300 + (labels[i] == 0 ? 0 : 200) + p] = (byte)(150 + random.Next(100));
+                }
+            }
+            return pixels;
+        }
+        var trainLabels = new byte[64];
+        var testLabels = new byte[32];
+        var dataset = Store(dir.Path, "swatches", ElementType.UInt8, [3, 10, 10], Images(64, trainLabels), trainLabels, Images(32, testLabels), testLabels, classes: 2);
+        var pipeline = Pipeline(dir.Path, dataset);
+        var selection = new DataSelection("swatches", 64, 32);
+
+        var ae = new AutoencoderStageInput(selection, 3, ReconstructionLoss.Bce, 2, 16, 1e-3, 0, NetworkArchitecture.Conv, [3, 10, 10]);
+        var trained = pipeline.TrainAutoencoder("ae", ae, null, CancellationToken.None);
+        var onCodes = pipeline.Cluster("codes", Clustering(selection, "ae") with { K = 2 }, null, CancellationToken.None);
+
+        Assert.True(double.IsFinite(trained.TestLoss));
+        Assert.Equal(2, onCodes.Classes);
+        Assert.Equal(32, onCodes.TestConfusion.Sum());
+    }
+
+    private static ClusteringStageInput Clustering(DataSelection selection, string? codes) =>
+        new(selection, codes, ScalerKind.Standard, 6, 0, KMeansAlgorithm.MiniBatch, 50, 3, 100, 1e-4, 10);
+
+    private static StagePipeline Pipeline(string root, DatasetDescriptor dataset)
+    {
+        var registry = DatasetRegistry.WithBuiltIns();
+        registry.Register(dataset);
+        return new StagePipeline(new DatasetStore(Path.Combine(root, "data"), registry), new ArtifactStore(Path.Combine(root, "artifacts")));
+    }
+
+    /// <summary>Writes a dataset in the stored .npy form (rows, int32 labels) and describes it.</summary>
+    private static DatasetDescriptor Store(string root, string name, ElementType element, int[] shape, byte[] train, byte[] trainLabels, byte[] test, byte[] testLabels, int classes)
+    {
+        string folder = Path.Combine(root, "data", name);
+        Directory.CreateDirectory(folder);
+        string descr = element == ElementType.UInt8 ? "|u1" : "<f4";
+        DatasetFile Write(string file, string type, long[] arrayShape, byte[] data)
+        {
+            byte[] content = [.. NpyFile.Header(type, arrayShape), .. data];
+            File.WriteAllBytes(Path.Combine(folder, file), content);
+            return new DatasetFile(file, Convert.ToHexStringLower(SHA256.HashData(content)), content.Length);
+        }
+        byte[] Int32s(byte[] labels)
+        {
+            var bytes = new byte[labels.Length * 4];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), labels[i]);
+            }
+            return bytes;
+        }
+        return new DatasetDescriptor(
+            name, shape, classes,
+            Write("train.npy", descr, [trainLabels.Length, .. shape.Select(s => (long)s)], train),
+            Write("train-labels.npy", "<i4", [trainLabels.Length], Int32s(trainLabels)),
+            Write("test.npy", descr, [testLabels.Length, .. shape.Select(s => (long)s)], test),
+            Write("test-labels.npy", "<i4", [testLabels.Length], Int32s(testLabels)),
+            trainLabels.Length, testLabels.Length, DatasetSource.Imported("generated by the test"))
+        { Element = element };
+    }
+
+    private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+}
