@@ -57,6 +57,22 @@ public static class QualityMeasures
         double v => v.ToString("F4", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Every measure with its value, for a line of text: "silhouette 0.0712, Davies–Bouldin 2.3115, Calinski–Harabasz 148.2".</summary>
+    public static string Describe(Func<QualityMeasure, double?> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return string.Join(", ", All.Select(m => m.Title() + " " + m.Format(value(m))));
+    }
+
+    /// <summary>The one of three values (silhouette, Davies–Bouldin, Calinski–Harabasz, in that order) that <paramref name="measure"/> names.</summary>
+    public static double? Pick(QualityMeasure measure, double? silhouette, double? daviesBouldin, double? calinskiHarabasz) => measure switch
+    {
+        QualityMeasure.Silhouette => silhouette,
+        QualityMeasure.DaviesBouldin => daviesBouldin,
+        QualityMeasure.CalinskiHarabasz => calinskiHarabasz,
+        _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, null),
+    };
+
     /// <summary>The best of <paramref name="values"/> by the measure's direction, ignoring missing ones; null when none is there.</summary>
     public static double? Best(this QualityMeasure measure, IEnumerable<double?> values)
     {

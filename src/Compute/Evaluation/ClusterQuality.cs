@@ -17,13 +17,7 @@ namespace Grid.Compute.Evaluation;
 public sealed record ClusterQualityScores(double? Silhouette, double? DaviesBouldin, double? CalinskiHarabasz, int Rows)
 {
     /// <summary>The value of one measure.</summary>
-    public double? Of(QualityMeasure measure) => measure switch
-    {
-        QualityMeasure.Silhouette => Silhouette,
-        QualityMeasure.DaviesBouldin => DaviesBouldin,
-        QualityMeasure.CalinskiHarabasz => CalinskiHarabasz,
-        _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, null),
-    };
+    public double? Of(QualityMeasure measure) => QualityMeasures.Pick(measure, Silhouette, DaviesBouldin, CalinskiHarabasz);
 }
 
 /// <summary>
@@ -39,8 +33,11 @@ public static class ClusterQuality
     /// <summary>Rows measured at most: the silhouette is O(n²) in time.</summary>
     public const int MaxRows = 10_000;
 
-    /// <summary>Values in one float64 block (16 MiB): a block of rows upcast, of distances, or of per-cluster sums.</summary>
-    internal const long BlockElements = 1L << 21;
+    /// <summary>
+    /// Values in one float64 block (4 MiB): a block of rows upcast, of distances, or of per-cluster sums. Measured on
+    /// 10,000 × 784 rows: 43 MB of peak extra memory, against 65 MB with 8 MiB blocks and 107 MB with 16 MiB, in the same time.
+    /// </summary>
+    internal const long BlockElements = 1L << 19;
 
     // scikit-learn's np.allclose(x, 0): every |x| ≤ atol = 1e-8.
     private const double AllCloseToZero = 1e-8;

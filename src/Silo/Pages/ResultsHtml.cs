@@ -141,7 +141,7 @@ public static class ResultsHtml
             html.Append("<p>No trial has finished yet.</p></section>\n");
             return;
         }
-        html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th></tr></thead><tbody>\n");
+        html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th>").Append(QualityHeaders()).Append("</tr></thead><tbody>\n");
         foreach (var row in best)
         {
             BestRow(html, row.What, row.Trial, row.Result, overall: row.Kind == BestKind.Overall);
@@ -154,8 +154,16 @@ public static class ResultsHtml
         html.Append(overall ? "<tr class=\"best\">" : "<tr>")
             .Append("<td>").Append(Encode(what)).Append("</td><td>").Append(Encode(trial.Spec.Key)).Append("</td><td>")
             .Append(Int(trial.Spec.K)).Append("</td><td>").Append(Percent(result.TestError)).Append("</td><td>")
-            .Append(Percent(result.TrainError)).Append("</td></tr>\n");
+            .Append(Percent(result.TrainError)).Append("</td>").Append(QualityCells(result)).Append("</tr>\n");
     }
+
+    /// <summary>A header cell per label-free quality measure, its direction in the tooltip.</summary>
+    private static string QualityHeaders() =>
+        string.Concat(QualityMeasures.All.Select(m => "<th title=\"" + Encode(m.Described() + ", on the test rows") + "\">" + Encode(m.Title()) + "</th>"));
+
+    /// <summary>A cell per quality measure of <paramref name="result"/> (<see cref="QualityMeasures.Missing"/> where it has none).</summary>
+    private static string QualityCells(ClusteringResult? result) =>
+        string.Concat(QualityMeasures.All.Select(m => "<td class=\"quality\" data-measure=\"" + SpecNames.Of(m) + "\">" + Encode(m.Format(result?.Quality(m))) + "</td>"));
 
     private static void Knees(StringBuilder html, SweepSnapshot snapshot)
     {
@@ -184,7 +192,8 @@ public static class ResultsHtml
         var withFigures = figures.Where(f => f.TrialId is not null).Select(f => f.TrialId!).ToHashSet(StringComparer.Ordinal);
         html.Append("<section id=\"results\"><h2>Results</h2>\n")
             .Append("<table id=\"results-table\"><thead><tr><th>#</th><th>dataset</th><th>representation</th><th>scaler</th><th>seed</th><th>k</th><th>state</th>")
-            .Append("<th>train error</th><th>test error</th><th>inertia</th><th>clusters above 40 %</th><th>fit (s)</th><th>stages computed / reused</th><th>note</th></tr></thead><tbody>\n");
+            .Append("<th>train error</th><th>test error</th><th>inertia</th>").Append(QualityHeaders())
+            .Append("<th>clusters above 40 %</th><th>fit (s)</th><th>stages computed / reused</th><th>note</th></tr></thead><tbody>\n");
         for (int i = 0; i < snapshot.Trials.Count; i++)
         {
             var trial = snapshot.Trials[i];
@@ -207,7 +216,8 @@ public static class ResultsHtml
                 .Append("</td><td>").Append(result is null ? "–" : Percent(result.TrainError))
                 .Append("</td><td>").Append(result is null ? "–" : Percent(result.TestError))
                 .Append("</td><td>").Append(result is null ? "–" : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
-                .Append("</td><td>").Append(result is null ? "–" : Int(result.FlaggedClusters))
+                .Append("</td>").Append(QualityCells(result))
+                .Append("<td>").Append(result is null ? "–" : Int(result.FlaggedClusters))
                 .Append("</td><td>").Append(result is null ? "–" : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
                 .Append("</td><td>").Append(Int(trial.StagesComputed)).Append(" / ").Append(Int(trial.StagesReused))
                 .Append("</td><td>").Append(Encode(trial.Error ?? trial.Progress?.Detail ?? "")).Append("</td></tr>\n");
