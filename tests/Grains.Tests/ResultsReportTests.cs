@@ -182,7 +182,7 @@ public sealed class ResultsPageTests : IDisposable
 
         string html = ResultsHtml.SweepPage(snapshot, figures, new ResultsHtml.PageMode(false, f => f.Name));
 
-        Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>–</td>", html);
+        Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>—</td>", html);
         Assert.Contains("<td>5</td><td class=\"knee\">20</td>", html);
         Assert.Equal(1, ResultsReportTests.CountOf(html, "knee of "));
         Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · pixels · l2 · seed 0"), html);

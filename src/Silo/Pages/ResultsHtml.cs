@@ -48,7 +48,7 @@ public static class ResultsHtml
                     .Append("<td>").Append(Progress(ended, sweep.Total)).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Succeeded))).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Failed))).Append("</td>")
-                    .Append("<td>").Append(best is null ? "–" : Percent(best.TestError)).Append("</td>")
+                    .Append("<td>").Append(best is null ? Missing : Percent(best.TestError)).Append("</td>")
                     .Append("<td>").Append(Encode(sweep.Submitted.ToString("u", CultureInfo.InvariantCulture))).Append("</td></tr>\n");
             }
             html.Append("</tbody></table>\n");
@@ -181,8 +181,8 @@ public static class ResultsHtml
             html.Append("<tr><td>").Append(Encode(curve.Dataset)).Append("</td><td>").Append(Encode(curve.Representation))
                 .Append("</td><td>").Append(Encode(curve.Scaler)).Append("</td><td>").Append(Int(curve.Seed))
                 .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
-                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "–")).Append("</td><td>")
-                .Append(atKnee is null ? "–" : Percent(atKnee.TestError)).Append("</td></tr>\n");
+                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? Missing)).Append("</td><td>")
+                .Append(atKnee is null ? Missing : Percent(atKnee.TestError)).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
     }
@@ -213,12 +213,12 @@ public static class ResultsHtml
             html.Append("</td><td>").Append(Encode(spec.Dataset)).Append("</td><td>").Append(Encode(spec.Representation.Label))
                 .Append("</td><td>").Append(Encode(SpecNames.Of(spec.Scaler))).Append("</td><td>").Append(Int(spec.Seed))
                 .Append("</td><td>").Append(Int(spec.K)).Append("</td><td class=\"state ").Append(state).Append("\">").Append(state)
-                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TrainError))
-                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TestError))
-                .Append("</td><td>").Append(result is null ? "–" : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
+                .Append("</td><td>").Append(result is null ? Missing : Percent(result.TrainError))
+                .Append("</td><td>").Append(result is null ? Missing : Percent(result.TestError))
+                .Append("</td><td>").Append(result is null ? Missing : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
                 .Append("</td>").Append(QualityCells(result))
-                .Append("<td>").Append(result is null ? "–" : Int(result.FlaggedClusters))
-                .Append("</td><td>").Append(result is null ? "–" : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
+                .Append("<td>").Append(result is null ? Missing : Int(result.FlaggedClusters))
+                .Append("</td><td>").Append(result is null ? Missing : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
                 .Append("</td><td>").Append(Int(trial.StagesComputed)).Append(" / ").Append(Int(trial.StagesReused))
                 .Append("</td><td>").Append(Encode(trial.Error ?? trial.Progress?.Detail ?? "")).Append("</td></tr>\n");
         }
@@ -426,6 +426,9 @@ public static class ResultsHtml
 
     private static string Progress(int done, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"<progress value=\"{done}\" max=\"{Math.Max(1, total)}\">{done}/{total}</progress>");
+
+    /// <summary>What a cell shows for a value that is missing: the console's and the quality measures' dash.</summary>
+    internal const string Missing = QualityMeasures.Missing;
 
     internal static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
 
