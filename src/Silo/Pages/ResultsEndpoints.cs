@@ -148,7 +148,8 @@ public static class ResultsEndpoints
         return snapshots.OfType<SweepSnapshot>().ToList();
     }
 
-    private static JsonObject Status(SweepSnapshot snapshot) => new()
+    /// <summary>A sweep as <c>/api/sweeps/{id}</c> (and each entry of <c>/api/sweeps</c>) gives it: version, state, counts and its best trial.</summary>
+    public static JsonObject Status(SweepSnapshot snapshot) => new()
     {
         ["id"] = snapshot.SweepId,
         ["name"] = snapshot.Name,
