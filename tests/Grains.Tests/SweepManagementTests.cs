@@ -395,7 +395,8 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
     {
         var serializer = ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
         var spec = SweepExpansion.Expand(Spec("stored-quality", seed: 41, ks: "3")).Single();
-        var result = new ClusteringResult(0.1, 0.12, 1234.5, 7, 0.8, 2, [5, 1, 0, 4], 1, Silhouette: 0.3, DaviesBouldin: 1.1, CalinskiHarabasz: 500);
+        // An array, as the stage grain stores it (a collection expression would make a type the storage cannot name).
+        var result = new ClusteringResult(0.1, 0.12, 1234.5, 7, 0.8, 2, new long[] { 5, 1, 0, 4 }, 1, Silhouette: 0.3, DaviesBouldin: 1.1, CalinskiHarabasz: 500);
         var state = new Grid.Grains.Runs.TrialGrainState
         {
             SweepId = "stored-quality",
