@@ -3,7 +3,6 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Client.Rendering;
 using Grid.Core;
-using Spectre.Console;
 
 namespace Grid.Client.Tests.Rendering;
 
@@ -52,14 +51,7 @@ public sealed class QualityOutputTests
     [Fact]
     public void The_results_table_has_a_column_per_measure_with_a_dash_where_missing_and_the_best_line_names_them()
     {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
+        var (console, output) = PlainConsole.Create();
 
         SweepRenderer.WriteResults(Snapshot(), console);
 
