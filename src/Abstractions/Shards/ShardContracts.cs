@@ -21,8 +21,9 @@ public sealed record KMeansShardSource(
 /// <summary>
 /// One shard of a sharded mini-batch k-means fit, placed on a chosen silo (its key starts with that silo's
 /// address). It holds its rows on that silo; the coordinator sends it centres and row indices and gets back
-/// statistics (the records of <see cref="Grid.Core.Sharding"/>): never rows, except new centres and the quality sample. Called only by a fit's coordinator, in
-/// the order of the protocol. Float32 arrays (centres, candidates, rows that become centres, step sums) travel as
+/// statistics (the records of <see cref="Grid.Core.Sharding"/>): never rows, except those that become centres and
+/// the quality measures' sample (<see cref="TestRowsAsync"/>). Called only by a fit's coordinator, in the order of
+/// the protocol. Float32 arrays (centres, candidates, rows that become centres, step sums) travel as
 /// their little-endian bytes (<see cref="Float32Bytes"/>): Orleans writes a byte array as one block, but tags every
 /// element of a float array, which costs a quarter more.
 /// </summary>

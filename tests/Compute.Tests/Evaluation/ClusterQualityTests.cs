@@ -100,6 +100,21 @@ public sealed class ClusterQualityTests
     }
 
     [Fact]
+    public void Clusters_of_identical_rows_or_with_one_centroid_give_scikit_learns_limits()
+    {
+        // scikit-learn 1.2.1: X = np.array([[1,2],[1,2],[1,2],[5,5],[5,5]], dtype=float), c = [0,0,0,1,1] gives
+        // 1.0 0.0 1.0; X2 = np.array([[0,0],[2,0],[1,1],[1,-1]], dtype=float), c2 = [0,0,1,1] gives
+        // -0.2928932188134524 0.0 0.0 (silhouette, Davies–Bouldin, Calinski–Harabasz).
+        using var identical = torch.tensor(new float[] { 1, 2, 1, 2, 1, 2, 5, 5, 5, 5 }, [5, 2]);
+        Assert.Equal(new ClusterQualityScores(1.0, 0.0, 1.0, 5), ClusterQuality.Compute(identical, [0, 0, 0, 1, 1], seed: 0));
+
+        using var sameCentroid = torch.tensor(new float[] { 0, 0, 2, 0, 1, 1, 1, -1 }, [4, 2]);
+        var scores = ClusterQuality.Compute(sameCentroid, [0, 0, 1, 1], seed: 0);
+        Close(-0.2928932188134524, scores.Silhouette);
+        Assert.Equal((0.0, 0.0), (scores.DaviesBouldin, scores.CalinskiHarabasz));
+    }
+
+    [Fact]
     public void Blocks_of_any_size_give_the_same_measures()
     {
         // Tiny blocks: many of them, each pair computed once (credited to both) or, without room for the sums of

@@ -417,6 +417,8 @@ public static class ShardedMiniBatchKMeans
             var testTable = Table(parts.Select(p => p.TestTable));
             var inertia = parts.Sum(p => p.TrainInertia);
             var classifier = ClusterClassifier.FromTable(trainTable);
+            // The fit's time ends here, before the quality measures, as in the single-process stage.
+            double totalSeconds = total.Elapsed.TotalSeconds;
             var quality = await QualityAsync(centers);
             var iterations = (int)Math.Ceiling((double)rounds.Rounds * rounds.BatchSize / _rows);
             progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, 1, 1, rounds.Rounds, rounds.Rounds, inertia));
@@ -433,7 +435,7 @@ public static class ShardedMiniBatchKMeans
                 rounds,
                 setupSeconds,
                 initSeconds,
-                total.Elapsed.TotalSeconds,
+                totalSeconds,
                 quality);
         }
 
