@@ -127,6 +127,10 @@ public sealed partial class MetricsEndToEndTests(ITestOutputHelper output) : IAs
             sweep["knees"]!.AsArray().Select(k => $"{k!["representation"]}={k["k"]}").Order(StringComparer.Ordinal),
             knees.Select(k => $"{k.Labels["representation"]}={k.Value.ToString(CultureInfo.InvariantCulture)}").Order(StringComparer.Ordinal));
         Assert.Equal([2.0, 2.0], (await QueryAsync(api, $"grid_sweep_autoencoder_epochs{{sweep=\"{sweepId}\"}}")).Select(s => s.Value));
+        // The sweep's best silhouette, under the name the README gives, is the highest the console printed.
+        double bestSilhouette = trials.Select(t => t!["silhouette"]?.GetValue<double>()).OfType<double>().Max();
+        Assert.Equal(bestSilhouette, Assert.Single(await QueryAsync(api, $"grid_sweep_silhouette_best{{sweep=\"{sweepId}\"}}")).Value, 6);
+        Assert.Equal(12, (await QueryAsync(api, $"grid_sweep_davies_bouldin{{sweep=\"{sweepId}\"}}")).Count);
 
         // No label anywhere carries a trial id.
         var gridSeries = await SeriesAsync(api, "{__name__=~\"grid_.+\",job=\"grid\"}");

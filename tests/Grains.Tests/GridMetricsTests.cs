@@ -77,6 +77,28 @@ public sealed class GridMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Sweep_series_carry_each_trials_quality_measures_and_the_best_of_each()
+    {
+        var trials = Trials("sw-q", ks: [2, 4, 8, 16, 32], succeeded: 5).ToList();
+        // A result recorded before trials measured quality: no point, and it does not count for the best.
+        var old = Trial("sw-q", 64, TrialState.Succeeded);
+        trials.Add(old with { Result = old.Result! with { Silhouette = null, DaviesBouldin = null, CalinskiHarabasz = null } });
+
+        _metrics.SweepChanged("sw-q", trials, finished: null, results: true);
+        var live = _probe.Observe();
+
+        var silhouette = live.Where(m => m.Name == "grid.sweep.silhouette").ToList();
+        Assert.Equal(["16", "2", "32", "4", "8"], silhouette.Select(m => m.Tags["k"]).Order(StringComparer.Ordinal));
+        Assert.Equal(1.0 / 8, silhouette.Single(m => m.Tags["k"] == "8").Value);
+        Assert.Equal(0.8, live.Single(m => m.Name == "grid.sweep.davies_bouldin" && m.Tags["k"] == "8").Value, 1e-12);
+        // The best of each, by its direction: the highest silhouette and Calinski–Harabasz, the lowest Davies–Bouldin.
+        Assert.Equal(0.5, live.Single(m => m.Name == "grid.sweep.silhouette.best" && m.Tags["sweep"] == "sw-q").Value);
+        Assert.Equal(0.2, live.Single(m => m.Name == "grid.sweep.davies_bouldin.best").Value, 1e-12);
+        Assert.Equal(3200, live.Single(m => m.Name == "grid.sweep.calinski_harabasz.best").Value);
+        Assert.Equal(["sweep"], live.Single(m => m.Name == "grid.sweep.silhouette.best").Tags.Keys);
+    }
+
+    [Fact]
     public void A_sweep_whose_grain_leaves_the_silo_ages_out_there_while_other_sweeps_stay()
     {
         _metrics.SweepChanged("moved", Trials("moved", ks: [2, 3], succeeded: 1).ToList(), finished: null, results: true);
@@ -123,6 +145,7 @@ public sealed class GridMetricsTests : IDisposable
             "grid.trials", "grid.stages.computed", "grid.stage.queue_wait", "grid.stage.duration", "grid.autoencoder.epochs",
             "grid.autoencoder.loss", "grid.kmeans.steps", "grid.kmeans.inertia", "grid.scheduler.queue", "grid.scheduler.workers",
             "grid.sweep.autoencoder.loss", "grid.sweep.autoencoder.epochs", "grid.sweep.inertia", "grid.sweep.test_error",
+            "grid.sweep.silhouette", "grid.sweep.silhouette.best", "grid.sweep.davies_bouldin.best", "grid.sweep.calinski_harabasz",
         });
     }
 
@@ -234,7 +257,9 @@ public sealed class GridMetricsTests : IDisposable
     {
         var spec = new TrialSpec("mnist", new SplitSpec(1000, 200), RepresentationSpec.Pixels, ScalerKind.L2, k, 0, KMeansSettings.MiniBatchDefaults);
         // Inertia falling like 1/k bends into a knee; errors likewise.
-        var result = state == TrialState.Succeeded ? new ClusteringResult(0.4 / k, 0.5 / k, 1000.0 / k, 5, 0.1, 10, new long[100], 0) : null;
+        var result = state == TrialState.Succeeded
+            ? new ClusteringResult(0.4 / k, 0.5 / k, 1000.0 / k, 5, 0.1, 10, new long[100], 0, Silhouette: 1.0 / k, DaviesBouldin: k / 10.0, CalinskiHarabasz: 100.0 * k)
+            : null;
         return new TrialStatus(SweepGrain.TrialKey(sweepId, spec), spec, state, null, result, null, state == TrialState.Succeeded ? 1 : 0, 0);
     }
 

@@ -5,6 +5,7 @@ using Grid.Abstractions.Sweeps;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
 using Grid.Core;
+using Grid.Grains.Runs;
 using Grid.Grains.Stages;
 using Grid.Silo.Pages;
 
@@ -59,8 +60,12 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.Equal(0, report.MissingArtifacts);
         var figures = ResultFigures.List(snapshot, sources);
         Assert.Equal(figures.Count, report.Figures);
-        // 4 elbows + comparison + test error; class distribution; latent train and test, loss + reconstructions; 3 per trial.
-        Assert.Equal(4 + 2 + 1 + 4 + 3 * snapshot.Total, figures.Count);
+        // 4 elbows + comparison + test error + a chart per quality measure; class distribution; latent train and test,
+        // loss + reconstructions; 3 per trial.
+        Assert.Equal(4 + 2 + 3 + 1 + 4 + 3 * snapshot.Total, figures.Count);
+        // Every trial measured its test rows (500 of them, k ≤ 20: the measures are defined).
+        Assert.All(snapshot.Trials, t => Assert.All(QualityMeasures.All, m => Assert.NotNull(t.Result!.Quality(m))));
+        Assert.All(snapshot.Trials, t => Assert.InRange(t.Result!.Silhouette!.Value, -1, 1));
         foreach (var figure in figures)
         {
             byte[] png = File.ReadAllBytes(Path.Combine(output.Path, SweepReportWriter.FiguresFolder, figure.Name));
@@ -182,7 +187,7 @@ public sealed class ResultsPageTests : IDisposable
 
         string html = ResultsHtml.SweepPage(snapshot, figures, new ResultsHtml.PageMode(false, f => f.Name));
 
-        Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>–</td>", html);
+        Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>—</td>", html);
         Assert.Contains("<td>5</td><td class=\"knee\">20</td>", html);
         Assert.Equal(1, ResultsReportTests.CountOf(html, "knee of "));
         Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · pixels · l2 · seed 0"), html);
@@ -191,6 +196,60 @@ public sealed class ResultsPageTests : IDisposable
         // Trials are numbered from 1 in the table, the sections and the figure names alike.
         Assert.Contains($"<a href=\"#t001-{ResultFigures.Slug(trials[0].Spec.Key)}\">1</a>", html);
         Assert.Contains(figures, f => f.Name == $"t008-{ResultFigures.Slug(trials[7].Spec.Key)}-confusion.png");
+    }
+
+    [Fact]
+    public void Quality_measures_show_in_the_tables_and_the_json_api_with_a_dash_where_missing_and_are_charted_over_k()
+    {
+        int[] ks = [5, 10, 20, 40, 80];
+        // k = 40 was recorded before trials measured quality: its measures are missing.
+        var trials = ks.Select(k => Trial(ScalerKind.L2, k))
+            .Select(t => t.Spec.K == 40 ? t : t with { Result = t.Result! with { Silhouette = 0.01 * t.Spec.K, DaviesBouldin = 2.0 - 0.01 * t.Spec.K, CalinskiHarabasz = 10.0 * t.Spec.K } })
+            .ToList();
+        var snapshot = new SweepSnapshot("s-quality", "quality", SweepState.Completed, trials, SweepAggregator.Curves(trials),
+            SweepAggregator.Best(trials), new StageCounts(5, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 5);
+        var figures = ResultFigures.List(snapshot, Sources());
+
+        string html = ResultsHtml.SweepPage(snapshot, figures, new ResultsHtml.PageMode(false, f => f.Name));
+
+        Assert.Contains("<th title=\"silhouette (higher is better), on the test rows\">silhouette</th>", html);
+        Assert.Contains("<th title=\"Davies–Bouldin (lower is better), on the test rows\">Davies–Bouldin</th>", html);
+        // The best trial is the lowest test error (k = 80): in the results table, and in the best table as the best
+        // overall and the best of its curve.
+        Assert.Equal(80, trials.Single(t => t.TrialId == snapshot.BestTrialId).Spec.K);
+        int rows = 1 + BestConfigurations.Of(snapshot).Count(b => b.Trial.Spec.K == 80);
+        Assert.True(rows >= 3);
+        Assert.Equal(rows, ResultsReportTests.CountOf(html, "<td class=\"quality\" data-measure=\"silhouette\">0.8000</td>"));
+        Assert.Equal(rows, ResultsReportTests.CountOf(html, "<td class=\"quality\" data-measure=\"davies_bouldin\">1.2000</td>"));
+        Assert.Equal(rows, ResultsReportTests.CountOf(html, "<td class=\"quality\" data-measure=\"calinski_harabasz\">800.0</td>"));
+        foreach (string measure in new[] { "silhouette", "davies_bouldin", "calinski_harabasz" })
+        {
+            Assert.Equal(1, ResultsReportTests.CountOf(html, $"<td class=\"quality\" data-measure=\"{measure}\">—</td>"));
+        }
+
+        // One chart per measure, next to the elbow: the k values that have the measure.
+        var silhouette = Assert.Single(figures, f => f.Name == "silhouette.png");
+        Assert.Equal(ResultFigures.ElbowSection, silhouette.Section);
+        var chart = Assert.IsType<Grid.Compute.Plots.XYChart>(silhouette.Build(CancellationToken.None));
+        Assert.Equal([5.0, 10, 20, 80], Assert.Single(chart.Series).X);
+        Assert.Equal([0.05, 0.1, 0.2, 0.8], chart.Series[0].Y);
+        // The knee is circled where the measure is known there.
+        var knee = Kneedle.Shown(snapshot.Curves.Single().KneeK, ks.Length);
+        Assert.Equal(knee is int at && at != 40 ? [at] : Array.Empty<double>(), chart.Markers.Select(m => m.X));
+        Assert.Contains(figures, f => f.Name == "davies-bouldin.png");
+        Assert.Contains(figures, f => f.Name == "calinski-harabasz.png");
+
+        // The JSON API names the best trial with its measures.
+        var best = ResultsEndpoints.Status(snapshot)["best"]!;
+        Assert.Equal(80, best["k"]!.GetValue<int>());
+        Assert.Equal(0.8, best["silhouette"]!.GetValue<double>());
+        Assert.Equal(1.2, best["davies_bouldin"]!.GetValue<double>(), 1e-12);
+        Assert.Equal(800.0, best["calinski_harabasz"]!.GetValue<double>());
+
+        // Without any measure (results from before them), no chart is listed.
+        var old = snapshot with { Trials = ks.Select(k => Trial(ScalerKind.L2, k)).ToList(), Curves = SweepAggregator.Curves(ks.Select(k => Trial(ScalerKind.L2, k))) };
+        Assert.DoesNotContain(ResultFigures.List(old, Sources()), f => f.Name is "silhouette.png" or "davies-bouldin.png" or "calinski-harabasz.png");
+        Assert.Null(ResultsEndpoints.Status(old)["best"]!["silhouette"]);
     }
 
     [Fact]

@@ -295,6 +295,7 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
                 Assert.Equal(trial.Spec.K, row["k"].Parse<int>());
                 Assert.Equal(trial.State.ToString().ToLowerInvariant(), row["state"].ToString());
                 Assert.Equal(trial.Result?.TestError, trial.Result is null ? null : row["test_error"].Parse<double>());
+                Assert.Equal(trial.Result?.Silhouette, trial.Result is null ? null : row["silhouette"].Parse<double>());
                 Assert.Equal(trial.Error ?? "", row["error"].ToString());
                 foreach (string name in names)
                 {
@@ -387,6 +388,29 @@ public sealed class SweepManagementTests(ClusterFixture fixture)
         Assert.Equal(JsonSerializer.Serialize(sweep), JsonSerializer.Serialize(sweepBack));
         Assert.Equal(JsonSerializer.Serialize(trial), JsonSerializer.Serialize(trialBack));
         Assert.Equal(2, trialBack?.Status?.Events?.Count);
+    }
+
+    [Fact]
+    public void A_trial_result_stored_before_quality_measures_reads_back_without_them()
+    {
+        var serializer = ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
+        var spec = SweepExpansion.Expand(Spec("stored-quality", seed: 41, ks: "3")).Single();
+        // An array, as the stage grain stores it (a collection expression would make a type the storage cannot name).
+        var result = new ClusteringResult(0.1, 0.12, 1234.5, 7, 0.8, 2, new long[] { 5, 1, 0, 4 }, 1, Silhouette: 0.3, DaviesBouldin: 1.1, CalinskiHarabasz: 500);
+        var state = new Grid.Grains.Runs.TrialGrainState
+        {
+            SweepId = "stored-quality",
+            Status = new TrialStatus("stored-quality/t", spec, TrialState.Succeeded, null, result, null, 1, 0),
+        };
+        var stored = serializer.Serialize(state);
+
+        // With them, they survive; without them (as a silo stored results before they existed), they read as missing.
+        Assert.Equal(0.3, serializer.Deserialize<Grid.Grains.Runs.TrialGrainState>(stored)!.Status!.Result!.Silhouette);
+        string older = System.Text.RegularExpressions.Regex.Replace(stored.ToString(), ",\\s*\"(Silhouette|DaviesBouldin|CalinskiHarabasz)\"\\s*:\\s*[^,}]+", "");
+        Assert.DoesNotContain("Silhouette", older);
+        var back = serializer.Deserialize<Grid.Grains.Runs.TrialGrainState>(BinaryData.FromString(older))!.Status!.Result!;
+        Assert.Equal((0.12, 1234.5), (back.TestError, back.Inertia));
+        Assert.All(QualityMeasures.All, m => Assert.Null(back.Quality(m)));
     }
 
     private static async Task<string> RunAsync(string file, params string[] arguments)

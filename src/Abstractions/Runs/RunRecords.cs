@@ -92,6 +92,13 @@ public sealed record EpochFigures(
 /// <param name="Classes">Number of classes (rows and columns of the confusion matrix).</param>
 /// <param name="TestConfusion">Test confusion counts, row-major [true class, predicted class].</param>
 /// <param name="FlaggedClusters">Clusters whose share of members outside the majority class exceeds the flag threshold.</param>
+/// <param name="Silhouette">
+/// Label-free quality of the clustering of the test rows (all of them, or a seeded sample of 10,000), with scikit-learn's
+/// definitions (<see cref="QualityMeasure"/>): the mean silhouette. Null where undefined (fewer than two clusters among
+/// the rows) and in results recorded before it was measured; so are the next two.
+/// </param>
+/// <param name="DaviesBouldin">The Davies–Bouldin index of the same rows.</param>
+/// <param name="CalinskiHarabasz">The Calinski–Harabasz index of the same rows.</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.clustering-result")]
 public sealed record ClusteringResult(
@@ -102,7 +109,14 @@ public sealed record ClusteringResult(
     [property: Id(4)] double FitSeconds,
     [property: Id(5)] int Classes,
     [property: Id(6)] IReadOnlyList<long> TestConfusion,
-    [property: Id(7)] int FlaggedClusters);
+    [property: Id(7)] int FlaggedClusters,
+    [property: Id(8)] double? Silhouette = null,
+    [property: Id(9)] double? DaviesBouldin = null,
+    [property: Id(10)] double? CalinskiHarabasz = null)
+{
+    /// <summary>The value of one quality measure, or null.</summary>
+    public double? Quality(QualityMeasure measure) => QualityMeasures.Pick(measure, Silhouette, DaviesBouldin, CalinskiHarabasz);
+}
 
 /// <summary>What happened in a trial's log line.</summary>
 [GenerateSerializer]
@@ -246,14 +260,21 @@ public sealed record TrialStatus(
     }
 }
 
-/// <summary>One point of an elbow curve.</summary>
+/// <summary>One point of an elbow curve, with the label-free quality measures of its trial (null when not known).</summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.elbow-point")]
 public sealed record ElbowPoint(
     [property: Id(0)] int K,
     [property: Id(1)] double Inertia,
     [property: Id(2)] double TrainError,
-    [property: Id(3)] double TestError);
+    [property: Id(3)] double TestError,
+    [property: Id(4)] double? Silhouette = null,
+    [property: Id(5)] double? DaviesBouldin = null,
+    [property: Id(6)] double? CalinskiHarabasz = null)
+{
+    /// <summary>The value of one quality measure, or null.</summary>
+    public double? Quality(QualityMeasure measure) => QualityMeasures.Pick(measure, Silhouette, DaviesBouldin, CalinskiHarabasz);
+}
 
 /// <summary>Inertia and errors over k for one (dataset, representation, scaler, seed), with its knee.</summary>
 [GenerateSerializer, Immutable]

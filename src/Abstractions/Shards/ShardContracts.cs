@@ -21,8 +21,9 @@ public sealed record KMeansShardSource(
 /// <summary>
 /// One shard of a sharded mini-batch k-means fit, placed on a chosen silo (its key starts with that silo's
 /// address). It holds its rows on that silo; the coordinator sends it centres and row indices and gets back
-/// statistics (the records of <see cref="Grid.Core.Sharding"/>): never rows. Called only by a fit's coordinator, in
-/// the order of the protocol. Float32 arrays (centres, candidates, rows that become centres, step sums) travel as
+/// statistics (the records of <see cref="Grid.Core.Sharding"/>): never rows, except those that become centres and
+/// the quality measures' sample (<see cref="TestRowsAsync"/>). Called only by a fit's coordinator, in the order of
+/// the protocol. Float32 arrays (centres, candidates, rows that become centres, step sums) travel as
 /// their little-endian bytes (<see cref="Float32Bytes"/>): Orleans writes a byte array as one block, but tags every
 /// element of a float array, which costs a quarter more.
 /// </summary>
@@ -59,6 +60,13 @@ public interface IKMeansShardGrain : IGrainWithStringKey
 
     [Alias("evaluate")]
     Task<ShardEvaluation> EvaluateAsync(byte[] centers, int classes);
+
+    /// <summary>
+    /// The scaled test rows at the given local indices, as float32 bytes: this shard's part of the seeded sample the
+    /// label-free quality measures are computed on (the only rows besides new centres that leave a shard).
+    /// </summary>
+    [Alias("test-rows")]
+    Task<byte[]> TestRowsAsync(long[] rows);
 
     /// <summary>Frees the rows and deactivates.</summary>
     [Alias("release")]

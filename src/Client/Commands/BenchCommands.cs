@@ -316,7 +316,7 @@ public static class BenchCommands
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
         var command = new Command("kmeans",
-            "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia and iterations")
+            "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia, iterations and the test rows' silhouette, Davies–Bouldin and Calinski–Harabasz (timed apart)")
         {
             dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, limit, dataDir,
         };
@@ -388,7 +388,12 @@ public static class BenchCommands
 
             var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("grid bench"), clusters);
             var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("grid bench"));
-            var testReport = classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("grid bench"));
+            var testClusters = fit.Predict(test);
+            var testReport = classifier.Evaluate(testClusters, data.Test.RequireLabels("grid bench"));
+            // As a clustering stage measures its test rows (StagePipeline.Cluster), timed apart from the fit.
+            watch.Restart();
+            var quality = ClusterQuality.Compute(test, testClusters, parse.GetValue(seed));
+            double qualitySeconds = watch.Elapsed.TotalSeconds;
             var result = new Dictionary<string, object>
             {
                 ["dataset"] = data.Name,
@@ -407,6 +412,16 @@ public static class BenchCommands
                 ["n_iter"] = fit.Iterations,
                 ["flagged_clusters"] = trainReport.FlaggedClusters.Count,
             };
+            // A measure left undefined (the test rows fell in one cluster) is left out.
+            foreach (var measure in QualityMeasures.All)
+            {
+                if (quality.Of(measure) is double value)
+                {
+                    result[SpecNames.Of(measure)] = value;
+                }
+            }
+            result["quality_rows"] = quality.Rows;
+            result["quality_seconds"] = Math.Round(qualitySeconds, 3);
             Print(result, to);
             return ExitCodes.Ok;
         });

@@ -395,7 +395,7 @@ public static class SweepManagementCommands
         var console = AnsiConsole.Console;
         console.MarkupLine(Markup.Escape($"Trial {number} of sweep {snapshot.SweepId}: {status.Spec.Key} ({status.TrialId})"));
         string result = status.Result is { } r
-            ? string.Create(CultureInfo.InvariantCulture, $" · test error {r.TestError:F4}, train error {r.TrainError:F4}, inertia {r.Inertia:G6}, fit {r.FitSeconds:0.0} s")
+            ? string.Create(CultureInfo.InvariantCulture, $" · test error {r.TestError:F4}, train error {r.TrainError:F4}, inertia {r.Inertia:G6}, {QualityMeasures.Describe(r.Quality)}, fit {r.FitSeconds:0.0} s")
             : "";
         console.MarkupLine(Markup.Escape($"State: {SpecNames.Of(status.State)}{result} · stages {status.StagesComputed} computed, {status.StagesReused} reused" +
             (status.Retries > 0 ? $" · retried {status.Retries} time(s)" : "")));

@@ -30,6 +30,9 @@ public static class SweepJson
                     ["inertia"] = point.Inertia,
                     ["train_error"] = point.TrainError,
                     ["test_error"] = point.TestError,
+                    [Silhouette] = point.Silhouette,
+                    [DaviesBouldin] = point.DaviesBouldin,
+                    [CalinskiHarabasz] = point.CalinskiHarabasz,
                 });
             }
             curves.Add(new JsonObject
@@ -73,6 +76,11 @@ public static class SweepJson
         };
     }
 
+    // The quality measures' keys are their names (null when a measure is missing: undefined, or not recorded yet).
+    private static readonly string Silhouette = SpecNames.Of(QualityMeasure.Silhouette);
+    private static readonly string DaviesBouldin = SpecNames.Of(QualityMeasure.DaviesBouldin);
+    private static readonly string CalinskiHarabasz = SpecNames.Of(QualityMeasure.CalinskiHarabasz);
+
     /// <summary>One trial: its configuration, state, result, stage counts and log.</summary>
     public static JsonObject Trial(TrialStatus trial) => new()
     {
@@ -85,6 +93,9 @@ public static class SweepJson
         ["inertia"] = trial.Result?.Inertia,
         ["iterations"] = trial.Result?.Iterations,
         ["fit_seconds"] = trial.Result?.FitSeconds,
+        [Silhouette] = trial.Result?.Silhouette,
+        [DaviesBouldin] = trial.Result?.DaviesBouldin,
+        [CalinskiHarabasz] = trial.Result?.CalinskiHarabasz,
         ["error"] = trial.Error,
         ["stages_computed"] = trial.StagesComputed,
         ["stages_reused"] = trial.StagesReused,

@@ -91,7 +91,8 @@ public static class SweepRenderer
                 {
                     string detail = trial.State switch
                     {
-                        TrialState.Succeeded => string.Create(CultureInfo.InvariantCulture, $"test error {trial.Result!.TestError:F4}, inertia {trial.Result.Inertia:G4}"),
+                        TrialState.Succeeded => string.Create(CultureInfo.InvariantCulture,
+                            $"test error {trial.Result!.TestError:F4}, inertia {trial.Result.Inertia:G4}, {QualityMeasures.Describe(trial.Result.Quality)}"),
                         TrialState.Failed => trial.Error ?? "unknown reason",
                         _ => "cancelled",
                     };
@@ -127,12 +128,14 @@ public static class SweepRenderer
         {
             var table = new Table()
                 .Title(Markup.Escape($"{curve.Dataset} · {curve.Representation} · {curve.Scaler} · seed {curve.Seed}"))
-                .AddColumns("k", "inertia", "train error", "test error");
+                .AddColumns("k", "inertia", "train error", "test error")
+                .AddColumns(QualityMeasures.All.Select(m => Markup.Escape(m.Title())).ToArray());
             foreach (var point in curve.Points)
             {
                 string k = point.K == Kneedle.Shown(curve.KneeK, curve.Points.Count) ? $"[yellow]{point.K} ← knee[/]" : point.K.ToString(CultureInfo.InvariantCulture);
-                table.AddRow(k, point.Inertia.ToString("G6", CultureInfo.InvariantCulture),
-                    point.TrainError.ToString("F4", CultureInfo.InvariantCulture), point.TestError.ToString("F4", CultureInfo.InvariantCulture));
+                table.AddRow([k, point.Inertia.ToString("G6", CultureInfo.InvariantCulture),
+                    point.TrainError.ToString("F4", CultureInfo.InvariantCulture), point.TestError.ToString("F4", CultureInfo.InvariantCulture),
+                    .. QualityMeasures.All.Select(m => m.Format(point.Quality(m)))]);
             }
             console.Write(table);
         }
@@ -149,7 +152,7 @@ public static class SweepRenderer
         if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } best } bestTrial)
         {
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] test error {best.TestError:F4} (train {best.TrainError:F4})"));
+                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] test error {best.TestError:F4} (train {best.TrainError:F4}) · {Markup.Escape(QualityMeasures.Describe(best.Quality))}"));
         }
         console.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
         foreach (var failed in snapshot.Trials.Where(t => t.State == TrialState.Failed))

@@ -76,6 +76,7 @@ public sealed record ClusteringStageInput(
     string? WarmFromHash = null);
 
 /// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
+/// <param name="Silhouette">The test rows' silhouette (<see cref="Evaluation.ClusterQuality"/>); null where undefined. So are the next two.</param>
 public sealed record ClusteringStageOutput(
     double TrainError,
     double TestError,
@@ -84,7 +85,10 @@ public sealed record ClusteringStageOutput(
     double FitSeconds,
     int Classes,
     long[] TestConfusion,
-    int FlaggedClusters);
+    int FlaggedClusters,
+    double? Silhouette = null,
+    double? DaviesBouldin = null,
+    double? CalinskiHarabasz = null);
 
 /// <summary>Progress of a stage: <paramref name="Done"/> of <paramref name="Total"/> units, and the current loss or inertia.</summary>
 /// <param name="Epoch">Set on the one report sent after each autoencoder epoch's evaluation: that epoch's figures.</param>

@@ -87,7 +87,10 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         return output;
     }
 
-    /// <summary>Scales a representation, fits k-means on train, labels clusters by majority and evaluates on train and test.</summary>
+    /// <summary>
+    /// Scales a representation, fits k-means on train, labels clusters by majority and evaluates on train and test;
+    /// measures the clustering of the scaled test rows without labels (<see cref="ClusterQuality"/>, seeded with the trial's seed).
+    /// </summary>
     public ClusteringStageOutput Cluster(string hash, ClusteringStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         var data = Load(input.Data);
@@ -104,7 +107,9 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         int classes = datasets.Registry.Get(input.Data.Dataset).Classes;
         var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("the cluster classifier"), input.K, classes);
         var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("the cluster classifier"));
-        var testReport = classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("the cluster classifier"));
+        var testClusters = fit.Predict(test);
+        var testReport = classifier.Evaluate(testClusters, data.Test.RequireLabels("the cluster classifier"));
+        var quality = ClusterQuality.Compute(test, testClusters, input.Seed);
         var output = new ClusteringStageOutput(
             trainReport.Error,
             testReport.Error,
@@ -113,7 +118,10 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
             fitSeconds,
             classes,
             testReport.Confusion.SelectMany(row => row).ToArray(),
-            trainReport.FlaggedClusters.Count);
+            trainReport.FlaggedClusters.Count,
+            quality.Silhouette,
+            quality.DaviesBouldin,
+            quality.CalinskiHarabasz);
         artifacts.Commit(hash, folder =>
         {
             TensorFile.Write(Path.Combine(folder, CentersFile), fit.Centers);
@@ -168,7 +176,10 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
             fit.TotalSeconds,
             fit.Test.Confusion.Length,
             fit.Test.Confusion.SelectMany(row => row).ToArray(),
-            fit.Train.FlaggedClusters.Count);
+            fit.Train.FlaggedClusters.Count,
+            fit.Quality.Silhouette,
+            fit.Quality.DaviesBouldin,
+            fit.Quality.CalinskiHarabasz);
         artifacts.Commit(hash, folder =>
         {
             TensorFile.Write(Path.Combine(folder, CentersFile), fit.Centers, fit.Clusters, fit.Features);

@@ -12,14 +12,23 @@ namespace Grid.Compute.Plots;
 /// <param name="TrainError">Training error (0..1) at each k.</param>
 /// <param name="TestError">Test error (0..1) at each k.</param>
 /// <param name="KneeK">The k at the knee (one of <paramref name="K"/>), or null; not drawn when the curve has too few points.</param>
+/// <param name="Quality">Each label-free quality measure at each k (null where missing); null when none is known.</param>
 public sealed record ElbowData(
     string Label,
     IReadOnlyList<int> K,
     IReadOnlyList<double> Inertia,
     IReadOnlyList<double> TrainError,
     IReadOnlyList<double> TestError,
-    int? KneeK)
+    int? KneeK,
+    IReadOnlyDictionary<QualityMeasure, IReadOnlyList<double?>>? Quality = null)
 {
+    /// <summary>The values of one quality measure at each k (null where missing).</summary>
+    public IReadOnlyList<double?> QualityOf(QualityMeasure measure) =>
+        Quality is not null && Quality.TryGetValue(measure, out var values) ? values : K.Select(_ => (double?)null).ToList();
+
+    /// <summary>Whether any point has a value of <paramref name="measure"/>.</summary>
+    public bool HasQuality(QualityMeasure measure) => QualityOf(measure).Any(v => v is not null);
+
     /// <summary>The curve has too few points for a knee to mean anything (<see cref="Kneedle.MeaningfulPoints"/>).</summary>
     public bool TooFewPoints => !Kneedle.IsMeaningful(K.Count);
 
@@ -100,6 +109,32 @@ public static class ResultCharts
         {
             CountsOnX = true,
             Notes = TooFewPointsNote(curves),
+        };
+    }
+
+    /// <summary>
+    /// A label-free quality measure over k, one series per curve (its k values where the measure is known), each
+    /// knee circled: drawn next to the elbow, it shows whether the knee's k also clusters the test rows well.
+    /// </summary>
+    public static XYChart QualityOverK(IReadOnlyList<ElbowData> curves, QualityMeasure measure, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        var series = new List<ChartSeries>();
+        var markers = new List<ChartMarker>();
+        foreach (var curve in curves.Where(c => c.HasQuality(measure)))
+        {
+            var values = curve.QualityOf(measure);
+            var known = Enumerable.Range(0, curve.K.Count).Where(i => values[i] is not null).ToList();
+            series.Add(new ChartSeries(curve.Label, known.Select(i => (double)curve.K[i]).ToList(), known.Select(i => values[i]!.Value).ToList()));
+            if (curve.KneeIndex is >= 0 and int knee && values[knee] is double atKnee)
+            {
+                markers.Add(new ChartMarker(curve.K[knee], atKnee, Invariant($"k = {curve.K[knee]}")));
+            }
+        }
+        return new XYChart(title ?? measure.Title() + " over k", "k (clusters)", measure.Described() + ", test rows", series, markers, [])
+        {
+            CountsOnX = true,
+            Notes = TooFewPointsNote(curves.Where(c => c.HasQuality(measure)).ToList()),
         };
     }
 

@@ -109,6 +109,15 @@ public sealed class GridMetrics
         Meter.CreateObservableGauge("grid.sweep.train_error", ObserveSweeps(s => SweepPoints(s, p => p.TrainError)), "1", "Train error of each finished trial of a sweep, by its axes and k");
         Meter.CreateObservableGauge("grid.sweep.test_error", ObserveSweeps(s => SweepPoints(s, p => p.TestError)), "1", "Test error of each finished trial of a sweep, by its axes and k");
         Meter.CreateObservableGauge("grid.sweep.knee", ObserveSweeps(SweepKnees), "{cluster}", "The k at the knee of each elbow curve of a sweep");
+        foreach (var measure in QualityMeasures.All)
+        {
+            // grid_sweep_silhouette{…, k}, grid_sweep_silhouette_best{sweep}; likewise davies_bouldin and calinski_harabasz.
+            string name = "grid.sweep." + SpecNames.Of(measure);
+            Meter.CreateObservableGauge(name, ObserveSweeps(s => SweepQuality(s, measure)), "1",
+                $"{measure.Described()} of the test rows of each finished trial of a sweep, by its axes and k (where defined)");
+            Meter.CreateObservableGauge(name + ".best", ObserveSweeps(s => SweepBestQuality(s, measure)), "1",
+                $"Best {measure.Described()} among a sweep's finished trials");
+        }
         Meter.CreateObservableGauge("grid.sweep.autoencoder.loss", ObserveSweeps(SweepLosses), "1", "Last completed epoch's train and test loss of each autoencoder a sweep trains");
         Meter.CreateObservableGauge("grid.sweep.autoencoder.epochs", ObserveSweeps(SweepEpochs), "{epoch}", "Epochs completed by each autoencoder a sweep trains");
     }
@@ -414,6 +423,14 @@ public sealed class GridMetrics
 
     private static IEnumerable<Measurement<double>> SweepPoints(SweepSeries s, Func<ElbowPoint, double> value) =>
         s.Points.Select(p => new Measurement<double>(value(p.Value), [.. CurveTags(s.SweepId, p.Key.Curve), Tag("k", Text(p.Key.K))]));
+
+    private static IEnumerable<Measurement<double>> SweepQuality(SweepSeries s, QualityMeasure measure) =>
+        s.Points
+            .Where(p => p.Value.Quality(measure) is not null)
+            .Select(p => new Measurement<double>(p.Value.Quality(measure)!.Value, [.. CurveTags(s.SweepId, p.Key.Curve), Tag("k", Text(p.Key.K))]));
+
+    private static IEnumerable<Measurement<double>> SweepBestQuality(SweepSeries s, QualityMeasure measure) =>
+        measure.Best(s.Points.Values.Select(p => p.Quality(measure))) is double best ? [new Measurement<double>(best, Tag("sweep", s.SweepId))] : [];
 
     private static IEnumerable<Measurement<double>> SweepKnees(SweepSeries s) =>
         s.Knees.Select(k => new Measurement<double>(k.Value, CurveTags(s.SweepId, k.Key)));

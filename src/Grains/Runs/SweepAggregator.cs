@@ -20,7 +20,8 @@ public static class SweepAggregator
             {
                 var points = g
                     .OrderBy(t => t.Spec.K)
-                    .Select(t => new ElbowPoint(t.Spec.K, t.Result!.Inertia, t.Result.TrainError, t.Result.TestError))
+                    .Select(t => new ElbowPoint(t.Spec.K, t.Result!.Inertia, t.Result.TrainError, t.Result.TestError,
+                        t.Result.Silhouette, t.Result.DaviesBouldin, t.Result.CalinskiHarabasz))
                     .ToList();
                 double? knee = Kneedle.Knee(points.Select(p => (double)p.K).ToList(), points.Select(p => p.Inertia).ToList());
                 return new ElbowCurve(g.Key.Dataset, g.Key.Representation, g.Key.Scaler, g.Key.Seed, points, knee is double k ? (int)k : null);
@@ -57,14 +58,39 @@ public static class SweepAggregator
         return added;
     }
 
-    /// <summary>The succeeded trial with the lowest test error (ties: fewer clusters).</summary>
-    public static string? Best(IEnumerable<TrialStatus> trials) =>
-        trials
-            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
-            .OrderBy(t => t.Result!.TestError)
+    /// <summary>The id of the best succeeded trial (<see cref="BestTrial"/>), or null.</summary>
+    public static string? Best(IEnumerable<TrialStatus> trials) => BestTrial(trials)?.TrialId;
+
+    /// <summary>
+    /// The best succeeded trial, by the one rule every "best" in Grid follows: the lowest test error; where no trial
+    /// has a test error (unlabelled data), the highest silhouette. Ties go to fewer clusters, then to the earlier
+    /// trial. Null while no trial qualifies.
+    /// </summary>
+    public static TrialStatus? BestTrial(IEnumerable<TrialStatus> trials)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        var succeeded = trials.Where(t => t is { State: TrialState.Succeeded, Result: not null }).ToList();
+        var labelled = succeeded.Where(t => TestError(t.Result!) is not null).ToList();
+        if (labelled.Count > 0)
+        {
+            return labelled.OrderBy(t => TestError(t.Result!)).ThenBy(t => t.Spec.K).First();
+        }
+        return succeeded
+            .Where(t => t.Result!.Silhouette is not null)
+            .OrderByDescending(t => t.Result!.Silhouette)
             .ThenBy(t => t.Spec.K)
-            .Select(t => t.TrialId)
             .FirstOrDefault();
+    }
+
+    /// <summary>What <see cref="BestTrial"/> ranked <paramref name="best"/> by: "test error", or "silhouette" for unlabelled data.</summary>
+    public static string RankedBy(ClusteringResult best)
+    {
+        ArgumentNullException.ThrowIfNull(best);
+        return TestError(best) is null ? SpecNames.Of(QualityMeasure.Silhouette) : "test error";
+    }
+
+    // A trial without labels has no test error (null once results carry it as optional).
+    private static double? TestError(ClusteringResult result) => result.TestError;
 
     /// <summary>Stage computations and reuses summed over the trials.</summary>
     public static StageCounts Stages(IEnumerable<TrialStatus> trials)

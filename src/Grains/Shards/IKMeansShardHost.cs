@@ -32,6 +32,8 @@ public interface IKMeansShardHost
 
     Task<ShardEvaluation> EvaluateAsync(string shard, byte[] centers, int classes);
 
+    Task<byte[]> TestRowsAsync(string shard, long[] rows);
+
     /// <summary>Frees shard <paramref name="shard"/>'s rows; nothing happens when it holds none.</summary>
     Task ReleaseAsync(string shard);
 }

@@ -42,6 +42,8 @@ public sealed class KMeansShardGrain(IKMeansShardHost host) : Grain, IKMeansShar
 
     public Task<ShardEvaluation> EvaluateAsync(byte[] centers, int classes) => ComputeFailures.Carried(host.EvaluateAsync(Shard, centers, classes));
 
+    public Task<byte[]> TestRowsAsync(long[] rows) => ComputeFailures.Carried(host.TestRowsAsync(Shard, rows));
+
     public async Task ReleaseAsync()
     {
         await ComputeFailures.Carried(host.ReleaseAsync(Shard));

@@ -177,13 +177,21 @@ public sealed class StageExecutor : IStageExecutor
     private static StageOutcome ClusteringOutcome(StageRequest request, ClusteringStageOutput output, string siloName, Stopwatch watch, Dictionary<string, double> extra)
     {
         var result = new ClusteringResult(output.TrainError, output.TestError, output.Inertia, output.Iterations,
-            output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters);
+            output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters,
+            output.Silhouette, output.DaviesBouldin, output.CalinskiHarabasz);
         var metrics = new Dictionary<string, double>(extra)
         {
             ["train_error"] = output.TrainError,
             ["test_error"] = output.TestError,
             ["inertia"] = output.Inertia,
         };
+        foreach (var measure in QualityMeasures.All)
+        {
+            if (result.Quality(measure) is double value)
+            {
+                metrics[SpecNames.Of(measure)] = value;
+            }
+        }
         return new StageOutcome(request.Hash, request.Kind, metrics, result, siloName, watch.Elapsed.TotalSeconds, false, 1);
     }
 

@@ -1,16 +1,17 @@
 using Grid.Abstractions.Runs;
 using Grid.Compute.Evaluation;
 using Grid.Core;
+using Grid.Grains.Runs;
 
 namespace Grid.Silo.Pages;
 
 /// <summary>Why a trial is among a sweep's best configurations.</summary>
 public enum BestKind
 {
-    /// <summary>The lowest test error of the sweep.</summary>
+    /// <summary>The sweep's best trial: the lowest test error (the highest silhouette without labels; <see cref="SweepAggregator.BestTrial"/>).</summary>
     Overall,
 
-    /// <summary>The lowest test error on one elbow curve.</summary>
+    /// <summary>The best trial of one elbow curve, by the same rule.</summary>
     Curve,
 
     /// <summary>The trial at a curve's knee.</summary>
@@ -26,7 +27,7 @@ public enum BestKind
 /// <param name="Result">Its result.</param>
 public sealed record BestConfiguration(BestKind Kind, string What, ElbowCurve? Curve, int Number, TrialStatus Trial, ClusteringResult Result);
 
-/// <summary>A sweep's best configurations: the best test error overall, and per curve its best trial and its knee.</summary>
+/// <summary>A sweep's best configurations: the best trial overall, and per curve its best trial and its knee.</summary>
 public static class BestConfigurations
 {
     /// <summary>The best configurations of a sweep so far; empty while no trial has succeeded.</summary>
@@ -40,7 +41,7 @@ public static class BestConfigurations
         var best = new List<BestConfiguration>();
         if (numbered.FirstOrDefault(t => t.Trial.TrialId == snapshot.BestTrialId) is { Trial: not null } overall)
         {
-            best.Add(new BestConfiguration(BestKind.Overall, "best test error overall", null, overall.Number, overall.Trial, overall.Trial.Result!));
+            best.Add(new BestConfiguration(BestKind.Overall, $"best {SweepAggregator.RankedBy(overall.Trial.Result!)} overall", null, overall.Number, overall.Trial, overall.Trial.Result!));
         }
         foreach (var curve in snapshot.Curves)
         {
@@ -50,8 +51,11 @@ public static class BestConfigurations
                 continue;
             }
             string label = ResultFigures.CurveLabel(curve);
-            var bestOnCurve = onCurve.MinBy(t => t.Trial.Result!.TestError);
-            best.Add(new BestConfiguration(BestKind.Curve, "best of " + label, curve, bestOnCurve.Number, bestOnCurve.Trial, bestOnCurve.Trial.Result!));
+            var bestTrial = SweepAggregator.BestTrial(onCurve.Select(t => t.Trial));
+            if (onCurve.FirstOrDefault(t => ReferenceEquals(t.Trial, bestTrial)) is { Trial: not null } bestOnCurve)
+            {
+                best.Add(new BestConfiguration(BestKind.Curve, "best of " + label, curve, bestOnCurve.Number, bestOnCurve.Trial, bestOnCurve.Trial.Result!));
+            }
             if (Kneedle.Shown(curve.KneeK, curve.Points.Count) is int knee && onCurve.FirstOrDefault(t => t.Trial.Spec.K == knee) is { Trial: not null } atKnee)
             {
                 best.Add(new BestConfiguration(BestKind.Knee, "knee of " + label, curve, atKnee.Number, atKnee.Trial, atKnee.Trial.Result!));

@@ -42,7 +42,7 @@ public sealed record Figure(
 /// <summary>Lists the figures of a sweep from its snapshot and what its stages left in the artifact store.</summary>
 public static class ResultFigures
 {
-    /// <summary>Section of the elbow curves, their comparison and test error over k.</summary>
+    /// <summary>Section of the elbow curves, their comparison, test error and the label-free quality measures over k.</summary>
     public const string ElbowSection = "Elbow curves";
 
     /// <summary>Section of the class distributions.</summary>
@@ -74,7 +74,8 @@ public static class ResultFigures
             points.Select(p => p.Inertia).ToList(),
             points.Select(p => p.TrainError).ToList(),
             points.Select(p => p.TestError).ToList(),
-            curve.KneeK);
+            curve.KneeK,
+            QualityMeasures.All.ToDictionary(m => m, m => (IReadOnlyList<double?>)points.Select(p => p.Quality(m)).ToList()));
     }
 
     /// <summary>Whether a trial lies on a curve (same dataset, representation, scaler and seed).</summary>
@@ -148,6 +149,16 @@ public static class ResultFigures
             figures.Add(new Figure("test-error.png", ElbowSection, "Test error over k, every curve",
                 PlotDefaults.Width, PlotDefaults.Height, $"{sweepKey}/test-error", null,
                 _ => ResultCharts.TestErrorOverK(all, $"Test error over k: {snapshot.Name}")));
+            foreach (var measure in QualityMeasures.All.Where(m => all.Any(c => c.HasQuality(m))))
+            {
+                string name = Slug(SpecNames.Of(measure));
+                string title = char.ToUpperInvariant(measure.Title()[0]) + measure.Title()[1..];
+                figures.Add(new Figure(name + ".png", ElbowSection,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{measure.Described()} over k, every curve: the test rows (a seeded sample of {ClusterQuality.MaxRows:N0} when there are more), without labels"),
+                    PlotDefaults.Width, PlotDefaults.Height, $"{sweepKey}/{name}", null,
+                    _ => ResultCharts.QualityOverK(all, measure, $"{title} over k: {snapshot.Name}")));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Runs;
+using Grid.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -147,7 +148,8 @@ public static class ResultsEndpoints
         return snapshots.OfType<SweepSnapshot>().ToList();
     }
 
-    private static JsonObject Status(SweepSnapshot snapshot) => new()
+    /// <summary>A sweep as <c>/api/sweeps/{id}</c> (and each entry of <c>/api/sweeps</c>) gives it: version, state, counts and its best trial.</summary>
+    public static JsonObject Status(SweepSnapshot snapshot) => new()
     {
         ["id"] = snapshot.SweepId,
         ["name"] = snapshot.Name,
@@ -160,7 +162,30 @@ public static class ResultsEndpoints
         ["running"] = snapshot.Count(TrialState.Running),
         ["queued"] = snapshot.Count(TrialState.Queued),
         ["finished"] = snapshot.IsFinished,
+        ["best"] = Best(snapshot),
     };
+
+    /// <summary>The sweep's best trial, as its page names it, with its errors and quality measures (null where missing); null while none has succeeded.</summary>
+    private static JsonObject? Best(SweepSnapshot snapshot)
+    {
+        if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is not { Result: { } result } trial)
+        {
+            return null;
+        }
+        var best = new JsonObject
+        {
+            ["id"] = trial.TrialId,
+            ["key"] = trial.Spec.Key,
+            ["k"] = trial.Spec.K,
+            ["train_error"] = result.TrainError,
+            ["test_error"] = result.TestError,
+        };
+        foreach (var measure in QualityMeasures.All)
+        {
+            best[SpecNames.Of(measure)] = result.Quality(measure);
+        }
+        return best;
+    }
 
     private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

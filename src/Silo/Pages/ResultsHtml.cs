@@ -48,7 +48,7 @@ public static class ResultsHtml
                     .Append("<td>").Append(Progress(ended, sweep.Total)).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Succeeded))).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Failed))).Append("</td>")
-                    .Append("<td>").Append(best is null ? "–" : Percent(best.TestError)).Append("</td>")
+                    .Append("<td>").Append(best is null ? Missing : Percent(best.TestError)).Append("</td>")
                     .Append("<td>").Append(Encode(sweep.Submitted.ToString("u", CultureInfo.InvariantCulture))).Append("</td></tr>\n");
             }
             html.Append("</tbody></table>\n");
@@ -141,7 +141,7 @@ public static class ResultsHtml
             html.Append("<p>No trial has finished yet.</p></section>\n");
             return;
         }
-        html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th></tr></thead><tbody>\n");
+        html.Append("<table id=\"best-table\"><thead><tr><th>what</th><th>trial</th><th>k</th><th>test error</th><th>train error</th>").Append(QualityHeaders()).Append("</tr></thead><tbody>\n");
         foreach (var row in best)
         {
             BestRow(html, row.What, row.Trial, row.Result, overall: row.Kind == BestKind.Overall);
@@ -154,8 +154,16 @@ public static class ResultsHtml
         html.Append(overall ? "<tr class=\"best\">" : "<tr>")
             .Append("<td>").Append(Encode(what)).Append("</td><td>").Append(Encode(trial.Spec.Key)).Append("</td><td>")
             .Append(Int(trial.Spec.K)).Append("</td><td>").Append(Percent(result.TestError)).Append("</td><td>")
-            .Append(Percent(result.TrainError)).Append("</td></tr>\n");
+            .Append(Percent(result.TrainError)).Append("</td>").Append(QualityCells(result)).Append("</tr>\n");
     }
+
+    /// <summary>A header cell per label-free quality measure, its direction in the tooltip.</summary>
+    private static string QualityHeaders() =>
+        string.Concat(QualityMeasures.All.Select(m => "<th title=\"" + Encode(m.Described() + ", on the test rows") + "\">" + Encode(m.Title()) + "</th>"));
+
+    /// <summary>A cell per quality measure of <paramref name="result"/> (<see cref="QualityMeasures.Missing"/> where it has none).</summary>
+    private static string QualityCells(ClusteringResult? result) =>
+        string.Concat(QualityMeasures.All.Select(m => "<td class=\"quality\" data-measure=\"" + SpecNames.Of(m) + "\">" + Encode(m.Format(result?.Quality(m))) + "</td>"));
 
     private static void Knees(StringBuilder html, SweepSnapshot snapshot)
     {
@@ -173,8 +181,8 @@ public static class ResultsHtml
             html.Append("<tr><td>").Append(Encode(curve.Dataset)).Append("</td><td>").Append(Encode(curve.Representation))
                 .Append("</td><td>").Append(Encode(curve.Scaler)).Append("</td><td>").Append(Int(curve.Seed))
                 .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
-                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? "–")).Append("</td><td>")
-                .Append(atKnee is null ? "–" : Percent(atKnee.TestError)).Append("</td></tr>\n");
+                .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? Missing)).Append("</td><td>")
+                .Append(atKnee is null ? Missing : Percent(atKnee.TestError)).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
     }
@@ -184,7 +192,8 @@ public static class ResultsHtml
         var withFigures = figures.Where(f => f.TrialId is not null).Select(f => f.TrialId!).ToHashSet(StringComparer.Ordinal);
         html.Append("<section id=\"results\"><h2>Results</h2>\n")
             .Append("<table id=\"results-table\"><thead><tr><th>#</th><th>dataset</th><th>representation</th><th>scaler</th><th>seed</th><th>k</th><th>state</th>")
-            .Append("<th>train error</th><th>test error</th><th>inertia</th><th>clusters above 40 %</th><th>fit (s)</th><th>stages computed / reused</th><th>note</th></tr></thead><tbody>\n");
+            .Append("<th>train error</th><th>test error</th><th>inertia</th>").Append(QualityHeaders())
+            .Append("<th>clusters above 40 %</th><th>fit (s)</th><th>stages computed / reused</th><th>note</th></tr></thead><tbody>\n");
         for (int i = 0; i < snapshot.Trials.Count; i++)
         {
             var trial = snapshot.Trials[i];
@@ -204,11 +213,12 @@ public static class ResultsHtml
             html.Append("</td><td>").Append(Encode(spec.Dataset)).Append("</td><td>").Append(Encode(spec.Representation.Label))
                 .Append("</td><td>").Append(Encode(SpecNames.Of(spec.Scaler))).Append("</td><td>").Append(Int(spec.Seed))
                 .Append("</td><td>").Append(Int(spec.K)).Append("</td><td class=\"state ").Append(state).Append("\">").Append(state)
-                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TrainError))
-                .Append("</td><td>").Append(result is null ? "–" : Percent(result.TestError))
-                .Append("</td><td>").Append(result is null ? "–" : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
-                .Append("</td><td>").Append(result is null ? "–" : Int(result.FlaggedClusters))
-                .Append("</td><td>").Append(result is null ? "–" : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
+                .Append("</td><td>").Append(result is null ? Missing : Percent(result.TrainError))
+                .Append("</td><td>").Append(result is null ? Missing : Percent(result.TestError))
+                .Append("</td><td>").Append(result is null ? Missing : Encode(result.Inertia.ToString("G6", CultureInfo.InvariantCulture)))
+                .Append("</td>").Append(QualityCells(result))
+                .Append("<td>").Append(result is null ? Missing : Int(result.FlaggedClusters))
+                .Append("</td><td>").Append(result is null ? Missing : Encode(result.FitSeconds.ToString("0.0", CultureInfo.InvariantCulture)))
                 .Append("</td><td>").Append(Int(trial.StagesComputed)).Append(" / ").Append(Int(trial.StagesReused))
                 .Append("</td><td>").Append(Encode(trial.Error ?? trial.Progress?.Detail ?? "")).Append("</td></tr>\n");
         }
@@ -416,6 +426,9 @@ public static class ResultsHtml
 
     private static string Progress(int done, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"<progress value=\"{done}\" max=\"{Math.Max(1, total)}\">{done}/{total}</progress>");
+
+    /// <summary>What a cell shows for a value that is missing: the console's and the quality measures' dash.</summary>
+    internal const string Missing = QualityMeasures.Missing;
 
     internal static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
 

@@ -63,7 +63,7 @@ public static class SweepComparison
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Total))
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Count(TrialState.Succeeded)))
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Count(TrialState.Failed)))
-                .Append("</td><td>").Append(best is null ? "–" : ResultsHtml.Percent(best.TestError)).Append("</td></tr>\n");
+                .Append("</td><td>").Append(best is null ? ResultsHtml.Missing : ResultsHtml.Percent(best.TestError)).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
 

@@ -61,6 +61,7 @@ public static class SweepExport
         Real("train_error", t => t.Trial.Result?.TrainError),
         Real("test_error", t => t.Trial.Result?.TestError),
         Real("inertia", t => t.Trial.Result?.Inertia),
+        .. QualityMeasures.All.Select(m => Real(SpecNames.Of(m), t => t.Trial.Result?.Quality(m))),
         Int("iterations", t => t.Trial.Result?.Iterations),
         Real("fit_seconds", t => t.Trial.Result?.FitSeconds),
         Int("flagged_clusters", t => t.Trial.Result?.FlaggedClusters),

@@ -1,6 +1,5 @@
 using Grid.Abstractions.Runs;
 using Grid.Client.Rendering;
-using Spectre.Console;
 
 namespace Grid.Client.Tests.Rendering;
 
@@ -15,14 +14,7 @@ public sealed class KneeColumnTests
     {
         var snapshot = new SweepSnapshot("s-1", "knees", SweepState.Completed, [],
             [Curve("none", [5, 10, 20], 10), Curve("l2", [5, 10, 20, 40, 80], 20)], null, new StageCounts(0, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1);
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
+        var (console, output) = PlainConsole.Create();
 
         SweepRenderer.WriteResults(snapshot, console);
 

@@ -1,5 +1,6 @@
 using Grid.Compute.Clustering;
 using Grid.Compute.Clustering.Sharding;
+using Grid.Compute.Evaluation;
 using Grid.Compute.Scaling;
 using Grid.Core;
 using TorchSharp;
@@ -89,6 +90,35 @@ public sealed class ShardedMiniBatchKMeansTests
             var (labels, inertia) = ClusteringData.BruteForce(x, shardedCenters);
             Assert.Equal(inertia, sharded.Inertia, inertia * 1e-5);
             Assert.Equal(labels.Length, sharded.Train.Samples);
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, ScalerKind.None)]
+    [InlineData(3, ScalerKind.L2)]
+    public async Task Quality_measures_are_the_single_process_stages_for_the_same_centres(int shardCount, ScalerKind scaler)
+    {
+        var (x, truth) = ClusteringData.Blobs(TwelveCenters(), perBlob: 150, spread: 3.0, seed: 9);
+        using (x)
+        {
+            var options = new MiniBatchKMeansOptions(12) { BatchSize = 90, Inits = 1, Seed = 6 };
+            var (channels, shards) = Split(x, truth, shardCount);
+            // 1,800 test rows measured on a sample of 500, drawn over all of them and gathered from the shards that hold them.
+            var sharded = await ShardedMiniBatchKMeans.FitAsync(channels, options, scaler, qualityRows: 500);
+
+            // What StagePipeline.Cluster does: the scaled test rows, the clusters the fit predicts for them, the trial's seed.
+            using var scope = torch.NewDisposeScope();
+            var (_, test) = FittedScaler.FitTransform(scaler, x, x);
+            using var fit = new KMeansFit(torch.tensor(sharded.Centers, [12, 6]), [], 0, 0, 0);
+            var single = ClusterQuality.Compute(test, fit.Predict(test), options.Seed, limit: 500);
+
+            Assert.Equal(500, sharded.Quality.Rows);
+            Assert.NotNull(sharded.Quality.Silhouette);
+            Assert.Equal(single, sharded.Quality);
             foreach (var shard in shards)
             {
                 shard.Dispose();

@@ -24,6 +24,12 @@ public sealed class PlotTests
         [0.21, 0.11, 0.09, 0.08, 0.07],
         50);
 
+    /// <summary><see cref="Curve"/> with a silhouette at every k but 50 (missing there).</summary>
+    private static readonly ElbowData WithSilhouette = Curve with
+    {
+        Quality = new Dictionary<QualityMeasure, IReadOnlyList<double?>> { [QualityMeasure.Silhouette] = [0.05, 0.09, null, 0.07, 0.06] },
+    };
+
     /// <summary>Three k values: Kneedle's answer is always the middle one, which means nothing.</summary>
     private static readonly ElbowData Three = new("mnist · pixels · l2 · seed 0", [5, 10, 20], [90.0, 60.0, 45.0], [0.3, 0.2, 0.15], [0.31, 0.21, 0.16], 10);
 
@@ -42,13 +48,14 @@ public sealed class PlotTests
         return (width, height);
     }
 
-    public static TheoryData<string> ChartKinds() => new("elbow", "comparison", "test-error", "confusion", "confusion-percent", "histogram", "classes", "latent", "reconstructions");
+    public static TheoryData<string> ChartKinds() => new("elbow", "comparison", "test-error", "quality", "confusion", "confusion-percent", "histogram", "classes", "latent", "reconstructions");
 
     private static Chart Make(string kind) => kind switch
     {
         "elbow" => ResultCharts.Elbow(Curve),
         "comparison" => ResultCharts.ElbowComparison([Curve, Codes]),
         "test-error" => ResultCharts.TestErrorOverK([Curve, Codes]),
+        "quality" => ResultCharts.QualityOverK([WithSilhouette, Codes], QualityMeasure.Silhouette),
         "confusion" => ResultCharts.ConfusionCounts([5, 1, 0, 2, 7, 1, 0, 0, 9], 3, "counts"),
         "confusion-percent" => ResultCharts.ConfusionRowPercent([5, 1, 0, 2, 7, 1, 0, 0, 9], 3, "percent"),
         "histogram" => ResultCharts.ClusterErrorHistogram([0.0, 0.1, 0.45, 0.9], 0.4, "errors"),
@@ -148,6 +155,21 @@ public sealed class PlotTests
             Assert.Equal(["no knee: 1 curve with fewer than 5 points"], chart.Notes);
         }
         Assert.Empty(ResultCharts.TestErrorOverK([Curve, Codes]).Notes);
+    }
+
+    [Fact]
+    public void A_quality_measure_over_k_draws_the_k_values_that_have_it_and_circles_the_knee()
+    {
+        var chart = ResultCharts.QualityOverK([WithSilhouette, Codes], QualityMeasure.Silhouette);
+
+        // Codes has no silhouette: it is left out, not drawn at zero.
+        var series = Assert.Single(chart.Series);
+        Assert.Equal(WithSilhouette.Label, series.Label);
+        Assert.Equal([10.0, 25, 100, 200], series.X);
+        Assert.Equal([0.05, 0.09, 0.07, 0.06], series.Y);
+        Assert.Equal((25.0, 0.09), (Assert.Single(chart.Markers).X, chart.Markers[0].Y));
+        Assert.Equal("silhouette (higher is better), test rows", chart.YLabel);
+        Assert.Empty(ResultCharts.QualityOverK([Codes], QualityMeasure.DaviesBouldin).Series);
     }
 
     [Fact]

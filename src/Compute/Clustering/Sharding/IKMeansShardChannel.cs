@@ -7,7 +7,8 @@ namespace Grid.Compute.Clustering.Sharding;
 /// grain on another silo; in tests and benchmarks it can be a <see cref="KMeansShard"/> in this process.
 /// Every argument and reply is at most O(k·d) numbers (centres, statistics) or O(batch + init sample) indices
 /// and distances: rows never leave the shard, except those that become centres (k-means++ candidates and
-/// reassigned centres), which are rows by scikit-learn's definition.
+/// reassigned centres), which are rows by scikit-learn's definition, and the seeded sample of at most
+/// <see cref="Evaluation.ClusterQuality.MaxRows"/> test rows the label-free quality measures are computed on.
 /// </summary>
 public interface IKMeansShardChannel
 {
@@ -40,4 +41,7 @@ public interface IKMeansShardChannel
 
     /// <summary>Assigns every train and test row to its nearest centre and tallies them.</summary>
     Task<ShardEvaluation> EvaluateAsync(float[] centers, int classes, CancellationToken cancellationToken);
+
+    /// <summary>The scaled test rows at the given local indices, in that order (row-major [rows·d]): the shard's part of the quality sample.</summary>
+    Task<float[]> TestRowsAsync(long[] rows, CancellationToken cancellationToken);
 }

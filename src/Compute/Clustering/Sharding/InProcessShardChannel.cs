@@ -48,6 +48,9 @@ public sealed class InProcessShardChannel(KMeansShard shard, ShardTraffic? traff
     public Task<ShardEvaluation> EvaluateAsync(float[] centers, int classes, CancellationToken cancellationToken) =>
         Call(4L * centers.Length, () => shard.Evaluate(centers, classes), e => 8L * (e.TrainTable.Length + e.TestTable.Length) + 16);
 
+    public Task<float[]> TestRowsAsync(long[] rows, CancellationToken cancellationToken) =>
+        Call(8L * rows.Length, () => shard.TestRows(rows), r => 4L * r.Length);
+
     private Task<T> Call<T>(long requestBytes, Func<T> work, Func<T, long> replyBytes)
     {
         traffic?.Sent(requestBytes);

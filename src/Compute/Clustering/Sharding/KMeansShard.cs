@@ -206,6 +206,15 @@ public sealed class KMeansShard : IDisposable
         return new ShardEvaluation(inertia, trainTable, testTable, watch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>The scaled test rows at <paramref name="rows"/> (local indices), in that order, row-major.</summary>
+    public float[] TestRows(long[] rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(rows);
+        using var scope = torch.NewDisposeScope();
+        return rows.Length == 0 ? [] : ToFloats(Select(_test, rows));
+    }
+
     public void Dispose()
     {
         if (_disposed)

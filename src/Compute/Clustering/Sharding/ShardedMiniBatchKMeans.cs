@@ -15,7 +15,9 @@ namespace Grid.Compute.Clustering.Sharding;
 /// fit draws them, and tells each shard which of its rows are involved; shards return per-centre sums, counts and inertia; the coordinator merges them with
 /// the per-centre learning rate, reassigns near-empty centres and applies the same early stopping. The final
 /// inertia and the cluster-classifier tallies are computed by the shards and added up. The coordinator does
-/// managed arithmetic on k·d numbers only; all row work happens on the shards.
+/// managed arithmetic on k·d numbers only; all row work happens on the shards, except the label-free quality
+/// measures, which the coordinator computes on the same seeded sample of test rows as the single-process stage
+/// (<see cref="ClusterQuality"/>), gathered from the shards.
 /// </summary>
 public static class ShardedMiniBatchKMeans
 {
@@ -27,6 +29,7 @@ public static class ShardedMiniBatchKMeans
     /// <param name="progress">Receives a report after every initialisation, every step and at the end.</param>
     /// <param name="initialCenters">Centres [k·d] in the scaled space to start from instead of seeding (scikit-learn's <c>init=ndarray</c>); null seeds with k-means++.</param>
     /// <param name="cancellationToken">Checked between rounds.</param>
+    /// <param name="qualityRows">Test rows the quality measures are computed on at most (<see cref="ClusterQuality.Compute"/>'s limit).</param>
     public static async Task<ShardedKMeansFit> FitAsync(
         IReadOnlyList<IKMeansShardChannel> shards,
         MiniBatchKMeansOptions options,
@@ -34,7 +37,8 @@ public static class ShardedMiniBatchKMeans
         ShardTraffic? traffic = null,
         IProgress<ClusteringProgress>? progress = null,
         float[]? initialCenters = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        int qualityRows = ClusterQuality.MaxRows)
     {
         ArgumentNullException.ThrowIfNull(shards);
         ArgumentNullException.ThrowIfNull(options);
@@ -48,7 +52,8 @@ public static class ShardedMiniBatchKMeans
             throw new ArgumentException("a sharded fit seeds with k-means++ only", nameof(options));
         }
         var total = Stopwatch.StartNew();
-        var fit = new Coordinator(shards, options, traffic, progress, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThan(qualityRows, 1);
+        var fit = new Coordinator(shards, options, traffic, progress, qualityRows, cancellationToken);
         await fit.PrepareAsync(scaler);
         var setupSeconds = total.Elapsed.TotalSeconds;
         // One generator, seeded and called exactly as the single-process fit's: initialisation draws first,
@@ -74,10 +79,12 @@ public static class ShardedMiniBatchKMeans
         MiniBatchKMeansOptions options,
         ShardTraffic? traffic,
         IProgress<ClusteringProgress>? progress,
+        int qualityRows,
         CancellationToken cancellationToken)
     {
         private readonly int _clusters = options.Clusters;
         private long[] _rowStarts = [];
+        private long[] _testStarts = [];
         private long _rows;
         private int _features;
         private int _classes;
@@ -94,9 +101,11 @@ public static class ShardedMiniBatchKMeans
             }
             _classes = descriptions.Max(d => d.Classes);
             _rowStarts = new long[shards.Count + 1];
+            _testStarts = new long[shards.Count + 1];
             for (int s = 0; s < shards.Count; s++)
             {
                 _rowStarts[s + 1] = _rowStarts[s] + descriptions[s].TrainRows;
+                _testStarts[s + 1] = _testStarts[s] + descriptions[s].TestRows;
             }
             _rows = _rowStarts[^1];
             if (_rows < _clusters)
@@ -408,6 +417,9 @@ public static class ShardedMiniBatchKMeans
             var testTable = Table(parts.Select(p => p.TestTable));
             var inertia = parts.Sum(p => p.TrainInertia);
             var classifier = ClusterClassifier.FromTable(trainTable);
+            // The fit's time ends here, before the quality measures, as in the single-process stage.
+            double totalSeconds = total.Elapsed.TotalSeconds;
+            var quality = await QualityAsync(centers);
             var iterations = (int)Math.Ceiling((double)rounds.Rounds * rounds.BatchSize / _rows);
             progress?.Report(new ClusteringProgress(ClusteringPhase.RunCompleted, 1, 1, rounds.Rounds, rounds.Rounds, inertia));
             return new ShardedKMeansFit(
@@ -423,7 +435,52 @@ public static class ShardedMiniBatchKMeans
                 rounds,
                 setupSeconds,
                 initSeconds,
-                total.Elapsed.TotalSeconds);
+                totalSeconds,
+                quality);
+        }
+
+        /// <summary>
+        /// The label-free quality measures of the test rows, as <see cref="ClusterQuality.Compute"/> takes them in the
+        /// single-process stage: the same seeded sample (at most <see cref="ClusterQuality.MaxRows"/> rows, in row
+        /// order), fetched from the shards that hold them k rows at a time (so no reply is larger than the centres
+        /// every round sends), each row assigned to its nearest final centre.
+        /// </summary>
+        private async Task<ClusterQualityScores> QualityAsync(float[] centers)
+        {
+            long testRows = _testStarts[^1];
+            var sample = ClusterQuality.Sample(testRows, options.Seed, qualityRows) ?? Enumerable.Range(0, (int)testRows).Select(i => (long)i).ToArray();
+            // The sample is in row order and the shards hold consecutive ranges: their parts, in shard order, are the sample.
+            var parts = Partition(_testStarts, sample);
+            var offsets = new int[shards.Count + 1];
+            for (int s = 0; s < shards.Count; s++)
+            {
+                offsets[s + 1] = offsets[s] + parts[s].Length;
+            }
+            var rows = new float[sample.Length * _features];
+            int pageRows = _clusters;
+            await Task.WhenAll(Enumerable.Range(0, shards.Count).Select(async s =>
+            {
+                for (int start = 0; start < parts[s].Length; start += pageRows)
+                {
+                    var page = parts[s].AsSpan(start, Math.Min(pageRows, parts[s].Length - start)).ToArray();
+                    var found = await shards[s].TestRowsAsync(page, cancellationToken);
+                    found.CopyTo(rows, (offsets[s] + start) * _features);
+                }
+            }));
+            return Measure(rows, sample.Length, centers);
+        }
+
+        private ClusterQualityScores Measure(float[] rows, int count, float[] centers)
+        {
+            if (count == 0)
+            {
+                return new ClusterQualityScores(null, null, null, 0);
+            }
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var x = torch.tensor(rows, [count, _features]);
+            var (labels, _) = Distances.Assign(x, null, torch.tensor(centers, [_clusters, _features]));
+            return ClusterQuality.Measure(x, Distances.ToArray(labels));
         }
 
         private long[,] Table(IEnumerable<long[]> parts)
@@ -442,27 +499,33 @@ public static class ShardedMiniBatchKMeans
             return table;
         }
 
-        private int ShardOf(long row)
+        private int ShardOf(long row) => ShardOf(_rowStarts, row);
+
+        /// <summary>The shard of <paramref name="row"/> given each shard's first row (<paramref name="starts"/>, sorted, with the total last).</summary>
+        private static int ShardOf(long[] starts, long row)
         {
-            // _rowStarts is sorted; the shard is the last start ≤ row.
-            var s = Array.BinarySearch(_rowStarts, row);
+            // The shard is the last start ≤ row.
+            var s = Array.BinarySearch(starts, row);
             s = s >= 0 ? s : ~s - 1;
             // Empty shards share their start with the next one: skip to the one that holds rows.
-            while (_rowStarts[s + 1] <= row)
+            while (starts[s + 1] <= row)
             {
                 s++;
             }
             return s;
         }
 
-        /// <summary>Rows grouped by shard and made local (for sums over them, where order does not matter).</summary>
-        private long[][] Partition(long[] rows)
+        /// <summary>Train rows grouped by shard and made local (for sums over them, where order does not matter).</summary>
+        private long[][] Partition(long[] rows) => Partition(_rowStarts, rows);
+
+        /// <summary>Rows grouped by the shard that holds them (by <paramref name="starts"/>) and made local, in their order.</summary>
+        private long[][] Partition(long[] starts, long[] rows)
         {
             var parts = Enumerable.Range(0, shards.Count).Select(_ => new List<long>()).ToArray();
             foreach (var row in rows)
             {
-                var s = ShardOf(row);
-                parts[s].Add(row - _rowStarts[s]);
+                var s = ShardOf(starts, row);
+                parts[s].Add(row - starts[s]);
             }
             return parts.Select(p => p.ToArray()).ToArray();
         }
@@ -572,7 +635,7 @@ public sealed class RoundStatistics
     }
 }
 
-/// <summary>The result of a sharded fit: centres, inertia, and the cluster classifier evaluated on train and test.</summary>
+/// <summary>The result of a sharded fit: centres, inertia, the cluster classifier evaluated on train and test, and the label-free quality of the test rows.</summary>
 public sealed record ShardedKMeansFit(
     float[] Centers,
     int Clusters,
@@ -586,4 +649,5 @@ public sealed record ShardedKMeansFit(
     RoundStatistics Rounds,
     double SetupSeconds,
     double InitSeconds,
-    double TotalSeconds);
+    double TotalSeconds,
+    ClusterQualityScores Quality);

@@ -87,6 +87,13 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
         return Received(await shard.EvaluateAsync(bytes, classes));
     }
 
+    public async Task<float[]> TestRowsAsync(long[] rows, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Sent(rows);
+        return Float32Bytes.To(Received(await shard.TestRowsAsync(rows)));
+    }
+
     private void Sent(params object?[] arguments) => traffic.Sent(arguments.Sum(Size));
 
     private T Received<T>(T reply)

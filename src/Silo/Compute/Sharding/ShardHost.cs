@@ -59,6 +59,9 @@ public sealed class ShardHost(StagePipeline pipeline) : IKMeansShardHost, IDispo
     public Task<ShardEvaluation> EvaluateAsync(string shard, byte[] centers, int classes) =>
         On(shard, s => s.Evaluate(Float32Bytes.To(centers), classes));
 
+    public Task<byte[]> TestRowsAsync(string shard, long[] rows) =>
+        On(shard, s => Float32Bytes.From(s.TestRows(rows)));
+
     public Task ReleaseAsync(string shard) => Run(() => Free(shard));
 
     public void Dispose() => _thread.Dispose();
