@@ -185,8 +185,8 @@ public sealed class InProcessReliabilityTests(ITestOutputHelper output)
             {
                 var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels!, config.K);
                 Assert.Equal(fit.Inertia, trial.Result!.Inertia, fit.Inertia * 1e-6);
-                Assert.Equal(classifier.Evaluate(fit.Labels, data.Train.Labels!).Error, trial.Result.TrainError, 1e-9);
-                Assert.Equal(classifier.Evaluate(fit.Predict(test), data.Test.Labels!).Error, trial.Result.TestError, 1e-9);
+                Assert.Equal(classifier.Evaluate(fit.Labels, data.Train.Labels!).Error, trial.Result.TrainError!.Value, 1e-9);
+                Assert.Equal(classifier.Evaluate(fit.Predict(test), data.Test.Labels!).Error, trial.Result.TestError!.Value, 1e-9);
             }
         }
     }

@@ -87,8 +87,8 @@ public sealed class SweepTests(ClusterFixture fixture)
             using var fit = MiniBatchKMeans.Fit(x, new MiniBatchKMeansOptions(point.K) { BatchSize = 200, Inits = 1, Seed = 0 });
             var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.Labels!, point.K);
             Assert.Equal(fit.Inertia, point.Inertia, fit.Inertia * 1e-6);
-            Assert.Equal(classifier.Evaluate(fit.Labels, data.Train.Labels!).Error, point.TrainError, 1e-9);
-            Assert.Equal(classifier.Evaluate(fit.Predict(xTest), data.Test.Labels!).Error, point.TestError, 1e-9);
+            Assert.Equal(classifier.Evaluate(fit.Labels, data.Train.Labels!).Error, point.TrainError!.Value, 1e-9);
+            Assert.Equal(classifier.Evaluate(fit.Predict(xTest), data.Test.Labels!).Error, point.TestError!.Value, 1e-9);
         }
 
         // The same study again, in a new sweep: every stage is reused, none computed.

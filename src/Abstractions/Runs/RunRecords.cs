@@ -84,8 +84,8 @@ public sealed record EpochFigures(
     [property: Id(3)] double? TestLoss);
 
 /// <summary>The small result of a clustering trial: errors, inertia and the confusion matrix. No rows, no centres.</summary>
-/// <param name="TrainError">Share of training rows whose cluster's majority class is not theirs.</param>
-/// <param name="TestError">The same on the test rows, with cluster labels learned from train.</param>
+/// <param name="TrainError">Share of training rows whose cluster's majority class is not theirs; null for a dataset without labels (then <paramref name="Classes"/> is 0 and there is no confusion). It was a plain double before unlabeled data: stored values read back unchanged.</param>
+/// <param name="TestError">The same on the test rows, with cluster labels learned from train; null without labels.</param>
 /// <param name="Inertia">Sum of squared distances of training rows to their centre.</param>
 /// <param name="Iterations">k-means iterations (full) or epochs seen (mini-batch).</param>
 /// <param name="FitSeconds">Wall time of the k-means fit.</param>
@@ -102,8 +102,8 @@ public sealed record EpochFigures(
 [GenerateSerializer, Immutable]
 [Alias("grid.runs.clustering-result")]
 public sealed record ClusteringResult(
-    [property: Id(0)] double TrainError,
-    [property: Id(1)] double TestError,
+    [property: Id(0)] double? TrainError,
+    [property: Id(1)] double? TestError,
     [property: Id(2)] double Inertia,
     [property: Id(3)] int Iterations,
     [property: Id(4)] double FitSeconds,
@@ -266,8 +266,8 @@ public sealed record TrialStatus(
 public sealed record ElbowPoint(
     [property: Id(0)] int K,
     [property: Id(1)] double Inertia,
-    [property: Id(2)] double TrainError,
-    [property: Id(3)] double TestError,
+    [property: Id(2)] double? TrainError,
+    [property: Id(3)] double? TestError,
     [property: Id(4)] double? Silhouette = null,
     [property: Id(5)] double? DaviesBouldin = null,
     [property: Id(6)] double? CalinskiHarabasz = null)

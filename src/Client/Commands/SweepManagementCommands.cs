@@ -163,7 +163,7 @@ public static class SweepManagementCommands
             {
                 string what = row.Kind == BestKind.Overall ? $"[green]{Markup.Escape(row.What)}[/]" : Markup.Escape(row.What);
                 table.AddRow(Markup.Escape(sweep.SweepId), what, Invariant(row.Number), Markup.Escape(row.Trial.Spec.Key), Invariant(row.Trial.Spec.K),
-                    row.Result.TestError.ToString("F4", CultureInfo.InvariantCulture), row.Result.TrainError.ToString("F4", CultureInfo.InvariantCulture));
+                    SweepRenderer.Error(row.Result.TestError), SweepRenderer.Error(row.Result.TrainError));
             }
         }
         console.Write(table);

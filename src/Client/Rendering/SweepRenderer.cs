@@ -92,7 +92,7 @@ public static class SweepRenderer
                     string detail = trial.State switch
                     {
                         TrialState.Succeeded => string.Create(CultureInfo.InvariantCulture,
-                            $"test error {trial.Result!.TestError:F4}, inertia {trial.Result.Inertia:G4}, {QualityMeasures.Describe(trial.Result.Quality)}"),
+                            $"{Errors(trial.Result!)}inertia {trial.Result!.Inertia:G4}, {QualityMeasures.Describe(trial.Result.Quality)}"),
                         TrialState.Failed => trial.Error ?? "unknown reason",
                         _ => "cancelled",
                     };
@@ -134,7 +134,7 @@ public static class SweepRenderer
             {
                 string k = point.K == Kneedle.Shown(curve.KneeK, curve.Points.Count) ? $"[yellow]{point.K} ← knee[/]" : point.K.ToString(CultureInfo.InvariantCulture);
                 table.AddRow([k, point.Inertia.ToString("G6", CultureInfo.InvariantCulture),
-                    point.TrainError.ToString("F4", CultureInfo.InvariantCulture), point.TestError.ToString("F4", CultureInfo.InvariantCulture),
+                    Error(point.TrainError), Error(point.TestError),
                     .. QualityMeasures.All.Select(m => m.Format(point.Quality(m)))]);
             }
             console.Write(table);
@@ -152,7 +152,7 @@ public static class SweepRenderer
         if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } best } bestTrial)
         {
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] test error {best.TestError:F4} (train {best.TrainError:F4}) · {Markup.Escape(QualityMeasures.Describe(best.Quality))}"));
+                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] {(best.TestError is null ? "by silhouette (no labels)" : $"test error {best.TestError:F4} (train {best.TrainError:F4})")} · {Markup.Escape(QualityMeasures.Describe(best.Quality))}"));
         }
         console.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
         foreach (var failed in snapshot.Trials.Where(t => t.State == TrialState.Failed))
@@ -173,4 +173,11 @@ public static class SweepRenderer
         }
         console.Write(table);
     }
+
+    /// <summary>A classifier error with four decimals, or "—" for data without labels.</summary>
+    public static string Error(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? QualityMeasures.Missing;
+
+    // "test error 0.1234, " for labelled results; nothing without labels.
+    private static string Errors(ClusteringResult result) =>
+        result.TestError is double test ? string.Create(CultureInfo.InvariantCulture, $"test error {test:F4}, ") : "";
 }

@@ -76,10 +76,11 @@ public sealed record ClusteringStageInput(
     string? WarmFromHash = null);
 
 /// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
+/// <param name="TrainError">The cluster classifier's error on the train rows; null without labels, and so is <paramref name="TestError"/>.</param>
 /// <param name="Silhouette">The test rows' silhouette (<see cref="Evaluation.ClusterQuality"/>); null where undefined. So are the next two.</param>
 public sealed record ClusteringStageOutput(
-    double TrainError,
-    double TestError,
+    double? TrainError,
+    double? TestError,
     double Inertia,
     int Iterations,
     double FitSeconds,

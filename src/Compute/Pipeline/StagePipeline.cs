@@ -104,21 +104,27 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         using var fit = Fit(input, train, clusteringProgress, cancellationToken);
         double fitSeconds = watch.Elapsed.TotalSeconds;
 
-        int classes = datasets.Registry.Get(input.Data.Dataset).Classes;
-        var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("the cluster classifier"), input.K, classes);
-        var trainReport = classifier.Evaluate(fit.Labels, data.Train.RequireLabels("the cluster classifier"));
         var testClusters = fit.Predict(test);
-        var testReport = classifier.Evaluate(testClusters, data.Test.RequireLabels("the cluster classifier"));
         var quality = ClusterQuality.Compute(test, testClusters, input.Seed);
+        // The cluster classifier needs labels; without them a clustering has its inertia and quality measures only.
+        ClassificationReport? trainReport = null, testReport = null;
+        int classes = 0;
+        if (data.Train.Labels is { } trainLabels && data.Test.Labels is { } testLabels)
+        {
+            classes = datasets.Registry.Get(input.Data.Dataset).Classes;
+            var classifier = ClusterClassifier.Fit(fit.Labels, trainLabels, input.K, classes);
+            trainReport = classifier.Evaluate(fit.Labels, trainLabels);
+            testReport = classifier.Evaluate(testClusters, testLabels);
+        }
         var output = new ClusteringStageOutput(
-            trainReport.Error,
-            testReport.Error,
+            trainReport?.Error,
+            testReport?.Error,
             fit.Inertia,
             fit.Iterations,
             fitSeconds,
             classes,
-            testReport.Confusion.SelectMany(row => row).ToArray(),
-            trainReport.FlaggedClusters.Count,
+            testReport?.Confusion.SelectMany(row => row).ToArray() ?? [],
+            trainReport?.FlaggedClusters.Count ?? 0,
             quality.Silhouette,
             quality.DaviesBouldin,
             quality.CalinskiHarabasz);
@@ -134,10 +140,10 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
             {
                 input,
                 output,
-                train_clusters = trainReport.Clusters,
-                test_confusion_row_percent = testReport.ConfusionRowPercentages,
-                train_class_counts = trainReport.ClassCounts,
-                test_class_counts = testReport.ClassCounts,
+                train_clusters = trainReport?.Clusters,
+                test_confusion_row_percent = testReport?.ConfusionRowPercentages,
+                train_class_counts = trainReport?.ClassCounts,
+                test_class_counts = testReport?.ClassCounts,
             }, Json));
         });
         return output;
@@ -155,28 +161,32 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         var (testStart, testCount) = KMeansShard.Range(data.Test.Count, count, index);
         var train = data.Train.Slice(trainStart, trainCount);
         var test = data.Test.Slice(testStart, testCount);
+        // Unlabeled rows are tallied as one class; CommitSharded drops those tallies.
+        byte[] trainLabels = train.Labels ?? new byte[train.Count];
+        byte[] testLabels = test.Labels ?? new byte[test.Count];
         if (codesHash is null)
         {
-            return new KMeansShard(train.ToFeatureTensor(), train.RequireLabels("a k-means shard"), test.ToFeatureTensor(), test.RequireLabels("a k-means shard"));
+            return new KMeansShard(train.ToFeatureTensor(), trainLabels, test.ToFeatureTensor(), testLabels);
         }
         string folder = artifacts.Get(codesHash);
         using var trainCodes = TensorFile.Read(Path.Combine(folder, TrainCodesFile));
         using var testCodes = TensorFile.Read(Path.Combine(folder, TestCodesFile));
-        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), train.RequireLabels("a k-means shard"), testCodes.narrow(0, testStart, testCount).clone(), test.RequireLabels("a k-means shard"));
+        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), trainLabels, testCodes.narrow(0, testStart, testCount).clone(), testLabels);
     }
 
     /// <summary>Stores the result of a sharded fit (centres and summary) under the stage's hash and returns its output.</summary>
     public ClusteringStageOutput CommitSharded(string hash, ClusteringStageInput input, ShardedKMeansFit fit, int shards, int silos)
     {
+        bool labelled = datasets.Registry.Get(input.Data.Dataset).Labelled;
         var output = new ClusteringStageOutput(
-            fit.Train.Error,
-            fit.Test.Error,
+            labelled ? fit.Train.Error : null,
+            labelled ? fit.Test.Error : null,
             fit.Inertia,
             fit.Iterations,
             fit.TotalSeconds,
-            fit.Test.Confusion.Length,
-            fit.Test.Confusion.SelectMany(row => row).ToArray(),
-            fit.Train.FlaggedClusters.Count,
+            labelled ? fit.Test.Confusion.Length : 0,
+            labelled ? fit.Test.Confusion.SelectMany(row => row).ToArray() : [],
+            labelled ? fit.Train.FlaggedClusters.Count : 0,
             fit.Quality.Silhouette,
             fit.Quality.DaviesBouldin,
             fit.Quality.CalinskiHarabasz);
@@ -191,10 +201,10 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 silos,
                 rounds = fit.Rounds.Rounds,
                 bytes_per_round = fit.Rounds.BytesPerRound,
-                train_clusters = fit.Train.Clusters,
-                test_confusion_row_percent = fit.Test.ConfusionRowPercentages,
-                train_class_counts = fit.Train.ClassCounts,
-                test_class_counts = fit.Test.ClassCounts,
+                train_clusters = labelled ? fit.Train.Clusters : null,
+                test_confusion_row_percent = labelled ? fit.Test.ConfusionRowPercentages : null,
+                train_class_counts = labelled ? fit.Train.ClassCounts : null,
+                test_class_counts = labelled ? fit.Test.ClassCounts : null,
             }, Json));
         });
         return output;

@@ -9,16 +9,16 @@ namespace Grid.Compute.Plots;
 /// <param name="Label">Names the curve in titles and legends, e.g. "mnist · ae z16 · l2 · seed 0".</param>
 /// <param name="K">Cluster counts, increasing.</param>
 /// <param name="Inertia">Inertia at each k.</param>
-/// <param name="TrainError">Training error (0..1) at each k.</param>
-/// <param name="TestError">Test error (0..1) at each k.</param>
+/// <param name="TrainError">Training error (0..1) at each k; null without labels.</param>
+/// <param name="TestError">Test error (0..1) at each k; null without labels.</param>
 /// <param name="KneeK">The k at the knee (one of <paramref name="K"/>), or null; not drawn when the curve has too few points.</param>
 /// <param name="Quality">Each label-free quality measure at each k (null where missing); null when none is known.</param>
 public sealed record ElbowData(
     string Label,
     IReadOnlyList<int> K,
     IReadOnlyList<double> Inertia,
-    IReadOnlyList<double> TrainError,
-    IReadOnlyList<double> TestError,
+    IReadOnlyList<double?> TrainError,
+    IReadOnlyList<double?> TestError,
     int? KneeK,
     IReadOnlyDictionary<QualityMeasure, IReadOnlyList<double?>>? Quality = null)
 {
@@ -28,6 +28,9 @@ public sealed record ElbowData(
 
     /// <summary>Whether any point has a value of <paramref name="measure"/>.</summary>
     public bool HasQuality(QualityMeasure measure) => QualityOf(measure).Any(v => v is not null);
+
+    /// <summary>True when some k has a test error (the data has labels).</summary>
+    public bool HasTestError => TestError.Any(e => e is not null);
 
     /// <summary>The curve has too few points for a knee to mean anything (<see cref="Kneedle.MeaningfulPoints"/>).</summary>
     public bool TooFewPoints => !Kneedle.IsMeaningful(K.Count);
@@ -96,13 +99,13 @@ public static class ResultCharts
         ArgumentNullException.ThrowIfNull(curves);
         var series = new List<ChartSeries>();
         var markers = new List<ChartMarker>();
-        foreach (var curve in curves.Where(c => c.K.Count > 0))
+        foreach (var curve in curves.Where(c => c.HasTestError))
         {
-            var percent = curve.TestError.Select(e => e * 100).ToList();
-            series.Add(new ChartSeries(curve.Label, Doubles(curve.K), percent));
-            if (curve.KneeIndex is >= 0 and int i)
+            var known = Enumerable.Range(0, curve.K.Count).Where(i => curve.TestError[i] is not null).ToList();
+            series.Add(new ChartSeries(curve.Label, known.Select(i => (double)curve.K[i]).ToList(), known.Select(i => curve.TestError[i]!.Value * 100).ToList()));
+            if (curve.KneeIndex is >= 0 and int knee && curve.TestError[knee] is double atKnee)
             {
-                markers.Add(new ChartMarker(curve.K[i], percent[i], Invariant($"k = {curve.K[i]}")));
+                markers.Add(new ChartMarker(curve.K[knee], atKnee * 100, Invariant($"k = {curve.K[knee]}")));
             }
         }
         return new XYChart(title, "k (clusters)", "test error (%)", series, markers, [])

@@ -421,13 +421,13 @@ public sealed class GridMetrics
         new Measurement<double>(s.Stages.Reused, Tag("sweep", s.SweepId), Tag("outcome", "reused")),
     ];
 
-    private static IEnumerable<Measurement<double>> SweepPoints(SweepSeries s, Func<ElbowPoint, double> value) =>
-        s.Points.Select(p => new Measurement<double>(value(p.Value), [.. CurveTags(s.SweepId, p.Key.Curve), Tag("k", Text(p.Key.K))]));
-
-    private static IEnumerable<Measurement<double>> SweepQuality(SweepSeries s, QualityMeasure measure) =>
+    /// <summary>One measurement per point of a sweep's curves that has the value (errors are missing without labels).</summary>
+    private static IEnumerable<Measurement<double>> SweepPoints(SweepSeries s, Func<ElbowPoint, double?> value) =>
         s.Points
-            .Where(p => p.Value.Quality(measure) is not null)
-            .Select(p => new Measurement<double>(p.Value.Quality(measure)!.Value, [.. CurveTags(s.SweepId, p.Key.Curve), Tag("k", Text(p.Key.K))]));
+            .Where(p => value(p.Value) is not null)
+            .Select(p => new Measurement<double>(value(p.Value)!.Value, [.. CurveTags(s.SweepId, p.Key.Curve), Tag("k", Text(p.Key.K))]));
+
+    private static IEnumerable<Measurement<double>> SweepQuality(SweepSeries s, QualityMeasure measure) => SweepPoints(s, p => p.Quality(measure));
 
     private static IEnumerable<Measurement<double>> SweepBestQuality(SweepSeries s, QualityMeasure measure) =>
         measure.Best(s.Points.Values.Select(p => p.Quality(measure))) is double best ? [new Measurement<double>(best, Tag("sweep", s.SweepId))] : [];

@@ -70,10 +70,10 @@ public static class SweepAggregator
     {
         ArgumentNullException.ThrowIfNull(trials);
         var succeeded = trials.Where(t => t is { State: TrialState.Succeeded, Result: not null }).ToList();
-        var labelled = succeeded.Where(t => TestError(t.Result!) is not null).ToList();
+        var labelled = succeeded.Where(t => t.Result!.TestError is not null).ToList();
         if (labelled.Count > 0)
         {
-            return labelled.OrderBy(t => TestError(t.Result!)).ThenBy(t => t.Spec.K).First();
+            return labelled.OrderBy(t => t.Result!.TestError).ThenBy(t => t.Spec.K).First();
         }
         return succeeded
             .Where(t => t.Result!.Silhouette is not null)
@@ -86,11 +86,8 @@ public static class SweepAggregator
     public static string RankedBy(ClusteringResult best)
     {
         ArgumentNullException.ThrowIfNull(best);
-        return TestError(best) is null ? SpecNames.Of(QualityMeasure.Silhouette) : "test error";
+        return best.TestError is null ? SpecNames.Of(QualityMeasure.Silhouette) : "test error";
     }
-
-    // A trial without labels has no test error (null once results carry it as optional).
-    private static double? TestError(ClusteringResult result) => result.TestError;
 
     /// <summary>Stage computations and reuses summed over the trials.</summary>
     public static StageCounts Stages(IEnumerable<TrialStatus> trials)

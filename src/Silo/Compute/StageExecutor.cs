@@ -179,12 +179,13 @@ public sealed class StageExecutor : IStageExecutor
         var result = new ClusteringResult(output.TrainError, output.TestError, output.Inertia, output.Iterations,
             output.FitSeconds, output.Classes, output.TestConfusion, output.FlaggedClusters,
             output.Silhouette, output.DaviesBouldin, output.CalinskiHarabasz);
-        var metrics = new Dictionary<string, double>(extra)
+        var metrics = new Dictionary<string, double>(extra) { ["inertia"] = output.Inertia };
+        // Errors exist only for labelled data.
+        if (output.TrainError is double train && output.TestError is double test)
         {
-            ["train_error"] = output.TrainError,
-            ["test_error"] = output.TestError,
-            ["inertia"] = output.Inertia,
-        };
+            metrics["train_error"] = train;
+            metrics["test_error"] = test;
+        }
         foreach (var measure in QualityMeasures.All)
         {
             if (result.Quality(measure) is double value)

@@ -146,9 +146,12 @@ public static class ResultFigures
         if (curves.Count > 0)
         {
             var all = curves.Select(ToElbowData).ToList();
-            figures.Add(new Figure("test-error.png", ElbowSection, "Test error over k, every curve",
-                PlotDefaults.Width, PlotDefaults.Height, $"{sweepKey}/test-error", null,
-                _ => ResultCharts.TestErrorOverK(all, $"Test error over k: {snapshot.Name}")));
+            if (all.Any(c => c.HasTestError))
+            {
+                figures.Add(new Figure("test-error.png", ElbowSection, "Test error over k, every curve with labels",
+                    PlotDefaults.Width, PlotDefaults.Height, $"{sweepKey}/test-error", null,
+                    _ => ResultCharts.TestErrorOverK(all, $"Test error over k: {snapshot.Name}")));
+            }
             foreach (var measure in QualityMeasures.All.Where(m => all.Any(c => c.HasQuality(m))))
             {
                 string name = Slug(SpecNames.Of(measure));
@@ -164,7 +167,7 @@ public static class ResultFigures
 
     private static void AddClassDistributions(List<Figure> figures, SweepSnapshot snapshot, ResultSources sources)
     {
-        var succeeded = snapshot.Trials.Where(t => t is { State: TrialState.Succeeded, Result: not null }).ToList();
+        var succeeded = snapshot.Trials.Where(t => t is { State: TrialState.Succeeded, Result.Classes: > 0 }).ToList();
         foreach (var group in succeeded.GroupBy(t => (t.Spec.Dataset, t.Spec.Split.Train, t.Spec.Split.Test)))
         {
             var (dataset, train, test) = group.Key;
@@ -298,7 +301,8 @@ public static class ResultFigures
         for (int i = 0; i < snapshot.Trials.Count; i++)
         {
             var trial = snapshot.Trials[i];
-            if (trial is not { State: TrialState.Succeeded, Result: { } result })
+            // Confusion matrices and cluster errors need class labels.
+            if (trial is not { State: TrialState.Succeeded, Result: { Classes: > 0 } result })
             {
                 continue;
             }

@@ -430,7 +430,7 @@ public static class ResultsHtml
     /// <summary>What a cell shows for a value that is missing: the console's and the quality measures' dash.</summary>
     internal const string Missing = QualityMeasures.Missing;
 
-    internal static string Percent(double share) => Encode((share * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %");
+    internal static string Percent(double? share) => share is double value ? Encode((value * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %") : Missing;
 
     internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

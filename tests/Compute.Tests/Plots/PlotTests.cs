@@ -188,8 +188,8 @@ public sealed class PlotTests
     {
         var chart = ResultCharts.TestErrorOverK([Curve, Codes]);
 
-        Assert.Equal(Curve.TestError.Select(e => e * 100), chart.Series[0].Y);
-        Assert.Equal(Codes.TestError.Select(e => e * 100), chart.Series[1].Y);
+        Assert.Equal(Curve.TestError.Select(e => e!.Value * 100), chart.Series[0].Y);
+        Assert.Equal(Codes.TestError.Select(e => e!.Value * 100), chart.Series[1].Y);
         Assert.Equal([25.0, 50.0], chart.Markers.Select(m => m.X));
         Assert.Equal("test error (%)", chart.YLabel);
     }
