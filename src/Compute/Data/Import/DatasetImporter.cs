@@ -250,6 +250,9 @@ public static class DatasetImporter
                 cancellationToken.ThrowIfCancellationRequested();
                 sink.Write(block.AsSpan(0, got));
             }
+            file.Dispose();
+            // Not part of the dataset: the folder is moved into place as it is.
+            File.Delete(spool);
         });
     }
 

@@ -54,7 +54,7 @@ public sealed class ParquetRowReader : RowReader
             }
             if (_features.FirstOrDefault(f => !IsNumber(f.ClrType)) is { } text)
             {
-                throw new DatasetException($"{path}: column '{text.Name}' holds {text.ClrType.Name} values; feature columns must hold numbers" +
+                throw new DatasetException($"{path}: column '{text.Name}' holds {Kind(text.ClrType)} values; feature columns must hold numbers" +
                     (label is null ? " (name the label column, if it is one)" : ""));
             }
             Shape = [_features.Length];
@@ -111,6 +111,11 @@ public sealed class ParquetRowReader : RowReader
         type == typeof(byte) || type == typeof(sbyte) || type == typeof(short) || type == typeof(ushort) || type == typeof(int) || type == typeof(uint)
         || type == typeof(long) || type == typeof(ulong) || type == typeof(float) || type == typeof(double) || type == typeof(decimal);
 
+    /// <summary>Text columns: Parquet.Net gives their type as string or, when it reads them, as UTF-8 memory.</summary>
+    private static bool IsText(Type type) => type == typeof(string) || type == typeof(ReadOnlyMemory<char>);
+
+    private static string Kind(Type type) => IsText(type) ? "text" : type.Name;
+
     private void ReadFeature(ParquetRowGroupReader group, int feature, int rows, long first, float[] block, CancellationToken cancellationToken)
     {
         var values = ReadNumbers(group, _features[feature], rows, first, cancellationToken);
@@ -124,7 +129,7 @@ public sealed class ParquetRowReader : RowReader
     private IEnumerable<string> ReadLabels(ParquetRowGroupReader group, int rows, long first, CancellationToken cancellationToken)
     {
         var field = _label!;
-        if (field.ClrType == typeof(string))
+        if (IsText(field.ClrType))
         {
             var texts = new string?[rows];
             Wait(group.ReadAsync(field, texts.AsMemory(), null, cancellationToken));
@@ -132,7 +137,7 @@ public sealed class ParquetRowReader : RowReader
         }
         if (!IsNumber(field.ClrType))
         {
-            throw new DatasetException($"{Path}: the label column '{field.Name}' holds {field.ClrType.Name} values; labels are text or whole numbers");
+            throw new DatasetException($"{Path}: the label column '{field.Name}' holds {Kind(field.ClrType)} values; labels are text or whole numbers");
         }
         return ReadNumbers(group, field, rows, first, cancellationToken)
             .Select((value, r) => ClassMap.NumberLabel(value, () => $"{Path}: row {first + r + 1}, column '{field.Name}'"));
