@@ -18,7 +18,7 @@ public static class IdxReader
     public const int LabelsMagic = 0x00000801;
 
     private const int ImagesHeaderBytes = 16;
-    private const int StreamBufferBytes = 1 << 20;
+    private const int StreamBufferBytes = 1 << 16;
     private const int LabelsHeaderBytes = 8;
 
     /// <summary>Reads a file's content, decompressing it when it is gzip.</summary>
@@ -57,13 +57,12 @@ public static class IdxReader
         {
             throw new DatasetException($"{path}: file is missing");
         }
+        // Readers ask for blocks of rows, so a small buffer does; a large one would be a large-object allocation per file.
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBufferBytes, FileOptions.SequentialScan);
         Span<byte> magic = stackalloc byte[2];
         int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
-        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-            ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), StreamBufferBytes)
-            : file;
+        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Grid.Compute.Data;
@@ -26,6 +27,7 @@ public enum NumberKind
 /// </summary>
 public readonly record struct NumberType(NumberKind Kind, bool BigEndian = false)
 {
+
     /// <summary>Bytes one number takes.</summary>
     public int Size => Kind switch
     {
@@ -42,6 +44,7 @@ public readonly record struct NumberType(NumberKind Kind, bool BigEndian = false
     public override string ToString() => Kind.ToString().ToLowerInvariant() + (BigEndian && Size > 1 ? " (big-endian)" : "");
 
     /// <summary>Converts <c>target.Length</c> numbers from <paramref name="source"/> to float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ToFloat32(ReadOnlySpan<byte> source, Span<float> target)
     {
         if (Kind == NumberKind.Float32 && !BigEndian && BitConverter.IsLittleEndian)
@@ -70,11 +73,17 @@ public readonly record struct NumberType(NumberKind Kind, bool BigEndian = false
         _ => BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(value) : BinaryPrimitives.ReadDoubleLittleEndian(value),
     };
 
-    /// <summary>One whole number as text (labels), exact for every integer kind.</summary>
-    public string IntegerText(ReadOnlySpan<byte> value) => Kind switch
+    /// <summary>One whole number of an integer kind as an int64; <paramref name="place"/> names it when it does not fit.</summary>
+    public long ToInt64(ReadOnlySpan<byte> value, Func<string> place)
     {
-        NumberKind.Int64 => (BigEndian ? BinaryPrimitives.ReadInt64BigEndian(value) : BinaryPrimitives.ReadInt64LittleEndian(value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        NumberKind.UInt64 => (BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(value) : BinaryPrimitives.ReadUInt64LittleEndian(value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => ((long)ToDouble(value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        ArgumentNullException.ThrowIfNull(place);
+        if (Kind == NumberKind.UInt64)
+        {
+            ulong number = BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(value) : BinaryPrimitives.ReadUInt64LittleEndian(value);
+            return number <= long.MaxValue ? (long)number : throw new DatasetException($"{place()}: label {number} is too large");
+        }
+        return Kind == NumberKind.Int64
+            ? (BigEndian ? BinaryPrimitives.ReadInt64BigEndian(value) : BinaryPrimitives.ReadInt64LittleEndian(value))
+            : (long)ToDouble(value);
+    }
 }

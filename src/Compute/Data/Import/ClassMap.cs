@@ -1,28 +1,77 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Grid.Compute.Data.Import;
 
 /// <summary>
-/// Class labels as the importer stores them: every distinct label text becomes a class index 0..C−1. When every label is
-/// an integer (written without leading zeros or a plus sign), classes are the integers in numeric order, and the dataset
-/// has class names only when they are not exactly 0..C−1; otherwise classes are the texts in ordinal order, which are
-/// then the class names. At most 256 classes (a stored label is one byte).
+/// One part's labels as read: whole numbers (an integer labels file) or texts (names in a labels file, a label column,
+/// class folders).
 /// </summary>
+public sealed class LabelColumn
+{
+    private readonly long[]? _numbers;
+    private readonly string[]? _texts;
+
+    private LabelColumn(long[]? numbers, string[]? texts)
+    {
+        _numbers = numbers;
+        _texts = texts;
+    }
+
+    public static LabelColumn Of(long[] numbers) => new(numbers ?? throw new ArgumentNullException(nameof(numbers)), null);
+
+    public static LabelColumn Of(string[] texts) => new(null, texts ?? throw new ArgumentNullException(nameof(texts)));
+
+    public int Count => _numbers?.Length ?? _texts!.Length;
+
+    /// <summary>The labels when they are whole numbers; null when they are texts.</summary>
+    public long[]? Numbers => _numbers;
+
+    /// <summary>Label <paramref name="row"/> as text (a number in its canonical form).</summary>
+    public string Text(int row) => _texts?[row] ?? _numbers![row].ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Every label as text.</summary>
+    public IEnumerable<string> Texts() => _texts ?? _numbers!.Select(n => n.ToString(CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// Class labels as the importer stores them: every distinct label becomes a class index 0..C−1. When every label is an
+/// integer (a number, or text written without leading zeros or a plus sign), classes are the integers in numeric order,
+/// and the dataset has class names only when they are not exactly 0..C−1; otherwise classes are the texts in ordinal
+/// order, which are then the class names. At most 256 classes (a stored label is one byte).
+/// </summary>
+/// <remarks>
+/// The loops over every row here and in the readers are compiled optimized from their first call
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>): an import runs each of them once per process, all of it in
+/// tier-0 code otherwise.
+/// </remarks>
 public sealed class ClassMap
 {
     /// <summary>The most classes a dataset can have: labels are stored as one byte per row.</summary>
     public const int MaxClasses = byte.MaxValue + 1;
 
-    private readonly Dictionary<string, byte> _index;
+    private readonly Dictionary<string, byte>? _byText;
+    private readonly Dictionary<long, byte>? _byNumber;
 
-    private ClassMap(IReadOnlyList<string> labels, IReadOnlyList<string>? names)
+    private ClassMap(IReadOnlyList<string> labels, IReadOnlyList<string>? names, IReadOnlyList<long>? numbers)
     {
         Labels = labels;
         Names = names;
-        _index = new Dictionary<string, byte>(StringComparer.Ordinal);
-        for (int i = 0; i < labels.Count; i++)
+        if (numbers is null)
         {
-            _index[labels[i]] = (byte)i;
+            _byText = new Dictionary<string, byte>(StringComparer.Ordinal);
+            for (int i = 0; i < labels.Count; i++)
+            {
+                _byText[labels[i]] = (byte)i;
+            }
+        }
+        else
+        {
+            _byNumber = [];
+            for (int i = 0; i < numbers.Count; i++)
+            {
+                _byNumber[numbers[i]] = (byte)i;
+            }
         }
     }
 
@@ -34,53 +83,86 @@ public sealed class ClassMap
 
     public int Count => Labels.Count;
 
-    /// <summary>The classes of <paramref name="labels"/> (all parts' labels together); <paramref name="source"/> names the files for errors.</summary>
-    public static ClassMap From(IEnumerable<string> labels, string source)
+    /// <summary>The classes of <paramref name="columns"/> (every part's labels together); <paramref name="source"/> names the files for errors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static ClassMap From(IReadOnlyList<LabelColumn> columns, string source)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        var distinct = new HashSet<string>(labels, StringComparer.Ordinal);
-        if (distinct.Count > MaxClasses)
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.All(c => c.Numbers is not null))
         {
-            throw new DatasetException($"{source}: {distinct.Count} distinct labels; at most {MaxClasses} classes are supported (the first: {string.Join(", ", distinct.Order(StringComparer.Ordinal).Take(5))}, …)");
+            var numbers = new HashSet<long>();
+            foreach (var column in columns)
+            {
+                foreach (long number in column.Numbers!)
+                {
+                    numbers.Add(number);
+                }
+            }
+            TooMany(numbers.Count, () => numbers.Order().Select(n => n.ToString(CultureInfo.InvariantCulture)), source);
+            var ordered = numbers.Order().ToArray();
+            return Numbered(ordered, ordered.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
         }
+        var distinct = new HashSet<string>(columns.SelectMany(c => c.Texts()), StringComparer.Ordinal);
+        TooMany(distinct.Count, () => distinct.Order(StringComparer.Ordinal), source);
         var integers = new List<(long Value, string Text)>();
         foreach (string label in distinct)
         {
             if (!IsInteger(label, out long value))
             {
                 var texts = distinct.Order(StringComparer.Ordinal).ToArray();
-                return new ClassMap(texts, texts);
+                return new ClassMap(texts, texts, null);
             }
             integers.Add((value, label));
         }
-        var ordered = integers.OrderBy(i => i.Value).ToArray();
-        bool zeroToC = ordered.Select((label, index) => label.Value == index).All(same => same);
-        var byNumber = ordered.Select(i => i.Text).ToArray();
-        return new ClassMap(byNumber, zeroToC ? null : byNumber);
+        var byNumber = integers.OrderBy(i => i.Value).ToArray();
+        return new ClassMap(byNumber.Select(i => i.Text).ToArray(), ZeroToC(byNumber.Select(i => i.Value)) ? null : byNumber.Select(i => i.Text).ToArray(), null);
     }
 
-    /// <summary>The class index of a label text this map was made from.</summary>
-    public byte IndexOf(string label) => _index[label];
-
-    /// <summary>Class indices of <paramref name="labels"/>, one byte each.</summary>
-    public byte[] Indices(IReadOnlyList<string> labels)
+    /// <summary>Class indices of <paramref name="labels"/>, one byte a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public byte[] Indices(LabelColumn labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var indices = new byte[labels.Count];
+        if (_byNumber is not null && labels.Numbers is { } numbers)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                indices[i] = _byNumber[numbers[i]];
+            }
+            return indices;
+        }
+        var byText = _byText ?? Labels.Select((label, index) => (label, index)).ToDictionary(l => l.label, l => (byte)l.index, StringComparer.Ordinal);
         for (int i = 0; i < indices.Length; i++)
         {
-            indices[i] = _index[labels[i]];
+            indices[i] = byText[labels.Text(i)];
         }
         return indices;
     }
 
     /// <summary>A label stored as a number, as text: a whole number as an integer; a fraction is not a class label.</summary>
-    public static string NumberLabel(double value, Func<string> place)
+    public static string NumberLabel(double value, Func<string> place) =>
+        WholeNumber(value, place).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A label stored as a floating-point number, as the whole number it must be.</summary>
+    public static long WholeNumber(double value, Func<string> place)
     {
         ArgumentNullException.ThrowIfNull(place);
         return double.IsFinite(value) && Math.Abs(value) < 1e15 && value == Math.Floor(value)
-            ? ((long)value).ToString(CultureInfo.InvariantCulture)
+            ? (long)value
             : throw new DatasetException($"{place()}: label {value.ToString(CultureInfo.InvariantCulture)} is not a whole number; labels are integers or text");
+    }
+
+    private static ClassMap Numbered(long[] ordered, string[] texts) => new(texts, ZeroToC(ordered) ? null : texts, ordered);
+
+    private static bool ZeroToC(IEnumerable<long> ordered) => ordered.Select((value, index) => value == index).All(same => same);
+
+    private static void TooMany(int count, Func<IEnumerable<string>> labels, string source)
+    {
+        if (count > MaxClasses)
+        {
+            throw new DatasetException($"{source}: {count} distinct labels; at most {MaxClasses} classes are supported (the first: {string.Join(", ", labels().Take(5))}, …)");
+        }
     }
 
     /// <summary>True for the canonical text of an integer: "7", "-3"; not "07", "+7", "7.0" or " 7".</summary>

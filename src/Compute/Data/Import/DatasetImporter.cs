@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Grid.Core;
 using Grid.Core.Datasets;
 
@@ -151,7 +153,7 @@ public static class DatasetImporter
 
         bool labelled = train.Labels is not null;
         var sources = string.Join(", ", new[] { spec.TrainLabels ?? spec.Train, spec.TestLabels ?? spec.Test }.OfType<string>());
-        var classes = labelled ? ClassMap.From(train.Labels!.Concat(test?.Labels ?? []), sources) : null;
+        var classes = labelled ? ClassMap.From(test?.Labels is { } testLabelColumn ? [train.Labels!, testLabelColumn] : [train.Labels!], sources) : null;
         byte[]? trainClasses = classes?.Indices(train.Labels!);
         bool[]? testRows = test is null ? StratifiedSplit.TestRows(trainClasses, (int)train.Count, spec.TestFraction, spec.Seed) : null;
         int testFromTrain = testRows?.Count(t => t) ?? 0;
@@ -168,9 +170,28 @@ public static class DatasetImporter
         int itemBytes = RowSet.BytesPer(element);
         long[] RowsOf(int count) => [count, .. trainReader.Shape.Select(size => (long)size)];
         DatasetFile trainData, testData;
-        using (var trainWriter = new StoredArrayWriter(Path.Combine(temp, TrainFile), descr, RowsOf(trainCount), itemBytes))
-        using (var testWriter = new StoredArrayWriter(Path.Combine(temp, TestFile), descr, RowsOf(testCount), itemBytes))
+        if (test is not null && trainReader is NpyRowReader { StoredHeader: not null } && testReader is NpyRowReader { StoredHeader: not null })
         {
+            // Both files hold their rows as they are stored: each is copied by the kernel (and its header rewritten)
+            // while its rows are checked and checksummed, the two parts side by side. SHA-256 is the longest step; this
+            // keeps it the only one.
+            var parts = new[] { (train, trainReader, TrainFile), (test, testReader!, TestFile) }
+                .Select(p => Task.Run(() => CopyChecked(p.Item1, (NpyRowReader)p.Item2, Path.Combine(temp, p.Item3), p.Item3), cancellationToken))
+                .ToArray();
+            try
+            {
+                Task.WaitAll(parts, cancellationToken);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.OfType<DatasetException>().FirstOrDefault() is { } first)
+            {
+                throw first;
+            }
+            (trainData, testData) = (parts[0].Result, parts[1].Result);
+        }
+        else
+        {
+            using var trainWriter = new StoredArrayWriter(Path.Combine(temp, TrainFile), descr, RowsOf(trainCount), itemBytes);
+            using var testWriter = new StoredArrayWriter(Path.Combine(temp, TestFile), descr, RowsOf(testCount), itemBytes);
             train.Feed(testRows is null ? trainWriter : new RowRouter(trainReader.RowBytes, testRows, trainWriter, testWriter));
             test?.Feed(testWriter);
             trainData = trainWriter.Complete(TrainFile);
@@ -213,12 +234,12 @@ public static class DatasetImporter
     /// </summary>
     private static Part Open(RowReader reader, string? labelsPath, DatasetFormat format, string name, string temp, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
-        string[]? labels = labelsPath is null
-            ? reader.LabelsAhead?.ToArray()
+        var labels = labelsPath is null
+            ? reader.LabelsAhead is { } ahead ? LabelColumn.Of([.. ahead]) : null
             : format == DatasetFormat.Npy ? NpyRowReader.ReadLabels(labelsPath) : IdxRowReader.ReadLabels(labelsPath);
-        if (labelsPath is not null && reader.Count is long rows && labels!.Length != rows)
+        if (labelsPath is not null && reader.Count is long rows && labels!.Count != rows)
         {
-            throw new DatasetException($"{labelsPath}: {labels.Length} labels, but {reader.Path} has {rows} rows; they must match one to one");
+            throw new DatasetException($"{labelsPath}: {labels.Count} labels, but {reader.Path} has {rows} rows; they must match one to one");
         }
         string step = $"{name}: {reader.Path}";
         if (reader.Count is long count && !reader.LabelsInline)
@@ -233,22 +254,30 @@ public static class DatasetImporter
         string spool = Path.Combine(temp, $"{name}.rows");
         var inline = reader.LabelsInline ? new List<string>() : null;
         long read;
-        using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             var check = new CheckedSink(new StreamSink(file), reader, step, progress);
             read = reader.ReadRows(check, inline, cancellationToken);
             check.Verify();
         }
-        return new Part(read, inline?.ToArray() ?? labels, sink =>
+        return new Part(read, inline is null ? labels : LabelColumn.Of([.. inline]), sink =>
         {
             using var file = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             int rowBytes = reader.RowBytes;
-            var block = new byte[Math.Max(1, (1 << 20) / rowBytes) * rowBytes];
-            int got;
-            while ((got = file.ReadAtLeast(block, block.Length, throwOnEndOfStream: false)) > 0)
+            int blockBytes = Math.Max(1, (1 << 20) / rowBytes) * rowBytes;
+            var block = System.Buffers.ArrayPool<byte>.Shared.Rent(blockBytes);
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                sink.Write(block.AsSpan(0, got));
+                int got;
+                while ((got = file.ReadAtLeast(block.AsSpan(0, blockBytes), blockBytes, throwOnEndOfStream: false)) > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    sink.Write(block.AsSpan(0, got));
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(block);
             }
             file.Dispose();
             // Not part of the dataset: the folder is moved into place as it is.
@@ -256,6 +285,35 @@ public static class DatasetImporter
         });
     }
 
+    /// <summary>
+    /// A part whose source file holds its rows as they are stored (<see cref="NpyRowReader.StoredHeader"/>): copied as it
+    /// is, its header overwritten with the stored one, while its rows stream through the same checks as any other part's
+    /// and, after the stored header, into SHA-256.
+    /// </summary>
+    private static DatasetFile CopyChecked(Part part, NpyRowReader reader, string path, string name)
+    {
+        byte[] header = reader.StoredHeader!;
+        var copy = Task.Run(() =>
+        {
+            File.Copy(reader.Path, path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1);
+            file.Write(header);
+        });
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(header);
+        try
+        {
+            part.Feed(new HashSink(hash));
+        }
+        finally
+        {
+            // Never leave a copy running into a folder that is about to be deleted.
+            copy.Wait();
+        }
+        return new DatasetFile(name, Convert.ToHexStringLower(hash.GetHashAndReset()), new FileInfo(path).Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DatasetFile WriteLabels(string path, string name, byte[] classes)
     {
         using var writer = new StoredArrayWriter(path, "<i4", [classes.Length], sizeof(int));
@@ -358,13 +416,14 @@ public static class DatasetImporter
     private static string Describe(IReadOnlyList<int> shape, ElementType element) => $"[{string.Join(", ", shape)}] {SpecNames.Of(element)}";
 
     /// <summary>A part: its row count, its label texts (null when unlabeled), and how to stream its stored rows into a sink.</summary>
-    private sealed record Part(long Count, string[]? Labels, Action<IRowSink> Feed);
+    private sealed record Part(long Count, LabelColumn? Labels, Action<IRowSink> Feed);
 
     /// <summary>Rows in order to one of two files: a row goes to the second when <c>second[row]</c>; runs of rows go in one write.</summary>
     private sealed class RowRouter(int rowBytes, bool[] second, IRowSink first, IRowSink other) : IRowSink
     {
         private long _row;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<byte> rows)
         {
             int count = rows.Length / rowBytes;
@@ -382,6 +441,11 @@ public static class DatasetImporter
             }
             _row += count;
         }
+    }
+
+    private sealed class HashSink(IncrementalHash hash) : IRowSink
+    {
+        public void Write(ReadOnlySpan<byte> rows) => hash.AppendData(rows);
     }
 
     private sealed class StreamSink(Stream stream) : IRowSink
@@ -425,6 +489,7 @@ public static class DatasetImporter
             progress?.Report(new ImportProgress(step, _rows, reader.Count ?? _rows));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Check(ReadOnlySpan<float> values)
         {
             // x − x is 0 for every finite x and NaN for NaN and ±infinity: one vector compare per block of floats.

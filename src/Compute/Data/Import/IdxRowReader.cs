@@ -48,8 +48,8 @@ public sealed class IdxRowReader : RowReader
         }
     }
 
-    /// <summary>Reads an IDX labels file: one dimension (or (n, 1)) of whole numbers, each label as text.</summary>
-    public static string[] ReadLabels(string path)
+    /// <summary>Reads an IDX labels file: one dimension (or (n, 1)) of whole numbers.</summary>
+    public static LabelColumn ReadLabels(string path)
     {
         using var content = IdxReader.OpenContent(path);
         var (type, sizes) = IdxReader.ReadHeader(content, path);
@@ -57,6 +57,6 @@ public sealed class IdxRowReader : RowReader
         {
             throw new DatasetException($"{path}: labels are a one-dimensional IDX file, one per row, not {sizes.Length} dimensions ({string.Join(" × ", sizes)})");
         }
-        return NpyRowReader.LabelTexts(NpyRowReader.ReadExactly(content, path, (long)sizes[0] * type.Size), type, sizes[0], path);
+        return NpyRowReader.LabelNumbers(NpyRowReader.ReadExactly(content, path, (long)sizes[0] * type.Size), type, sizes[0], path);
     }
 }

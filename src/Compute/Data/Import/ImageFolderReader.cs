@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grid.Core.Datasets;
 using SkiaSharp;
 
@@ -58,6 +59,7 @@ public sealed class ImageFolderReader : RowReader
         Element = ElementType.UInt8;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override long ReadRows(IRowSink sink, List<string>? labels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);

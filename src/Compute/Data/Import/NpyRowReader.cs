@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Grid.Core.Datasets;
 
@@ -29,6 +31,7 @@ public sealed class NpyRowReader : RowReader
             Shape = RowShape(_trailing, path);
             Element = _type.Kind == NumberKind.UInt8 ? ElementType.UInt8 : ElementType.Float32;
             Count = header.Shape[0];
+            StoredHeader = CopyableHeader(header, _type, [header.Shape[0], .. Shape.Select(size => (long)size)]);
             long expected = header.DataOffset + header.Elements * _type.Size;
             if (_file.Length != expected)
             {
@@ -43,6 +46,13 @@ public sealed class NpyRowReader : RowReader
             throw;
         }
     }
+
+    /// <summary>
+    /// The header the importer stores this file's rows under, when the file's data is byte for byte the stored rows
+    /// (uint8, or little-endian float32, in C order) and its header is as long as that one: the file can then be copied as
+    /// it is and its header overwritten. Null otherwise (the rows are converted and written).
+    /// </summary>
+    public byte[]? StoredHeader { get; }
 
     public override long ReadRows(IRowSink sink, List<string>? labels, CancellationToken cancellationToken)
     {
@@ -60,11 +70,23 @@ public sealed class NpyRowReader : RowReader
         }
     }
 
+    /// <param name="stored">The shape the importer stores: rows, then the row shape ((n, h, w) is stored as (n, 1, h, w)).</param>
+    private static byte[]? CopyableHeader(NpyHeader header, NumberType type, long[] stored)
+    {
+        string? descr = type == new NumberType(NumberKind.UInt8) ? "|u1" : type == new NumberType(NumberKind.Float32) && BitConverter.IsLittleEndian ? "<f4" : null;
+        if (descr is null || header.FortranOrder)
+        {
+            return null;
+        }
+        byte[] canonical = NpyFile.Header(descr, stored);
+        return canonical.Length == header.DataOffset ? canonical : null;
+    }
+
     /// <summary>
     /// Reads a labels file: a one-dimensional array (or (n, 1)) of integers, of whole-valued floats, or of strings
-    /// (<c>&lt;U</c>, <c>|S</c>), each label as text.
+    /// (<c>&lt;U</c>, <c>|S</c>).
     /// </summary>
-    public static string[] ReadLabels(string path)
+    public static LabelColumn ReadLabels(string path)
     {
         using var file = OpenFile(path);
         var header = NpyFile.ReadHeader(file, path);
@@ -83,65 +105,103 @@ public sealed class NpyRowReader : RowReader
                 // numpy pads shorter strings with NULs.
                 labels[i] = (text.Utf32 ? System.Text.Encoding.UTF32 : System.Text.Encoding.UTF8).GetString(item).TrimEnd('\0');
             }
-            return labels;
+            return LabelColumn.Of(labels);
         }
         var type = NpyFile.ElementOf(header, path);
-        return LabelTexts(ReadExactly(file, path, checked(count * type.Size)), type, count, path);
+        return LabelNumbers(ReadExactly(file, path, checked(count * type.Size)), type, count, path);
     }
 
-    /// <summary>Labels stored as numbers, as text (<see cref="ClassMap.NumberLabel"/>).</summary>
-    internal static string[] LabelTexts(byte[] content, NumberType type, long count, string path)
+    /// <summary>Labels stored as numbers: integers as they are, floats when whole (<see cref="ClassMap.WholeNumber"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static LabelColumn LabelNumbers(byte[] content, NumberType type, long count, string path)
     {
-        var labels = new string[count];
+        var labels = new long[count];
         for (long i = 0; i < count; i++)
         {
             var value = content.AsSpan((int)(i * type.Size), type.Size);
-            if (type.IsInteger)
-            {
-                labels[i] = type.IntegerText(value);
-                continue;
-            }
             long row = i;
-            labels[i] = ClassMap.NumberLabel(type.ToDouble(value), () => $"{path}: [{row}]");
+            labels[i] = type.IsInteger ? type.ToInt64(value, () => $"{path}: [{row}]") : ClassMap.WholeNumber(type.ToDouble(value), () => $"{path}: [{row}]");
         }
-        return labels;
+        return LabelColumn.Of(labels);
     }
 
     /// <summary>
     /// Streams <paramref name="count"/> rows of <paramref name="type"/> numbers from <paramref name="source"/> to the sink in
-    /// stored form, a block of rows at a time; shared with the IDX reader.
+    /// stored form, a block of rows at a time; shared with the IDX reader. The next block is read (or decompressed) on
+    /// another thread while this one is converted and passed on, so a sink that checksums never waits for the disk.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long StreamRows(Stream source, string path, NumberType type, int features, int rowBytes, long count, IRowSink sink, CancellationToken cancellationToken)
     {
         int sourceRowBytes = features * type.Size;
         int rowsPerBlock = Math.Max(1, BlockBytes / Math.Max(sourceRowBytes, rowBytes));
-        var input = new byte[rowsPerBlock * sourceRowBytes];
         bool passThrough = type.Kind == NumberKind.UInt8 || (type == new NumberType(NumberKind.Float32) && BitConverter.IsLittleEndian);
-        var output = passThrough ? input : new byte[rowsPerBlock * rowBytes];
+        // Pooled: blocks of a megabyte are large objects, and allocating them for every file would cost a full GC each time.
+        var pool = ArrayPool<byte>.Shared;
+        byte[] current = pool.Rent(rowsPerBlock * sourceRowBytes);
+        byte[] next = pool.Rent(rowsPerBlock * sourceRowBytes);
+        byte[]? output = passThrough ? null : pool.Rent(rowsPerBlock * rowBytes);
+        int RowsAt(long done) => (int)Math.Min(rowsPerBlock, count - done);
+        Task<int>? reading = count > 0 ? Task.FromResult(Fill(source, current, RowsAt(0) * sourceRowBytes)) : null;
         long done = 0;
-        while (done < count)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int rows = (int)Math.Min(rowsPerBlock, count - done);
-            int bytes = rows * sourceRowBytes;
-            int got = source.ReadAtLeast(input.AsSpan(0, bytes), bytes, throwOnEndOfStream: false);
-            if (got < bytes)
+            while (done < count)
             {
-                throw new DatasetException($"{path}: truncated: the header declares {count} rows but the data ends in row {done + got / sourceRowBytes + 1}");
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = RowsAt(done);
+                int bytes = rows * sourceRowBytes;
+                int got = reading!.GetAwaiter().GetResult();
+                reading = null;
+                if (got < bytes)
+                {
+                    throw new DatasetException($"{path}: truncated: the header declares {count} rows but the data ends in row {done + got / sourceRowBytes + 1}");
+                }
+                if (done + rows < count)
+                {
+                    var buffer = next;
+                    int nextBytes = RowsAt(done + rows) * sourceRowBytes;
+                    reading = Task.Run(() => Fill(source, buffer, nextBytes), cancellationToken);
+                }
+                if (output is null)
+                {
+                    sink.Write(current.AsSpan(0, bytes));
+                }
+                else
+                {
+                    type.ToFloat32(current.AsSpan(0, bytes), MemoryMarshal.Cast<byte, float>(output.AsSpan(0, rows * rowBytes)));
+                    sink.Write(output.AsSpan(0, rows * rowBytes));
+                }
+                (current, next) = (next, current);
+                done += rows;
             }
-            if (!passThrough)
+            if (source.ReadByte() >= 0)
             {
-                type.ToFloat32(input.AsSpan(0, bytes), MemoryMarshal.Cast<byte, float>(output.AsSpan(0, rows * rowBytes)));
+                throw new DatasetException($"{path}: unexpected bytes after the {count} rows the header declares");
             }
-            sink.Write(output.AsSpan(0, rows * rowBytes));
-            done += rows;
+            return done;
         }
-        if (source.ReadByte() >= 0)
+        finally
         {
-            throw new DatasetException($"{path}: unexpected bytes after the {count} rows the header declares");
+            // A read still running writes into a pooled buffer: let it end before the buffers go back.
+            try
+            {
+                reading?.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // The read's own failure matters less than the one already on its way out.
+            }
+            pool.Return(current);
+            pool.Return(next);
+            if (output is not null)
+            {
+                pool.Return(output);
+            }
         }
-        return done;
     }
+
+    private static int Fill(Stream source, byte[] buffer, int bytes) => source.ReadAtLeast(buffer.AsSpan(0, bytes), bytes, throwOnEndOfStream: false);
 
     internal static byte[] ReadExactly(Stream file, string path, long bytes)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Grid.Core.Datasets;
 using Parquet;
@@ -116,6 +117,7 @@ public sealed class ParquetRowReader : RowReader
 
     private static string Kind(Type type) => IsText(type) ? "text" : type.Name;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadFeature(ParquetRowGroupReader group, int feature, int rows, long first, float[] block, CancellationToken cancellationToken)
     {
         var values = ReadNumbers(group, _features[feature], rows, first, cancellationToken);

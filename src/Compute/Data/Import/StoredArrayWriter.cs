@@ -20,7 +20,8 @@ public sealed class StoredArrayWriter : IRowSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(shape);
         Path = path;
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        // A small buffer: blocks of rows pass straight through, single image rows are gathered.
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         byte[] header = NpyFile.Header(descr, shape);
         _expected = header.Length + shape.Aggregate(1L, (product, size) => product * size) * itemBytes;
         Write(header);

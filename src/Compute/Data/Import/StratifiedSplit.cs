@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Grid.Compute.Data.Import;
 
 /// <summary>
@@ -16,6 +17,7 @@ public static class StratifiedSplit
 {
     /// <summary>Which rows are test rows: for each of <paramref name="count"/> rows, true when it goes to the test part.</summary>
     /// <param name="classes">Each row's class index; null for unlabeled rows (a plain seeded split).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool[] TestRows(byte[]? classes, int count, double fraction, int seed)
     {
         if (classes is not null && classes.Length != count)

@@ -219,6 +219,45 @@ public sealed class DatasetImporterTests : IDisposable
     }
 
     [Fact]
+    public void Files_already_in_stored_form_are_copied_as_they_are_and_still_checked()
+    {
+        byte[] Pixels(int rows, int seed) => Enumerable.Range(0, rows * 6).Select(i => (byte)((i * 13 + seed) % 256)).ToArray();
+        long[] labels = [.. Enumerable.Range(0, 20).Select(r => (long)(r % 4))];
+        // (n, 1, 3, 2): the stored shape of one-channel 3×2 images, so the files are copied byte for byte.
+        var train = SourceFiles.Npy(_dir.File("train.npy"), "|u1", [20, 1, 3, 2], Pixels(20, 1));
+        var test = SourceFiles.Npy(_dir.File("test.npy"), "|u1", [8, 1, 3, 2], Pixels(8, 2));
+        var trainLabels = SourceFiles.NpyLabels(_dir.File("train-y.npy"), labels);
+        var testLabels = SourceFiles.NpyLabels(_dir.File("test-y.npy"), labels[..8]);
+        var copied = Import("copied", DatasetFormat.Npy, train, trainLabels, test: test, testLabels: testLabels);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(train))), copied.TrainData.Sha256);
+        Assert.Equal(File.ReadAllBytes(train), File.ReadAllBytes(Path.Combine(DataDir, "copied", DatasetImporter.TrainFile)));
+        var idx = Import("from-idx", DatasetFormat.Idx,
+            SourceFiles.Idx(_dir.File("train.idx"), 0x08, [20, 3, 2], [.. Pixels(20, 1).Select(p => (double)p)]), SourceFiles.Idx(_dir.File("train-y.idx"), 0x08, [20], [.. labels.Select(l => (double)l)]),
+            test: SourceFiles.Idx(_dir.File("test.idx"), 0x08, [8, 3, 2], [.. Pixels(8, 2).Select(p => (double)p)]), testLabels: SourceFiles.Idx(_dir.File("test-y.idx"), 0x08, [8], [.. labels[..8].Select(l => (double)l)]));
+        Assert.Equal(Checksums(idx), Checksums(copied));
+        // (n, 3, 2) holds the same images under another header (of the same length): copied with the stored header written over it.
+        var reshaped = Import("reshaped", DatasetFormat.Npy, SourceFiles.Npy(_dir.File("train3.npy"), "|u1", [20, 3, 2], Pixels(20, 1)), trainLabels,
+            test: SourceFiles.Npy(_dir.File("test3.npy"), "|u1", [8, 3, 2], Pixels(8, 2)), testLabels: testLabels);
+        Assert.Equal(Checksums(copied), Checksums(reshaped));
+
+        // A NaN in a float32 file that would be copied as it is: still found, and nothing is left behind.
+        var floats = SourceFiles.Npy(_dir.File("f.npy"), "<f4", [3, 2], new[] { 1f, 2, 3, 4, 5, 6 }.SelectMany(BitConverter.GetBytes).ToArray());
+        var nan = SourceFiles.Npy(_dir.File("nan.npy"), "<f4", [2, 2], new[] { 1f, float.NaN, 3, 4 }.SelectMany(BitConverter.GetBytes).ToArray());
+        var ex = Assert.Throws<DatasetException>(() => Import("nan", DatasetFormat.Npy, floats, test: nan));
+        Assert.Equal($"{nan}: 1 value is NaN or infinite (or beyond float32's range), at [0, 1]", ex.Message);
+        Assert.False(Directory.Exists(Path.Combine(DataDir, "nan")));
+        Assert.DoesNotContain(Directory.GetDirectories(DataDir), d => Path.GetFileName(d).StartsWith('.'));
+    }
+
+    [Fact]
+    public void Spaces_around_cells_and_quoted_labels_read_as_their_values()
+    {
+        var plain = SourceFiles.Csv(_dir.File("plain.csv"), "x,y,kind", "1.5,2,red", "3,-4.25,blue", "5,6,red", "7,8,blue", "9,10,red");
+        var spaced = SourceFiles.Csv(_dir.File("spaced.csv"), "x, y , kind", " 1.5, 2 ,\"red\"", "3 , -4.25, blue", "5,6 , red", "7,8,\"blue\"", "9,10,red ");
+        Assert.Equal(Checksums(Import("plain", DatasetFormat.Csv, plain, label: "kind")), Checksums(Import("spaced", DatasetFormat.Csv, spaced, label: "kind")));
+    }
+
+    [Fact]
     public void Unlabeled_rows_get_a_plain_seeded_split_and_no_label_files()
     {
         var csv = SourceFiles.Csv(_dir.File("rows.csv"), "a,b,c,d", Values().Select(row => string.Join(',', row.Select(SourceFiles.Text))).ToArray());
