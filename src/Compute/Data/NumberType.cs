@@ -73,14 +73,13 @@ public readonly record struct NumberType(NumberKind Kind, bool BigEndian = false
         _ => BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(value) : BinaryPrimitives.ReadDoubleLittleEndian(value),
     };
 
-    /// <summary>One whole number of an integer kind as an int64; <paramref name="place"/> names it when it does not fit.</summary>
-    public long ToInt64(ReadOnlySpan<byte> value, Func<string> place)
+    /// <summary>One whole number of an integer kind as an int64; a label too large for one names its file and index.</summary>
+    public long ToInt64(ReadOnlySpan<byte> value, string path, long index)
     {
-        ArgumentNullException.ThrowIfNull(place);
         if (Kind == NumberKind.UInt64)
         {
             ulong number = BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(value) : BinaryPrimitives.ReadUInt64LittleEndian(value);
-            return number <= long.MaxValue ? (long)number : throw new DatasetException($"{place()}: label {number} is too large");
+            return number <= long.MaxValue ? (long)number : throw new DatasetException($"{path}: [{index}]: label {number} is too large");
         }
         return Kind == NumberKind.Int64
             ? (BigEndian ? BinaryPrimitives.ReadInt64BigEndian(value) : BinaryPrimitives.ReadInt64LittleEndian(value))

@@ -50,6 +50,9 @@ public sealed class ClassMap
     /// <summary>The most classes a dataset can have: labels are stored as one byte per row.</summary>
     public const int MaxClasses = byte.MaxValue + 1;
 
+    /// <summary>Label numbers spanning fewer values than this are looked up in a table.</summary>
+    private const long SmallRange = 1 << 16;
+
     private readonly Dictionary<string, byte>? _byText;
     private readonly Dictionary<long, byte>? _byNumber;
 
@@ -90,16 +93,8 @@ public sealed class ClassMap
         ArgumentNullException.ThrowIfNull(columns);
         if (columns.All(c => c.Numbers is not null))
         {
-            var numbers = new HashSet<long>();
-            foreach (var column in columns)
-            {
-                foreach (long number in column.Numbers!)
-                {
-                    numbers.Add(number);
-                }
-            }
-            TooMany(numbers.Count, () => numbers.Order().Select(n => n.ToString(CultureInfo.InvariantCulture)), source);
-            var ordered = numbers.Order().ToArray();
+            var ordered = DistinctNumbers(columns.Select(c => c.Numbers!));
+            TooMany(ordered.Length, () => ordered.Select(n => n.ToString(CultureInfo.InvariantCulture)), source);
             return Numbered(ordered, ordered.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
         }
         var distinct = new HashSet<string>(columns.SelectMany(c => c.Texts()), StringComparer.Ordinal);
@@ -126,6 +121,21 @@ public sealed class ClassMap
         var indices = new byte[labels.Count];
         if (_byNumber is not null && labels.Numbers is { } numbers)
         {
+            long low = _byNumber.Keys.Min(), high = _byNumber.Keys.Max();
+            if (high - low < SmallRange)
+            {
+                // Labels in a small range (class numbers nearly always are): a table instead of a hash per row.
+                var table = new byte[high - low + 1];
+                foreach (var (number, index) in _byNumber)
+                {
+                    table[number - low] = index;
+                }
+                for (int i = 0; i < indices.Length; i++)
+                {
+                    indices[i] = table[numbers[i] - low];
+                }
+                return indices;
+            }
             for (int i = 0; i < indices.Length; i++)
             {
                 indices[i] = _byNumber[numbers[i]];
@@ -140,17 +150,53 @@ public sealed class ClassMap
         return indices;
     }
 
-    /// <summary>A label stored as a number, as text: a whole number as an integer; a fraction is not a class label.</summary>
-    public static string NumberLabel(double value, Func<string> place) =>
-        WholeNumber(value, place).ToString(CultureInfo.InvariantCulture);
+    /// <summary>A label stored as a floating-point number, as the whole number it must be; element <paramref name="index"/> of an array file.</summary>
+    public static long WholeNumber(double value, string path, long index) =>
+        TryWhole(value, out long whole) ? whole : throw NotWhole(value, $"{path}: [{index}]");
 
-    /// <summary>A label stored as a floating-point number, as the whole number it must be.</summary>
-    public static long WholeNumber(double value, Func<string> place)
+    /// <summary>True when a label stored as a floating-point number is a whole number (as class labels are).</summary>
+    public static bool TryWhole(double value, out long whole)
     {
-        ArgumentNullException.ThrowIfNull(place);
-        return double.IsFinite(value) && Math.Abs(value) < 1e15 && value == Math.Floor(value)
-            ? (long)value
-            : throw new DatasetException($"{place()}: label {value.ToString(CultureInfo.InvariantCulture)} is not a whole number; labels are integers or text");
+        bool ok = double.IsFinite(value) && Math.Abs(value) < 1e15 && value == Math.Floor(value);
+        whole = ok ? (long)value : 0;
+        return ok;
+    }
+
+    /// <summary>The error for a fractional label at <paramref name="place"/>.</summary>
+    public static DatasetException NotWhole(double value, string place) =>
+        new($"{place}: label {value.ToString(CultureInfo.InvariantCulture)} is not a whole number; labels are integers or text");
+
+    /// <summary>The distinct numbers of every column, ascending.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long[] DistinctNumbers(IEnumerable<long[]> columns)
+    {
+        var all = columns.ToArray();
+        long low = long.MaxValue, high = long.MinValue;
+        foreach (var column in all)
+        {
+            foreach (long number in column)
+            {
+                low = Math.Min(low, number);
+                high = Math.Max(high, number);
+            }
+        }
+        if (low > high)
+        {
+            return [];
+        }
+        if (high - low >= SmallRange)
+        {
+            return all.SelectMany(c => c).Distinct().Order().ToArray();
+        }
+        var seen = new bool[high - low + 1];
+        foreach (var column in all)
+        {
+            foreach (long number in column)
+            {
+                seen[number - low] = true;
+            }
+        }
+        return Enumerable.Range(0, seen.Length).Where(i => seen[i]).Select(i => low + i).ToArray();
     }
 
     private static ClassMap Numbered(long[] ordered, string[] texts) => new(texts, ZeroToC(ordered) ? null : texts, ordered);

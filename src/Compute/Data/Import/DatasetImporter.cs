@@ -170,23 +170,9 @@ public static class DatasetImporter
         int itemBytes = RowSet.BytesPer(element);
         long[] RowsOf(int count) => [count, .. trainReader.Shape.Select(size => (long)size)];
         DatasetFile trainData, testData;
-        if (test is not null && trainReader is NpyRowReader { StoredHeader: not null } && testReader is NpyRowReader { StoredHeader: not null })
+        if (test is not null && trainReader is NpyRowReader { StoredHeader: not null } copyTrain && testReader is NpyRowReader { StoredHeader: not null } copyTest)
         {
-            // Both files hold their rows as they are stored: each is copied by the kernel (and its header rewritten)
-            // while its rows are checked and checksummed, the two parts side by side. SHA-256 is the longest step; this
-            // keeps it the only one.
-            var parts = new[] { (train, trainReader, TrainFile), (test, testReader!, TestFile) }
-                .Select(p => Task.Run(() => CopyChecked(p.Item1, (NpyRowReader)p.Item2, Path.Combine(temp, p.Item3), p.Item3), cancellationToken))
-                .ToArray();
-            try
-            {
-                Task.WaitAll(parts, cancellationToken);
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.OfType<DatasetException>().FirstOrDefault() is { } first)
-            {
-                throw first;
-            }
-            (trainData, testData) = (parts[0].Result, parts[1].Result);
+            (trainData, testData) = CopyChecked((train, copyTrain, Path.Combine(temp, TrainFile), TrainFile), (test, copyTest, Path.Combine(temp, TestFile), TestFile), cancellationToken);
         }
         else
         {
@@ -286,31 +272,57 @@ public static class DatasetImporter
     }
 
     /// <summary>
-    /// A part whose source file holds its rows as they are stored (<see cref="NpyRowReader.StoredHeader"/>): copied as it
-    /// is, its header overwritten with the stored one, while its rows stream through the same checks as any other part's
-    /// and, after the stored header, into SHA-256.
+    /// Two parts whose source files hold their rows as they are stored (<see cref="NpyRowReader.StoredHeader"/>): each is
+    /// copied by the kernel, its header overwritten with the stored one, while its rows stream through the same checks
+    /// as any other part's and, after the stored header, into SHA-256. The training file's checksum is the longest step,
+    /// so it runs alone on this thread; the copies and then the test file's checksum run on one other thread (more threads
+    /// only compete for two cores, measured).
     /// </summary>
-    private static DatasetFile CopyChecked(Part part, NpyRowReader reader, string path, string name)
+    private static (DatasetFile Train, DatasetFile Test) CopyChecked(
+        (Part Part, NpyRowReader Reader, string Path, string Name) train, (Part Part, NpyRowReader Reader, string Path, string Name) test, CancellationToken cancellationToken)
     {
-        byte[] header = reader.StoredHeader!;
-        var copy = Task.Run(() =>
+        DatasetFile? testFile = null;
+        var others = Task.Run(() =>
         {
-            File.Copy(reader.Path, path);
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1);
-            file.Write(header);
-        });
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(header);
+            foreach (var (_, reader, path, _) in new[] { train, test })
+            {
+                File.Copy(reader.Path, path);
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1);
+                file.Write(reader.StoredHeader!);
+            }
+            testFile = Checksum(test);
+        }, cancellationToken);
+        DatasetFile trainFile;
         try
         {
-            part.Feed(new HashSink(hash));
+            trainFile = Checksum(train);
         }
         finally
         {
             // Never leave a copy running into a folder that is about to be deleted.
-            copy.Wait();
+            try
+            {
+                others.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // This thread's own failure goes first; the other's follows below when there is none.
+            }
         }
-        return new DatasetFile(name, Convert.ToHexStringLower(hash.GetHashAndReset()), new FileInfo(path).Length);
+        if (others.Exception?.InnerException is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        return (trainFile, testFile!);
+
+        static DatasetFile Checksum((Part Part, NpyRowReader Reader, string Path, string Name) part)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(part.Reader.StoredHeader!);
+            part.Part.Feed(new HashSink(hash));
+            // The stored header is as long as the source's, so the stored file is as long as the source.
+            return new DatasetFile(part.Name, Convert.ToHexStringLower(hash.GetHashAndReset()), new FileInfo(part.Reader.Path).Length);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -142,7 +142,9 @@ public sealed class ParquetRowReader : RowReader
             throw new DatasetException($"{Path}: the label column '{field.Name}' holds {Kind(field.ClrType)} values; labels are text or whole numbers");
         }
         return ReadNumbers(group, field, rows, first, cancellationToken)
-            .Select((value, r) => ClassMap.NumberLabel(value, () => $"{Path}: row {first + r + 1}, column '{field.Name}'"));
+            .Select((value, r) => ClassMap.TryWhole(value, out long whole)
+                ? whole.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : throw ClassMap.NotWhole(value, $"{Path}: row {first + r + 1}, column '{field.Name}'"));
     }
 
     private double[] ReadNumbers(ParquetRowGroupReader group, DataField field, int rows, long first, CancellationToken cancellationToken) => field.ClrType switch
