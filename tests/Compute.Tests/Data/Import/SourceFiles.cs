@@ -51,16 +51,33 @@ internal static class SourceFiles
         }
         foreach (double value in values)
         {
-            int bytes = code switch
+            switch (code)
             {
-                0x08 => Put(buffer, (byte)value),
-                0x09 => Put(buffer, (byte)(sbyte)value),
-                0x0B => PutInt16(buffer, (short)value),
-                0x0C => PutInt32(buffer, (int)value),
-                0x0D => PutSingle(buffer, (float)value),
-                _ => PutDouble(buffer, value),
-            };
-            file.Write(buffer[..bytes]);
+                case 0x08:
+                    buffer[0] = (byte)value;
+                    file.Write(buffer[..1]);
+                    break;
+                case 0x09:
+                    buffer[0] = (byte)(sbyte)value;
+                    file.Write(buffer[..1]);
+                    break;
+                case 0x0B:
+                    BinaryPrimitives.WriteInt16BigEndian(buffer, (short)value);
+                    file.Write(buffer[..2]);
+                    break;
+                case 0x0C:
+                    BinaryPrimitives.WriteInt32BigEndian(buffer, (int)value);
+                    file.Write(buffer[..4]);
+                    break;
+                case 0x0D:
+                    BinaryPrimitives.WriteSingleBigEndian(buffer, (float)value);
+                    file.Write(buffer[..4]);
+                    break;
+                default:
+                    BinaryPrimitives.WriteDoubleBigEndian(buffer, value);
+                    file.Write(buffer[..8]);
+                    break;
+            }
         }
         return path;
     }
@@ -103,34 +120,4 @@ internal static class SourceFiles
 
     /// <summary>A number as CSV text that reads back as the same double.</summary>
     public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static int Put(Span<byte> buffer, byte value)
-    {
-        buffer[0] = value;
-        return 1;
-    }
-
-    private static int PutInt16(Span<byte> buffer, short value)
-    {
-        BinaryPrimitives.WriteInt16BigEndian(buffer, value);
-        return 2;
-    }
-
-    private static int PutInt32(Span<byte> buffer, int value)
-    {
-        BinaryPrimitives.WriteInt32BigEndian(buffer, value);
-        return 4;
-    }
-
-    private static int PutSingle(Span<byte> buffer, float value)
-    {
-        BinaryPrimitives.WriteSingleBigEndian(buffer, value);
-        return 4;
-    }
-
-    private static int PutDouble(Span<byte> buffer, double value)
-    {
-        BinaryPrimitives.WriteDoubleBigEndian(buffer, value);
-        return 8;
-    }
 }
