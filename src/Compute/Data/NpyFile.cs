@@ -92,7 +92,10 @@ public static partial class NpyFile
         }
         var content = new byte[prefixLength + headerLength];
         prefix.AsSpan(0, prefixLength).CopyTo(content);
-        stream.ReadAtLeast(content.AsSpan(prefixLength), (int)headerLength, throwOnEndOfStream: false);
+        if (stream.ReadAtLeast(content.AsSpan(prefixLength), (int)headerLength, throwOnEndOfStream: false) < headerLength)
+        {
+            throw new DatasetException($"{path}: truncated .npy header ({headerLength} bytes declared)");
+        }
         return ParseHeader(content, path);
     }
 

@@ -35,9 +35,6 @@ public sealed record DatasetImportSpec(
     /// <summary>The longest name accepted: it becomes a folder name and a label on metrics.</summary>
     public const int MaxNameLength = 64;
 
-    /// <summary>True when the imported rows carry labels: a label column, label files, or (images) a folder per class, which only the folder can tell.</summary>
-    public bool LabelsNamed => Label is not null || TrainLabels is not null;
-
     /// <summary>
     /// Every problem with this spec, one line each, naming the setting as <paramref name="spell"/> spells it (default: as a
     /// spec file does, <c>test_fraction</c>; the console passes one that gives <c>--test-fraction</c>). Files are not opened
