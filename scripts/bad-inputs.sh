@@ -94,6 +94,43 @@ row "silo: port not a number" $GRID silo --http-port abc
 row "silo: negative drain timeout" $GRID silo --drain-timeout -5
 row "silo: memory limit not a size" $GRID silo --memory-limit lots
 row "data: unknown dataset" $GRID data fetch cifar
+# grid data add: each check of an import on a small file (numpy and PIL from Debian's python3-sklearn and python3-pil).
+PY=$(command -v /usr/bin/python3 || command -v python3)
+IMP=$TMP/import
+mkdir -p "$IMP"
+printf 'alcohol,ash,class\n1.5,2,a\n1.7,two,b\n1.9,3,a\n' > "$IMP/cell.csv"
+printf 'x,y,z\n1,2,3\n4,5\n6,7,8\n' > "$IMP/ragged.csv"
+printf 'x,y\n1,2\nNaN,4\n5,inf\n7,8\n' > "$IMP/nan.csv"
+printf 'x,y\n1,2\n' > "$IMP/one.csv"
+printf 'x,y\n1,2\n3,4\n5,6\n' > "$IMP/good.csv"
+{ echo 'x,class'; for i in $(seq 1 300); do echo "$i,k$i"; done; } > "$IMP/many.csv"
+"$PY" - "$IMP" <<'PYTHON'
+import sys, numpy as np
+from PIL import Image
+d = sys.argv[1]
+np.save(f"{d}/x.npy", np.arange(6.0).reshape(3, 2)); np.save(f"{d}/y.npy", np.arange(2))
+np.save(f"{d}/fortran.npy", np.asfortranarray(np.arange(6.0).reshape(3, 2)))
+np.save(f"{d}/object.npy", np.array([[1, "a"], [2, "b"]], dtype=object), allow_pickle=True)
+for name, size in (("a", (4, 4)), ("b", (4, 4)), ("c", (5, 4))):
+    import os; os.makedirs(f"{d}/photos/cats", exist_ok=True)
+    Image.new("L", size).save(f"{d}/photos/cats/{name}.png")
+PYTHON
+row "data add: a cell that is not a number" $GRID data add wine --format csv --train "$IMP/cell.csv" --label class --data-dir "$IMP/data"
+row "data add: rows of different lengths" $GRID data add wine --format csv --train "$IMP/ragged.csv" --data-dir "$IMP/data"
+row "data add: NaN or infinite values" $GRID data add wine --format csv --train "$IMP/nan.csv" --data-dir "$IMP/data"
+row "data add: no such label column" $GRID data add wine --format csv --train "$IMP/ragged.csv" --label class --data-dir "$IMP/data"
+row "data add: missing file" $GRID data add wine --format csv --train "$IMP/nope.csv" --data-dir "$IMP/data"
+row "data add: unknown format" $GRID data add wine --format xlsx --train "$IMP/cell.csv" --data-dir "$IMP/data"
+row "data add: file not in the format" $GRID data add wine --format npy --train "$IMP/cell.csv" --data-dir "$IMP/data"
+row "data add: labels not one per row" $GRID data add wine --format npy --train "$IMP/x.npy" --train-labels "$IMP/y.npy" --data-dir "$IMP/data"
+row "data add: Fortran-order array" $GRID data add wine --format npy --train "$IMP/fortran.npy" --data-dir "$IMP/data"
+row "data add: object array" $GRID data add wine --format npy --train "$IMP/object.npy" --data-dir "$IMP/data"
+row "data add: more than 256 classes" $GRID data add wine --format csv --train "$IMP/many.csv" --label class --data-dir "$IMP/data"
+row "data add: fewer than 2 rows" $GRID data add wine --format csv --train "$IMP/one.csv" --data-dir "$IMP/data"
+row "data add: images of different sizes" $GRID data add pets --format images --train "$IMP/photos" --data-dir "$IMP/data"
+row "data add: settings that do not fit" $GRID data add mnist --format npy --train "$IMP/x.npy" --label class --test-fraction 1.5 --data-dir "$IMP/data"
+$GRID data add wine --format npy --train "$IMP/x.npy" --data-dir "$IMP/data" > /dev/null 2>&1
+row "data add: a taken name, other content" $GRID data add wine --format csv --train "$IMP/good.csv" --data-dir "$IMP/data"
 row "output: --json-file in a missing folder" $GRID data list --json-file "$TMP/missing/list.json"
 row "output: demo's old --json FILE with --json-file" $GRID demo --json "$TMP/a.json" --json-file "$TMP/b.json"
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null

@@ -16,7 +16,9 @@ fi
 packages=(npm fonts-dejavu-core)
 if [[ "$mode" == "test" ]]; then
   # chromium: the end-to-end test of the live results pages drives it headless.
-  packages+=(dataset-fashion-mnist redis-server prometheus chromium)
+  # python3-sklearn, python3-pil: tests/data/sklearn-formats.py writes scikit-learn's bundled tables (digits, iris) in
+  # every format `grid data add` reads, PNGs included, for the import tests (Debian's python3 at /usr/bin/python3).
+  packages+=(dataset-fashion-mnist redis-server prometheus chromium python3-sklearn python3-pil)
 fi
 
 missing=()

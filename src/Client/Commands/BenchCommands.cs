@@ -15,18 +15,47 @@ using TorchSharp;
 namespace Grid.Client.Commands;
 
 /// <summary>
-/// <c>grid bench kmeans|elbow|ae|tsne</c>: the compute core on real data, timed (sharded k-means on in-process silos). These
-/// commands produce the figures the issues ask for.
+/// <c>grid bench kmeans|elbow|ae|tsne|data</c>: the compute core on real data, timed (sharded k-means on in-process silos), and
+/// the cost of importing datasets. These commands produce the figures the issues ask for.
 /// </summary>
 public static class BenchCommands
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE");
+        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE, dataset import");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
         command.Subcommands.Add(ElbowBench());
         command.Subcommands.Add(TsneBench());
+        command.Subcommands.Add(DataBench());
+        return command;
+    }
+
+    private static Command DataBench()
+    {
+        var repeat = new Option<int>("--repeat") { Description = "Timed runs of each measurement, after one untimed warm-up; the report gives the median and the best", DefaultValueFactory = _ => 5, HelpName = "N" };
+        var rows = new Option<int>("--rows") { Description = "Rows of the generated CSV", DefaultValueFactory = _ => 100_000, HelpName = "N" };
+        var columns = new Option<int>("--columns") { Description = "Number columns of the generated CSV (a label column is added)", DefaultValueFactory = _ => 50, HelpName = "N" };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("data",
+            "Import cost: Fashion-MNIST as .npy imported by `grid data add`'s importer beside File.Copy of the same files (times and ratio), " +
+            "and a generated CSV (--rows × --columns numbers and a label) read by the CSV reader beside File.ReadAllBytes (rows/s, MB/s)")
+        {
+            repeat, rows, columns, dataDir,
+        };
+        var output = CommonOptions.Output(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var to = output.Read(parse);
+            if (parse.GetValue(repeat) is < 1 or > 100 || parse.GetValue(rows) < 1 || parse.GetValue(columns) is < 1 or > 10_000)
+            {
+                throw new UserInputException("--repeat must be 1..100, --rows at least 1 and --columns 1..10000");
+            }
+            var report = await DataImportBench.RunAsync(parse.GetValue(dataDir)!, parse.GetValue(repeat), parse.GetValue(rows), parse.GetValue(columns),
+                line => to.Console.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), ct);
+            Print(report, to);
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

@@ -33,6 +33,13 @@ public static class CommonOptions
     public static NamedOption<TEnum> Named<TEnum>(string name, string description, TEnum defaultValue)
         where TEnum : struct, Enum => new(name, description, defaultValue);
 
+    /// <summary>A required option naming one value of a spec vocabulary (<c>--format csv</c>): no default, help lists the names.</summary>
+    public static NamedOption<TEnum> RequiredNamed<TEnum>(string name, string description)
+        where TEnum : struct, Enum => new(name, description, null);
+
+    /// <summary><c>--seed N</c>: the seed of whatever random choice a command makes.</summary>
+    public static Option<int> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0, HelpName = "N" };
+
     /// <summary>The datasets the console knows by name: the built-in ones.</summary>
     private static IEnumerable<string> DatasetNames => DatasetRegistry.BuiltIn.All.Select(d => d.Name);
 }
@@ -44,11 +51,19 @@ public static class CommonOptions
 public sealed class NamedOption<TEnum> : Option<string>
     where TEnum : struct, Enum
 {
-    public NamedOption(string name, string description, TEnum defaultValue)
+    /// <param name="defaultValue">The value when the option is not given; null makes the option required.</param>
+    public NamedOption(string name, string description, TEnum? defaultValue)
         : base(name)
     {
         Description = description;
-        DefaultValueFactory = _ => SpecNames.Of(defaultValue);
+        if (defaultValue is { } value)
+        {
+            DefaultValueFactory = _ => SpecNames.Of(value);
+        }
+        else
+        {
+            Required = true;
+        }
         this.AcceptOnlyFromAmong([.. SpecNames.All<TEnum>()]);
     }
 

@@ -1,11 +1,13 @@
+using Grid.Compute.Data.Import;
 using Grid.Core.Datasets;
 
 namespace Grid.Compute.Data;
 
 /// <summary>
-/// A data directory holding datasets as <c>DIR/NAME/FILE</c> (raw IDX, or <c>FILE.gz</c>).
-/// Every load verifies each file's SHA-256, so a silo never computes on a corrupt copy. Names are looked up in
-/// <paramref name="registry"/> (default: the built-in datasets).
+/// A data directory holding datasets as <c>DIR/NAME/FILE</c>: the built-in ones as IDX files (raw, or <c>FILE.gz</c>),
+/// imported ones as .npy files beside their <c>dataset.json</c>. Every load verifies each file's SHA-256, so a silo never
+/// computes on a corrupt copy. Names are looked up in <paramref name="registry"/> (default: the built-in datasets, then
+/// the datasets imported into this directory).
 /// </summary>
 public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registry = null)
 {
@@ -30,8 +32,20 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
         return Path.Combine(root, "grid", "data");
     }
 
-    /// <summary>The directory of one dataset.</summary>
-    public string DatasetDirectory(DatasetDescriptor dataset) => Path.Combine(DataDirectory, dataset.Name);
+    /// <summary>
+    /// The directory of one dataset: <c>DIR/NAME</c>, or for an imported dataset the folder where the registry found its
+    /// manifest (a registry may look in a shared directory too).
+    /// </summary>
+    public string DatasetDirectory(DatasetDescriptor dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return dataset.Source.IsImported && Registry is ImportedDatasetRegistry imported && imported.DirectoryOf(dataset.Name) is { } found
+            ? found
+            : Path.Combine(DataDirectory, dataset.Name);
+    }
+
+    /// <summary>The datasets imported into this data directory (every <c>*/dataset.json</c>), with the reason for any that cannot be read.</summary>
+    public IReadOnlyList<ImportedDataset> ListImported() => ImportedDatasetRegistry.List(DataDirectory);
 
     /// <summary>The path of a file as stored (raw preferred, else .gz), or null when absent.</summary>
     public string? FindFile(DatasetDescriptor dataset, DatasetFile file)
@@ -48,13 +62,19 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     /// <summary>Reads a stored file and checks its checksum; throws a <see cref="DatasetException"/> naming the file otherwise.</summary>
     public byte[] ReadVerified(DatasetDescriptor dataset, DatasetFile file)
     {
+        // An imported dataset cannot be fetched: its files come from the user's, through `grid data add`.
+        string remedy = dataset.Source.IsImported
+            ? $"import it again with `grid data add {dataset.Name} … --replace --data-dir {DataDirectory}` (it was imported from {dataset.Source.ImportedFrom})"
+            : $"run `grid data fetch {dataset.Name} --data-dir {DataDirectory}`";
         string path = FindFile(dataset, file)
-            ?? throw new DatasetException($"{Path.Combine(DatasetDirectory(dataset), file.Name)}: file is missing; run `grid data fetch {dataset.Name} --data-dir {DataDirectory}`");
+            ?? throw new DatasetException($"{Path.Combine(DatasetDirectory(dataset), file.Name)}: file is missing; {remedy}");
         byte[] content = IdxReader.ReadContent(path);
         string actual = IdxReader.Sha256(content);
         if (actual != file.Sha256)
         {
-            throw new DatasetException($"{path}: checksum mismatch (SHA-256 {actual}, expected {file.Sha256}); delete it and run `grid data fetch {dataset.Name}`");
+            throw new DatasetException(dataset.Source.IsImported
+                ? $"{path}: checksum mismatch (SHA-256 {actual}, expected {file.Sha256}); {remedy}"
+                : $"{path}: checksum mismatch (SHA-256 {actual}, expected {file.Sha256}); delete it and run `grid data fetch {dataset.Name}`");
         }
         return content;
     }
@@ -88,7 +108,7 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     }
 
     /// <summary>The datasets this store can find by name.</summary>
-    public IDatasetRegistry Registry { get; } = registry ?? DatasetRegistry.BuiltIn;
+    public IDatasetRegistry Registry { get; } = registry ?? new ImportedDatasetRegistry(DatasetRegistry.BuiltIn, [dataDirectory]);
 
     /// <summary>Loads a verified dataset by name.</summary>
     public DatasetSplit Load(string name, int? trainLimit = null, int? testLimit = null) =>

@@ -18,6 +18,7 @@ public static class IdxReader
     public const int LabelsMagic = 0x00000801;
 
     private const int ImagesHeaderBytes = 16;
+    private const int StreamBufferBytes = 1 << 16;
     private const int LabelsHeaderBytes = 8;
 
     /// <summary>Reads a file's content, decompressing it when it is gzip.</summary>
@@ -44,6 +45,73 @@ public static class IdxReader
             }
         }
         return raw;
+    }
+
+    /// <summary>
+    /// Opens a file for reading from the start, decompressing on the fly when it is gzip (detected from its first bytes,
+    /// not its name). Used for the imported formats that may come gzipped (IDX, CSV).
+    /// </summary>
+    public static Stream OpenContent(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DatasetException($"{path}: file is missing");
+        }
+        // Readers ask for blocks of rows, so a small buffer does; a large one would be a large-object allocation per file.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBufferBytes, FileOptions.SequentialScan);
+        Span<byte> magic = stackalloc byte[2];
+        int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    /// <summary>
+    /// Reads the header of any IDX file from <paramref name="stream"/> (its element type and dimension sizes), leaving the
+    /// stream at the first data byte. Element types: unsigned byte 0x08, signed byte 0x09, int16 0x0B, int32 0x0C,
+    /// float32 0x0D, float64 0x0E, all big-endian.
+    /// </summary>
+    public static (NumberType Type, int[] Sizes) ReadHeader(Stream stream, string path)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> head = stackalloc byte[4];
+        if (stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4)
+        {
+            throw new DatasetException($"{path}: truncated: too short for an IDX header");
+        }
+        if (head[0] != 0 || head[1] != 0)
+        {
+            throw new DatasetException($"{path}: not an IDX file (it starts with 0x{head[0]:x2}{head[1]:x2}, an IDX file with 0x0000)");
+        }
+        NumberKind kind = head[2] switch
+        {
+            0x08 => NumberKind.UInt8,
+            0x09 => NumberKind.Int8,
+            0x0B => NumberKind.Int16,
+            0x0C => NumberKind.Int32,
+            0x0D => NumberKind.Float32,
+            0x0E => NumberKind.Float64,
+            _ => throw new DatasetException($"{path}: unknown IDX element type 0x{head[2]:x2} (0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float, 0x0E double)"),
+        };
+        int dimensions = head[3];
+        if (dimensions == 0)
+        {
+            throw new DatasetException($"{path}: the IDX header declares no dimensions");
+        }
+        var sizes = new int[dimensions];
+        Span<byte> size = stackalloc byte[4];
+        for (int i = 0; i < dimensions; i++)
+        {
+            if (stream.ReadAtLeast(size, 4, throwOnEndOfStream: false) < 4)
+            {
+                throw new DatasetException($"{path}: truncated: the IDX header declares {dimensions} dimensions but ends after {i}");
+            }
+            sizes[i] = BinaryPrimitives.ReadInt32BigEndian(size);
+            if (sizes[i] < 0)
+            {
+                throw new DatasetException($"{path}: invalid IDX dimension size {sizes[i]}");
+            }
+        }
+        return (new NumberType(kind, BigEndian: true), sizes);
     }
 
     /// <summary>SHA-256 of the (decompressed) content, lower-case hex.</summary>

@@ -31,6 +31,9 @@ public static partial class NpyFile
 
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Longer headers are not ones numpy writes (it pads to 64 bytes; the dict is a few dozen).</summary>
+    private const int MaxHeaderBytes = 1 << 20;
+
     /// <summary>Reads the header of an .npy file's content; throws a <see cref="DatasetException"/> naming <paramref name="path"/> if it is not one.</summary>
     public static NpyHeader ParseHeader(ReadOnlySpan<byte> content, string path)
     {
@@ -61,6 +64,88 @@ public static partial class NpyFile
                 : throw new DatasetException($"{path}: .npy shape ({shapeText}) is not a tuple of sizes"))
             .ToArray();
         return new NpyHeader(descr, fortran, shape, checked((int)(start + headerLength)));
+    }
+
+    /// <summary>
+    /// Reads the header at the start of <paramref name="stream"/>, leaving the stream at the first data byte; throws a
+    /// <see cref="DatasetException"/> naming <paramref name="path"/> if it is not an .npy file.
+    /// </summary>
+    public static NpyHeader ReadHeader(Stream stream, string path)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var prefix = new byte[12];
+        int got = stream.ReadAtLeast(prefix.AsSpan(0, 10), 10, throwOnEndOfStream: false);
+        if (got < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
+        {
+            return ParseHeader(prefix.AsSpan(0, got), path); // throws: not an .npy file
+        }
+        int prefixLength = prefix[6] == 1 ? 10 : 12;
+        if (prefixLength == 12 && stream.ReadAtLeast(prefix.AsSpan(10, 2), 2, throwOnEndOfStream: false) < 2)
+        {
+            throw new DatasetException($"{path}: truncated .npy header");
+        }
+        long headerLength = prefixLength == 10 ? BinaryPrimitives.ReadUInt16LittleEndian(prefix.AsSpan(8)) : BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(8));
+        if (prefix[6] is not (1 or 2 or 3) || headerLength > MaxHeaderBytes)
+        {
+            // ParseHeader names the unsupported version; a header this long is not one numpy writes.
+            return ParseHeader(prefix.AsSpan(0, prefixLength), path);
+        }
+        var content = new byte[prefixLength + headerLength];
+        prefix.AsSpan(0, prefixLength).CopyTo(content);
+        if (stream.ReadAtLeast(content.AsSpan(prefixLength), (int)headerLength, throwOnEndOfStream: false) < headerLength)
+        {
+            throw new DatasetException($"{path}: truncated .npy header ({headerLength} bytes declared)");
+        }
+        return ParseHeader(content, path);
+    }
+
+    /// <summary>
+    /// The number type of a C-order array's elements (<c>descr</c>): unsigned and signed integers of 1 to 8 bytes, float32,
+    /// float64 and bool, in either byte order. Anything else (objects, strings, complex numbers, dates) is refused with a
+    /// message that says what to do.
+    /// </summary>
+    public static NumberType ElementOf(NpyHeader header, string path)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (header.FortranOrder && header.Shape.Length > 1)
+        {
+            throw new DatasetException($"{path}: the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again");
+        }
+        string descr = header.Descr;
+        if (descr.Length >= 2 && descr[1] == 'O')
+        {
+            throw new DatasetException($"{path}: an object array ('{descr}') cannot be read; save numbers (e.g. x.astype('float32')) or, for labels, strings ('<U')");
+        }
+        bool bigEndian = descr[0] == '>';
+        NumberKind? kind = descr.Length < 2 || descr[0] is not ('<' or '>' or '|' or '=') ? null : descr[1..] switch
+        {
+            "u1" => NumberKind.UInt8,
+            "i1" => NumberKind.Int8,
+            "b1" => NumberKind.Bool,
+            "i2" => NumberKind.Int16,
+            "u2" => NumberKind.UInt16,
+            "i4" => NumberKind.Int32,
+            "u4" => NumberKind.UInt32,
+            "i8" => NumberKind.Int64,
+            "u8" => NumberKind.UInt64,
+            "f4" => NumberKind.Float32,
+            "f8" => NumberKind.Float64,
+            _ => null,
+        };
+        return kind is { } k
+            ? new NumberType(k, bigEndian)
+            : throw new DatasetException($"{path}: element type '{descr}' is not one Grid reads: (un)signed integers (u1 … i8), float32, float64 or bool");
+    }
+
+    /// <summary>Bytes one element of a fixed-width string array takes (<c>&lt;U10</c>: 40, UTF-32; <c>|S10</c>: 10), or null when <paramref name="descr"/> is not one.</summary>
+    public static (int Bytes, bool Utf32)? StringElement(string descr)
+    {
+        ArgumentNullException.ThrowIfNull(descr);
+        if (descr.Length >= 3 && descr[1] is 'U' or 'S' && int.TryParse(descr.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int chars) && chars > 0)
+        {
+            return descr[1] == 'U' ? (chars * 4, true) : (chars, false);
+        }
+        return null;
     }
 
     /// <summary>
