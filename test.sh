@@ -10,6 +10,8 @@ scripts/setup.sh test
 export GRID_DATA_DIR="${GRID_DATA_DIR:-$root/.artifacts/data}"
 ./grid data fetch mnist
 ./grid data fetch fashion-mnist
+# scikit-learn's digits and iris in every import format, for the examples on them (examples/digits-*.yaml, iris-unlabeled.yaml).
+/usr/bin/python3 tests/data/sklearn-formats.py examples/data > /dev/null
 
 results="$root/.artifacts/test-results"
 rm -rf "$results"

@@ -169,9 +169,10 @@ public static class SiloCommands
         var options = AddSiloOptions(command, embedded: true, new GridSiloOptions());
         command.SetAction(async (parse, ct) =>
         {
-            var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
+            var settings = Read(parse, options, embedded: true, new GridSiloOptions());
+            var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!, settings.DataDir);
             var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
-            return await RunEmbeddedAsync(spec, Read(parse, options, embedded: true, new GridSiloOptions()), output.Read(parse), parse.GetValue(report), new FigureOptions(), ct, labels);
+            return await RunEmbeddedAsync(spec, settings, output.Read(parse), parse.GetValue(report), new FigureOptions(), ct, labels);
         });
         return command;
     }

@@ -92,7 +92,9 @@ public static class SweepCommands
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the sweep ends, then print the results" };
         var tags = SweepManagementCommands.TagOption();
         var note = SweepManagementCommands.NoteOption();
-        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id (with --watch, the results at the end)") { file, watch };
+        var dataDir = CommonOptions.DataDir();
+        dataDir.Description = "Where the spec's datasets are found, and its dataset objects imported: for a cluster, the shared artifact directory's datasets folder (ARTIFACTS/datasets), where every silo looks; default: $" + Grid.Compute.Data.DatasetStore.DataDirVariable;
+        var command = new Command("submit", "Validate a sweep spec and submit it; prints the sweep id (with --watch, the results at the end)") { file, watch, dataDir };
         var output = CommonOptions.Output(command);
         command.Options.Add(tags);
         command.Options.Add(note);
@@ -100,7 +102,7 @@ public static class SweepCommands
         command.SetAction(async (parse, ct) =>
         {
             // Validate before connecting: a bad spec is reported even with no cluster running.
-            var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!);
+            var spec = SweepSubmission.ReadSpec(parse.GetValue(file)!, parse.GetValue(dataDir)!);
             var labels = SweepManagementCommands.ReadLabels(parse, tags, note);
             var to = output.Read(parse);
             using var host = await ClusterConnection.ConnectAsync(parse, connection, ct);

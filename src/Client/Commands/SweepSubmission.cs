@@ -3,6 +3,7 @@ using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
 using Grid.Client.Rendering;
 using Grid.Client.Specs;
+using Grid.Core;
 using Spectre.Console;
 
 namespace Grid.Client.Commands;
@@ -10,8 +11,15 @@ namespace Grid.Client.Commands;
 /// <summary>Reading a spec, submitting it, watching it and printing its results: shared by submit, run and demo.</summary>
 public static class SweepSubmission
 {
-    /// <summary>Reads and validates a spec file; every problem is printed with its path and line, and the command fails.</summary>
-    public static SweepSpec ReadSpec(string path) => Validated(SweepSpecReader.ReadFile(path), path);
+    /// <summary>
+    /// Reads and validates a spec file, importing its dataset objects into <paramref name="dataDirectory"/>; every problem is
+    /// printed with its path and line, and the command fails.
+    /// </summary>
+    public static SweepSpec ReadSpec(string path, string dataDirectory) =>
+        Validated(SweepSpecReader.ReadFile(path, dataDirectory, result => ErrorConsole().MarkupLine(
+            $"dataset [bold]{Markup.Escape(result.Dataset.Name)}[/]: " + Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{SpecNames.Of(result.Outcome)} in {result.Directory} ({result.Dataset.TrainCount:N0} train and {result.Dataset.TestCount:N0} test rows " +
+                $"of {string.Join("×", result.Dataset.Shape)}, {(result.Dataset.Labelled ? $"{result.Dataset.Classes} classes" : "unlabeled")})")))), path);
 
     /// <summary>Validates a spec given as text (the built-in demo).</summary>
     public static SweepSpec ReadSpecText(string text, string name) => Validated(SweepSpecReader.Read(text, SpecFormat.Yaml, name), name);

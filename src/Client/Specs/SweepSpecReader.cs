@@ -1,4 +1,7 @@
 using Grid.Abstractions.Sweeps;
+using Grid.Compute.Data;
+using Grid.Compute.Data.Import;
+using Grid.Core.Datasets;
 
 namespace Grid.Client.Specs;
 
@@ -17,7 +20,12 @@ public static class SweepSpecReader
     /// <c>.yml</c>, <c>.json</c>) or else the content; the name defaults to the file name
     /// without its extension.
     /// </summary>
-    public static SpecParseResult ReadFile(string path)
+    /// <param name="dataDirectory">
+    /// Where datasets are: names are looked up among the built-in datasets and those imported there, and dataset objects
+    /// in the spec are imported there (<see cref="SpecDatasets"/>). Null: the default data directory.
+    /// </param>
+    /// <param name="imported">Told of each dataset object imported.</param>
+    public static SpecParseResult ReadFile(string path, string? dataDirectory = null, Action<ImportResult>? imported = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
@@ -42,7 +50,19 @@ public static class SweepSpecReader
         {
             return FileError($"cannot read spec file '{path}': {e.Message}");
         }
-        return Read(text, FormatOf(path), Path.GetFileNameWithoutExtension(path));
+        dataDirectory ??= DatasetStore.DefaultDataDirectory();
+        var document = Load(text, FormatOf(path));
+        if (!document.Loaded)
+        {
+            return SpecParseResult.Failure(document.Errors);
+        }
+        string specDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        var importErrors = SpecDatasets.ImportInline(document.Root, specDirectory, dataDirectory, imported);
+        if (importErrors.Count > 0)
+        {
+            return SpecParseResult.Failure(importErrors.Select(document.Locate));
+        }
+        return Parse(document, Path.GetFileNameWithoutExtension(path), new ImportedDatasetRegistry(DatasetRegistry.BuiltIn, [dataDirectory]));
     }
 
     /// <summary>Reads a spec from <paramref name="text"/>.</summary>
@@ -52,11 +72,12 @@ public static class SweepSpecReader
     public static SpecParseResult Read(string text, SpecFormat format = SpecFormat.Auto, string? defaultName = null)
     {
         var document = Load(text, format);
-        if (!document.Loaded)
-        {
-            return SpecParseResult.Failure(document.Errors);
-        }
-        var result = SweepSpecParser.Parse(document.Root, defaultName);
+        return document.Loaded ? Parse(document, defaultName, null) : SpecParseResult.Failure(document.Errors);
+    }
+
+    private static SpecParseResult Parse(SpecDocument document, string? defaultName, IDatasetRegistry? datasets)
+    {
+        var result = SweepSpecParser.Parse(document.Root, defaultName, datasets);
         return result.IsValid ? result : SpecParseResult.Failure(result.Errors.Select(document.Locate));
     }
 

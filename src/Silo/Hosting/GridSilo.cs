@@ -1,5 +1,6 @@
 using System.Net;
 using Grid.Compute.Data;
+using Grid.Compute.Data.Import;
 using Grid.Compute.Pipeline;
 using Grid.Core.Datasets;
 using Grid.Grains;
@@ -205,8 +206,9 @@ public static class GridSilo
             o.Validate();
             return true;
         });
-        // One registry per silo: every layer finds datasets through it (built-ins now; user datasets register at run time).
-        services.AddSingleton<IDatasetRegistry>(DatasetRegistry.WithBuiltIns());
+        // One registry per silo: every layer finds datasets through it. Built-ins first, then the datasets imported into this
+        // silo's data directory or into the shared artifact directory's datasets folder, where every silo of a cluster looks.
+        services.AddSingleton<IDatasetRegistry>(new ImportedDatasetRegistry(DatasetRegistry.WithBuiltIns(), [options.DataDir, options.SharedDatasetsDir]));
         services.AddSingleton<StageKeys>();
         services.AddSingleton<StageInputs>();
         services.AddSingleton(sp => new DatasetStore(options.DataDir, sp.GetRequiredService<IDatasetRegistry>()));

@@ -67,6 +67,15 @@ public sealed class GridSiloOptions
     public string ArtifactsDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "grid", "artifacts");
 
     /// <summary>
+    /// Where imported datasets every silo of a cluster finds live: the <c>datasets</c> folder of the shared artifact
+    /// directory (import there with <c>grid data add … --data-dir ARTIFACTS/datasets</c>). Looked in after <see cref="DataDir"/>.
+    /// </summary>
+    public string SharedDatasetsDir => Path.Combine(ArtifactsDir, SharedDatasetsFolder);
+
+    /// <summary>The folder of the artifact directory that holds shared imported datasets.</summary>
+    public const string SharedDatasetsFolder = "datasets";
+
+    /// <summary>
     /// On shutdown, how long running stages may take to finish before they are handed back (queued again
     /// elsewhere, an autoencoder from its last epoch checkpoint). The host's shutdown timeout is this plus
     /// 30 s for Orleans; a Kubernetes termination grace period must be longer still.
