@@ -251,4 +251,52 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         Assert.DoesNotContain("Participant check thread", logs);
         Assert.DoesNotContain("ServerGC", logs);
     }
+
+    [Fact]
+    public async Task Imported_csv_and_image_folder_sweeps_on_two_silos_one_sharded_equal_the_embedded_runs()
+    {
+        // scikit-learn's digits as a CSV table and as a folder of PNGs: data nobody here wrote, imported by the specs
+        // themselves into the shared artifact directory's datasets folder, where both silos look.
+        using var work = new TempDirectory("grid-e2e-import-");
+        var (python, _, pythonErr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(2), "/usr/bin/python3",
+            Repository.PathOf("tests", "data", "sklearn-formats.py"), work.File("data"));
+        Assert.True(python == 0, $"tests/data/sklearn-formats.py exited {python}: {pythonErr}");
+        string csv = work.Write("csv.yaml", """
+            name: e2e-digits-csv
+            datasets: [{ name: e2e-digits-csv, format: csv, train: data/digits/digits.csv, label: label }]
+            representations: [raw]
+            scalers: [standard]
+            k: [10, 20]
+            kmeans: { batch_size: 200, n_init: 1, shards: 2 }
+            """);
+        string images = work.Write("images.yaml", """
+            name: e2e-digits-images
+            datasets: [{ name: e2e-digits-images, format: images, train: data/digits/images }]
+            representations: [raw]
+            scalers: [none]
+            k: [10]
+            kmeans: { batch_size: 200, n_init: 1 }
+            """);
+        string shared = Path.Combine(cluster.Artifacts, GridSiloOptions.SharedDatasetsFolder);
+
+        foreach (string spec in new[] { csv, images })
+        {
+            var (code, stdout, stderr) = await RedisClusterFixture.Grid("sweep", "submit", spec, "--watch", "--json", "--data-dir", shared, "--redis", cluster.Redis);
+            Assert.True(code == 0, $"{spec}: submit --watch exited {code}: {stderr}");
+            Assert.Contains("imported in " + shared, stderr);
+            var onCluster = JsonNode.Parse(stdout)!;
+
+            var (runCode, runOut, runErr) = await RedisClusterFixture.Grid("run", spec, "--json", "--data-dir", work.File("embedded-data"), "--artifacts", work.File("embedded-artifacts"));
+            Assert.True(runCode == 0, $"{spec}: grid run exited {runCode}: {runErr}");
+            var embedded = JsonNode.Parse(runOut)!;
+
+            // Same stages (the checksums in the keys are the same data's), same fits, same results.
+            static IEnumerable<string> Results(JsonNode sweep) => sweep["trials"]!.AsArray()
+                .Select(t => $"{t!["id"]} {t["state"]} {t["test_error"]} {t["inertia"]} {t["silhouette"]}")
+                .Order(StringComparer.Ordinal);
+            Assert.All(onCluster["trials"]!.AsArray(), t => Assert.Equal("succeeded", t!["state"]!.GetValue<string>()));
+            Assert.All(onCluster["trials"]!.AsArray(), t => Assert.InRange(t!["test_error"]!.GetValue<double>(), 0.0, 0.5));
+            Assert.Equal(Results(embedded), Results(onCluster));
+        }
+    }
 }
