@@ -61,7 +61,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         var (listCode, listOut, listErr) = await Grid("data", "list", "--json", "--data-dir", GridConsole.DataDir);
         Assert.True(listCode == 0, $"data list --json exited {listCode}: {listErr}");
         var mnist = JsonNode.Parse(listOut)!.AsArray().Single(d => d!["dataset"]!.GetValue<string>() == "mnist")!;
-        Assert.Equal(["dataset", "train", "test", "state", "directory"], mnist.AsObject().Select(p => p.Key));
+        Assert.Equal(["dataset", "shape", "element", "train", "test", "classes", "class_names", "state", "directory", "source", "imported_from", "problem"], mnist.AsObject().Select(p => p.Key));
         Assert.Equal("ready", mnist["state"]!.GetValue<string>());
 
         var (benchCode, benchOut, benchErr) = await Grid("bench", "kmeans", "--k", "5", "--n-init", "1", "--limit", "600", "--json", "--data-dir", GridConsole.DataDir);

@@ -233,7 +233,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         // Without a terminal a watch prints one line per finished trial, each whole.
         var trialLines = stdout.Split('\n').Where(l => l.StartsWith('[')).ToList();
         Assert.Equal(2, trialLines.Count);
-        Assert.All(trialLines, l => Assert.Matches(@"^\[\d/2\] succeeded mnist/pixels/l2/k\d+/s4: test error \d\.\d{4}, inertia [\d.E+]+\s*$", l));
+        Assert.All(trialLines, l => Assert.Matches(@"^\[\d/2\] succeeded mnist/pixels/l2/k\d+/s4: test error \d\.\d{4}, inertia [\d.E+]+, silhouette -?\d\.\d{4}, Davies–Bouldin \d+\.\d{4}, Calinski–Harabasz [\d.]+\s*$", l));
         string id = stderr.Split(' ').First(w => w.StartsWith("piped-", StringComparison.Ordinal));
         var (listCode, listOut, _) = await RedisClusterFixture.Grid("sweep", "list", "--redis", cluster.Redis);
         Assert.Equal(0, listCode);
@@ -292,7 +292,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
 
             // Same stages (the checksums in the keys are the same data's), same fits, same results.
             static IEnumerable<string> Results(JsonNode sweep) => sweep["trials"]!.AsArray()
-                .Select(t => $"{t!["id"]} {t["state"]} {t["test_error"]} {t["inertia"]} {t["silhouette"]}")
+                .Select(t => $"{t!["key"]} {t["state"]} {t["test_error"]} {t["inertia"]} {t["silhouette"]}")
                 .Order(StringComparer.Ordinal);
             Assert.All(onCluster["trials"]!.AsArray(), t => Assert.Equal("succeeded", t!["state"]!.GetValue<string>()));
             Assert.All(onCluster["trials"]!.AsArray(), t => Assert.InRange(t!["test_error"]!.GetValue<double>(), 0.0, 0.5));
