@@ -15,3 +15,19 @@ public enum NetworkArchitecture
     [JsonStringEnumMemberName("mlp")]
     Mlp = 1,
 }
+
+/// <summary>The autoencoder networks' shapes and bounds, defined once for the spec reader and the compute core.</summary>
+public static class NetworkShapes
+{
+    /// <summary>Hidden layer sizes of the mlp network when the spec names none.</summary>
+    public static IReadOnlyList<int> DefaultHidden { get; } = [256, 128];
+
+    /// <summary>Smallest image side the conv network takes: two stride-2 halvings must leave at least 2 pixels.</summary>
+    public const int MinConvSide = 8;
+
+    /// <summary>Most hidden layers of an mlp network.</summary>
+    public const int MaxHiddenLayers = 8;
+
+    /// <summary>Widest hidden layer of an mlp network.</summary>
+    public const int MaxHiddenWidth = 65_536;
+}

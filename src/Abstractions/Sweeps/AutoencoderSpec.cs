@@ -29,16 +29,13 @@ public sealed record AutoencoderSpec(
     [property: Id(7)] IReadOnlyList<int>? Hidden = null,
     [property: Id(8)] InputScaling? InputScaling = null)
 {
-    /// <summary>Hidden layer sizes of the mlp network when the spec names none.</summary>
-    public static IReadOnlyList<int> DefaultHidden { get; } = [256, 128];
-
     /// <summary>The network this spec trains on <paramref name="dataset"/>, with its defaults filled in.</summary>
     public ResolvedNetwork NetworkFor(Grid.Core.Datasets.DatasetDescriptor dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var architecture = Architecture ?? (dataset.IsImage ? NetworkArchitecture.Conv : NetworkArchitecture.Mlp);
         var scaling = InputScaling ?? (dataset.Element == Grid.Core.Datasets.ElementType.UInt8 ? Grid.Core.InputScaling.Unit : Grid.Core.InputScaling.Standard);
-        return new ResolvedNetwork(architecture, architecture == NetworkArchitecture.Mlp ? Hidden ?? DefaultHidden : [], scaling);
+        return new ResolvedNetwork(architecture, architecture == NetworkArchitecture.Mlp ? Hidden ?? NetworkShapes.DefaultHidden : [], scaling);
     }
 
     // Hidden is a list: compare it by its items, so equal specs are equal records.

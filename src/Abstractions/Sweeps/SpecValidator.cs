@@ -276,9 +276,9 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             foreach (var (dataset, _) in datasets)
             {
                 var network = ae.NetworkFor(dataset);
-                if (network.Architecture == NetworkArchitecture.Conv && !(dataset.IsImage && dataset.Shape[1] >= MinConvSide && dataset.Shape[2] >= MinConvSide))
+                if (network.Architecture == NetworkArchitecture.Conv && !(dataset.IsImage && dataset.Shape[1] >= NetworkShapes.MinConvSide && dataset.Shape[2] >= NetworkShapes.MinConvSide))
                 {
-                    Error(path, $"the conv network needs images of at least {MinConvSide}×{MinConvSide}; dataset '{dataset.Name}' has rows of shape [{string.Join(", ", dataset.Shape)}]: use architecture: mlp");
+                    Error(path, $"the conv network needs images of at least {NetworkShapes.MinConvSide}×{NetworkShapes.MinConvSide}; dataset '{dataset.Name}' has rows of shape [{string.Join(", ", dataset.Shape)}]: use architecture: mlp");
                 }
                 if (ae.Loss == ReconstructionLoss.Bce && network.InputScaling != InputScaling.Unit)
                 {
@@ -288,9 +288,6 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
     }
 
-    // The smallest image side the conv network takes (Grid.Compute's ConvAutoencoder.MinSide; Abstractions cannot see it).
-    private const int MinConvSide = 8;
-
     private int[]? ReadHidden(JsonObject settings, string path)
     {
         if (!settings.TryGetPropertyValue("hidden", out var node))
@@ -298,10 +295,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             return null;
         }
         string at = SpecPath.Property(path, "hidden");
-        if (node is not JsonArray { Count: >= 1 and <= SweepLimits.MaxHiddenLayers } items
-            || items.Any(item => item is not JsonValue value || ScalarOf(value) is not { Kind: ScalarKind.Integer, Integer: >= 1 and <= SweepLimits.MaxHiddenWidth }))
+        if (node is not JsonArray { Count: >= 1 and <= NetworkShapes.MaxHiddenLayers } items
+            || items.Any(item => item is not JsonValue value || ScalarOf(value) is not { Kind: ScalarKind.Integer, Integer: >= 1 and <= NetworkShapes.MaxHiddenWidth }))
         {
-            Error(at, $"hidden is a list of 1 to {SweepLimits.MaxHiddenLayers} layer sizes between 1 and {SweepLimits.MaxHiddenWidth}, e.g. [256, 128]; got {Describe(node)}");
+            Error(at, $"hidden is a list of 1 to {NetworkShapes.MaxHiddenLayers} layer sizes between 1 and {NetworkShapes.MaxHiddenWidth}, e.g. [256, 128]; got {Describe(node)}");
             return null;
         }
         return items.Select(item => (int)ScalarOf((JsonValue)item!).Integer).ToArray();

@@ -21,12 +21,6 @@ public static class SweepLimits
     /// <summary>Most autoencoder training epochs.</summary>
     public const int MaxEpochs = 1000;
 
-    /// <summary>Most hidden layers of an mlp autoencoder.</summary>
-    public const int MaxHiddenLayers = 8;
-
-    /// <summary>Widest hidden layer of an mlp autoencoder.</summary>
-    public const int MaxHiddenWidth = 65_536;
-
     /// <summary>Fewest clusters: one cluster classifies nothing.</summary>
     public const int MinK = 2;
 

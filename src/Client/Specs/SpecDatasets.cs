@@ -125,12 +125,8 @@ public static class SpecDatasets
         {
             return null;
         }
-        var import = new DatasetImportSpec(name, format, train, test, trainLabels, testLabels, label, fraction, size, (int)(seed ?? 0));
-        foreach (string problem in import.Validate())
-        {
-            errors.Add(new SpecError(path, problem));
-        }
-        return errors.Count == before ? import : null;
+        // Its settings are validated with its paths by DatasetImporter.Check.
+        return new DatasetImportSpec(name, format, train, test, trainLabels, testLabels, label, fraction, size, (int)(seed ?? 0));
     }
 
     private static string? Text(JsonObject entry, string path, string key, List<SpecError> errors, bool required = false)

@@ -37,7 +37,7 @@ public sealed record AutoencoderOptions
     public IReadOnlyList<int> InputShape { get; init; } = [1, ConvAutoencoder.ImageSide, ConvAutoencoder.ImageSide];
 
     /// <summary>Hidden layer sizes of the <see cref="NetworkArchitecture.Mlp"/> network (ignored by conv).</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = MlpAutoencoder.DefaultHidden;
+    public IReadOnlyList<int> Hidden { get; init; } = NetworkShapes.DefaultHidden;
 
     /// <summary>How input rows are scaled. Study: unit (pixels ÷ 255).</summary>
     public InputScaling InputScaling { get; init; } = InputScaling.Unit;

@@ -290,8 +290,7 @@ public sealed class AutoencoderTrainer : IDisposable
             return;
         }
         _inputScalingFitted = true;
-        // 8-bit images are already in 0..1 for unit scaling, and none means as ToInputTensor gives.
-        if (Options.InputScaling == InputScaling.None || (Options.InputScaling == InputScaling.Unit && train.Element == Grid.Core.Datasets.ElementType.UInt8))
+        if (!NeedsFittedScaling(train))
         {
             return;
         }
@@ -449,7 +448,7 @@ public sealed class AutoencoderTrainer : IDisposable
     /// <summary>The rows as the network takes them: in their shape, on the device, with the fitted input scaling applied.</summary>
     private Tensor Prepared(RowSet rows)
     {
-        if (!_inputScalingFitted && !(Options.InputScaling == InputScaling.None || (Options.InputScaling == InputScaling.Unit && rows.Element == Grid.Core.Datasets.ElementType.UInt8)))
+        if (!_inputScalingFitted && NeedsFittedScaling(rows))
         {
             throw new InvalidOperationException($"the {SpecNames.Of(Options.InputScaling)} input scaling is fitted on the training rows: call FitInputScaling first");
         }
@@ -463,6 +462,10 @@ public sealed class AutoencoderTrainer : IDisposable
             return (data - _inputShift) / _inputScale;
         }
     }
+
+    // 8-bit images are already in 0..1 for unit scaling, and none means as ToInputTensor gives: nothing to fit.
+    private bool NeedsFittedScaling(RowSet rows) =>
+        !(Options.InputScaling == InputScaling.None || (Options.InputScaling == InputScaling.Unit && rows.Element == Grid.Core.Datasets.ElementType.UInt8));
 
     private static void LoadWeights(AutoencoderNetwork model, BinaryReader reader, string path)
     {

@@ -1,3 +1,4 @@
+using Grid.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -22,9 +23,6 @@ public sealed class ConvAutoencoder : AutoencoderNetwork
 {
     /// <summary>Image side of the seed study (MNIST: 28 pixels).</summary>
     public const int ImageSide = 28;
-
-    /// <summary>Smallest image side the network takes: two halvings must leave at least 2 pixels.</summary>
-    public const int MinSide = 8;
 
     private const int KernelSize = 3;
 
@@ -88,13 +86,13 @@ public sealed class ConvAutoencoder : AutoencoderNetwork
         InitializeParameters(seed, [_encConv1, _encConv2, _encConv3, _encDense, _decDense, _decConv1, _decConv2, _decConv3]);
     }
 
-    /// <summary>Throws unless <paramref name="shape"/> is [channels, height, width] with sides of at least <see cref="MinSide"/>.</summary>
+    /// <summary>Throws unless <paramref name="shape"/> is [channels, height, width] with sides of at least <see cref="NetworkShapes.MinConvSide"/>.</summary>
     public static void ValidateShape(IReadOnlyList<int> shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        if (shape.Count != 3 || shape[0] < 1 || shape[1] < MinSide || shape[2] < MinSide)
+        if (shape.Count != 3 || shape[0] < 1 || shape[1] < NetworkShapes.MinConvSide || shape[2] < NetworkShapes.MinConvSide)
         {
-            throw new ArgumentException($"the conv architecture takes images [channels, height, width] of at least {MinSide}×{MinSide}, not [{string.Join(", ", shape)}]; use architecture: mlp for flat or smaller data", nameof(shape));
+            throw new ArgumentException($"the conv architecture takes images [channels, height, width] of at least {NetworkShapes.MinConvSide}×{NetworkShapes.MinConvSide}, not [{string.Join(", ", shape)}]; use architecture: mlp for flat or smaller data", nameof(shape));
         }
     }
 

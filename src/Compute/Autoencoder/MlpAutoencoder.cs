@@ -1,3 +1,4 @@
+using Grid.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -12,9 +13,6 @@ namespace Grid.Compute.Autoencoder;
 /// </summary>
 public sealed class MlpAutoencoder : AutoencoderNetwork
 {
-    /// <summary>Hidden layer sizes when the spec names none.</summary>
-    public static IReadOnlyList<int> DefaultHidden { get; } = [256, 128];
-
     private readonly long[] _shape;
 
     [ComponentName(Name = "encoder")]
@@ -25,12 +23,12 @@ public sealed class MlpAutoencoder : AutoencoderNetwork
     /// <param name="zDim">Latent size.</param>
     /// <param name="seed">Seed of the generator that draws the initial parameters.</param>
     /// <param name="shape">One row's shape; rows are flattened in and reshaped out.</param>
-    /// <param name="hidden">Hidden layer sizes, outermost first; <see cref="DefaultHidden"/> when null.</param>
+    /// <param name="hidden">Hidden layer sizes, outermost first; <see cref="NetworkShapes.DefaultHidden"/> when null.</param>
     public MlpAutoencoder(int zDim, long seed, IReadOnlyList<int> shape, IReadOnlyList<int>? hidden = null)
         : base(nameof(MlpAutoencoder), zDim)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        hidden ??= DefaultHidden;
+        hidden ??= NetworkShapes.DefaultHidden;
         ValidateHidden(hidden);
         _shape = shape.Select(size => (long)size).ToArray();
         int features = shape.Aggregate(1, (product, size) => product * size);
@@ -41,13 +39,13 @@ public sealed class MlpAutoencoder : AutoencoderNetwork
         InitializeParameters(seed, [.. _encoder, .. _decoder]);
     }
 
-    /// <summary>Throws unless every hidden size is 1..65,536 and there are at most 8 of them (the spec's limits).</summary>
+    /// <summary>Throws unless there are at most <see cref="NetworkShapes.MaxHiddenLayers"/> hidden sizes, each 1..<see cref="NetworkShapes.MaxHiddenWidth"/>.</summary>
     public static void ValidateHidden(IReadOnlyList<int> hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
-        if (hidden.Count > 8 || hidden.Any(size => size is < 1 or > 65_536))
+        if (hidden.Count > NetworkShapes.MaxHiddenLayers || hidden.Any(size => size is < 1 or > NetworkShapes.MaxHiddenWidth))
         {
-            throw new ArgumentOutOfRangeException(nameof(hidden), $"hidden takes at most 8 layer sizes of 1 to 65536, got [{string.Join(", ", hidden)}]");
+            throw new ArgumentOutOfRangeException(nameof(hidden), $"hidden takes at most {NetworkShapes.MaxHiddenLayers} layer sizes of 1 to {NetworkShapes.MaxHiddenWidth}, got [{string.Join(", ", hidden)}]");
         }
     }
 

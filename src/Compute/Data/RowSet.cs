@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Grid.Core;
 using Grid.Core.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public sealed class RowSet
         long expected = (long)count * Features * BytesPer(element);
         if (data.LongLength != expected)
         {
-            throw new ArgumentException($"expected {count} rows of {Features} {SpecName(element)} values ({expected} bytes), got {data.LongLength} bytes", nameof(data));
+            throw new ArgumentException($"expected {count} rows of {Features} {SpecNames.Of(element)} values ({expected} bytes), got {data.LongLength} bytes", nameof(data));
         }
         if (labels is not null && labels.Length != count)
         {
@@ -153,8 +154,6 @@ public sealed class RowSet
             return values.to(device);
         }
     }
-
-    private static string SpecName(ElementType element) => element == ElementType.UInt8 ? "uint8" : "float32";
 }
 
 /// <summary>A dataset's train and test parts.</summary>
