@@ -45,6 +45,11 @@ row "spec: k below 2" $GRID run "$(spec k1.yaml "$BASE
 k: [1]")"
 row "spec: k above the training rows" $GRID run "$(spec kbig.yaml "$BASE
 k: [5000]")"
+row "spec: split above the data" $GRID run "$(spec splitbig.yaml "datasets: [mnist]
+split: { train: 70000 }
+representations: [pixels]
+scalers: [none]
+k: [10]")"
 row "spec: empty axis" $GRID run "$(spec empty.yaml "$BASE
 k: []")"
 row "spec: unknown dataset" $GRID run "$(spec ds.yaml "datasets: [cifar]

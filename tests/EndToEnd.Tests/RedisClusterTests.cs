@@ -50,7 +50,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         {
             var (code, stdout, _) = await Grid("cluster", "status", "--json", "--redis", Redis);
             return code == 0 && JsonNode.Parse(stdout)!["workers"]!.AsArray().Count(w => w!["alive"]!.GetValue<bool>()) == 2;
-        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _silos[0]);
+        }, TimeSpan.FromSeconds(60), "both silos' workers register with the scheduler", _silos[0], longestPoll: LoopbackCluster.ConsolePoll);
     }
 
     public async Task DisposeAsync()
@@ -233,7 +233,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         // Without a terminal a watch prints one line per finished trial, each whole.
         var trialLines = stdout.Split('\n').Where(l => l.StartsWith('[')).ToList();
         Assert.Equal(2, trialLines.Count);
-        Assert.All(trialLines, l => Assert.Matches(@"^\[\d/2\] succeeded mnist/pixels/l2/k\d+/s4: test error \d\.\d{4}, inertia [\d.E+]+, silhouette -?\d\.\d{4}, Davies–Bouldin \d+\.\d{4}, Calinski–Harabasz [\d.]+\s*$", l));
+        Assert.All(trialLines, l => Assert.Matches(@"^\[\d/2\] succeeded mnist/raw/l2/k\d+/s4: test error \d\.\d{4}, inertia [\d.E+]+, silhouette -?\d\.\d{4}, Davies–Bouldin \d+\.\d{4}, Calinski–Harabasz [\d.]+\s*$", l));
         string id = stderr.Split(' ').First(w => w.StartsWith("piped-", StringComparison.Ordinal));
         var (listCode, listOut, _) = await RedisClusterFixture.Grid("sweep", "list", "--redis", cluster.Redis);
         Assert.Equal(0, listCode);

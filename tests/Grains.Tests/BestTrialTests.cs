@@ -8,7 +8,7 @@ namespace Grid.Grains.Tests;
 /// <summary>The one rule for a sweep's best trial: lowest test error, or without labels the highest silhouette.</summary>
 public sealed class BestTrialTests
 {
-    private static readonly TrialSpec Trial = new("wine", new SplitSpec(100, 30), RepresentationSpec.Pixels, ScalerKind.Standard, 2, 0, KMeansSettings.MiniBatchDefaults);
+    private static readonly TrialSpec Trial = new("wine", new SplitSpec(100, 30), RepresentationSpec.Raw, ScalerKind.Standard, 2, 0, KMeansSettings.MiniBatchDefaults);
 
     private static TrialStatus Done(int k, double? testError, double? silhouette) =>
         new($"s/{k}", Trial with { K = k }, TrialState.Succeeded, null,

@@ -54,7 +54,7 @@ public sealed class GridMetricsTests : IDisposable
         Assert.Equal(1, live.Single(m => m.Name == "grid.sweep.trials" && m.Tags["state"] == "running").Value);
         var inertia = live.Where(m => m.Name == "grid.sweep.inertia").ToList();
         Assert.Equal(["16", "2", "32", "4", "8"], inertia.Select(m => m.Tags["k"]).Order(StringComparer.Ordinal));
-        Assert.All(inertia, m => Assert.Equal(("sw-1", "mnist", "pixels", "l2", "0"),
+        Assert.All(inertia, m => Assert.Equal(("sw-1", "mnist", "raw", "l2", "0"),
             (m.Tags["sweep"], m.Tags["dataset"], m.Tags["representation"], m.Tags["scaler"], m.Tags["seed"])));
         Assert.Equal(1000.0 / 8, inertia.Single(m => m.Tags["k"] == "8").Value);
         Assert.Equal(0.5 / 8, live.Single(m => m.Name == "grid.sweep.test_error" && m.Tags["k"] == "8").Value);
@@ -255,7 +255,7 @@ public sealed class GridMetricsTests : IDisposable
 
     private static TrialStatus Trial(string sweepId, int k, TrialState state)
     {
-        var spec = new TrialSpec("mnist", new SplitSpec(1000, 200), RepresentationSpec.Pixels, ScalerKind.L2, k, 0, KMeansSettings.MiniBatchDefaults);
+        var spec = new TrialSpec("mnist", new SplitSpec(1000, 200), RepresentationSpec.Raw, ScalerKind.L2, k, 0, KMeansSettings.MiniBatchDefaults);
         // Inertia falling like 1/k bends into a knee; errors likewise.
         var result = state == TrialState.Succeeded
             ? new ClusteringResult(0.4 / k, 0.5 / k, 1000.0 / k, 5, 0.1, 10, new long[100], 0, Silhouette: 1.0 / k, DaviesBouldin: k / 10.0, CalinskiHarabasz: 100.0 * k)

@@ -7,7 +7,7 @@ namespace Grid.Grains.Tests;
 
 public sealed class KneeRefinementTests
 {
-    private static readonly TrialSpec Trial = new("mnist", new SplitSpec(1000, 100), RepresentationSpec.Pixels, ScalerKind.None, 2, 0, KMeansSettings.MiniBatchDefaults);
+    private static readonly TrialSpec Trial = new("mnist", new SplitSpec(1000, 100), RepresentationSpec.Raw, ScalerKind.None, 2, 0, KMeansSettings.MiniBatchDefaults);
 
     private static TrialStatus Point(int k, double inertia) =>
         new($"s/{k}", Trial with { K = k }, TrialState.Succeeded, null, new ClusteringResult(0, 0, inertia, 1, 0, 10, new long[100], 0), null, 1, 0);

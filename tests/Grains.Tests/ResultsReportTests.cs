@@ -119,7 +119,7 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
     public void Pages_encode_everything_a_spec_or_a_run_puts_in_them()
     {
         const string hostile = "<img src=x onerror=alert(1)>";
-        var spec = new TrialSpec("mnist", new SplitSpec(100, 50), RepresentationSpec.Pixels, ScalerKind.None, 5, 0, KMeansSettings.MiniBatchDefaults);
+        var spec = new TrialSpec("mnist", new SplitSpec(100, 50), RepresentationSpec.Raw, ScalerKind.None, 5, 0, KMeansSettings.MiniBatchDefaults);
         var trial = new TrialStatus("s/" + hostile, spec, TrialState.Failed, null, null, "failed: " + hostile, 0, 0);
         var snapshot = new SweepSnapshot(hostile, hostile, SweepState.Completed, [trial], [], null, new StageCounts(0, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 3);
 
@@ -165,14 +165,14 @@ public sealed class ResultsPageTests : IDisposable
 
     private static TrialStatus Trial(ScalerKind scaler, int k, string? autoencoderHash = null)
     {
-        var representation = autoencoderHash is null ? RepresentationSpec.Pixels : RepresentationSpec.Of(new AutoencoderSpec(2, Epochs: 3));
+        var representation = autoencoderHash is null ? RepresentationSpec.Raw : RepresentationSpec.Of(new AutoencoderSpec(2, Epochs: 3));
         var spec = new TrialSpec("mnist", new SplitSpec(100, 50), representation, scaler, k, 0, KMeansSettings.MiniBatchDefaults);
         var result = new ClusteringResult(0.5 / k, 0.6 / k, 1000.0 / k, 5, 0.1, 2, [10, 2, 3, 9], 0);
         return new TrialStatus(spec.Key, spec, TrialState.Succeeded, null, result, null, 1, 0, autoencoderHash);
     }
 
     private static ElbowCurve Curve(string scaler, int[] ks, int knee) =>
-        new("mnist", "pixels", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
+        new("mnist", "raw", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
 
     private ResultSources Sources() => new(new ArtifactStore(_root.File("artifacts")), new DatasetStore(_root.File("data")), new FigureOptions());
 
@@ -190,9 +190,9 @@ public sealed class ResultsPageTests : IDisposable
         Assert.Contains("<td>3</td><td class=\"knee\">too few points (3 &lt; 5)</td><td>—</td>", html);
         Assert.Contains("<td>5</td><td class=\"knee\">20</td>", html);
         Assert.Equal(1, ResultsReportTests.CountOf(html, "knee of "));
-        Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · pixels · l2 · seed 0"), html);
-        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-none-s0.png" && f.Caption.EndsWith("(knee k: too few points (3 < 5))", StringComparison.Ordinal));
-        Assert.Contains(figures, f => f.Name == "elbow-mnist-pixels-l2-s0.png" && f.Caption.EndsWith("(knee k: 20)", StringComparison.Ordinal));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("knee of mnist · raw · l2 · seed 0"), html);
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-raw-none-s0.png" && f.Caption.EndsWith("(knee k: too few points (3 < 5))", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.Name == "elbow-mnist-raw-l2-s0.png" && f.Caption.EndsWith("(knee k: 20)", StringComparison.Ordinal));
         // Trials are numbered from 1 in the table, the sections and the figure names alike.
         Assert.Contains($"<a href=\"#t001-{ResultFigures.Slug(trials[0].Spec.Key)}\">1</a>", html);
         Assert.Contains(figures, f => f.Name == $"t008-{ResultFigures.Slug(trials[7].Spec.Key)}-confusion.png");

@@ -15,7 +15,7 @@ public sealed class StageKeyGoldenTests
     private static readonly KMeansSettings Study = new(KMeansAlgorithm.MiniBatch, 200, 3, 100, 1e-4, 10);
 
     private static TrialSpec Pixels(string dataset, ScalerKind scaler, int k) =>
-        new(dataset, new SplitSpec(2000, 500), new RepresentationSpec(RepresentationKind.Pixels), scaler, k, 0, Study);
+        new(dataset, new SplitSpec(2000, 500), new RepresentationSpec(RepresentationKind.Raw), scaler, k, 0, Study);
 
     private static TrialSpec Codes(ReconstructionLoss loss, ScalerKind scaler, int k) =>
         new("mnist", new SplitSpec(), new RepresentationSpec(RepresentationKind.Autoencoder, new AutoencoderSpec(25, loss, 10, 128, 5e-4)), scaler, k, 0, Study);

@@ -76,7 +76,7 @@ public sealed class SweepTests(ClusterFixture fixture)
 
         // The pixels/none curve equals the compute core run directly on the same rows.
         var data = new DatasetStore(TestData.DataDir).Load("mnist", TrainRows, TestRows);
-        var curve = result.Curves.Single(c => c.Representation == "pixels" && c.Scaler == "none");
+        var curve = result.Curves.Single(c => c.Representation == "raw" && c.Scaler == "none");
         foreach (var point in curve.Points)
         {
             using var train = data.Train.ToFeatureTensor();

@@ -13,7 +13,8 @@ public static class Wait
     private const int OutputTail = 4000;
 
     /// <summary>
-    /// Polls <paramref name="condition"/> until it holds: at once, then every 50 ms, backing off to every 200 ms. On timeout it
+    /// Polls <paramref name="condition"/> until it holds: at once, then every 50 ms, backing off to every 200 ms (or
+    /// <paramref name="longestPoll"/>). On timeout it
     /// throws a <see cref="TimeoutException"/> that names <paramref name="phase"/> (written to follow "waiting until").
     /// </summary>
     /// <param name="watched">
@@ -23,9 +24,14 @@ public static class Wait
     /// Exceptions of the condition that mean "not yet" rather than failure; by default an <see cref="HttpRequestException"/>
     /// (a server not listening yet). The last one is in the timeout's message. Any other exception fails the wait.
     /// </param>
+    /// <param name="longestPoll">
+    /// The longest pause between polls: longer for a condition that is costly to check (one that starts a console process
+    /// takes about a second of CPU from what it waits on).
+    /// </param>
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string phase,
-        ExternalProcess? watched = null, Func<Exception, bool>? retryOn = null)
+        ExternalProcess? watched = null, Func<Exception, bool>? retryOn = null, TimeSpan? longestPoll = null)
     {
+        var longest = longestPoll ?? LongestPoll;
         retryOn ??= static e => e is HttpRequestException;
         var deadline = DateTime.UtcNow + timeout;
         var delay = FirstPoll;
@@ -65,7 +71,7 @@ public static class Wait
                 throw new TimeoutException(message);
             }
             await Task.Delay(delay);
-            delay = delay * 2 < LongestPoll ? delay * 2 : LongestPoll;
+            delay = delay * 2 < longest ? delay * 2 : longest;
         }
     }
 }

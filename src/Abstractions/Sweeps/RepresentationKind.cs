@@ -10,10 +10,10 @@ namespace Grid.Abstractions.Sweeps;
 [JsonConverter(typeof(JsonStringEnumConverter<RepresentationKind>))]
 public enum RepresentationKind
 {
-    /// <summary>The data's own features, flattened: the pixels of image data. Specs may call it <c>raw</c> for any dataset.</summary>
-    [JsonStringEnumMemberName("pixels")]
-    [SpecAlias("raw")]
-    Pixels = 0,
+    /// <summary>The data's own features, flattened: the pixels of image data. Specs may also call it <c>pixels</c>, the name it had before datasets of any shape.</summary>
+    [JsonStringEnumMemberName("raw")]
+    [SpecAlias("pixels")]
+    Raw = 0,
 
     /// <summary>The latent codes of a convolutional autoencoder trained on the training rows.</summary>
     [JsonStringEnumMemberName("autoencoder")]

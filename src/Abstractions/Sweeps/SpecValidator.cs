@@ -18,7 +18,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine"];
 
     private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
-    private static readonly IReadOnlyList<string> _representationKeys = ["pixels", "raw", "autoencoder"];
+    private static readonly IReadOnlyList<string> _representationKeys = ["raw", "pixels", "autoencoder"];
     private static readonly IReadOnlyList<string> _autoencoderKeys =
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions", "architecture", "hidden", "input_scaling"];
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
@@ -51,6 +51,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var name = ReadName(spec, defaultName);
         var datasets = ReadDatasets(spec);
         var split = ReadSplit(spec);
+        if (datasets is not null && split is not null)
+        {
+            CheckSplitFitsData(datasets, split);
+        }
         var representations = ReadRepresentations(spec);
         var scalers = ReadScalers(spec);
         var k = ReadK(spec, datasets, split);
@@ -155,7 +159,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     private List<(RepresentationSpec Value, string Path)>? ReadRepresentations(JsonObject spec)
     {
         var items = AxisItems(
-            spec, Root, "representations", required: true, example: "[pixels, { autoencoder: { z_dim: 16 } }]", rangesAllowed: true);
+            spec, Root, "representations", required: true, example: "[raw, { autoencoder: { z_dim: 16 } }]", rangesAllowed: true);
         if (items is null)
         {
             return null;
@@ -177,7 +181,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 var text = ScalarOf(value).Text!;
                 if (!SpecNames.TryParse<RepresentationKind>(text, out var kind))
                 {
-                    UnknownName(path, "representation", text, SpecNames.All<RepresentationKind>());
+                    UnknownName(path, "representation", text, _representationKeys);
                     return [];
                 }
                 if (kind == RepresentationKind.Autoencoder)
@@ -185,7 +189,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                     Error(path, "autoencoder needs its settings, e.g. { autoencoder: { z_dim: 16 } }");
                     return [];
                 }
-                return [(RepresentationSpec.Pixels, path)];
+                return [(RepresentationSpec.Raw, path)];
 
             case JsonObject mapping:
                 if (mapping.Count != 1)
@@ -197,15 +201,15 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 CheckKeys(mapping, path, _representationKeys);
                 var result = new List<(RepresentationSpec, string)>();
                 string rawKey = mapping.ContainsKey("raw") ? "raw" : "pixels";
-                if (mapping.TryGetPropertyValue(rawKey, out var pixels))
+                if (mapping.TryGetPropertyValue(rawKey, out var raw))
                 {
-                    if (pixels is not null && pixels is not JsonObject { Count: 0 })
+                    if (raw is not null && raw is not JsonObject { Count: 0 })
                     {
-                        Error(SpecPath.Property(path, rawKey), $"{rawKey} takes no settings; got {Describe(pixels)}");
+                        Error(SpecPath.Property(path, rawKey), $"{rawKey} takes no settings; got {Describe(raw)}");
                     }
                     else
                     {
-                        result.Add((RepresentationSpec.Pixels, path));
+                        result.Add((RepresentationSpec.Raw, path));
                     }
                 }
                 if (mapping.TryGetPropertyValue("autoencoder", out var autoencoder))
@@ -215,7 +219,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 return mapping.Count == 1 ? result : [];
 
             default:
-                Error(path, $"a representation is pixels or {{ autoencoder: {{ z_dim: ... }} }}; got {Describe(node)}");
+                Error(path, $"a representation is raw or {{ autoencoder: {{ z_dim: ... }} }}; got {Describe(node)}");
                 return [];
         }
     }
@@ -321,6 +325,25 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         ReportDuplicates(scalers, s => SpecNames.Of(s), "scaler");
         return scalers;
+    }
+
+    /// <summary>A split asks for at most the rows each dataset has: keeping "all of them" silently would make the sweep not the one asked for.</summary>
+    private void CheckSplitFitsData(List<(DatasetDescriptor Value, string Path)> datasets, SplitSpec split)
+    {
+        foreach (var (dataset, _) in datasets)
+        {
+            Check("train", split.Train, dataset.TrainCount, dataset.Name);
+            Check("test", split.Test, dataset.TestCount, dataset.Name);
+        }
+
+        void Check(string part, int? asked, int has, string name)
+        {
+            if (asked > has)
+            {
+                Error(SpecPath.Property(SpecPath.Property(Root, "split"), part),
+                    $"split.{part} {asked} exceeds the {has} {part} rows of {name}; ask for at most {has}, or leave split.{part} out to use them all");
+            }
+        }
     }
 
     private List<(int Value, string Path)>? ReadK(JsonObject spec, List<(DatasetDescriptor Value, string Path)>? named, SplitSpec? split)

@@ -55,7 +55,7 @@ public static class SweepSpecWriter
 
     private static JsonNode Representation(RepresentationSpec representation)
     {
-        if (representation.Kind == RepresentationKind.Pixels || representation.Autoencoder is not { } ae)
+        if (representation.Kind == RepresentationKind.Raw || representation.Autoencoder is not { } ae)
         {
             return JsonValue.Create(SpecNames.Of(representation.Kind));
         }

@@ -10,7 +10,7 @@ namespace Grid.Abstractions.Sweeps;
 /// </summary>
 /// <param name="Dataset">The dataset's name.</param>
 /// <param name="Split">The rows used, resolved against the dataset: both limits set.</param>
-/// <param name="Representation">Pixels or one autoencoder's codes.</param>
+/// <param name="Representation">The raw features or one autoencoder's codes.</param>
 /// <param name="Scaler">The scaler applied to the representation.</param>
 /// <param name="K">The number of clusters.</param>
 /// <param name="Seed">Seeds the autoencoder's training and k-means' random state.</param>
@@ -37,7 +37,7 @@ public sealed record TrialSpec(
 
     /// <summary>
     /// A readable name, unique within a sweep: <c>dataset/representation/scaler/kK/sSeed</c>, e.g.
-    /// <c>mnist/ae-z16-bce-e40/l2/k225/s0</c> or <c>fashion-mnist/pixels/none/k10/s1</c>. The
+    /// <c>mnist/ae-z16-bce-e40/l2/k225/s0</c> or <c>fashion-mnist/raw/none/k10/s1</c>. The
     /// split and k-means settings are the same for every trial of a sweep and are left out.
     /// </summary>
     public string Key => $"{Dataset}/{Representation.Label}/{SpecNames.Of(Scaler)}/k{K.ToString(CultureInfo.InvariantCulture)}/s{Seed.ToString(CultureInfo.InvariantCulture)}";
@@ -67,7 +67,8 @@ public sealed record TrialSpec(
                     string.Create(
                         CultureInfo.InvariantCulture,
                         $"autoencoder(z_dim={ae.ZDim},loss={SpecNames.Of(ae.Loss)},epochs={ae.Epochs},batch_size={ae.BatchSize},learning_rate={ae.LearningRate:R},reconstructions={(ae.Reconstructions ? "true" : "false")})"),
-                _ => Representation.Label,
+                // "pixels": the raw features' name when ids were first made; kept so that stored trials keep their ids.
+                _ => "pixels",
             };
             return string.Create(
                 CultureInfo.InvariantCulture,

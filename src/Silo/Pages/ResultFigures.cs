@@ -22,6 +22,10 @@ namespace Grid.Silo.Pages;
 /// <param name="CacheKey">Equal keys draw equal figures (stage hashes for stage figures, the snapshot version for sweep-wide ones).</param>
 /// <param name="TrialId">The trial a per-trial figure belongs to; null for sweep-wide figures.</param>
 /// <param name="Build">Builds the chart model (on the caller's thread: never on the Orleans scheduler).</param>
+/// <param name="Costly">
+/// Drawing it reads dataset rows or embeds codes (t-SNE): seconds, not milliseconds. The renderer draws such figures in a
+/// lane of their own, so the quick ones never wait behind them.
+/// </param>
 public sealed record Figure(
     string Name,
     string Section,
@@ -30,7 +34,8 @@ public sealed record Figure(
     int Height,
     string CacheKey,
     string? TrialId,
-    Func<CancellationToken, Chart> Build)
+    Func<CancellationToken, Chart> Build,
+    bool Costly = false)
 {
     /// <summary>Builds and renders the PNG.</summary>
     public byte[] Render(CancellationToken cancellationToken = default) => Build(cancellationToken).ToPng(Width, Height);
@@ -244,7 +249,7 @@ public static class ResultFigures
                 string key = string.Create(CultureInfo.InvariantCulture, $"{hash}/latent-{split}/{options.TsnePoints}/{options.DirectPoints}/{options.Seed}");
                 figures.Add(new Figure($"latent-{split}-{slug}.png", LatentSection,
                     $"Latent space of {label}, {split} rows: {how}, coloured by class", PlotDefaults.Square, PlotDefaults.Square, key, null,
-                    ct => Latent(sources, hash, selection, train, label, ct)));
+                    ct => Latent(sources, hash, selection, train, label, ct), Costly: true));
             }
             // Artifacts written before stages recorded their history have no loss curve.
             if (StageArtifactReader.HasTrainingHistory(folder))
@@ -261,7 +266,7 @@ public static class ResultFigures
                 figures.Add(new Figure($"reconstructions-{slug}.png", ReconstructionSection,
                     $"Test images (top) and their reconstructions by {label} (bottom)", PlotDefaults.Width, ReconstructionHeight,
                     string.Create(CultureInfo.InvariantCulture, $"{hash}/reconstructions/{options.Reconstructions}"), null,
-                    _ => Reconstructions(sources, hash, selection, label)));
+                    _ => Reconstructions(sources, hash, selection, label), Costly: true));
             }
         }
     }

@@ -15,6 +15,8 @@ namespace Grid.Silo.Pages;
 /// Draws figures for the live pages, off the Orleans scheduler (on the thread pool, at most
 /// <see cref="Concurrency"/> at a time, so pages never starve the silo's own work) and keeps the recent ones:
 /// stage figures never change (their keys are stage hashes), sweep-wide ones are keyed by the snapshot version.
+/// <see cref="Figure.Costly"/> figures (t-SNE, dataset rows) take one of those places, in a lane of their own: under
+/// load two t-SNE embeddings held both places for a minute while the page's quick charts waited behind them.
 /// </summary>
 public sealed partial class FigureRenderer(ILogger<FigureRenderer> logger)
 {
@@ -25,7 +27,8 @@ public sealed partial class FigureRenderer(ILogger<FigureRenderer> logger)
     public const int Capacity = 256;
 
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _cache = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _gate = new(Concurrency);
+    private readonly SemaphoreSlim _quick = new(Concurrency - 1);
+    private readonly SemaphoreSlim _costly = new(1);
 
     /// <summary>The PNG of a figure, drawn once per cache key.</summary>
     public async Task<byte[]> RenderAsync(Figure figure, CancellationToken cancellationToken)
@@ -50,7 +53,8 @@ public sealed partial class FigureRenderer(ILogger<FigureRenderer> logger)
 
     private async Task<byte[]> DrawAsync(Figure figure)
     {
-        await _gate.WaitAsync();
+        var gate = figure.Costly ? _costly : _quick;
+        await gate.WaitAsync();
         try
         {
             // Task.Run: the drawing (artifact reads, t-SNE, rendering) runs on the thread pool, whoever awaits it.
@@ -58,7 +62,7 @@ public sealed partial class FigureRenderer(ILogger<FigureRenderer> logger)
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 

@@ -48,7 +48,7 @@ public sealed class RunSerializationTests : IDisposable
         Status with { State = TrialState.Queued, Progress = null, Result = null },
         new ElbowPoint(10, 3.5, 0.2, 0.25),
         new ElbowPoint(10, 3.5, 0.2, 0.25, 0.31, 0.9, 1200.25),
-        new ElbowCurve("mnist", "pixels", "none", 0, new[] { new ElbowPoint(10, 3.5, 0.2, 0.25), new ElbowPoint(20, 2.5, 0.1, 0.15) }, 10),
+        new ElbowCurve("mnist", "raw", "none", 0, new[] { new ElbowPoint(10, 3.5, 0.2, 0.25), new ElbowPoint(20, 2.5, 0.1, 0.15) }, 10),
         new StageCounts(13, 5),
         new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), "sw/abc",
             new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7),

@@ -31,7 +31,7 @@ public sealed class SerializationTests : IDisposable
         _seedStudy,
         _seedStudy with { Strategy = StrategySpec.Grid, KMeans = KMeansSettings.FullDefaults },
         SweepExpansion.Expand(_seedStudy)[^1],
-        RepresentationSpec.Pixels,
+        RepresentationSpec.Raw,
         RepresentationSpec.Of(new AutoencoderSpec(25, ReconstructionLoss.Mse, 3, 64, 1e-3, true)),
         new AutoencoderSpec(16),
         KMeansSettings.MiniBatchDefaults,

@@ -46,7 +46,7 @@ public sealed class SpecValidationTests
         Assert.Equal("test", spec.Name);
         Assert.Equal(["mnist"], spec.Datasets);
         Assert.Equal(SplitSpec.All, spec.Split);
-        Assert.Equal([RepresentationSpec.Pixels], spec.Representations);
+        Assert.Equal([RepresentationSpec.Raw], spec.Representations);
         Assert.Equal([ScalerKind.None], spec.Scalers);
         Assert.Equal([10], spec.K);
         Assert.Equal([0], spec.Seeds);
@@ -91,7 +91,7 @@ public sealed class SpecValidationTests
 
     [Theory]
     [InlineData("datasets", "[]", "datasets must not be empty, e.g. datasets: [mnist]")]
-    [InlineData("representations", "[]", "representations must not be empty, e.g. representations: [pixels, { autoencoder: { z_dim: 16 } }]")]
+    [InlineData("representations", "[]", "representations must not be empty, e.g. representations: [raw, { autoencoder: { z_dim: 16 } }]")]
     [InlineData("scalers", "[]", "scalers must not be empty, e.g. scalers: [none, l2]")]
     [InlineData("k", "[]", "k must not be empty, e.g. k: [10, 25, 225] or { from: 10, to: 250, step: 10 }")]
     [InlineData("seeds", "[]", "seeds must not be empty, e.g. seeds: [0, 1]")]
@@ -131,13 +131,31 @@ public sealed class SpecValidationTests
     public void K_above_the_splits_training_rows_is_rejected(string k, string path, string message) =>
         AssertError(Spec(("split", "{ train: 100 }"), ("k", k)), path, message);
 
-    [Fact]
-    public void Split_above_the_dataset_size_keeps_every_row()
+    [Theory]
+    [InlineData("[raw]")]
+    [InlineData("[pixels]")]
+    [InlineData("[{ raw: {} }]")]
+    [InlineData("[{ pixels: {} }]")]
+    public void Raw_and_its_alias_pixels_are_one_representation_named_raw(string representations)
     {
-        var spec = Specs.Valid(Spec(("split", "{ train: 70000, test: 5000 }"), ("k", "[60000]")));
+        var trial = Assert.Single(SweepExpansion.Expand(Specs.Valid(Spec(("representations", representations)))));
 
-        var trial = Assert.Single(SweepExpansion.Expand(spec));
-        Assert.Equal(new SplitSpec(60_000, 5_000), trial.Split);
+        Assert.Equal(RepresentationSpec.Raw, trial.Representation);
+        Assert.Equal("mnist/raw/none/k10/s0", trial.Key);
+    }
+
+    [Theory]
+    [InlineData("{ train: 70000 }", "$.split.train", "split.train 70000 exceeds the 60000 train rows of mnist; ask for at most 60000, or leave split.train out to use them all")]
+    [InlineData("{ train: 6000, test: 10001 }", "$.split.test", "split.test 10001 exceeds the 10000 test rows of mnist; ask for at most 10000, or leave split.test out to use them all")]
+    public void Split_above_the_datasets_rows_is_rejected(string split, string path, string message) =>
+        AssertError(Spec(("split", split)), path, message);
+
+    [Fact]
+    public void Split_of_exactly_the_datasets_rows_is_accepted()
+    {
+        var spec = Specs.Valid(Spec(("split", "{ train: 60000, test: 10000 }")));
+
+        Assert.Equal(new SplitSpec(60_000, 10_000), Assert.Single(SweepExpansion.Expand(spec)).Split);
     }
 
     [Theory]
@@ -206,7 +224,7 @@ public sealed class SpecValidationTests
         AssertError(
             Spec(("representations", "[pixel]")),
             "$.representations[0]",
-            "unknown representation 'pixel'; did you mean 'pixels'? known: pixels, autoencoder");
+            "unknown representation 'pixel'; did you mean 'pixels'? known: raw, pixels, autoencoder");
 
     [Theory]
     [InlineData(0)]
@@ -265,7 +283,7 @@ public sealed class SpecValidationTests
         Assert.Equal(
             [
                 new SpecError("$.datasets", "datasets is required, e.g. datasets: [mnist]"),
-                new SpecError("$.representations", "representations is required, e.g. representations: [pixels, { autoencoder: { z_dim: 16 } }]"),
+                new SpecError("$.representations", "representations is required, e.g. representations: [raw, { autoencoder: { z_dim: 16 } }]"),
                 new SpecError("$.scalers", "scalers is required, e.g. scalers: [none, l2]"),
                 new SpecError("$.k", "k is required, e.g. k: [10, 25, 225] or { from: 10, to: 250, step: 10 }"),
             ],

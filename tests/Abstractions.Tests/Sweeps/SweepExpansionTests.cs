@@ -57,7 +57,7 @@ public sealed class SweepExpansionTests
 
         Assert.Equal(
             [
-                RepresentationSpec.Pixels,
+                RepresentationSpec.Raw,
                 RepresentationSpec.Of(new AutoencoderSpec(2, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
                 RepresentationSpec.Of(new AutoencoderSpec(16, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
                 RepresentationSpec.Of(new AutoencoderSpec(25, ReconstructionLoss.Mse, 5, 64, 1e-3, true)),
@@ -86,18 +86,18 @@ public sealed class SweepExpansionTests
 
         Assert.Equal(
             [
-                "mnist/pixels/none/k10/s0",
-                "mnist/pixels/none/k20/s0",
-                "mnist/pixels/l2/k10/s0",
-                "mnist/pixels/l2/k20/s0",
-                "mnist/pixels/none/k10/s1",
-                "mnist/pixels/none/k20/s1",
-                "mnist/pixels/l2/k10/s1",
-                "mnist/pixels/l2/k20/s1",
+                "mnist/raw/none/k10/s0",
+                "mnist/raw/none/k20/s0",
+                "mnist/raw/l2/k10/s0",
+                "mnist/raw/l2/k20/s0",
+                "mnist/raw/none/k10/s1",
+                "mnist/raw/none/k20/s1",
+                "mnist/raw/l2/k10/s1",
+                "mnist/raw/l2/k20/s1",
                 "mnist/ae-z16-bce-e40/none/k10/s0",
             ],
             trials.Take(9).Select(t => t.Key));
-        Assert.Equal("fashion-mnist/pixels/none/k10/s0", trials[16].Key);
+        Assert.Equal("fashion-mnist/raw/none/k10/s0", trials[16].Key);
         Assert.Equal("fashion-mnist/ae-z16-bce-e40/l2/k20/s1", trials[^1].Key);
     }
 
@@ -156,7 +156,7 @@ public sealed class SweepExpansionTests
         var spec = Specs.Valid(Small + "\nstrategy: { random: { trials: 4, seed: 0 } }");
 
         Assert.Equal(
-            ["mnist/pixels/none/k10/s0", "mnist/pixels/l2/k10/s0", "mnist/ae-z16-bce-e40/none/k10/s1", "fashion-mnist/pixels/none/k10/s1"],
+            ["mnist/raw/none/k10/s0", "mnist/raw/l2/k10/s0", "mnist/ae-z16-bce-e40/none/k10/s1", "fashion-mnist/raw/none/k10/s1"],
             SweepExpansion.Expand(spec).Select(t => t.Key));
     }
 
@@ -228,7 +228,7 @@ public sealed class SweepExpansionTests
             KMeansSettings.MiniBatchDefaults);
 
         Assert.Equal("mnist/ae-z16-bce-e40/l2/k225/s0", trial.Key);
-        Assert.Equal("mnist/pixels/standard/k10/s3", (trial with { Representation = RepresentationSpec.Pixels, Scaler = ScalerKind.Standard, K = 10, Seed = 3 }).Key);
+        Assert.Equal("mnist/raw/standard/k10/s3", (trial with { Representation = RepresentationSpec.Raw, Scaler = ScalerKind.Standard, K = 10, Seed = 3 }).Key);
         Assert.Equal("mnist/ae-z2-mse-e5-b64-lr0.001/none/k225/s0", (trial with { Representation = RepresentationSpec.Of(new AutoencoderSpec(2, ReconstructionLoss.Mse, 5, 64, 0.001)), Scaler = ScalerKind.None }).Key);
     }
 

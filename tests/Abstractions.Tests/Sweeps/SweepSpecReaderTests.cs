@@ -27,7 +27,7 @@ public sealed class SweepSpecReaderTests : IDisposable
         Assert.Equal("seed-study", spec.Name);
         Assert.Equal(["mnist"], spec.Datasets);
         Assert.Equal(SplitSpec.All, spec.Split);
-        Assert.Equal(["pixels", "ae-z2-bce-e40", "ae-z16-bce-e40", "ae-z25-bce-e40"], spec.Representations.Select(r => r.Label));
+        Assert.Equal(["raw", "ae-z2-bce-e40", "ae-z16-bce-e40", "ae-z25-bce-e40"], spec.Representations.Select(r => r.Label));
         Assert.All(spec.Representations.Skip(1), r => Assert.True(r.Autoencoder!.Reconstructions));
         Assert.Equal([ScalerKind.None, ScalerKind.L2, ScalerKind.Standard], spec.Scalers);
         Assert.Equal(Enumerable.Range(1, 25).Select(i => i * 10).Append(225), spec.K);
@@ -45,7 +45,7 @@ public sealed class SweepSpecReaderTests : IDisposable
 
         Assert.Equal("demo", spec.Name);
         Assert.Equal(new SplitSpec(6000, 1000), spec.Split);
-        Assert.Equal(["pixels", "ae-z16-bce-e3"], spec.Representations.Select(r => r.Label));
+        Assert.Equal(["raw", "ae-z16-bce-e3"], spec.Representations.Select(r => r.Label));
         Assert.Equal([ScalerKind.None, ScalerKind.L2], spec.Scalers);
         Assert.Equal([10, 25, 50, 100, 200], spec.K);
         Assert.Equal([0], spec.Seeds);

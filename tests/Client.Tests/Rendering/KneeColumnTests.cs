@@ -7,7 +7,7 @@ namespace Grid.Client.Tests.Rendering;
 public sealed class KneeColumnTests
 {
     private static ElbowCurve Curve(string scaler, int[] ks, int knee) =>
-        new("mnist", "pixels", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
+        new("mnist", "raw", scaler, 0, ks.Select(k => new ElbowPoint(k, 1000.0 / k, 0.5 / k, 0.6 / k)).ToList(), knee);
 
     [Fact]
     public void A_knee_of_fewer_than_five_k_values_reads_too_few_points_and_is_not_marked()

@@ -11,7 +11,7 @@ public sealed class QualityOutputTests
 {
     private static TrialStatus Trial(int k, bool measured)
     {
-        var spec = new TrialSpec("mnist", new SplitSpec(1000, 200), RepresentationSpec.Pixels, ScalerKind.L2, k, 0, KMeansSettings.MiniBatchDefaults);
+        var spec = new TrialSpec("mnist", new SplitSpec(1000, 200), RepresentationSpec.Raw, ScalerKind.L2, k, 0, KMeansSettings.MiniBatchDefaults);
         var result = new ClusteringResult(0.4 / k, 0.5 / k, 1000.0 / k, 5, 0.1, 2, [1, 0, 0, 1], 0);
         if (measured)
         {
@@ -23,7 +23,7 @@ public sealed class QualityOutputTests
     private static SweepSnapshot Snapshot()
     {
         TrialStatus[] trials = [Trial(5, measured: true), Trial(10, measured: false)];
-        var curve = new ElbowCurve("mnist", "pixels", "l2", 0,
+        var curve = new ElbowCurve("mnist", "raw", "l2", 0,
             [new ElbowPoint(5, 200, 0.08, 0.1, 0.125, 1.75, 321.5), new ElbowPoint(10, 100, 0.04, 0.05)], null);
         return new SweepSnapshot("s", "quality", SweepState.Completed, trials, [curve], "s/10", new StageCounts(2, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 3);
     }

@@ -97,9 +97,9 @@ public sealed class FigureLayoutTests
     /// <summary>Two curves with their knees at the same k and almost the same value, a third near them.</summary>
     private static readonly ElbowData[] Crowded =
     [
-        new("mnist · pixels · none · seed 0", [5, 10, 20, 40, 80, 160], [1000, 700, 450, 380, 340, 320], [.4, .3, .2, .15, .12, .11], [.42, .31, .21, .16, .13, .12], 20),
-        new("mnist · pixels · l2 · seed 0", [5, 10, 20, 40, 80, 160], [10, 7.2, 4.6, 3.9, 3.5, 3.3], [.38, .29, .2, .14, .11, .1], [.40, .30, .205, .15, .12, .11], 20),
-        new("mnist · pixels · standard · seed 0", [5, 10, 20, 40, 80, 160], [90, 66, 41, 35, 31, 29], [.39, .3, .21, .15, .12, .11], [.41, .305, .208, .155, .125, .115], 10),
+        new("mnist · raw · none · seed 0", [5, 10, 20, 40, 80, 160], [1000, 700, 450, 380, 340, 320], [.4, .3, .2, .15, .12, .11], [.42, .31, .21, .16, .13, .12], 20),
+        new("mnist · raw · l2 · seed 0", [5, 10, 20, 40, 80, 160], [10, 7.2, 4.6, 3.9, 3.5, 3.3], [.38, .29, .2, .14, .11, .1], [.40, .30, .205, .15, .12, .11], 20),
+        new("mnist · raw · standard · seed 0", [5, 10, 20, 40, 80, 160], [90, 66, 41, 35, 31, 29], [.39, .3, .21, .15, .12, .11], [.41, .305, .208, .155, .125, .115], 10),
     ];
 
     /// <summary>Latent points that fill the whole plane, the upper right corner included.</summary>

@@ -9,7 +9,7 @@ namespace Grid.Compute.Tests.Plots;
 public sealed class PlotTests
 {
     private static readonly ElbowData Curve = new(
-        "mnist · pixels · none · seed 0",
+        "mnist · raw · none · seed 0",
         [10, 25, 50, 100, 200],
         [1000.0, 600.0, 450.0, 400.0, 380.0],
         [0.30, 0.20, 0.15, 0.12, 0.11],
@@ -31,7 +31,7 @@ public sealed class PlotTests
     };
 
     /// <summary>Three k values: Kneedle's answer is always the middle one, which means nothing.</summary>
-    private static readonly ElbowData Three = new("mnist · pixels · l2 · seed 0", [5, 10, 20], [90.0, 60.0, 45.0], [0.3, 0.2, 0.15], [0.31, 0.21, 0.16], 10);
+    private static readonly ElbowData Three = new("mnist · raw · l2 · seed 0", [5, 10, 20], [90.0, 60.0, 45.0], [0.3, 0.2, 0.15], [0.31, 0.21, 0.16], 10);
 
     /// <summary>Width and height from a PNG's signature and IHDR chunk; fails when the bytes are not a PNG.</summary>
     public static (int Width, int Height) PngSize(byte[] png)
