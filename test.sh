@@ -12,6 +12,9 @@ export GRID_DATA_DIR="${GRID_DATA_DIR:-$root/.artifacts/data}"
 ./grid data fetch fashion-mnist
 # scikit-learn's digits and iris in every import format, for the examples on them (examples/digits-*.yaml, iris-unlabeled.yaml).
 /usr/bin/python3 tests/data/sklearn-formats.py examples/data > /dev/null
+# …and as Parquet (Python here has no Parquet writer): digits imported from its CSV, then exported (examples/digits-parquet.yaml).
+./grid data add digits --format csv --train examples/data/digits/digits.csv --label label --data-dir examples/data/datasets --replace > /dev/null
+./grid data export digits --format parquet --out examples/data/digits/parquet --data-dir examples/data/datasets > /dev/null
 
 results="$root/.artifacts/test-results"
 rm -rf "$results"

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Grid.Client.Rendering;
 using Grid.Compute.Data;
+using Grid.Compute.Data.Export;
 using Grid.Compute.Data.Import;
 using Grid.Core;
 using Grid.Core.Datasets;
@@ -10,15 +11,16 @@ using Spectre.Console;
 
 namespace Grid.Client.Commands;
 
-/// <summary><c>grid data fetch|add|list</c>: put datasets into the data directory (built-in ones fetched, the user's imported) and show what is there.</summary>
+/// <summary><c>grid data fetch|add|list|export</c>: put datasets into the data directory (built-in ones fetched, the user's imported), show what is there, and write them back out.</summary>
 public static class DataCommands
 {
     public static Command Create()
     {
-        var command = new Command("data", "Fetch built-in datasets, import your own, and list what the data directory holds");
+        var command = new Command("data", "Fetch built-in datasets, import your own, list what the data directory holds, and export a dataset as CSV or Parquet");
         command.Subcommands.Add(Fetch());
         command.Subcommands.Add(Add());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Export());
         return command;
     }
 
@@ -299,6 +301,37 @@ public static class DataCommands
                 AnsiConsole.Write(table);
             }
             JsonOutput.Write(listing, to);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset: built-in or imported (see `grid data list`)" };
+        var format = CommonOptions.RequiredNamed<DatasetFormat>("--format",
+            "csv or parquet: one column per feature (x0, x1, …) and, for labelled data, a label column of class names");
+        var to = new Option<string>("--out") { Description = "The folder to write train.csv and test.csv (or .parquet) into; created if needed", Required = true, HelpName = "DIR" };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("export",
+            "Write a dataset's train and test rows as CSV or Parquet files, for other tools. Importing them again " +
+            "(grid data add NAME --format F --train DIR/train.F --test DIR/test.F --label label) gives the same rows and checksums.")
+        {
+            name, format, to, dataDir,
+        };
+        var output = CommonOptions.Output(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var json = output.Read(parse);
+            var store = new DatasetStore(parse.GetValue(dataDir)!);
+            string dataset = parse.GetValue(name)!;
+            // File work: off the console's thread.
+            var files = await Task.Run(() => DatasetExporter.Export(store, dataset, format.ValueIn(parse), parse.GetValue(to)!, cancellationToken), cancellationToken);
+            if (!json.Print)
+            {
+                AnsiConsole.MarkupLine($"[green]{Markup.Escape(dataset)}[/] written to {Markup.Escape(string.Join(", ", files))}");
+            }
+            JsonOutput.Write(new JsonObject { ["dataset"] = dataset, ["files"] = new JsonArray([.. files.Select(f => (JsonNode)f)]) }, json);
             return ExitCodes.Ok;
         });
         return command;

@@ -2,7 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Abstractions.Sweeps;
 using Grid.Client.Specs;
+using Grid.Compute.Data;
+using Grid.Compute.Data.Export;
+using Grid.Compute.Data.Import;
 using Grid.Core;
+using Grid.Core.Datasets;
 
 namespace Grid.Abstractions.Tests.Sweeps;
 
@@ -61,6 +65,9 @@ public sealed class SweepSpecReaderTests : IDisposable
         var (code, _, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(2), "/usr/bin/python3",
             Repository.PathOf("tests", "data", "sklearn-formats.py"), work.File("data"));
         Assert.True(code == 0, $"tests/data/sklearn-formats.py exited {code}: {stderr} (scripts/setup.sh test installs python3-sklearn and python3-pil)");
+        // The Parquet files, as test.sh writes them with `grid data add` and `grid data export`.
+        var digits = DatasetImporter.Import(new DatasetImportSpec("digits", DatasetFormat.Csv, work.File("data/digits/digits.csv"), null, null, null, "label"), work.File("imported"));
+        DatasetExporter.Export(new DatasetStore(work.File("imported")), digits.Name, DatasetFormat.Parquet, work.File("data/digits/parquet"));
         var examples = Directory.GetFiles(Repository.PathOf("examples"))
             .Where(f => SweepSpecReader.FormatOf(f) != SpecFormat.Auto)
             .Select(f =>
@@ -72,6 +79,7 @@ public sealed class SweepSpecReaderTests : IDisposable
 
         Assert.Contains(examples, f => f.EndsWith("quick.json", StringComparison.Ordinal));
         Assert.Contains(examples, f => f.EndsWith("digits-images.yaml", StringComparison.Ordinal));
+        Assert.Contains(examples, f => f.EndsWith("digits-parquet.yaml", StringComparison.Ordinal));
         Assert.All(examples, file =>
         {
             var result = SweepSpecReader.ReadFile(file, work.File("datasets"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grid.Compute.Data;
+using Grid.Compute.Data.Export;
 using Grid.Compute.Data.Import;
 using Grid.Core.Datasets;
 
@@ -91,6 +92,33 @@ public sealed class SklearnFormatsTests(SklearnFormatsFixture files) : IClassFix
         Assert.All([.. named, numbered], d => Assert.Equal(Checksums(csv), Checksums(d)));
         var split = new DatasetStore(_data.Path).Load(csv);
         Assert.All(Enumerable.Range(0, 3), k => Assert.Equal(10, split.Test.Labels!.Count(l => l == k)));
+    }
+
+    [PythonFact]
+    public void Datasets_exported_as_csv_import_again_to_the_same_checksums() => ExportAndImportAgain(DatasetFormat.Csv);
+
+    [PythonFact]
+    public void Datasets_exported_as_parquet_import_again_to_the_same_checksums() => ExportAndImportAgain(DatasetFormat.Parquet);
+
+    private void ExportAndImportAgain(DatasetFormat format)
+    {
+        var store = new DatasetStore(_data.Path);
+        foreach (var original in new[]
+        {
+            Import("digits", DatasetFormat.Csv, Digits("digits.csv"), label: "label"),
+            Import("iris", DatasetFormat.Csv, Iris("iris.csv"), label: "species"),
+        })
+        {
+            string folder = Path.Combine(_data.Path, "exported", original.Name);
+            string extension = format == DatasetFormat.Csv ? ".csv" : ".parquet";
+
+            var files = DatasetExporter.Export(store, original.Name, format, folder);
+
+            Assert.Equal([Path.Combine(folder, "train" + extension), Path.Combine(folder, "test" + extension)], files);
+            var again = DatasetImporter.Import(new DatasetImportSpec(original.Name + "-again", format, files[0], files[1], null, null, DatasetExporter.LabelColumn), _data.Path);
+            Assert.Equal(Checksums(original), Checksums(again));
+            Assert.Equal(original.ClassNames, again.ClassNames);
+        }
     }
 
     /// <summary>The script's CSV (no quoting: numbers and plain names) as Parquet, written with Parquet.Net: doubles and a text label column.</summary>
