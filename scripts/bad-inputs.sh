@@ -136,6 +136,8 @@ row "data add: images of different sizes" $GRID data add pets --format images --
 row "data add: settings that do not fit" $GRID data add mnist --format npy --train "$IMP/x.npy" --label class --test-fraction 1.5 --data-dir "$IMP/data"
 $GRID data add wine --format npy --train "$IMP/x.npy" --data-dir "$IMP/data" > /dev/null 2>&1
 row "data add: a taken name, other content" $GRID data add wine --format csv --train "$IMP/good.csv" --data-dir "$IMP/data"
+row "data export: a format it does not write" $GRID data export wine --format npy --out "$IMP/out" --data-dir "$IMP/data"
+row "data export: unknown dataset" $GRID data export wne --format csv --out "$IMP/out" --data-dir "$IMP/data"
 row "output: --json-file in a missing folder" $GRID data list --json-file "$TMP/missing/list.json"
 row "output: demo's old --json FILE with --json-file" $GRID demo --json "$TMP/a.json" --json-file "$TMP/b.json"
 mkdir -p "$TMP/data/mnist"; head -c 1000 "$GRID_DATA_DIR/mnist/train-images-idx3-ubyte" > "$TMP/data/mnist/train-images-idx3-ubyte" 2>/dev/null

@@ -51,6 +51,31 @@ public sealed class DataCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_writes_train_and_test_csv_with_class_names_and_refuses_other_formats_and_unknown_names()
+    {
+        var (code, _, stderr) = await InProcessGrid.RunAsync("data", "add", "wine", "--format", "csv", "--train", Csv("wine.csv"), "--label", "class",
+            "--test-fraction", "0.25", "--data-dir", DataDir);
+        Assert.True(code == 0, $"data add exited {code}: {stderr}");
+
+        (code, var stdout, stderr) = await InProcessGrid.RunAsync("data", "export", "wine", "--format", "csv", "--out", _work.File("out"), "--data-dir", DataDir, "--json");
+
+        Assert.True(code == 0, $"data export exited {code}: {stderr}");
+        Assert.Equal([_work.File("out/train.csv"), _work.File("out/test.csv")], JsonNode.Parse(stdout)!["files"]!.AsArray().Select(f => f!.GetValue<string>()));
+        var test = File.ReadAllLines(_work.File("out/test.csv"));
+        Assert.Equal("x0,x1,x2,label", test[0]);
+        Assert.Equal(5, test.Length);
+        Assert.All(test[1..], line => Assert.Matches(@"^[\d.]+,\d,\d+,(red|blue)$", line));
+
+        (code, _, stderr) = await InProcessGrid.RunAsync("data", "export", "wine", "--format", "npy", "--out", _work.File("npy"), "--data-dir", DataDir);
+        Assert.Equal(2, code);
+        Assert.Contains("datasets are exported as csv or parquet; got npy", stderr);
+        Assert.False(Directory.Exists(_work.File("npy")), "a refused export wrote a folder");
+        (code, _, stderr) = await InProcessGrid.RunAsync("data", "export", "wne", "--format", "csv", "--out", _work.File("none"), "--data-dir", DataDir);
+        Assert.Equal(2, code);
+        Assert.Contains("no dataset 'wne'", stderr);
+    }
+
+    [Fact]
     public async Task List_shows_unlabeled_data_as_unlabeled_and_a_broken_manifest_as_broken()
     {
         var (code, _, stderr) = await InProcessGrid.RunAsync("data", "add", "plain", "--format", "csv", "--train", Csv("plain.csv", labelled: false), "--data-dir", DataDir);
