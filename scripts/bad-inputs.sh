@@ -50,6 +50,12 @@ split: { train: 70000 }
 representations: [pixels]
 scalers: [none]
 k: [10]")"
+row "spec: inertia as the objective" $GRID run "$(spec objinertia.yaml "$BASE
+k: [10]
+objective: inertia")"
+row "spec: an objective's goal reversed" $GRID run "$(spec objgoal.yaml "$BASE
+k: [10]
+objective: { metric: silhouette, goal: minimize }")"
 row "spec: empty axis" $GRID run "$(spec empty.yaml "$BASE
 k: []")"
 row "spec: unknown dataset" $GRID run "$(spec ds.yaml "datasets: [cifar]

@@ -41,3 +41,9 @@ public sealed class NetworkArchitectureCodec : CoreEnumCodec<NetworkArchitecture
 
 [RegisterSerializer]
 public sealed class InputScalingCodec : CoreEnumCodec<InputScaling>;
+
+[RegisterSerializer]
+public sealed class ObjectiveMetricCodec : CoreEnumCodec<ObjectiveMetric>;
+
+[RegisterSerializer]
+public sealed class ObjectiveGoalCodec : CoreEnumCodec<ObjectiveGoal>;

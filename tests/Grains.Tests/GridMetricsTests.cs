@@ -18,9 +18,9 @@ public sealed class GridMetricsTests : IDisposable
 {
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
 
-    /// <summary>Every label the Grid meter may use: all bounded (kinds, states, a sweep's axes); never a trial or stage id.</summary>
+    /// <summary>Every label the Grid meter may use: all bounded (kinds, states, a sweep's axes and objective); never a trial or stage id.</summary>
     private static readonly HashSet<string> AllowedLabels =
-        ["resource", "stage", "state", "outcome", "slot", "split", "sweep", "dataset", "representation", "scaler", "seed", "k"];
+        ["resource", "stage", "state", "outcome", "slot", "split", "sweep", "dataset", "representation", "scaler", "seed", "k", "metric", "goal"];
 
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -74,6 +74,24 @@ public sealed class GridMetricsTests : IDisposable
         // A grain re-activated later (to answer a query) does not bring them back.
         _metrics.SweepChanged("sw-1", trials, finished, results: true);
         Assert.DoesNotContain(_probe.Observe(), m => m.Tags.ContainsKey("sweep"));
+    }
+
+    [Fact]
+    public void The_best_value_of_the_sweeps_objective_is_a_gauge_labelled_with_the_metric_and_goal()
+    {
+        var trials = Trials("sw-o", ks: [2, 4, 8, 16, 32], succeeded: 5).ToList();
+
+        _metrics.SweepChanged("sw-o", trials, finished: null, results: true, ObjectiveSpec.Of(ObjectiveMetric.DaviesBouldin));
+        var best = Assert.Single(_probe.Observe(), m => m.Name == "grid.sweep.best_objective" && m.Tags["sweep"] == "sw-o");
+
+        Assert.Equal(trials.Min(t => t.Result!.DaviesBouldin)!.Value, best.Value, 1e-12);
+        Assert.Equal(("davies_bouldin", "minimize"), (best.Tags["metric"], best.Tags["goal"]));
+
+        // Without an objective (a sweep recorded before them) the labelled trials rank by test error.
+        _metrics.SweepChanged("sw-o", trials, finished: null, results: true);
+        best = Assert.Single(_probe.Observe(), m => m.Name == "grid.sweep.best_objective" && m.Tags["sweep"] == "sw-o");
+        Assert.Equal(trials.Min(t => t.Result!.TestError)!.Value, best.Value, 1e-12);
+        Assert.Equal("test_error", best.Tags["metric"]);
     }
 
     [Fact]

@@ -207,7 +207,7 @@ public sealed class ResultsPageTests : IDisposable
             .Select(t => t.Spec.K == 40 ? t : t with { Result = t.Result! with { Silhouette = 0.01 * t.Spec.K, DaviesBouldin = 2.0 - 0.01 * t.Spec.K, CalinskiHarabasz = 10.0 * t.Spec.K } })
             .ToList();
         var snapshot = new SweepSnapshot("s-quality", "quality", SweepState.Completed, trials, SweepAggregator.Curves(trials),
-            SweepAggregator.Best(trials), new StageCounts(5, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 5);
+            SweepAggregator.Best(trials, ObjectiveSpec.Of(ObjectiveMetric.TestError)), new StageCounts(5, 0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 5);
         var figures = ResultFigures.List(snapshot, Sources());
 
         string html = ResultsHtml.SweepPage(snapshot, figures, new ResultsHtml.PageMode(false, f => f.Name));

@@ -309,9 +309,13 @@ public sealed record SweepSnapshot(
     [property: Id(8)] DateTimeOffset? Finished,
     [property: Id(9)] long Version,
     [property: Id(10)] IReadOnlyList<string>? Tags = null,
-    [property: Id(11)] string? Note = null)
+    [property: Id(11)] string? Note = null,
+    [property: Id(12)] ObjectiveSpec? Objective = null)
 {
     public int Total => Trials.Count;
+
+    /// <summary>What <see cref="BestTrialId"/> was chosen by: the spec's objective, or for sweeps recorded before objectives the rule they followed.</summary>
+    public ObjectiveSpec RankedBy => ObjectiveSpec.Resolve(Objective, Trials.Where(t => t.Result is not null).Select(t => t.Result!));
 
     public int Count(TrialState state) => Trials.Count(t => t.State == state);
 

@@ -15,7 +15,7 @@ namespace Grid.Abstractions.Sweeps;
 internal sealed partial class SpecValidator(IDatasetRegistry registry)
 {
     public static readonly IReadOnlyList<string> RootKeys =
-        ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine"];
+        ["name", "datasets", "split", "representations", "scalers", "k", "seeds", "kmeans", "strategy", "refine", "objective"];
 
     private static readonly IReadOnlyList<string> _splitKeys = ["train", "test"];
     private static readonly IReadOnlyList<string> _representationKeys = ["raw", "pixels", "autoencoder"];
@@ -62,6 +62,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var kmeans = ReadKMeans(spec);
         var strategy = ReadStrategy(spec);
         var refine = ReadRefine(spec);
+        var objective = datasets is null ? null : ReadObjective(spec, datasets);
 
         if (datasets is not null && representations is not null)
         {
@@ -81,7 +82,8 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             seeds.Select(s => s.Value).ToArray(),
             kmeans ?? KMeansSettings.MiniBatchDefaults,
             strategy ?? StrategySpec.Grid,
-            refine);
+            refine,
+            objective);
         CheckTrialCount(candidate);
         return _errors.Count == 0 && split is not null && kmeans is not null && strategy is not null ? candidate : null;
     }
@@ -513,6 +515,75 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 Error(path, $"{Shape}; got {Describe(node)}");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// <c>objective: { metric: M, goal: G }</c> (or just <c>objective: M</c>); without it, the test error when every
+    /// dataset has labels, else the silhouette. The goal may be stated but is always the metric's own direction.
+    /// </summary>
+    private ObjectiveSpec? ReadObjective(JsonObject spec, List<(DatasetDescriptor Value, string Path)> datasets)
+    {
+        var path = SpecPath.Property(Root, "objective");
+        var node = Get(spec, "objective");
+        if (node is null)
+        {
+            return ObjectiveSpec.Default(datasets.All(d => d.Value.Labelled));
+        }
+        const string Shape = "objective is a metric or { metric: test_error, goal: minimize }";
+        var (metricNode, metricPath, goalNode) = node switch
+        {
+            JsonObject mapping => (Get(mapping, "metric"), SpecPath.Property(path, "metric"), Get(mapping, "goal")),
+            _ => (node, path, null),
+        };
+        if (node is JsonObject keys)
+        {
+            CheckKeys(keys, path, ["metric", "goal"]);
+            if (metricNode is null)
+            {
+                Error(metricPath, $"{Shape}; metric is required");
+                return null;
+            }
+        }
+        if (ReadString(metricNode, metricPath, "a metric name") is not { } metricName)
+        {
+            return null;
+        }
+        if (string.Equals(metricName.Trim(), "inertia", StringComparison.OrdinalIgnoreCase))
+        {
+            Error(metricPath, "inertia cannot be an objective: it always falls as k grows, so the largest k would always win; " +
+                $"use one of {string.Join(", ", SpecNames.All<ObjectiveMetric>())}");
+            return null;
+        }
+        if (!SpecNames.TryParse<ObjectiveMetric>(metricName, out var metric))
+        {
+            UnknownName(metricPath, "objective metric", metricName, SpecNames.All<ObjectiveMetric>());
+            return null;
+        }
+        if (metric.NeedsLabels() && datasets.FirstOrDefault(d => !d.Value.Labelled) is { Value: { } unlabelled })
+        {
+            Error(metricPath, $"{SpecNames.Of(metric)} needs class labels, and {unlabelled.Name} has none; " +
+                $"use a label-free measure ({string.Join(", ", QualityMeasures.All.Select(SpecNames.Of))})");
+            return null;
+        }
+        if (goalNode is not null)
+        {
+            var goalPath = SpecPath.Property(path, "goal");
+            if (ReadString(goalNode, goalPath, "minimize or maximize") is not { } goalName)
+            {
+                return null;
+            }
+            if (!SpecNames.TryParse<ObjectiveGoal>(goalName, out var goal))
+            {
+                UnknownName(goalPath, "goal", goalName, SpecNames.All<ObjectiveGoal>());
+                return null;
+            }
+            if (goal != metric.Goal())
+            {
+                Error(goalPath, $"{SpecNames.Of(metric)} is better when {(metric.Goal() == ObjectiveGoal.Minimize ? "lower" : "higher")}: its goal is {SpecNames.Of(metric.Goal())}; got {SpecNames.Of(goal)}");
+                return null;
+            }
+        }
+        return ObjectiveSpec.Of(metric);
     }
 
     private StrategySpec? ReadStrategy(JsonObject spec)

@@ -16,6 +16,7 @@ namespace Grid.Abstractions.Sweeps;
 /// <param name="Seeds">Seeds; each seeds the autoencoder's training and k-means' random state.</param>
 /// <param name="KMeans">k-means settings shared by every trial.</param>
 /// <param name="Strategy">Grid or random sampling.</param>
+/// <param name="Objective">What the sweep's best trial is judged by; null in sweeps recorded before objectives (<see cref="ObjectiveSpec.Resolve"/>).</param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.sweep-spec")]
 public sealed record SweepSpec(
@@ -28,7 +29,8 @@ public sealed record SweepSpec(
     [property: Id(6)] IReadOnlyList<int> Seeds,
     [property: Id(7)] KMeansSettings KMeans,
     [property: Id(8)] StrategySpec Strategy,
-    [property: Id(9)] int? RefineKneeStep = null)
+    [property: Id(9)] int? RefineKneeStep = null,
+    [property: Id(10)] ObjectiveSpec? Objective = null)
 {
     /// <inheritdoc />
     public bool Equals(SweepSpec? other) =>
@@ -43,7 +45,8 @@ public sealed record SweepSpec(
                 && Seeds.SequenceEqual(other.Seeds)
                 && KMeans == other.KMeans
                 && Strategy == other.Strategy
-                && RefineKneeStep == other.RefineKneeStep));
+                && RefineKneeStep == other.RefineKneeStep
+                && Objective == other.Objective));
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -54,6 +57,7 @@ public sealed record SweepSpec(
         hash.Add(KMeans);
         hash.Add(Strategy);
         hash.Add(RefineKneeStep);
+        hash.Add(Objective);
         AddAll(ref hash, Datasets);
         AddAll(ref hash, Representations);
         AddAll(ref hash, Scalers);

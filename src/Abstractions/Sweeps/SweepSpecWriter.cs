@@ -47,6 +47,10 @@ public static class SweepSpecWriter
         {
             root["refine"] = new JsonObject { ["knee"] = new JsonObject { ["step"] = step } };
         }
+        if (spec.Objective is { } objective)
+        {
+            root["objective"] = new JsonObject { ["metric"] = SpecNames.Of(objective.Metric), ["goal"] = SpecNames.Of(objective.Goal) };
+        }
         return root;
     }
 

@@ -92,7 +92,7 @@ public static class SweepManagementCommands
             HelpName = "DIR",
         };
         var command = new Command("compare",
-            "Compare sweeps side by side: each one's best configurations (best test error; per curve its best trial and its knee), " +
+            "Compare sweeps side by side: each one's best configurations (by its objective; per curve its best trial and its knee), " +
             "and with --out their elbow and test-error curves on one chart")
         {
             ids, output,

@@ -151,8 +151,8 @@ public static class SweepRenderer
         }
         if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is { Result: { } best } bestTrial)
         {
-            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Best: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] {(best.TestError is null ? "by silhouette (no labels)" : $"test error {best.TestError:F4} (train {best.TrainError:F4})")} · {Markup.Escape(QualityMeasures.Describe(best.Quality))}"));
+            string errors = best.TestError is null ? "" : string.Create(CultureInfo.InvariantCulture, $"test error {best.TestError:F4} (train {best.TrainError:F4}) · ");
+            console.MarkupLine($"Best by {Markup.Escape(snapshot.RankedBy.Metric.Title())}: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] {errors}{Markup.Escape(QualityMeasures.Describe(best.Quality))}");
         }
         console.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
         foreach (var failed in snapshot.Trials.Where(t => t.State == TrialState.Failed))

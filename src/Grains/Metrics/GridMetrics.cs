@@ -108,6 +108,8 @@ public sealed class GridMetrics
         Meter.CreateObservableGauge("grid.sweep.inertia", ObserveSweeps(s => SweepPoints(s, p => p.Inertia)), "1", "k-means inertia of each finished trial of a sweep, by its axes and k");
         Meter.CreateObservableGauge("grid.sweep.train_error", ObserveSweeps(s => SweepPoints(s, p => p.TrainError)), "1", "Train error of each finished trial of a sweep, by its axes and k");
         Meter.CreateObservableGauge("grid.sweep.test_error", ObserveSweeps(s => SweepPoints(s, p => p.TestError)), "1", "Test error of each finished trial of a sweep, by its axes and k");
+        Meter.CreateObservableGauge("grid.sweep.best_objective", ObserveSweeps(SweepBestObjective), "1",
+            "The best value of a sweep's objective among its finished trials (the metric and goal are labels)");
         Meter.CreateObservableGauge("grid.sweep.knee", ObserveSweeps(SweepKnees), "{cluster}", "The k at the knee of each elbow curve of a sweep");
         foreach (var measure in QualityMeasures.All)
         {
@@ -223,9 +225,10 @@ public sealed class GridMetrics
     /// <summary>
     /// Publishes a sweep's progress from its trials; with <paramref name="results"/> also its elbow
     /// points and knees (worth recomputing only when a trial ended). <paramref name="finished"/> is
-    /// when the sweep ended, which starts the retention clock.
+    /// when the sweep ended, which starts the retention clock. <paramref name="objective"/> is the sweep's
+    /// (null: as sweeps recorded before objectives are ranked, <see cref="ObjectiveSpec.Resolve"/>).
     /// </summary>
-    public void SweepChanged(string sweepId, IReadOnlyList<TrialStatus> trials, DateTimeOffset? finished, bool results)
+    public void SweepChanged(string sweepId, IReadOnlyList<TrialStatus> trials, DateTimeOffset? finished, bool results, ObjectiveSpec? objective = null)
     {
         var now = _clock.GetUtcNow();
         Prune(now);
@@ -244,10 +247,16 @@ public sealed class GridMetrics
         var stages = SweepAggregator.Stages(trials);
         Dictionary<PointKey, ElbowPoint>? points = null;
         Dictionary<CurveKey, int>? knees = null;
+        BestObjective? best = null;
         if (results)
         {
             points = [];
             knees = [];
+            var ranking = ObjectiveSpec.Resolve(objective, trials.Where(t => t.Result is not null).Select(t => t.Result!));
+            if (SweepAggregator.BestTrial(trials, ranking) is { Result: { } result })
+            {
+                best = new BestObjective(ranking, ranking.ValueOf(result)!.Value);
+            }
             foreach (var curve in SweepAggregator.Curves(trials))
             {
                 var key = new CurveKey(curve.Dataset, curve.Representation, curve.Scaler, curve.Seed);
@@ -268,6 +277,7 @@ public sealed class GridMetrics
             series.Stages = stages;
             series.Points = points ?? series.Points;
             series.Knees = knees ?? series.Knees;
+            series.Best = results ? best : series.Best;
             series.EndedAt = finished;
         }
     }
@@ -432,6 +442,11 @@ public sealed class GridMetrics
     private static IEnumerable<Measurement<double>> SweepBestQuality(SweepSeries s, QualityMeasure measure) =>
         measure.Best(s.Points.Values.Select(p => p.Quality(measure))) is double best ? [new Measurement<double>(best, Tag("sweep", s.SweepId))] : [];
 
+    private static IEnumerable<Measurement<double>> SweepBestObjective(SweepSeries s) =>
+        s.Best is { } best
+            ? [new Measurement<double>(best.Value, Tag("sweep", s.SweepId), Tag("metric", SpecNames.Of(best.Objective.Metric)), Tag("goal", SpecNames.Of(best.Objective.Goal)))]
+            : [];
+
     private static IEnumerable<Measurement<double>> SweepKnees(SweepSeries s) =>
         s.Knees.Select(k => new Measurement<double>(k.Value, CurveTags(s.SweepId, k.Key)));
 
@@ -471,6 +486,9 @@ public sealed class GridMetrics
 
     private sealed record PointKey(CurveKey Curve, int K);
 
+    /// <summary>A sweep's best value of its objective.</summary>
+    private sealed record BestObjective(ObjectiveSpec Objective, double Value);
+
     /// <summary>What one silo knows of one sweep; guarded by <see cref="Gate"/> (written by the grain, read by scrapes).</summary>
     private sealed class SweepSeries(string sweepId)
     {
@@ -487,6 +505,8 @@ public sealed class GridMetrics
         public Dictionary<PointKey, ElbowPoint> Points { get; set; } = [];
 
         public Dictionary<CurveKey, int> Knees { get; set; } = [];
+
+        public BestObjective? Best { get; set; }
 
         public Dictionary<(string Dataset, string Representation), EpochFigures> Autoencoders { get; } = [];
 

@@ -58,35 +58,33 @@ public static class SweepAggregator
         return added;
     }
 
-    /// <summary>The id of the best succeeded trial (<see cref="BestTrial"/>), or null.</summary>
-    public static string? Best(IEnumerable<TrialStatus> trials) => BestTrial(trials)?.TrialId;
+    /// <summary>The id of the best succeeded trial by <paramref name="objective"/> (<see cref="BestTrial"/>), or null.</summary>
+    public static string? Best(IEnumerable<TrialStatus> trials, ObjectiveSpec objective) => BestTrial(trials, objective)?.TrialId;
 
     /// <summary>
-    /// The best succeeded trial, by the one rule every "best" in Grid follows: the lowest test error; where no trial
-    /// has a test error (unlabelled data), the highest silhouette. Ties go to fewer clusters, then to the earlier
-    /// trial. Null while no trial qualifies.
+    /// The best succeeded trial, by the one rule every "best" in Grid follows: the best value of the sweep's
+    /// <paramref name="objective"/> (trials without a value, such as an error on unlabelled data or a measure undefined
+    /// for them, are not ranked). Ties go to fewer clusters, then to the earlier trial. Null while no trial qualifies.
     /// </summary>
-    public static TrialStatus? BestTrial(IEnumerable<TrialStatus> trials)
+    public static TrialStatus? BestTrial(IEnumerable<TrialStatus> trials, ObjectiveSpec objective)
     {
         ArgumentNullException.ThrowIfNull(trials);
-        var succeeded = trials.Where(t => t is { State: TrialState.Succeeded, Result: not null }).ToList();
-        var labelled = succeeded.Where(t => t.Result!.TestError is not null).ToList();
-        if (labelled.Count > 0)
+        ArgumentNullException.ThrowIfNull(objective);
+        TrialStatus? best = null;
+        double bestValue = 0;
+        foreach (var trial in trials)
         {
-            return labelled.OrderBy(t => t.Result!.TestError).ThenBy(t => t.Spec.K).First();
+            if (trial is not { State: TrialState.Succeeded, Result: { } result } || objective.ValueOf(result) is not double value)
+            {
+                continue;
+            }
+            int order = best is null ? -1 : objective.Compare(value, bestValue);
+            if (order < 0 || (order == 0 && trial.Spec.K < best!.Spec.K))
+            {
+                (best, bestValue) = (trial, value);
+            }
         }
-        return succeeded
-            .Where(t => t.Result!.Silhouette is not null)
-            .OrderByDescending(t => t.Result!.Silhouette)
-            .ThenBy(t => t.Spec.K)
-            .FirstOrDefault();
-    }
-
-    /// <summary>What <see cref="BestTrial"/> ranked <paramref name="best"/> by: "test error", or "silhouette" for unlabelled data.</summary>
-    public static string RankedBy(ClusteringResult best)
-    {
-        ArgumentNullException.ThrowIfNull(best);
-        return best.TestError is null ? SpecNames.Of(QualityMeasure.Silhouette) : "test error";
+        return best;
     }
 
     /// <summary>Stage computations and reuses summed over the trials.</summary>

@@ -468,7 +468,7 @@ public sealed partial class SweepGrain(
     {
         if (state.State.Spec is not null)
         {
-            metrics.SweepChanged(this.GetPrimaryKeyString(), state.State.Trials, state.State.Finished, results);
+            metrics.SweepChanged(this.GetPrimaryKeyString(), state.State.Trials, state.State.Finished, results, state.State.Spec.Objective);
         }
     }
 
@@ -487,19 +487,21 @@ public sealed partial class SweepGrain(
     private SweepSnapshot Snapshot()
     {
         var trials = state.State.Trials.ToList();
+        var objective = ObjectiveSpec.Resolve(state.State.Spec!.Objective, trials.Where(t => t.Result is not null).Select(t => t.Result!));
         return new SweepSnapshot(
             this.GetPrimaryKeyString(),
             state.State.Spec!.Name,
             CurrentState(),
             trials,
             SweepAggregator.Curves(trials),
-            SweepAggregator.Best(trials),
+            SweepAggregator.Best(trials, objective),
             SweepAggregator.Stages(trials),
             state.State.Submitted,
             state.State.Finished,
             _version,
             state.State.Tags.Count == 0 ? null : state.State.Tags.ToList(),
-            state.State.Note);
+            state.State.Note,
+            objective);
     }
 
     /// <summary>Updates the registry's line for this sweep (counts only: no curves are built for it).</summary>

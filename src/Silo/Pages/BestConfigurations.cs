@@ -8,7 +8,7 @@ namespace Grid.Silo.Pages;
 /// <summary>Why a trial is among a sweep's best configurations.</summary>
 public enum BestKind
 {
-    /// <summary>The sweep's best trial: the lowest test error (the highest silhouette without labels; <see cref="SweepAggregator.BestTrial"/>).</summary>
+    /// <summary>The sweep's best trial by its objective (<see cref="SweepAggregator.BestTrial"/>).</summary>
     Overall,
 
     /// <summary>The best trial of one elbow curve, by the same rule.</summary>
@@ -20,7 +20,7 @@ public enum BestKind
 
 /// <summary>One of a sweep's best configurations.</summary>
 /// <param name="Kind">Why it is listed.</param>
-/// <param name="What">The reason in words, e.g. "best of mnist · pixels · l2 · seed 0".</param>
+/// <param name="What">The reason in words, e.g. "best of mnist · raw · l2 · seed 0".</param>
 /// <param name="Curve">The curve it is the best or the knee of; null for <see cref="BestKind.Overall"/>.</param>
 /// <param name="Number">The trial's position in the sweep, 1-based (as in the results table).</param>
 /// <param name="Trial">The trial.</param>
@@ -39,9 +39,10 @@ public static class BestConfigurations
             .Where(t => t.Trial is { State: TrialState.Succeeded, Result: not null })
             .ToList();
         var best = new List<BestConfiguration>();
+        var objective = snapshot.RankedBy;
         if (numbered.FirstOrDefault(t => t.Trial.TrialId == snapshot.BestTrialId) is { Trial: not null } overall)
         {
-            best.Add(new BestConfiguration(BestKind.Overall, $"best {SweepAggregator.RankedBy(overall.Trial.Result!)} overall", null, overall.Number, overall.Trial, overall.Trial.Result!));
+            best.Add(new BestConfiguration(BestKind.Overall, $"best {objective.Metric.Title()} overall", null, overall.Number, overall.Trial, overall.Trial.Result!));
         }
         foreach (var curve in snapshot.Curves)
         {
@@ -51,7 +52,7 @@ public static class BestConfigurations
                 continue;
             }
             string label = ResultFigures.CurveLabel(curve);
-            var bestTrial = SweepAggregator.BestTrial(onCurve.Select(t => t.Trial));
+            var bestTrial = SweepAggregator.BestTrial(onCurve.Select(t => t.Trial), objective);
             if (onCurve.FirstOrDefault(t => ReferenceEquals(t.Trial, bestTrial)) is { Trial: not null } bestOnCurve)
             {
                 best.Add(new BestConfiguration(BestKind.Curve, "best of " + label, curve, bestOnCurve.Number, bestOnCurve.Trial, bestOnCurve.Trial.Result!));

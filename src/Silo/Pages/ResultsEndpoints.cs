@@ -169,7 +169,7 @@ public static class ResultsEndpoints
         ["best"] = Best(snapshot),
     };
 
-    /// <summary>The sweep's best trial, as its page names it, with its errors and quality measures (null where missing); null while none has succeeded.</summary>
+    /// <summary>The sweep's best trial by its objective, as its page names it, with the objective's value, its errors and quality measures (null where missing); null while none has succeeded.</summary>
     private static JsonObject? Best(SweepSnapshot snapshot)
     {
         if (snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId) is not { Result: { } result } trial)
@@ -181,6 +181,8 @@ public static class ResultsEndpoints
             ["id"] = trial.TrialId,
             ["key"] = trial.Spec.Key,
             ["k"] = trial.Spec.K,
+            ["objective"] = SpecNames.Of(snapshot.RankedBy.Metric),
+            ["value"] = snapshot.RankedBy.ValueOf(result),
             ["train_error"] = result.TrainError,
             ["test_error"] = result.TestError,
         };

@@ -35,7 +35,7 @@ public static class ResultsHtml
         }
         else
         {
-            html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>name</th><th>tags</th><th>state</th><th>progress</th><th>succeeded</th><th>failed</th><th>best test error</th><th>submitted</th></tr></thead><tbody>\n");
+            html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>name</th><th>tags</th><th>state</th><th>progress</th><th>succeeded</th><th>failed</th><th>best</th><th>submitted</th></tr></thead><tbody>\n");
             foreach (var sweep in sweeps)
             {
                 int ended = Ended(sweep);
@@ -48,7 +48,7 @@ public static class ResultsHtml
                     .Append("<td>").Append(Progress(ended, sweep.Total)).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Succeeded))).Append("</td>")
                     .Append("<td>").Append(Int(sweep.Count(TrialState.Failed))).Append("</td>")
-                    .Append("<td>").Append(best is null ? Missing : Percent(best.TestError)).Append("</td>")
+                    .Append("<td>").Append(best is null ? Missing : Encode(sweep.RankedBy.Describe(best))).Append("</td>")
                     .Append("<td>").Append(Encode(sweep.Submitted.ToString("u", CultureInfo.InvariantCulture))).Append("</td></tr>\n");
             }
             html.Append("</tbody></table>\n");

@@ -51,7 +51,7 @@ public static class SweepComparison
         html.Append("<body data-page=\"compare\">\n<header><h1>Comparison of ").Append(ResultsHtml.Int(sweeps.Count)).Append(" sweeps</h1></header>\n<main id=\"content\">\n");
 
         html.Append("<section id=\"sweeps\"><h2>Sweeps</h2>\n<table id=\"sweeps-table\"><thead><tr><th>sweep</th><th>name</th><th>tags</th><th>note</th><th>state</th>")
-            .Append("<th>trials</th><th>succeeded</th><th>failed</th><th>best test error</th></tr></thead><tbody>\n");
+            .Append("<th>trials</th><th>succeeded</th><th>failed</th><th>best</th></tr></thead><tbody>\n");
         foreach (var sweep in sweeps)
         {
             var best = sweep.Trials.FirstOrDefault(t => t.TrialId == sweep.BestTrialId)?.Result;
@@ -63,7 +63,7 @@ public static class SweepComparison
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Total))
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Count(TrialState.Succeeded)))
                 .Append("</td><td>").Append(ResultsHtml.Int(sweep.Count(TrialState.Failed)))
-                .Append("</td><td>").Append(best is null ? ResultsHtml.Missing : ResultsHtml.Percent(best.TestError)).Append("</td></tr>\n");
+                .Append("</td><td>").Append(best is null ? ResultsHtml.Missing : ResultsHtml.Encode(sweep.RankedBy.Describe(best))).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
 

@@ -56,6 +56,8 @@ public sealed class RunSerializationTests : IDisposable
         new SweepSummary("sw", "demo", SweepState.Completed, 16, 15, 1, DateTimeOffset.UnixEpoch, new[] { "baseline", "z16" }, "first try"),
         new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), null,
             new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7, new[] { "baseline" }, "a note"),
+        new SweepSnapshot("sw", "demo", SweepState.Running, new[] { Status }, Array.Empty<ElbowCurve>(), null,
+            new StageCounts(1, 2), DateTimeOffset.UnixEpoch, null, 7, Objective: ObjectiveSpec.Of(ObjectiveMetric.Silhouette)),
         Line,
         new TrialEvent(DateTimeOffset.UnixEpoch, TrialEventKind.Started),
         Status with { Events = new[] { Line, Line with { Kind = TrialEventKind.Computed, Attempt = 2 } }, EventsDropped = 3, Retries = 1 },

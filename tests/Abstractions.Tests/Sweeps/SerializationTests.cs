@@ -30,6 +30,8 @@ public sealed class SerializationTests : IDisposable
     public static TheoryData<object> Records() => new(
         _seedStudy,
         _seedStudy with { Strategy = StrategySpec.Grid, KMeans = KMeansSettings.FullDefaults },
+        _seedStudy with { Objective = ObjectiveSpec.Of(ObjectiveMetric.DaviesBouldin) },
+        ObjectiveSpec.Of(ObjectiveMetric.CalinskiHarabasz),
         SweepExpansion.Expand(_seedStudy)[^1],
         RepresentationSpec.Raw,
         RepresentationSpec.Of(new AutoencoderSpec(25, ReconstructionLoss.Mse, 3, 64, 1e-3, true)),
@@ -89,7 +91,7 @@ public sealed class SerializationTests : IDisposable
     {
         var serializer = _services.GetRequiredService<Serializer>();
 
-        foreach (var value in new Enum[] { ScalerKind.Standard, RepresentationKind.Autoencoder, ReconstructionLoss.Mse, KMeansAlgorithm.Full, StrategyKind.Random })
+        foreach (var value in new Enum[] { ScalerKind.Standard, RepresentationKind.Autoencoder, ReconstructionLoss.Mse, KMeansAlgorithm.Full, StrategyKind.Random, ObjectiveMetric.TrainError, ObjectiveGoal.Maximize })
         {
             Assert.Equal(value, serializer.Deserialize<object>(serializer.SerializeToArray<object>(value)));
         }

@@ -66,7 +66,7 @@ public sealed class SpecValidationTests
         AssertError(
             Spec(("colour", "red")),
             "$.colour",
-            "unknown key 'colour'; known keys: name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine");
+            "unknown key 'colour'; known keys: name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine, objective");
 
     [Fact]
     public void Transposed_letters_count_as_one_edit() =>
@@ -350,7 +350,7 @@ public sealed class SpecValidationTests
 
     [Fact]
     public void Root_that_is_not_a_mapping_is_rejected() =>
-        AssertError("[mnist]", "$", "a sweep spec is a mapping with the keys name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine; got a list");
+        AssertError("[mnist]", "$", "a sweep spec is a mapping with the keys name, datasets, split, representations, scalers, k, seeds, kmeans, strategy, refine, objective; got a list");
 
     [Fact]
     public void Names_ignore_case()

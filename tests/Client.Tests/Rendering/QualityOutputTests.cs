@@ -43,6 +43,11 @@ public sealed class QualityOutputTests
             Assert.True(older.ContainsKey(key), key);
             Assert.Null(older[key]);
         });
+        // Recorded without an objective: ranked, as then, by test error; the best value is the best trial's.
+        Assert.Equal("test_error", json["objective"]!["metric"]!.GetValue<string>());
+        Assert.Equal("minimize", json["objective"]!["goal"]!.GetValue<string>());
+        Assert.Equal(json["trials"]!.AsArray().Single(t => t!["id"]!.GetValue<string>() == json["best_trial"]!.GetValue<string>())!["test_error"]!.GetValue<double>(),
+            json["best_value"]!.GetValue<double>());
         var points = json["elbow_curves"]![0]!["points"]!.AsArray();
         Assert.Equal(0.125, points[0]!["silhouette"]!.GetValue<double>());
         Assert.Null(points[1]!["calinski_harabasz"]);
@@ -64,7 +69,7 @@ public sealed class QualityOutputTests
         Assert.Contains("321.5", five);
         var ten = Assert.Single(lines, l => l.Contains(" 10 ", StringComparison.Ordinal) && l.Contains("100", StringComparison.Ordinal));
         Assert.Equal(3, ten.Split('—').Length - 1);
-        var best = Assert.Single(lines, l => l.StartsWith("Best:", StringComparison.Ordinal));
+        var best = Assert.Single(lines, l => l.StartsWith("Best by test error:", StringComparison.Ordinal));
         Assert.Contains("silhouette —, Davies–Bouldin —, Calinski–Harabasz —", best);
     }
 }
