@@ -2,7 +2,6 @@ using Grid.Compute.Clustering;
 using Grid.Compute.Clustering.Sharding;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
-using Grid.Compute.Tests.Autoencoder;
 using Grid.Core;
 using Grid.Core.Datasets;
 using TorchSharp;
@@ -47,6 +46,16 @@ public sealed class ShardRowsTests
         Assert.Equal(whole.Test.Slice(test.Start, test.Count).Data, shard.Test.Data);
         Assert.Equal(whole.Test.Slice(test.Start, test.Count).Labels, shard.Test.Labels);
         Assert.Equal(whole.Train.Shape, shard.Train.Shape);
+
+        // The same through the pipeline's shard: its rows, and the float copy the shard's tensors are made from.
+        var pipeline = new StagePipeline(store, new ArtifactStore(Path.Combine(dir.Path, "artifacts")));
+        before = GC.GetAllocatedBytesForCurrentThread();
+        using (var opened = pipeline.OpenShard(new DataSelection(dataset.Name, TrainRows, TestRows), null, 1, 8))
+        {
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(TrainRows / 8, opened.Describe().TrainRows);
+        }
+        Assert.True(allocated < wholeBytes / 2, $"a shard of 1/8 of the rows allocated {allocated} bytes; all rows take {wholeBytes}");
     }
 
     [Fact]
