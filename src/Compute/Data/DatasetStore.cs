@@ -119,6 +119,18 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     /// <summary>Loads a verified dataset. <paramref name="trainLimit"/>/<paramref name="testLimit"/> keep the first N rows.</summary>
     public DatasetSplit Load(DatasetDescriptor dataset, int? trainLimit = null, int? testLimit = null)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfNegative(trainLimit ?? 0, nameof(trainLimit));
+        ArgumentOutOfRangeException.ThrowIfNegative(testLimit ?? 0, nameof(testLimit));
+        if (!IsCompressed(dataset))
+        {
+            // Verified in constant memory, then only the rows kept are read, into the one array that holds them.
+            static Func<long, (int Start, int Count)> First(int? limit) => rows => (0, checked((int)Math.Min(rows, limit ?? rows)));
+            return new DatasetSplit(
+                dataset.Name,
+                ReadRows(dataset, dataset.TrainData, dataset.TrainLabels, First(trainLimit)),
+                ReadRows(dataset, dataset.TestData, dataset.TestLabels, First(testLimit)));
+        }
         var train = ReadSet(dataset, dataset.TrainData, dataset.TrainLabels);
         var test = ReadSet(dataset, dataset.TestData, dataset.TestLabels);
         return new DatasetSplit(
@@ -150,8 +162,8 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
         }
         return new DatasetSplit(
             dataset.Name,
-            ReadRows(dataset, dataset.TrainData, dataset.TrainLabels, train),
-            ReadRows(dataset, dataset.TestData, dataset.TestLabels, test));
+            ReadRows(dataset, dataset.TrainData, dataset.TrainLabels, _ => train),
+            ReadRows(dataset, dataset.TestData, dataset.TestLabels, _ => test));
     }
 
     /// <summary>
@@ -185,17 +197,28 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     private bool IsCompressed(DatasetDescriptor dataset) =>
         dataset.Files.Any(file => FindFile(dataset, file) is { } path && path.EndsWith(".gz", StringComparison.Ordinal));
 
-    private RowSet ReadRows(DatasetDescriptor dataset, DatasetFile dataFile, DatasetFile? labelsFile, (int Start, int Count) range)
+    /// <summary>The rows <paramref name="rangeOf"/> picks (given the rows the file holds) of a verified, uncompressed part, with their labels.</summary>
+    private RowSet ReadRows(DatasetDescriptor dataset, DatasetFile dataFile, DatasetFile? labelsFile, Func<long, (int Start, int Count)> rangeOf)
     {
         string dataPath = Require(dataset, dataFile);
         using var data = OpenRead(dataPath);
         Verify(dataset, dataFile, dataPath, data);
         var rows = StoredLayout.Read(data, dataPath, labels: false);
+        var range = rangeOf(rows.Rows);
+        byte[]? labels = null;
         if (labelsFile is not null)
         {
-            return new RowSet(rows.Element, rows.ReadRange(data, range), ReadLabels(dataset, labelsFile, range), range.Count, rows.Shape(dataset));
+            string labelsPath = Require(dataset, labelsFile);
+            using var labelsStream = OpenRead(labelsPath);
+            Verify(dataset, labelsFile, labelsPath, labelsStream);
+            var labelsLayout = StoredLayout.Read(labelsStream, labelsPath, labels: true);
+            if (labelsLayout.Rows != rows.Rows)
+            {
+                throw new DatasetException($"{dataPath} has {rows.Rows} rows but {labelsPath} has {labelsLayout.Rows} labels");
+            }
+            labels = labelsLayout.ReadLabels(labelsStream, range);
         }
-        return new RowSet(rows.Element, rows.ReadRange(data, range), null, range.Count, rows.Shape(dataset));
+        return new RowSet(rows.Element, rows.ReadRange(data, range), labels, range.Count, rows.Shape(dataset));
     }
 
     private void Verify(DatasetDescriptor dataset, DatasetFile file, string path, FileStream stream)
