@@ -122,7 +122,7 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfNegative(trainLimit ?? 0, nameof(trainLimit));
         ArgumentOutOfRangeException.ThrowIfNegative(testLimit ?? 0, nameof(testLimit));
-        if (!IsCompressed(dataset))
+        if (ReadsRowsInPlace(dataset))
         {
             // Verified in constant memory, then only the rows kept are read, into the one array that holds them.
             static Func<long, (int Start, int Count)> First(int? limit) => rows => (0, checked((int)Math.Min(rows, limit ?? rows)));
@@ -155,7 +155,7 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
     public DatasetSplit LoadRows(DatasetDescriptor dataset, (int Start, int Count) train, (int Start, int Count) test)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        if (IsCompressed(dataset))
+        if (!ReadsRowsInPlace(dataset))
         {
             var whole = Load(dataset);
             return new DatasetSplit(dataset.Name, whole.Train.Slice(train.Start, train.Count), whole.Test.Slice(test.Start, test.Count));
@@ -177,7 +177,7 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
         {
             return (null, null);
         }
-        if (IsCompressed(dataset))
+        if (!ReadsRowsInPlace(dataset))
         {
             var whole = Load(dataset);
             return (whole.Train.Slice(train.Start, train.Count).Labels, whole.Test.Slice(test.Start, test.Count).Labels);
@@ -193,9 +193,15 @@ public sealed class DatasetStore(string dataDirectory, IDatasetRegistry? registr
         return StoredLayout.Read(stream, path, labels: true).ReadLabels(stream, range);
     }
 
-    /// <summary>True when a file is stored gzipped (a built-in dataset fetched compressed), so rows cannot be read in place.</summary>
-    private bool IsCompressed(DatasetDescriptor dataset) =>
-        dataset.Files.Any(file => FindFile(dataset, file) is { } path && path.EndsWith(".gz", StringComparison.Ordinal));
+    /// <summary>
+    /// True when every file is stored uncompressed, so <see cref="LoadRows"/> reads only the rows asked for; false when one
+    /// is gzipped (a built-in dataset fetched compressed), which is read whole.
+    /// </summary>
+    public bool ReadsRowsInPlace(DatasetDescriptor dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return !dataset.Files.Any(file => FindFile(dataset, file) is { } path && path.EndsWith(".gz", StringComparison.Ordinal));
+    }
 
     /// <summary>The rows <paramref name="rangeOf"/> picks (given the rows the file holds) of a verified, uncompressed part, with their labels.</summary>
     private RowSet ReadRows(DatasetDescriptor dataset, DatasetFile dataFile, DatasetFile? labelsFile, Func<long, (int Start, int Count)> rangeOf)

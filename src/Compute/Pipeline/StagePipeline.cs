@@ -162,18 +162,19 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         // The first Train/Test rows, as Load takes them (a limit beyond the rows means all of them).
         var trainRange = KMeansShard.Range(Math.Min(selection.Train, dataset.TrainCount), count, index);
         var testRange = KMeansShard.Range(Math.Min(selection.Test, dataset.TestCount), count, index);
-        bool held = _data.TryGetValue(selection, out var loaded) && loaded.IsValueCreated;
+        // Whole rows this silo holds already, or must read whole anyway (gzipped files), are loaded once and sliced.
+        var whole = (_data.TryGetValue(selection, out var loaded) && loaded.IsValueCreated) || !datasets.ReadsRowsInPlace(dataset) ? Load(selection) : null;
         if (codesHash is null)
         {
-            var (_, train, test) = held
-                ? new DatasetSplit(dataset.Name, loaded!.Value.Train.Slice(trainRange.Start, trainRange.Count), loaded.Value.Test.Slice(testRange.Start, testRange.Count))
-                : datasets.LoadRows(dataset, trainRange, testRange);
+            var (_, train, test) = whole is null
+                ? datasets.LoadRows(dataset, trainRange, testRange)
+                : new DatasetSplit(dataset.Name, whole.Train.Slice(trainRange.Start, trainRange.Count), whole.Test.Slice(testRange.Start, testRange.Count));
             return new KMeansShard(train.ToFeatureTensor(), LabelsOrOneClass(train.Labels, train.Count), test.ToFeatureTensor(), LabelsOrOneClass(test.Labels, test.Count));
         }
         // Codes: of the dataset only the labels are needed.
-        var (trainLabels, testLabels) = held
-            ? (loaded!.Value.Train.Slice(trainRange.Start, trainRange.Count).Labels, loaded.Value.Test.Slice(testRange.Start, testRange.Count).Labels)
-            : datasets.LoadLabels(dataset, trainRange, testRange);
+        var (trainLabels, testLabels) = whole is null
+            ? datasets.LoadLabels(dataset, trainRange, testRange)
+            : (whole.Train.Slice(trainRange.Start, trainRange.Count).Labels, whole.Test.Slice(testRange.Start, testRange.Count).Labels);
         string folder = artifacts.Get(codesHash);
         return new KMeansShard(
             TensorFile.Read(Path.Combine(folder, TrainCodesFile), trainRange.Start, trainRange.Count), LabelsOrOneClass(trainLabels, trainRange.Count),
