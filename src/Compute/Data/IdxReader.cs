@@ -59,10 +59,18 @@ public static class IdxReader
         }
         // Readers ask for blocks of rows, so a small buffer does; a large one would be a large-object allocation per file.
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBufferBytes, FileOptions.SequentialScan);
+        return IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    /// <summary>True when <paramref name="stream"/> (a seekable file, left at its start) begins with gzip's magic bytes.</summary>
+    public static bool IsGzip(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Position = 0;
         Span<byte> magic = stackalloc byte[2];
-        int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
-        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        int got = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
     /// <summary>

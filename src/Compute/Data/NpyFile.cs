@@ -156,13 +156,7 @@ public static partial class NpyFile
     {
         ArgumentNullException.ThrowIfNull(content);
         var header = ParseHeader(content, path);
-        int itemBytes = header.Descr switch
-        {
-            "|u1" or "<u1" => 1,
-            "<f4" => 4,
-            _ => throw new DatasetException($"{path}: element type '{header.Descr}' is not one Grid stores (uint8 '|u1' or float32 '<f4')"),
-        };
-        return new NpyArray(header, Data(content, header, itemBytes, path));
+        return new NpyArray(header, Data(content, header, StoredItemBytes(header, path), path));
     }
 
     /// <summary>Parses a stored labels array (int32 class indices, one dimension) into one byte a label.</summary>
@@ -170,20 +164,55 @@ public static partial class NpyFile
     {
         ArgumentNullException.ThrowIfNull(content);
         var header = ParseHeader(content, path);
-        if (header.Descr != "<i4" || header.Shape.Length != 1)
-        {
-            throw new DatasetException($"{path}: labels are stored as a one-dimensional int32 array ('<i4'), not '{header.Descr}' of shape ({string.Join(", ", header.Shape)})");
-        }
-        byte[] data = Data(content, header, 4, path);
-        var labels = new byte[header.Shape[0]];
+        return LabelBytes(Data(content, header, StoredLabelBytes(header, path), path), path, 0);
+    }
+
+    /// <summary>Bytes one element of a stored rows array takes (uint8 '|u1': 1, float32 '&lt;f4': 4); other types are for the importer to convert.</summary>
+    internal static int StoredItemBytes(NpyHeader header, string path) => header.Descr switch
+    {
+        "|u1" or "<u1" => 1,
+        "<f4" => 4,
+        _ => throw new DatasetException($"{path}: element type '{header.Descr}' is not one Grid stores (uint8 '|u1' or float32 '<f4')"),
+    };
+
+    /// <summary>Bytes one stored label takes (int32, one dimension); throws for any other labels array.</summary>
+    internal static int StoredLabelBytes(NpyHeader header, string path) =>
+        header.Descr == "<i4" && header.Shape.Length == 1
+            ? sizeof(int)
+            : throw new DatasetException($"{path}: labels are stored as a one-dimensional int32 array ('<i4'), not '{header.Descr}' of shape ({string.Join(", ", header.Shape)})");
+
+    /// <summary>Stored int32 labels as one byte each; <paramref name="firstRow"/> numbers the rows in the message for a label outside 0..255.</summary>
+    internal static byte[] LabelBytes(ReadOnlySpan<byte> int32s, string path, long firstRow)
+    {
+        var labels = new byte[int32s.Length / sizeof(int)];
         for (int i = 0; i < labels.Length; i++)
         {
-            int label = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4));
+            int label = BinaryPrimitives.ReadInt32LittleEndian(int32s[(i * sizeof(int))..]);
             labels[i] = label is >= 0 and <= byte.MaxValue
                 ? (byte)label
-                : throw new DatasetException($"{path}: label {label} at row {i} is outside 0..255");
+                : throw new DatasetException($"{path}: label {label} at row {firstRow + i} is outside 0..255");
         }
         return labels;
+    }
+
+    /// <summary>Throws unless <paramref name="present"/> data bytes are exactly what a C-order array of this header holds.</summary>
+    internal static void CheckDataLength(NpyHeader header, int itemBytes, long present, string path)
+    {
+        if (header.FortranOrder && header.Shape.Length > 1)
+        {
+            throw new DatasetException($"{path}: the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again");
+        }
+        if (header.Shape.Length == 0)
+        {
+            throw new DatasetException($"{path}: the array is a single number, not rows");
+        }
+        long expected = header.Elements * itemBytes;
+        if (present != expected)
+        {
+            throw new DatasetException(present < expected
+                ? $"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs {expected} data bytes but the file has {present}"
+                : $"{path}: {present - expected} unexpected bytes after the array's data");
+        }
     }
 
     /// <summary>A version 1.0 header for a C-order array of <paramref name="descr"/> with <paramref name="shape"/>, padded to 64 bytes as numpy writes it.</summary>
@@ -206,18 +235,7 @@ public static partial class NpyFile
 
     private static byte[] Data(byte[] content, NpyHeader header, int itemBytes, string path)
     {
-        if (header.FortranOrder && header.Shape.Length > 1)
-        {
-            throw new DatasetException($"{path}: the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again");
-        }
-        long expected = header.Elements * itemBytes;
-        long present = content.LongLength - header.DataOffset;
-        if (present != expected)
-        {
-            throw new DatasetException(present < expected
-                ? $"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs {expected} data bytes but the file has {present}"
-                : $"{path}: {present - expected} unexpected bytes after the array's data");
-        }
+        CheckDataLength(header, itemBytes, content.LongLength - header.DataOffset, path);
         return content.AsSpan(header.DataOffset).ToArray();
     }
 

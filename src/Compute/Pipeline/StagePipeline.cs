@@ -152,27 +152,40 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     /// <summary>
     /// The rows of shard <paramref name="index"/> of <paramref name="count"/> of a representation (pixels, or the
     /// codes in artifact <paramref name="codesHash"/>): balanced contiguous ranges of both splits, for a
-    /// sharded fit. Only this silo's data directory or artifact store is read.
+    /// sharded fit. Only this silo's data directory or artifact store is read, and of it only the shard's rows
+    /// (<see cref="DatasetStore.LoadRows"/>, <see cref="TensorFile.Read(string, int, int)"/>), unless this silo
+    /// holds the whole selection already.
     /// </summary>
     public KMeansShard OpenShard(DataSelection selection, string? codesHash, int index, int count)
     {
-        var data = Load(selection);
-        var (trainStart, trainCount) = KMeansShard.Range(data.Train.Count, count, index);
-        var (testStart, testCount) = KMeansShard.Range(data.Test.Count, count, index);
-        var train = data.Train.Slice(trainStart, trainCount);
-        var test = data.Test.Slice(testStart, testCount);
-        // Unlabeled rows are tallied as one class; CommitSharded drops those tallies.
-        byte[] trainLabels = train.Labels ?? new byte[train.Count];
-        byte[] testLabels = test.Labels ?? new byte[test.Count];
+        var dataset = datasets.Registry.Get(selection.Dataset);
+        // The first Train/Test rows, as Load takes them (a limit beyond the rows means all of them).
+        var trainRange = KMeansShard.Range(Math.Min(selection.Train, dataset.TrainCount), count, index);
+        var testRange = KMeansShard.Range(Math.Min(selection.Test, dataset.TestCount), count, index);
+        // Whole rows this silo holds already, or must read whole anyway (gzipped files), are loaded once and sliced.
+        var whole = (_data.TryGetValue(selection, out var loaded) && loaded.IsValueCreated) || !datasets.ReadsRowsInPlace(dataset) ? Load(selection) : null;
         if (codesHash is null)
         {
-            return new KMeansShard(train.ToFeatureTensor(), trainLabels, test.ToFeatureTensor(), testLabels);
+            var (_, train, test) = whole is null
+                ? datasets.LoadRows(dataset, trainRange, testRange)
+                : new DatasetSplit(dataset.Name, whole.Train.Slice(trainRange.Start, trainRange.Count), whole.Test.Slice(testRange.Start, testRange.Count));
+            return new KMeansShard(train.ToFeatureTensor(), LabelsOrOneClass(train.Labels, train.Count), test.ToFeatureTensor(), LabelsOrOneClass(test.Labels, test.Count));
         }
+        // Codes: of the dataset only the labels are needed.
+        var (trainLabels, testLabels) = whole is null
+            ? datasets.LoadLabels(dataset, trainRange, testRange)
+            : (whole.Train.Slice(trainRange.Start, trainRange.Count).Labels, whole.Test.Slice(testRange.Start, testRange.Count).Labels);
         string folder = artifacts.Get(codesHash);
-        using var trainCodes = TensorFile.Read(Path.Combine(folder, TrainCodesFile));
-        using var testCodes = TensorFile.Read(Path.Combine(folder, TestCodesFile));
-        return new KMeansShard(trainCodes.narrow(0, trainStart, trainCount).clone(), trainLabels, testCodes.narrow(0, testStart, testCount).clone(), testLabels);
+        return new KMeansShard(
+            TensorFile.Read(Path.Combine(folder, TrainCodesFile), trainRange.Start, trainRange.Count), LabelsOrOneClass(trainLabels, trainRange.Count),
+            TensorFile.Read(Path.Combine(folder, TestCodesFile), testRange.Start, testRange.Count), LabelsOrOneClass(testLabels, testRange.Count));
+
+        // Unlabeled rows are tallied as one class; CommitSharded drops those tallies.
+        static byte[] LabelsOrOneClass(byte[]? labels, int count) => labels ?? new byte[count];
     }
+
+    /// <summary>Numbers in one row of a selection's dataset, from its descriptor (no rows are read).</summary>
+    public int Features(DataSelection selection) => datasets.Registry.Get(selection.Dataset).Features;
 
     /// <summary>Stores the result of a sharded fit (centres and summary) under the stage's hash and returns its output.</summary>
     public ClusteringStageOutput CommitSharded(string hash, ClusteringStageInput input, ShardedKMeansFit fit, int shards, int silos)

@@ -45,21 +45,39 @@ public static class TensorFile
         return torch.tensor(values, [rows, cols]);
     }
 
-    /// <summary>Reads a matrix into an array (row-major), without TorchSharp: for readers such as the figures.</summary>
-    public static (float[] Values, int Rows, int Columns) ReadValues(string path)
+    /// <summary>Rows [<paramref name="start"/>, start + <paramref name="count"/>) of a matrix file (for example a shard's codes), read without the others.</summary>
+    public static Tensor Read(string path, int start, int count)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 24 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
+        var (values, rows, cols) = ReadValues(path, start, count);
+        return torch.tensor(values, [rows, cols]);
+    }
+
+    /// <summary>Reads a matrix into an array (row-major), without TorchSharp: for readers such as the figures.</summary>
+    public static (float[] Values, int Rows, int Columns) ReadValues(string path) => ReadValues(path, 0, null);
+
+    /// <summary>Rows [<paramref name="start"/>, start + <paramref name="count"/>) of a matrix (all rows from start when null), row-major.</summary>
+    public static (float[] Values, int Rows, int Columns) ReadValues(string path, int start, int? count)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        Span<byte> header = stackalloc byte[24];
+        if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header[..8].SequenceEqual(Magic))
         {
             throw new InvalidDataException($"{path}: not a Grid float32 matrix file");
         }
-        long rows = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
-        long cols = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16));
-        if (rows < 0 || cols < 0 || bytes.LongLength != 24 + rows * cols * sizeof(float))
+        long rows = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
+        long cols = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+        if (rows < 0 || cols < 0 || file.Length != 24 + rows * cols * sizeof(float))
         {
-            throw new InvalidDataException($"{path}: truncated ({bytes.LongLength} bytes for a {rows}×{cols} matrix)");
+            throw new InvalidDataException($"{path}: truncated ({file.Length} bytes for a {rows}×{cols} matrix)");
         }
-        float[] values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(24)).ToArray();
-        return (values, checked((int)rows), checked((int)cols));
+        long take = count ?? rows - start;
+        if (start < 0 || take < 0 || start + take > rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"{path}: rows {start} to {start + take} asked for, but the matrix has {rows}");
+        }
+        var values = new float[checked(take * cols)];
+        file.Position = 24 + start * cols * sizeof(float);
+        file.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return (values, checked((int)take), checked((int)cols));
     }
 }

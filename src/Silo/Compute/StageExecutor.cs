@@ -157,7 +157,7 @@ public sealed class StageExecutor : IStageExecutor
         // Off the worker grain's scheduler: the merges are managed loops over k·d numbers every round.
         var (run, output) = await Task.Run(async () =>
         {
-            int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : _pipeline.Load(input.Data).Train.Features;
+            int features = trial.Representation.Autoencoder is { } ae ? ae.ZDim : _pipeline.Features(input.Data);
             var run = await _sharded.FitAsync(fitId, source, shards, features, StagePipeline.MiniBatchOptions(input), input.Scaler,
                 clusteringProgress, cancellationToken);
             return (run, _pipeline.CommitSharded(request.Hash, input, run.Fit, run.Shards, run.Silos));

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Grid.Compute.Autoencoder;
 using Grid.Compute.Data;
 using Grid.Compute.Pipeline;
@@ -38,8 +35,8 @@ public sealed class UserDataPipelineTests
         }
         var trainLabels = new byte[300];
         var testLabels = new byte[90];
-        var dataset = Store(dir.Path, "table", ElementType.Float32, [5], Bytes(Rows(300, trainLabels)), trainLabels, Bytes(Rows(90, testLabels)), testLabels, classes: 3);
-        var pipeline = Pipeline(dir.Path, dataset);
+        var dataset = StoredDatasets.Write(dir.Path, "table", ElementType.Float32, [5], StoredDatasets.Bytes(Rows(300, trainLabels)), trainLabels, StoredDatasets.Bytes(Rows(90, testLabels)), testLabels, classes: 3);
+        var pipeline = StoredDatasets.Pipeline(dir.Path, dataset);
         var selection = new DataSelection("table", 300, 90);
 
         var ae = new AutoencoderStageInput(selection, 2, ReconstructionLoss.Mse, 3, 32, 1e-2, 0, NetworkArchitecture.Mlp, [5], [16], InputScaling.Standard);
@@ -63,8 +60,8 @@ public sealed class UserDataPipelineTests
         using var dir = new TempDirectory();
         var random = new Random(7);
         float[] Rows(int count) => Enumerable.Range(0, count * 4).Select(i => (float)((i / 4 % 4) * 5 + random.NextDouble())).ToArray();
-        var dataset = Store(dir.Path, "blobs", ElementType.Float32, [4], Bytes(Rows(200)), null, Bytes(Rows(80)), null, classes: 0);
-        var pipeline = Pipeline(dir.Path, dataset);
+        var dataset = StoredDatasets.Write(dir.Path, "blobs", ElementType.Float32, [4], StoredDatasets.Bytes(Rows(200)), null, StoredDatasets.Bytes(Rows(80)), null, classes: 0);
+        var pipeline = StoredDatasets.Pipeline(dir.Path, dataset);
 
         var output = pipeline.Cluster("raw", Clustering(new DataSelection("blobs", 200, 80), null) with { K = 4 }, null, CancellationToken.None);
 
@@ -98,8 +95,8 @@ public sealed class UserDataPipelineTests
         }
         var trainLabels = new byte[64];
         var testLabels = new byte[32];
-        var dataset = Store(dir.Path, "swatches", ElementType.UInt8, [3, 10, 10], Images(64, trainLabels), trainLabels, Images(32, testLabels), testLabels, classes: 2);
-        var pipeline = Pipeline(dir.Path, dataset);
+        var dataset = StoredDatasets.Write(dir.Path, "swatches", ElementType.UInt8, [3, 10, 10], Images(64, trainLabels), trainLabels, Images(32, testLabels), testLabels, classes: 2);
+        var pipeline = StoredDatasets.Pipeline(dir.Path, dataset);
         var selection = new DataSelection("swatches", 64, 32);
 
         var ae = new AutoencoderStageInput(selection, 3, ReconstructionLoss.Bce, 2, 16, 1e-3, 0, NetworkArchitecture.Conv, [3, 10, 10]);
@@ -113,46 +110,4 @@ public sealed class UserDataPipelineTests
 
     private static ClusteringStageInput Clustering(DataSelection selection, string? codes) =>
         new(selection, codes, ScalerKind.Standard, 6, 0, KMeansAlgorithm.MiniBatch, 50, 3, 100, 1e-4, 10);
-
-    private static StagePipeline Pipeline(string root, DatasetDescriptor dataset)
-    {
-        var registry = DatasetRegistry.WithBuiltIns();
-        registry.Register(dataset);
-        return new StagePipeline(new DatasetStore(Path.Combine(root, "data"), registry), new ArtifactStore(Path.Combine(root, "artifacts")));
-    }
-
-    /// <summary>Writes a dataset in the stored .npy form (rows, int32 labels) and describes it.</summary>
-    private static DatasetDescriptor Store(string root, string name, ElementType element, int[] shape, byte[] train, byte[]? trainLabels, byte[] test, byte[]? testLabels, int classes)
-    {
-        string folder = Path.Combine(root, "data", name);
-        Directory.CreateDirectory(folder);
-        string descr = element == ElementType.UInt8 ? "|u1" : "<f4";
-        DatasetFile Write(string file, string type, long[] arrayShape, byte[] data)
-        {
-            byte[] content = [.. NpyFile.Header(type, arrayShape), .. data];
-            File.WriteAllBytes(Path.Combine(folder, file), content);
-            return new DatasetFile(file, Convert.ToHexStringLower(SHA256.HashData(content)), content.Length);
-        }
-        byte[] Int32s(byte[] labels)
-        {
-            var bytes = new byte[labels.Length * 4];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), labels[i]);
-            }
-            return bytes;
-        }
-        int rowBytes = shape.Aggregate(1, (a, b) => a * b) * RowSet.BytesPer(element);
-        int trainCount = train.Length / rowBytes, testCount = test.Length / rowBytes;
-        return new DatasetDescriptor(
-            name, shape, classes,
-            Write("train.npy", descr, [trainCount, .. shape.Select(s => (long)s)], train),
-            trainLabels is null ? null : Write("train-labels.npy", "<i4", [trainCount], Int32s(trainLabels)),
-            Write("test.npy", descr, [testCount, .. shape.Select(s => (long)s)], test),
-            testLabels is null ? null : Write("test-labels.npy", "<i4", [testCount], Int32s(testLabels)),
-            trainCount, testCount, DatasetSource.Imported("generated by the test"))
-        { Element = element };
-    }
-
-    private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 }

@@ -136,6 +136,31 @@ public static class DatasetImporter
             var (flat, foldered) = trainReader.LabelsAhead is null ? (trainReader, testReader) : (testReader, trainReader);
             throw new DatasetException($"{flat.Path}: a flat folder (unlabeled images), but {foldered.Path} has class folders; give both parts the same layout");
         }
+        // Rows already in the stored form are copied (CopyChecked); the training file's checksum, the longest step, starts
+        // now on another thread, beside the labels' checks.
+        var copyTrain = testReader is NpyRowReader { StoredHeader: not null } && trainReader is NpyRowReader { StoredHeader: not null } copyable ? copyable : null;
+        var trainChecksum = copyTrain is null ? null : Task.Run(() => Checksum(copyTrain, Streamed(copyTrain, "train", progress, cancellationToken), TrainFile), cancellationToken);
+        try
+        {
+            return Store(spec, trainReader, testReader, trainChecksum, temp, progress, cancellationToken);
+        }
+        finally
+        {
+            // Never dispose of the reader under a checksum still reading it (after a failure here).
+            try
+            {
+                trainChecksum?.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Reported by Store when it got that far; otherwise Store's own failure is the one to report.
+            }
+        }
+    }
+
+    private static DatasetDescriptor Store(DatasetImportSpec spec, RowReader trainReader, RowReader? testReader, Task<DatasetFile>? trainChecksum,
+        string temp, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
         var train = Open(trainReader, spec.TrainLabels, spec.Format, "train", temp, progress, cancellationToken);
         var test = testReader is null ? null : Open(testReader, spec.TestLabels, spec.Format, "test", temp, progress, cancellationToken);
         if (train.Count < 2)
@@ -169,10 +194,25 @@ public static class DatasetImporter
         string descr = element == ElementType.UInt8 ? "|u1" : "<f4";
         int itemBytes = RowSet.BytesPer(element);
         long[] RowsOf(int count) => [count, .. trainReader.Shape.Select(size => (long)size)];
-        DatasetFile trainData, testData;
-        if (test is not null && trainReader is NpyRowReader { StoredHeader: not null } copyTrain && testReader is NpyRowReader { StoredHeader: not null } copyTest)
+        (DatasetFile? Train, DatasetFile? Test) WriteLabelFiles()
         {
-            (trainData, testData) = CopyChecked((train, copyTrain, Path.Combine(temp, TrainFile), TrainFile), (test, copyTest, Path.Combine(temp, TestFile), TestFile), cancellationToken);
+            if (classes is null)
+            {
+                return (null, null);
+            }
+            byte[] testClasses = test is null
+                ? trainClasses!.Where((_, row) => testRows![row]).ToArray()
+                : classes.Indices(test.Labels!);
+            byte[] trainKept = testRows is null ? trainClasses! : trainClasses!.Where((_, row) => !testRows[row]).ToArray();
+            return (WriteLabels(Path.Combine(temp, TrainLabelsFile), TrainLabelsFile, trainKept), WriteLabels(Path.Combine(temp, TestLabelsFile), TestLabelsFile, testClasses));
+        }
+
+        DatasetFile trainData, testData;
+        DatasetFile? trainLabels, testLabels;
+        if (trainChecksum is not null)
+        {
+            (trainData, testData, (trainLabels, testLabels)) = CopyChecked(
+                (NpyRowReader)trainReader, trainChecksum, (test!, (NpyRowReader)testReader!), temp, WriteLabelFiles);
         }
         else
         {
@@ -182,20 +222,7 @@ public static class DatasetImporter
             test?.Feed(testWriter);
             trainData = trainWriter.Complete(TrainFile);
             testData = testWriter.Complete(TestFile);
-        }
-
-        DatasetFile? trainLabels = null, testLabels = null;
-        if (classes is not null)
-        {
-            byte[] testClasses = test is null
-                ? trainClasses!.Where((_, row) => testRows![row]).ToArray()
-                : classes.Indices(test.Labels!);
-            if (testRows is not null)
-            {
-                trainClasses = trainClasses!.Where((_, row) => !testRows[row]).ToArray();
-            }
-            trainLabels = WriteLabels(Path.Combine(temp, TrainLabelsFile), TrainLabelsFile, trainClasses!);
-            testLabels = WriteLabels(Path.Combine(temp, TestLabelsFile), TestLabelsFile, testClasses);
+            (trainLabels, testLabels) = WriteLabelFiles();
         }
         return new DatasetDescriptor(
             spec.Name,
@@ -230,12 +257,7 @@ public static class DatasetImporter
         string step = $"{name}: {reader.Path}";
         if (reader.Count is long count && !reader.LabelsInline)
         {
-            return new Part(count, labels, sink =>
-            {
-                var check = new CheckedSink(sink, reader, step, progress);
-                reader.ReadRows(check, null, cancellationToken);
-                check.Verify();
-            });
+            return new Part(count, labels, Streamed(reader, name, progress, cancellationToken));
         }
         string spool = Path.Combine(temp, $"{name}.rows");
         var inline = reader.LabelsInline ? new List<string>() : null;
@@ -271,58 +293,72 @@ public static class DatasetImporter
         });
     }
 
+    /// <summary>Streams a part's rows from its source into a sink, through the checks every part's rows pass (<see cref="CheckedSink"/>).</summary>
+    private static Action<IRowSink> Streamed(RowReader reader, string name, IProgress<ImportProgress>? progress, CancellationToken cancellationToken) => sink =>
+    {
+        var check = new CheckedSink(sink, reader, $"{name}: {reader.Path}", progress);
+        reader.ReadRows(check, null, cancellationToken);
+        check.Verify();
+    };
+
     /// <summary>
     /// Two parts whose source files hold their rows as they are stored (<see cref="NpyRowReader.StoredHeader"/>): each is
     /// copied by the kernel, its header overwritten with the stored one, while its rows stream through the same checks
-    /// as any other part's and, after the stored header, into SHA-256. The training file's checksum is the longest step,
-    /// so it runs alone on this thread; the copies and then the test file's checksum run on one other thread (more threads
-    /// only compete for two cores, measured).
+    /// as any other part's and, after the stored header, into SHA-256. The training file's checksum is the longest step:
+    /// it runs alone on another thread (<paramref name="trainChecksum"/>, started before the labels were read), while
+    /// this thread copies both files, checksums the test file and runs <paramref name="alongside"/> (the labels files).
+    /// More threads only compete for two cores (measured).
     /// </summary>
-    private static (DatasetFile Train, DatasetFile Test) CopyChecked(
-        (Part Part, NpyRowReader Reader, string Path, string Name) train, (Part Part, NpyRowReader Reader, string Path, string Name) test, CancellationToken cancellationToken)
+    private static (DatasetFile Train, DatasetFile Test, T Alongside) CopyChecked<T>(
+        NpyRowReader train, Task<DatasetFile> trainChecksum, (Part Part, NpyRowReader Reader) test, string temp, Func<T> alongside)
     {
-        DatasetFile? testFile = null;
-        var others = Task.Run(() =>
+        DatasetFile testFile;
+        T other;
+        try
         {
-            foreach (var (_, reader, path, _) in new[] { train, test })
+            foreach (var (reader, name) in new[] { (train, TrainFile), (test.Reader, TestFile) })
             {
+                string path = Path.Combine(temp, name);
                 File.Copy(reader.Path, path);
                 using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1);
                 file.Write(reader.StoredHeader!);
             }
-            testFile = Checksum(test);
-        }, cancellationToken);
-        DatasetFile trainFile;
-        try
-        {
-            trainFile = Checksum(train);
+            testFile = Checksum(test.Reader, test.Part.Feed, TestFile);
+            other = alongside();
         }
-        finally
+        catch (Exception)
         {
-            // Never leave a copy running into a folder that is about to be deleted.
+            // The training file's problem goes first, as when the rows are checked in file order.
+            if (Failure(trainChecksum) is { } trainFailure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(trainFailure);
+            }
+            throw;
+        }
+        return (trainChecksum.GetAwaiter().GetResult(), testFile, other);
+
+        static Exception? Failure(Task task)
+        {
             try
             {
-                others.Wait(CancellationToken.None);
+                task.Wait(CancellationToken.None);
+                return null;
             }
-            catch (AggregateException)
+            catch (AggregateException ex)
             {
-                // This thread's own failure goes first; the other's follows below when there is none.
+                return ex.InnerException;
             }
         }
-        if (others.Exception?.InnerException is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-        return (trainFile, testFile!);
+    }
 
-        static DatasetFile Checksum((Part Part, NpyRowReader Reader, string Path, string Name) part)
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(part.Reader.StoredHeader!);
-            part.Part.Feed(new HashSink(hash));
-            // The stored header is as long as the source's, so the stored file is as long as the source.
-            return new DatasetFile(part.Name, Convert.ToHexStringLower(hash.GetHashAndReset()), new FileInfo(part.Reader.Path).Length);
-        }
+    /// <summary>SHA-256 of a copied file as stored: its stored header, then its rows as <paramref name="feed"/> streams them from the source.</summary>
+    private static DatasetFile Checksum(NpyRowReader reader, Action<IRowSink> feed, string name)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(reader.StoredHeader!);
+        feed(new HashSink(hash));
+        // The stored header is as long as the source's, so the stored file is as long as the source.
+        return new DatasetFile(name, Convert.ToHexStringLower(hash.GetHashAndReset()), new FileInfo(reader.Path).Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

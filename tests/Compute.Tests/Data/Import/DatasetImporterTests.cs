@@ -247,6 +247,16 @@ public sealed class DatasetImporterTests : IDisposable
         Assert.Equal($"{nan}: 1 value is NaN or infinite (or beyond float32's range), at [0, 1]", ex.Message);
         Assert.False(Directory.Exists(Path.Combine(DataDir, "nan")));
         Assert.DoesNotContain(Directory.GetDirectories(DataDir), d => Path.GetFileName(d).StartsWith('.'));
+
+        // Both files bad: the training file's problem is the one reported, though its checksum runs on another thread.
+        var infinite = SourceFiles.Npy(_dir.File("inf.npy"), "<f4", [3, 2], new[] { 1f, 2, float.PositiveInfinity, 4, 5, 6 }.SelectMany(BitConverter.GetBytes).ToArray());
+        ex = Assert.Throws<DatasetException>(() => Import("both", DatasetFormat.Npy, infinite, test: nan));
+        Assert.Equal($"{infinite}: 1 value is NaN or infinite (or beyond float32's range), at [1, 0]", ex.Message);
+        // A labels problem found while that checksum runs: reported, and nothing is left behind either.
+        var fewLabels = SourceFiles.NpyLabels(_dir.File("few.npy"), [0, 1]);
+        ex = Assert.Throws<DatasetException>(() => Import("few", DatasetFormat.Npy, floats, trainLabels: fewLabels, test: floats, testLabels: SourceFiles.NpyLabels(_dir.File("three.npy"), [0, 1, 0])));
+        Assert.StartsWith($"{fewLabels}: 2 labels, but {floats} has 3 rows", ex.Message);
+        Assert.DoesNotContain(Directory.GetDirectories(DataDir), d => Path.GetFileName(d) is "both" or "few" || Path.GetFileName(d).StartsWith('.'));
     }
 
     [Fact]
