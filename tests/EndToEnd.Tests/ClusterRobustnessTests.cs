@@ -83,7 +83,7 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
     {
         await using var cluster = await LoopbackCluster.StartAsync(silos: 2);
         // The failure detection the silos run with is the one documented, and applied.
-        Assert.All(cluster.Silos, s => Assert.Contains("a silo that misses 3 probes in a row (one every 2.0 s) is declared dead by 1 vote(s); each silo writes I am alive every 10 s", s!.Output));
+        Assert.All(cluster.Silos, s => Assert.Contains("a silo that misses 3 probes in a row (one every 2.0 s) is declared dead by 1 vote(s); each silo writes I am alive every 4 s", s!.Output));
         string id = await cluster.SubmitAsync(PixelSpec("recovered"));
 
         int victim = cluster.SiloSaying("Scheduler: worker");

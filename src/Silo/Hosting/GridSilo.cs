@@ -163,10 +163,11 @@ public static class GridSilo
     /// timeout stretched while its own health is degraded (ExtendProbeTimeoutDuringDegradation), so a busy machine does not
     /// kill a live silo. One vote suffices: with two silos the default two votes could never be cast, and a killed silo
     /// would stay "active", its grains unreachable, indefinitely.
-    /// A silo writes "I am alive" into the membership table every <see cref="IAmAlivePeriods"/> probe timeouts (10 s;
+    /// A silo writes "I am alive" into the membership table every <see cref="IAmAlivePeriods"/> probe timeouts (4 s;
     /// Orleans' default is 30 s). A joining silo must reach every active silo whose last write is younger than two such
-    /// periods, so after a whole-cluster restart the new silos wait until the killed ones' rows are that old: 20 s
-    /// instead of Orleans' 60 s (90 s measured, with its 30 s between writes).
+    /// periods, so after a whole-cluster restart the new silos wait until the killed ones' rows are that old: 8 s
+    /// instead of Orleans' 60 s (90 s measured, with its 30 s between writes; 28 s measured with 10 s). One small write
+    /// to the membership table every 4 s per silo; a write missed under load only logs a warning.
     /// </summary>
     public static void ConfigureFailureDetection(ClusterMembershipOptions membership, GridSiloOptions options)
     {
@@ -176,7 +177,7 @@ public static class GridSilo
     }
 
     /// <summary>Probe timeouts between a silo's "I am alive" writes to the membership table.</summary>
-    public const int IAmAlivePeriods = 5;
+    public const int IAmAlivePeriods = 2;
 
     /// <summary>The parts every Grid silo needs whatever its clustering: placement and long-running calls.</summary>
     public static void ConfigureGrid(ISiloBuilder silo)
