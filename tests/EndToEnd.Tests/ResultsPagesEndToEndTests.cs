@@ -140,7 +140,10 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
 
         // Keep a picture of the finished sweep page.
         await page.NavigateAsync($"{site}/sweeps/{sweepId}");
-        await UntilPage(page, $"{images}.length > 0 && {images}.every(i => !i.closest('details:not([open])') ? (i.complete && i.naturalWidth > 0) : true)", "the sweep page reloads with its images", silo);
+        // Loaded and laid out: Page.navigate answers before the new document is, and a screenshot of a page not yet laid
+        // out fails ("Cannot take screenshot with 0 width"); its images, cached, are complete at once.
+        await UntilPage(page, $"document.readyState === 'complete' && document.body.scrollWidth > 0 && {images}.length > 0 && " +
+            $"{images}.every(i => !i.closest('details:not([open])') ? (i.complete && i.naturalWidth > 0) : true)", "the sweep page reloads with its images", silo);
         var shot = await page.SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = true });
         Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
         await File.WriteAllBytesAsync(ScreenshotPath, Convert.FromBase64String(shot["data"]!.GetValue<string>()));
