@@ -145,7 +145,7 @@ public sealed class DatasetFetcher(DatasetStore store, IReadOnlyList<IDatasetSou
     private static bool IsGzip(string path)
     {
         using var stream = File.OpenRead(path);
-        return stream.ReadByte() == 0x1f && stream.ReadByte() == 0x8b;
+        return IdxReader.IsGzip(stream);
     }
 
     /// <summary>Copies a stream to a file, reporting bytes as it goes.</summary>

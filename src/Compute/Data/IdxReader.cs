@@ -29,7 +29,7 @@ public static class IdxReader
             throw new DatasetException($"{path}: file is missing");
         }
         byte[] raw = File.ReadAllBytes(path);
-        if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
+        if (IsGzip(raw))
         {
             try
             {
@@ -70,8 +70,11 @@ public static class IdxReader
         Span<byte> magic = stackalloc byte[2];
         int got = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         stream.Position = 0;
-        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        return IsGzip(magic[..got]);
     }
+
+    /// <summary>True when <paramref name="content"/> (a file's first bytes, or all of them) begins with gzip's magic bytes.</summary>
+    public static bool IsGzip(ReadOnlySpan<byte> content) => content.Length >= 2 && content[0] == 0x1f && content[1] == 0x8b;
 
     /// <summary>
     /// Reads the header of any IDX file from <paramref name="stream"/> (its element type and dimension sizes), leaving the

@@ -1,8 +1,9 @@
 using System.Globalization;
-using Grid.Core;
-using nietras.SeparatedValues;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
+using Grid.Compute.Data.Export;
+using Grid.Core;
+using nietras.SeparatedValues;
 using Parquet.Schema;
 using Parquet.Serialization;
 
@@ -114,12 +115,9 @@ public static class SweepExport
     /// <summary>The Parquet schema: one nullable field per column, typed as the column.</summary>
     public static ParquetSchema ParquetSchema { get; } = new(Columns.Select(c => new DataField(c.Name, c.Type, isNullable: true)));
 
-    /// <summary>The CSV dialect: comma-separated, fields with a comma, quote or line break quoted (RFC 4180), invariant culture.</summary>
-    public static SepWriterOptions CsvWriter { get; } = Sep.New(',').Writer(o => o with { Escape = true, CultureInfo = CultureInfo.InvariantCulture });
-
     private static async Task WriteCsvAsync(IReadOnlyList<IDictionary<string, object?>> rows, Stream output, CancellationToken cancellationToken)
     {
-        await using var csv = CsvWriter.To(output, leaveOpen: true);
+        await using var csv = CsvDialect.Writer.To(output, leaveOpen: true);
         // The header up front, so a sweep with no trials still gets its column names.
         csv.Header.Add(Columns.Select(c => c.Name).ToArray());
         await csv.Header.WriteAsync(cancellationToken);

@@ -68,7 +68,7 @@ public static class DatasetExporter
     private static void WriteCsv(string path, RowSet rows, DatasetDescriptor dataset, CancellationToken cancellationToken)
     {
         var columns = FeatureColumns(rows.Features);
-        using var csv = Sep.New(',').Writer(o => o with { Escape = true, CultureInfo = CultureInfo.InvariantCulture }).ToFile(path);
+        using var csv = CsvDialect.Writer.ToFile(path);
         csv.Header.Add([.. columns, .. rows.Labels is null ? Array.Empty<string>() : [LabelColumn]]);
         csv.Header.Write();
         for (int r = 0; r < rows.Count; r++)
