@@ -248,7 +248,8 @@ public sealed record TrialStatus(
     [property: Id(9)] string? ClusteringHash = null,
     [property: Id(10)] IReadOnlyList<TrialEvent>? Events = null,
     [property: Id(11)] int EventsDropped = 0,
-    [property: Id(12)] int Retries = 0)
+    [property: Id(12)] int Retries = 0,
+    [property: Id(13)] IReadOnlyList<AutoencoderTraining>? Autoencoders = null)
 {
     /// <summary>This status with <paramref name="line"/> appended to its log, the oldest lines let go past the bound.</summary>
     public TrialStatus WithEvent(TrialEvent line)
@@ -257,6 +258,48 @@ public sealed record TrialStatus(
         int drop = Math.Max(0, events.Count + 1 - TrialEvent.MaxPerTrial);
         // An array, not a collection expression: grain storage (JSON with type names) must be able to name the type it reads back.
         return this with { Events = events.Skip(drop).Append(line).ToArray(), EventsDropped = EventsDropped + drop };
+    }
+}
+
+/// <summary>
+/// One autoencoder stage of a trial's chain, as the trial met it: how many epochs it holds, how many it trained itself
+/// and how many it continued from a shorter training of the same autoencoder (epoch-prefix reuse).
+/// </summary>
+/// <param name="Computed">True when this trial's request computed the stage; false when it was memoized or joined.</param>
+[GenerateSerializer, Immutable]
+[Alias("grid.runs.autoencoder-training")]
+public sealed record AutoencoderTraining(
+    [property: Id(0)] string Hash,
+    [property: Id(1)] string Label,
+    [property: Id(2)] int Epochs,
+    [property: Id(3)] int EpochsTrained,
+    [property: Id(4)] int EpochsReused,
+    [property: Id(5)] bool Computed,
+    [property: Id(6)] double Seconds)
+{
+    /// <summary>The stage metric with the epochs it trained itself.</summary>
+    public const string EpochsTrainedMetric = "epochs_trained";
+
+    /// <summary>The stage metric with the epochs it took from a shorter training.</summary>
+    public const string EpochsReusedMetric = "epochs_reused";
+
+    /// <summary>
+    /// A sweep's autoencoder stages, one each, from its trials' chains; a stage counts as computed when any of the
+    /// sweep's trials computed it (else an earlier sweep did, and it trained nothing for this one).
+    /// </summary>
+    public static IReadOnlyList<AutoencoderTraining> Of(IEnumerable<TrialStatus> trials) =>
+        trials.SelectMany(t => t.Autoencoders ?? [])
+            .GroupBy(a => a.Hash, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(a => a.Computed) ?? g.First())
+            .OrderBy(a => a.Label, StringComparer.Ordinal)
+            .ThenBy(a => a.Epochs)
+            .ToArray();
+
+    /// <summary>Epochs the sweep trained (computed stages only) and epochs it did not have to train: continued or memoized.</summary>
+    public static (int Trained, int Reused) Totals(IReadOnlyList<AutoencoderTraining> stages)
+    {
+        int trained = stages.Where(a => a.Computed).Sum(a => a.EpochsTrained);
+        return (trained, stages.Sum(a => a.Epochs) - trained);
     }
 }
 

@@ -240,10 +240,15 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var zDims = ReadIntAxis(
             settings, path, "z_dim", "z_dim", required: true, example: "16 or [2, 16, 25]",
             v => Between("z_dim", v, SweepLimits.MinZDim, SweepLimits.MaxZDim));
-        var loss = ReadOptionalName(settings, path, "loss", "loss", ReconstructionLoss.Bce);
-        var epochs = ReadOptionalInt(settings, path, "epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, AutoencoderSpec.DefaultEpochs);
-        var batchSize = ReadOptionalInt(settings, path, "batch_size", 1, int.MaxValue, AutoencoderSpec.DefaultBatchSize);
-        var learningRate = ReadOptionalReal(settings, path, "learning_rate", positive: true, AutoencoderSpec.DefaultLearningRate);
+        // Every training setting is an axis like z_dim: a value or a list, and the autoencoders are their combinations.
+        var losses = ReadAxis(settings, path, "loss", "bce or [bce, mse]", ReconstructionLoss.Bce,
+            (node, itemPath) => ReadName<ReconstructionLoss>(node, itemPath, "loss"), SpecNames.Of);
+        var epochs = ReadAxis(settings, path, "epochs", "40 or [10, 40]", AutoencoderSpec.DefaultEpochs,
+            (node, itemPath) => ReadInt(node, itemPath, "epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs), Invariant);
+        var batchSizes = ReadAxis(settings, path, "batch_size", "128 or [64, 128, 256]", AutoencoderSpec.DefaultBatchSize,
+            (node, itemPath) => ReadInt(node, itemPath, "batch_size", 1, int.MaxValue), Invariant);
+        var learningRates = ReadAxis(settings, path, "learning_rate", "5.0e-4 or [3.0e-4, 1.0e-3]", AutoencoderSpec.DefaultLearningRate,
+            (node, itemPath) => node is null ? null : ReadReal(node, itemPath, "learning_rate", positive: true), Format);
         var reconstructions = ReadOptionalBool(settings, path, "reconstructions", false);
         // Absent network settings stay null: their defaults depend on the dataset (AutoencoderSpec.NetworkFor).
         NetworkArchitecture? architecture = settings.ContainsKey("architecture")
@@ -257,18 +262,56 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         {
             Error(SpecPath.Property(path, "hidden"), "hidden sets the layer sizes of the mlp network: add architecture: mlp");
         }
-        if (loss == ReconstructionLoss.Bce && inputScaling is InputScaling.Standard or InputScaling.None)
+        if (losses?.Any(l => l.Value == ReconstructionLoss.Bce) == true && inputScaling is InputScaling.Standard or InputScaling.None)
         {
             Error(SpecPath.Property(path, "loss"), $"the bce loss needs inputs in 0..1 (input_scaling: unit); with input_scaling: {SpecNames.Of(inputScaling.Value)} use loss: mse");
         }
-        if (_errors.Count != before || zDims is null)
+        if (_errors.Count != before || zDims is null || losses is null || epochs is null || batchSizes is null || learningRates is null)
         {
             return [];
         }
-        return zDims.Select(z => (
-            RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss!.Value, epochs!.Value, batchSize!.Value, learningRate!.Value, reconstructions!.Value, architecture, hidden, inputScaling)),
-            z.Path));
+        // z_dim varies slowest and epochs fastest, so a sweep lists the trainings of one autoencoder side by side.
+        return
+            from z in zDims
+            from loss in losses
+            from learningRate in learningRates
+            from batchSize in batchSizes
+            from epoch in epochs
+            select (RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss.Value, epoch.Value, batchSize.Value, learningRate.Value, reconstructions!.Value, architecture, hidden, inputScaling)),
+                z.Path);
     }
+
+    /// <summary>
+    /// An autoencoder setting as an axis: absent (its default), one value or a list of them, each read by <paramref name="read"/>;
+    /// duplicates are errors. Null when any item is wrong (each reported with its path).
+    /// </summary>
+    private List<(T Value, string Path)>? ReadAxis<T>(JsonObject settings, string path, string key, string example, T fallback,
+        Func<JsonNode?, string, T?> read, Func<T, string> name)
+        where T : struct
+    {
+        if (Get(settings, key) is null)
+        {
+            return [(fallback, SpecPath.Property(path, key))];
+        }
+        var items = AxisItems(settings, path, key, required: false, example, rangesAllowed: false);
+        if (items is null)
+        {
+            return null;
+        }
+        int before = _errors.Count;
+        var values = new List<(T Value, string Path)>();
+        foreach (var (node, itemPath) in items)
+        {
+            if (read(node, itemPath) is { } value)
+            {
+                values.Add((value, itemPath));
+            }
+        }
+        ReportDuplicates(values, name, key);
+        return _errors.Count == before ? values : null;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Each autoencoder's network, resolved for each dataset, must be one that can be built for its rows.</summary>
     private void CheckNetworksFitData(List<(DatasetDescriptor Value, string Path)> datasets, List<(RepresentationSpec Value, string Path)> representations)
@@ -827,13 +870,12 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     private int? ReadOptionalInt(JsonObject parent, string parentPath, string key, int min, int max, int? fallback) =>
         Get(parent, key) is { } node ? ReadInt(node, SpecPath.Property(parentPath, key), key, min, max) : fallback;
 
-    private double? ReadOptionalReal(JsonObject parent, string parentPath, string key, bool positive, double fallback)
+    private double? ReadOptionalReal(JsonObject parent, string parentPath, string key, bool positive, double fallback) =>
+        Get(parent, key) is { } node ? ReadReal(node, SpecPath.Property(parentPath, key), key, positive) : fallback;
+
+    /// <summary>A real that must be positive (<paramref name="positive"/>) or else not negative.</summary>
+    private double? ReadReal(JsonNode node, string path, string key, bool positive)
     {
-        if (Get(parent, key) is not { } node)
-        {
-            return fallback;
-        }
-        var path = SpecPath.Property(parentPath, key);
         if (ReadReal(node, path, key) is not { } value)
         {
             return null;

@@ -108,8 +108,33 @@ public static class SweepExpansion
             spec.K[k],
             spec.Seeds[seed],
             spec.KMeans,
-            spec.KMeans.WarmStart ? WarmPath(spec.K, spec.K[k]) : null);
+            spec.KMeans.WarmStart ? WarmPath(spec.K, spec.K[k]) : null,
+            PrefixEpochs(spec.Representations, spec.Representations[representation]));
     }
+
+    /// <summary>
+    /// The epoch counts below <paramref name="representation"/>'s at which <paramref name="representations"/> train the same
+    /// autoencoder otherwise, ascending (<see cref="TrialSpec.PrefixEpochs"/>); null when there are none.
+    /// </summary>
+    public static IReadOnlyList<int>? PrefixEpochs(IEnumerable<RepresentationSpec> representations, RepresentationSpec representation)
+    {
+        if (representation.Autoencoder is not { } ae)
+        {
+            return null;
+        }
+        var shorter = representations
+            .Select(r => r.Autoencoder)
+            .Where(other => other is not null && other.Epochs < ae.Epochs && SameTraining(other, ae))
+            .Select(other => other!.Epochs)
+            .Distinct()
+            .Order()
+            .ToArray();
+        return shorter.Length == 0 ? null : shorter;
+    }
+
+    /// <summary>Whether two autoencoders learn the same but for their epochs (rendering reconstructions changes nothing learned).</summary>
+    private static bool SameTraining(AutoencoderSpec? a, AutoencoderSpec b) =>
+        a is not null && a with { Epochs = b.Epochs, Reconstructions = b.Reconstructions } == b;
 
     /// <summary>The k values below <paramref name="k"/>, ascending: the fits a warm-started <paramref name="k"/> passes through.</summary>
     public static IReadOnlyList<int> WarmPath(IEnumerable<int> curve, int k) => curve.Where(other => other < k).Distinct().Order().ToArray();

@@ -20,6 +20,11 @@ namespace Grid.Abstractions.Sweeps;
 /// ascending order, whose fits this one's warm start passes through (each starts from the one before). Not part
 /// of <see cref="Id"/>: the trial is the same combination; its stages' hashes carry the path.
 /// </param>
+/// <param name="PrefixEpochs">
+/// With an autoencoder: the epoch counts below its own at which the sweep also trains this autoencoder, ascending. Its
+/// training continues from the longest of them (epoch-prefix reuse), so the sweep trains each epoch once. Not part of
+/// <see cref="Id"/> or of any stage key: continuing is exact, so the result is the same either way.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.trial-spec")]
 public sealed record TrialSpec(
@@ -30,7 +35,8 @@ public sealed record TrialSpec(
     [property: Id(4)] int K,
     [property: Id(5)] int Seed,
     [property: Id(6)] KMeansSettings KMeans,
-    [property: Id(7)] IReadOnlyList<int>? WarmKs = null)
+    [property: Id(7)] IReadOnlyList<int>? WarmKs = null,
+    [property: Id(8)] IReadOnlyList<int>? PrefixEpochs = null)
 {
     /// <summary>Hex digits of the SHA-256 kept in <see cref="Id"/>.</summary>
     public const int IdLength = 16;

@@ -53,6 +53,8 @@ public static class SweepJson
                 ["k"] = curve.KneeK,
             });
         }
+        var autoencoders = AutoencoderTraining.Of(snapshot.Trials);
+        var epochs = AutoencoderTraining.Totals(autoencoders);
         return new JsonObject
         {
             ["sweep_id"] = snapshot.SweepId,
@@ -72,6 +74,18 @@ public static class SweepJson
             ["best_trial"] = snapshot.BestTrialId,
             ["best_value"] = snapshot.Trials.FirstOrDefault(t => t.TrialId == snapshot.BestTrialId)?.Result is { } bestResult ? snapshot.RankedBy.ValueOf(bestResult) : null,
             ["stages"] = new JsonObject { ["computed"] = snapshot.Stages.Computed, ["reused"] = snapshot.Stages.Reused },
+            ["epochs_trained"] = epochs.Trained,
+            ["epochs_reused"] = epochs.Reused,
+            ["autoencoders"] = new JsonArray(autoencoders.Select(a => (JsonNode)new JsonObject
+            {
+                ["hash"] = a.Hash,
+                ["label"] = a.Label,
+                ["epochs"] = a.Epochs,
+                ["epochs_trained"] = a.EpochsTrained,
+                ["epochs_reused"] = a.EpochsReused,
+                ["computed"] = a.Computed,
+                ["seconds"] = a.Seconds,
+            }).ToArray()),
             ["elbow_curves"] = curves,
             ["knees"] = knees,
             ["trials"] = trials,

@@ -105,6 +105,9 @@ public sealed class AutoencoderTrainer : IDisposable
     /// <summary>Epochs completed so far.</summary>
     public int CompletedEpochs => _history.Count;
 
+    /// <summary>The checkpoint file <see cref="Train"/> keeps in <paramref name="checkpointDirectory"/> and <see cref="Resume"/> reads.</summary>
+    public static string CheckpointPath(string checkpointDirectory) => AutoencoderCheckpoint.PathIn(checkpointDirectory);
+
     /// <summary>
     /// Continues from the checkpoint in <paramref name="checkpointDirectory"/> when there is one,
     /// else starts fresh. The checkpoint's settings must equal <paramref name="options"/> except for

@@ -48,9 +48,18 @@ public sealed record AutoencoderStageInput(
 
 /// <summary>
 /// What an autoencoder stage reports back; weights and codes stay in its artifact. <paramref name="ResumedFromEpoch"/>:
-/// the epochs a checkpoint already held when this attempt began (0 for a fresh start).
+/// the epochs a checkpoint already held when this attempt began (0 for a fresh start). <paramref name="PrefixEpochs"/>:
+/// the epochs it took from a shorter training of the same autoencoder, stage <paramref name="PrefixHash"/> (0 and null: none).
 /// </summary>
-public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond, int ResumedFromEpoch = 0);
+public sealed record AutoencoderStageOutput(double TrainLoss, double TestLoss, int Epochs, double SamplesPerSecond, int ResumedFromEpoch = 0,
+    int PrefixEpochs = 0, string? PrefixHash = null)
+{
+    /// <summary>The epochs this stage trained itself, over all its attempts.</summary>
+    public int EpochsTrained => Epochs - PrefixEpochs;
+}
+
+/// <summary>An autoencoder stage equal to another but for fewer <paramref name="Epochs"/>: its artifact's checkpoint is where the longer one may start.</summary>
+public sealed record AutoencoderPrefix(int Epochs, string Hash);
 
 /// <summary>
 /// Settings of a clustering stage. <paramref name="CodesHash"/> names the autoencoder artifact whose codes it

@@ -28,6 +28,9 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     public const string SummaryFile = "summary.json";
     public const string HistoryFile = "history.json";
 
+    /// <summary>In an autoencoder's work folder: the prefix stage its training started from.</summary>
+    private const string PrefixFile = "prefix.json";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     // Loaded (and checksum-verified) once per silo; many stages read the same rows.
@@ -39,14 +42,21 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
     public DatasetSplit Load(DataSelection selection) =>
         _data.GetOrAdd(selection, s => new Lazy<DatasetSplit>(() => datasets.Load(s.Dataset, s.Train, s.Test))).Value;
 
-    /// <summary>Trains (or resumes training) an autoencoder and stores its weights and the codes of every row.</summary>
-    public AutoencoderStageOutput TrainAutoencoder(string hash, AutoencoderStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trains (or resumes training) an autoencoder and stores its weights, its last checkpoint and the codes of every row.
+    /// Without a checkpoint of its own it starts from the longest of <paramref name="prefixes"/> whose artifact holds one:
+    /// the same autoencoder trained for fewer epochs, which it continues exactly (epoch-prefix reuse).
+    /// </summary>
+    /// <param name="prefixes">Stages equal to this one but for fewer epochs, in any order; null or empty: none.</param>
+    public AutoencoderStageOutput TrainAutoencoder(string hash, AutoencoderStageInput input, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken,
+        IReadOnlyList<AutoencoderPrefix>? prefixes = null)
     {
         var data = Load(input.Data);
         var options = input.ToOptions();
         options.Validate();
         // Checkpoints live in the stage's work folder, so a retry after a crash resumes there.
         string work = artifacts.WorkFolder(hash);
+        var prefix = StartFromPrefix(work, options.Epochs, prefixes);
         using var trainer = AutoencoderTrainer.Resume(options, work);
         int resumedFrom = trainer.CompletedEpochs;
         // Counted in batches so the bar moves within an epoch; the detail names the epoch.
@@ -68,10 +78,13 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 epoch));
         }
         var result = trainer.Train(data.Train, data.Test, work, epochProgress, cancellationToken);
-        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond, resumedFrom);
+        var output = new AutoencoderStageOutput(result.TrainLoss, result.TestLoss, result.CompletedEpochs, result.SamplesPerSecond, resumedFrom,
+            prefix?.Epochs ?? 0, prefix?.Hash);
         artifacts.Commit(hash, folder =>
         {
             trainer.SaveWeights(Path.Combine(folder, WeightsFile));
+            // Kept with the artifact: a longer training of the same autoencoder continues from it.
+            File.Copy(AutoencoderTrainer.CheckpointPath(work), AutoencoderTrainer.CheckpointPath(folder));
             using (var codes = trainer.Encode(data.Train))
             {
                 TensorFile.Write(Path.Combine(folder, TrainCodesFile), codes);
@@ -85,6 +98,32 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
         });
         progress?.Report(new PipelineProgress("batch", 1, 1, output.TestLoss, $"epoch {output.Epochs}/{options.Epochs}"));
         return output;
+    }
+
+    /// <summary>
+    /// Seeds an empty work folder with the checkpoint of the longest prefix stage that has one, and remembers which it
+    /// was (in the work folder, so a resumed attempt reports it too). Returns the prefix the training starts from, or null.
+    /// </summary>
+    private AutoencoderPrefix? StartFromPrefix(string work, int epochs, IReadOnlyList<AutoencoderPrefix>? prefixes)
+    {
+        string remembered = Path.Combine(work, PrefixFile);
+        if (File.Exists(AutoencoderTrainer.CheckpointPath(work)))
+        {
+            return File.Exists(remembered) ? JsonSerializer.Deserialize<AutoencoderPrefix>(File.ReadAllText(remembered)) : null;
+        }
+        foreach (var prefix in (prefixes ?? []).Where(p => p.Epochs < epochs).OrderByDescending(p => p.Epochs))
+        {
+            if (artifacts.Find(prefix.Hash) is { } folder && File.Exists(AutoencoderTrainer.CheckpointPath(folder)))
+            {
+                // Copied, not linked: this stage's checkpoints overwrite it epoch by epoch.
+                string staging = AutoencoderTrainer.CheckpointPath(work) + ".prefix";
+                File.Copy(AutoencoderTrainer.CheckpointPath(folder), staging, overwrite: true);
+                File.WriteAllText(remembered, JsonSerializer.Serialize(prefix));
+                File.Move(staging, AutoencoderTrainer.CheckpointPath(work));
+                return prefix;
+            }
+        }
+        return null;
     }
 
     /// <summary>

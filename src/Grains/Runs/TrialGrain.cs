@@ -236,7 +236,12 @@ public sealed partial class TrialGrain(
                 }
                 var line = new TrialEvent(clock.GetUtcNow(), last.Reused ? TrialEventKind.Reused : TrialEventKind.Computed, request.Kind, request.Hash,
                     last.Reused ? 0 : last.Attempts, last.Silo, last.Reused ? null : string.Create(CultureInfo.InvariantCulture, $"{last.Seconds:0.0} s"));
-                await SetAsync(Status.WithEvent(line) with { StagesComputed = computed, StagesReused = reused }, persist: false);
+                var status = Status.WithEvent(line) with { StagesComputed = computed, StagesReused = reused };
+                if (request.Kind == StageKind.Autoencoder)
+                {
+                    status = status with { Autoencoders = WithTraining(status.Autoencoders, request, last) };
+                }
+                await SetAsync(status, persist: false);
             }
             var result = last?.Clustering ?? throw new InvalidOperationException("the chain's last stage returned no clustering result");
             await SetAsync(Logged(Status, TrialEventKind.Succeeded) with { State = TrialState.Succeeded, Result = result, Progress = null }, persist: true);
@@ -254,6 +259,20 @@ public sealed partial class TrialGrain(
         {
             DelayDeactivation(TimeSpan.Zero);
         }
+    }
+
+    /// <summary>The trial's autoencoder stages with <paramref name="request"/>'s, as <paramref name="outcome"/> tells it, in place of any earlier record of it.</summary>
+    private static AutoencoderTraining[] WithTraining(IReadOnlyList<AutoencoderTraining>? known, StageRequest request, StageOutcome outcome)
+    {
+        int epochs = request.Trial.Representation.Autoencoder!.Epochs;
+        // Outcomes recorded before epoch-prefix reuse trained every epoch themselves.
+        int reusedEpochs = (int)outcome.Metrics.GetValueOrDefault(AutoencoderTraining.EpochsReusedMetric);
+        int trained = (int)outcome.Metrics.GetValueOrDefault(AutoencoderTraining.EpochsTrainedMetric, epochs - reusedEpochs);
+        // A trial run again after a failure finds the stage its first run computed memoized: still computed for this sweep.
+        bool computed = !outcome.Reused || (known ?? []).Any(a => a.Hash == request.Hash && a.Computed);
+        var training = new AutoencoderTraining(request.Hash, request.Trial.Representation.Label, epochs, trained, reusedEpochs, computed, outcome.Seconds);
+        // An array: grain storage (JSON with type names) must be able to name the type it reads back.
+        return (known ?? []).Where(a => a.Hash != request.Hash).Append(training).ToArray();
     }
 
     /// <summary>

@@ -31,6 +31,29 @@ public sealed class StageKeys(IDatasetRegistry datasets)
     }
 
     /// <summary>
+    /// The stages a trial's autoencoder can continue (epoch-prefix reuse): the same autoencoder trained for 1 to E − 1 epochs,
+    /// each with the number of epochs it holds. Empty when the trial clusters raw features.
+    /// </summary>
+    public IEnumerable<(int Epochs, string Hash)> AutoencoderPrefixes(TrialSpec trial)
+    {
+        if (trial.Representation.Autoencoder is not { } ae)
+        {
+            yield break;
+        }
+        for (int epochs = ae.Epochs - 1; epochs >= 1; epochs--)
+        {
+            yield return (epochs, Autoencoder(WithEpochs(trial, epochs))!);
+        }
+    }
+
+    /// <summary>The trial with its autoencoder trained for <paramref name="epochs"/> instead, continuing from the shorter ones it lists.</summary>
+    private static TrialSpec WithEpochs(TrialSpec trial, int epochs) => trial with
+    {
+        Representation = RepresentationSpec.Of(trial.Representation.Autoencoder! with { Epochs = epochs }),
+        PrefixEpochs = trial.PrefixEpochs?.Where(e => e < epochs).ToArray(),
+    };
+
+    /// <summary>
     /// The clustering stage of a trial, on top of <paramref name="autoencoderHash"/> when it has one; with a
     /// warm start, the last stage of its chain (its hash covers the whole path of k values before it).
     /// </summary>
@@ -45,9 +68,10 @@ public sealed class StageKeys(IDatasetRegistry datasets)
     }
 
     /// <summary>
-    /// The requests of a trial's chain, in order: its autoencoder if any, then, with a warm start, a clustering
-    /// stage for each k of its warm path (each starting from the one before), then its own clustering stage.
-    /// Memoized stages make the path shared: the curve's trials compute each k once.
+    /// The requests of a trial's chain, in order: its autoencoder if any, after the shorter trainings of it that the
+    /// sweep also asks for (<see cref="TrialSpec.PrefixEpochs"/>: each continues the one before), then, with a warm
+    /// start, a clustering stage for each k of its warm path (each starting from the one before), then its own
+    /// clustering stage. Memoized stages make the paths shared: the sweep trains each epoch and computes each k once.
     /// </summary>
     public IReadOnlyList<StageRequest> Chain(TrialSpec trial)
     {
@@ -55,6 +79,11 @@ public sealed class StageKeys(IDatasetRegistry datasets)
         var chain = new List<StageRequest>();
         if (ae is not null)
         {
+            foreach (int epochs in trial.PrefixEpochs ?? [])
+            {
+                var shorter = WithEpochs(trial, epochs);
+                chain.Add(new StageRequest(StageKind.Autoencoder, Autoencoder(shorter)!, shorter, null));
+            }
             chain.Add(new StageRequest(StageKind.Autoencoder, ae, trial, null));
         }
         string? warm = null;

@@ -92,7 +92,8 @@ public sealed class StageExecutor : IStageExecutor
             {
                 StageKind.Autoencoder => await _worker.RunAsync(lease.Kind, lease.Slot, () =>
                 {
-                    var output = _pipeline.TrainAutoencoder(request.Hash, _inputs.Autoencoder(request), stageProgress, cancellationToken);
+                    var output = _pipeline.TrainAutoencoder(request.Hash, _inputs.Autoencoder(request), stageProgress, cancellationToken,
+                        _inputs.AutoencoderPrefixes(request));
                     var metrics = new Dictionary<string, double>
                     {
                         ["train_loss"] = output.TrainLoss,
@@ -100,6 +101,8 @@ public sealed class StageExecutor : IStageExecutor
                         ["epochs"] = output.Epochs,
                         ["samples_per_second"] = output.SamplesPerSecond,
                         ["resumed_from_epoch"] = output.ResumedFromEpoch,
+                        [AutoencoderTraining.EpochsTrainedMetric] = output.EpochsTrained,
+                        [AutoencoderTraining.EpochsReusedMetric] = output.PrefixEpochs,
                     };
                     return new StageOutcome(request.Hash, request.Kind, metrics, null, siloName, watch.Elapsed.TotalSeconds, false, 1);
                 }),

@@ -2,6 +2,7 @@ using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
 using Grid.Compute.Pipeline;
 using Grid.Core.Datasets;
+using Grid.Grains.Stages;
 
 namespace Grid.Silo.Compute;
 
@@ -11,6 +12,8 @@ namespace Grid.Silo.Compute;
 /// </summary>
 public sealed class StageInputs(IDatasetRegistry datasets)
 {
+    private readonly StageKeys _keys = new(datasets);
+
     /// <summary>The rows a trial uses: its resolved split, or every row of the dataset where a limit is missing.</summary>
     public DataSelection Data(TrialSpec trial)
     {
@@ -29,6 +32,10 @@ public sealed class StageInputs(IDatasetRegistry datasets)
             Data(trial), ae.ZDim, ae.Loss, ae.Epochs, ae.BatchSize, ae.LearningRate, trial.Seed,
             network.Architecture, dataset.Shape, network.Hidden, network.InputScaling);
     }
+
+    /// <summary>The stages an autoencoder stage may continue: the same autoencoder trained for fewer epochs (epoch-prefix reuse).</summary>
+    public IReadOnlyList<AutoencoderPrefix> AutoencoderPrefixes(StageRequest request) =>
+        _keys.AutoencoderPrefixes(request.Trial).Select(p => new AutoencoderPrefix(p.Epochs, p.Hash)).ToArray();
 
     /// <summary>The input of a clustering stage: on the codes of <see cref="StageRequest.InputHash"/> when it has one, else on pixels.</summary>
     public ClusteringStageInput Clustering(StageRequest request)
