@@ -66,6 +66,25 @@ public sealed class StageKeyGoldenTests
     }
 
     [Fact]
+    public void A_training_that_continues_shorter_ones_keeps_its_key_and_chains_them_first()
+    {
+        var trial = Codes(ReconstructionLoss.Bce, ScalerKind.Standard, 225);
+        var continuing = trial with { PrefixEpochs = [2, 5] };
+        string ae = TestKeys.Autoencoder(trial)!;
+        TrialSpec WithEpochs(int epochs) => trial with { Representation = RepresentationSpec.Of(trial.Representation.Autoencoder! with { Epochs = epochs }) };
+
+        // Continuing is exact, so the stage is the same stage: its key, and its clustering's, do not change.
+        Assert.Equal(["29cd470caf7468ca569c05c04571b008", "6c89e30caf60847ab8500c1c7cf83708"], TestKeys.Chain(trial).Select(r => r.Hash));
+        var chain = TestKeys.Chain(continuing);
+        Assert.Equal([TestKeys.Autoencoder(WithEpochs(2)), TestKeys.Autoencoder(WithEpochs(5)), ae, "6c89e30caf60847ab8500c1c7cf83708"], chain.Select(r => r.Hash));
+        Assert.Equal([2, 5, 10], chain.Take(3).Select(r => r.Trial.Representation.Autoencoder!.Epochs));
+        // The candidates a stage may continue: the same autoencoder with every shorter training, longest first.
+        var prefixes = new StageKeys(Grid.Core.Datasets.DatasetRegistry.BuiltIn).AutoencoderPrefixes(trial).ToList();
+        Assert.Equal(Enumerable.Range(1, 9).Reverse(), prefixes.Select(p => p.Epochs));
+        Assert.Equal(TestKeys.Autoencoder(WithEpochs(5)), prefixes.Single(p => p.Epochs == 5).Hash);
+    }
+
+    [Fact]
     public void A_trial_keeps_its_id()
     {
         // Trial ids key trial grains and their stored state.

@@ -99,6 +99,39 @@ public sealed class SweepTests(ClusterFixture fixture)
             again.Trials.Select(t => t.Result!.TestError).Order());
     }
 
+    private static SweepSpec PrefixStudy(string name, string epochs) => Specs.Valid($$"""
+        {
+          "name": "{{name}}",
+          "datasets": ["mnist"],
+          "split": { "train": 1000, "test": 200 },
+          "representations": [{ "autoencoder": { "z_dim": 3, "epochs": {{epochs}}, "batch_size": 64 } }],
+          "scalers": ["none"],
+          "k": [5],
+          "seeds": [0],
+          "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 }
+        }
+        """);
+
+    [Fact]
+    public async Task A_longer_training_continues_the_shorter_one_of_its_own_sweep_and_of_an_earlier_sweep()
+    {
+        var first = await RunToEndAsync("prefix-1", PrefixStudy("prefix-1", "[1, 2]"), TimeSpan.FromMinutes(5));
+
+        Assert.All(first.Trials, t => Assert.True(t.State == TrialState.Succeeded, $"{t.Spec.Key}: {t.State} {t.Error}"));
+        // The 2-epoch trial chains the 1-epoch stage first and continues it: 2 epochs trained for both, not 3.
+        var stages = AutoencoderTraining.Of(first.Trials);
+        Assert.Equal([(1, 1, 0, true), (2, 1, 1, true)], stages.Select(a => (a.Epochs, a.EpochsTrained, a.EpochsReused, a.Computed)));
+        Assert.Equal((2, 1), AutoencoderTraining.Totals(stages));
+
+        // A later sweep asking 3 epochs finds the 2-epoch stage's checkpoint and trains one epoch.
+        var second = await RunToEndAsync("prefix-2", PrefixStudy("prefix-2", "3"), TimeSpan.FromMinutes(5));
+
+        var longer = Assert.Single(AutoencoderTraining.Of(second.Trials));
+        Assert.Equal((3, 1, 2, true), (longer.Epochs, longer.EpochsTrained, longer.EpochsReused, longer.Computed));
+        var outcome = await fixture.Grains.GetGrain<IStageGrain>(longer.Hash).PeekAsync();
+        Assert.Equal(3, outcome!.Metrics["epochs"]);
+    }
+
     [Fact]
     public async Task Cancel_stops_running_and_pending_trials_and_frees_the_slots()
     {
