@@ -265,7 +265,7 @@ public sealed class GridMetricsTests : IDisposable
         _metrics.SweepChanged("sw-q", trials, finished: null, results: false);
         var byState = _probe.Observe().Where(m => m.Name == "grid.sweep.trials" && m.Tags["sweep"] == "sw-q").ToDictionary(m => m.Tags["state"], m => m.Value);
 
-        Assert.Equal(new Dictionary<string, double> { ["pending"] = 1, ["queued"] = 2, ["running"] = 1, ["succeeded"] = 0, ["failed"] = 0, ["cancelled"] = 0 }, byState);
+        Assert.Equal(new Dictionary<string, double> { ["pending"] = 1, ["queued"] = 2, ["running"] = 1, ["succeeded"] = 0, ["pruned"] = 0, ["failed"] = 0, ["cancelled"] = 0 }, byState);
     }
 
     private static IEnumerable<TrialStatus> Trials(string sweepId, int[] ks, int succeeded) =>

@@ -91,6 +91,10 @@ public interface ITrialGrain : IGrainWithStringKey
     [Alias("cancel")]
     Task CancelAsync();
 
+    /// <summary>Successive halving trains this trial's autoencoder no further: a succeeded trial becomes pruned, keeping its result.</summary>
+    [Alias("prune")]
+    Task PruneAsync();
+
     [Alias("status")]
     Task<TrialStatus?> GetStatusAsync();
 

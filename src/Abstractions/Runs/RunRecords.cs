@@ -25,6 +25,12 @@ public enum TrialState
 
     /// <summary>Started, and the stage it waits on is queued for a slot (none is free of the kind it needs).</summary>
     Queued,
+
+    /// <summary>
+    /// Ended with its result, and its autoencoder was trained no further: successive halving (ASHA) did not promote it to the
+    /// next rung. Its result counts like a succeeded trial's.
+    /// </summary>
+    Pruned,
 }
 
 /// <summary>The trial states in the order people read them (the enum's order is its storage order).</summary>
@@ -32,10 +38,13 @@ public static class TrialStates
 {
     /// <summary>Pending, queued, running, then the ended states.</summary>
     public static IReadOnlyList<TrialState> InLifeOrder { get; } =
-        [TrialState.Pending, TrialState.Queued, TrialState.Running, TrialState.Succeeded, TrialState.Failed, TrialState.Cancelled];
+        [TrialState.Pending, TrialState.Queued, TrialState.Running, TrialState.Succeeded, TrialState.Pruned, TrialState.Failed, TrialState.Cancelled];
 
-    /// <summary>Whether the trial has ended (succeeded, failed or was cancelled): its state no longer changes.</summary>
-    public static bool IsEnded(this TrialState state) => state is TrialState.Succeeded or TrialState.Failed or TrialState.Cancelled;
+    /// <summary>Whether the trial has ended (succeeded, pruned, failed or was cancelled): its state no longer changes.</summary>
+    public static bool IsEnded(this TrialState state) => state is TrialState.Succeeded or TrialState.Pruned or TrialState.Failed or TrialState.Cancelled;
+
+    /// <summary>Whether a trial in this state has a result to show: it succeeded, or it was pruned after it succeeded.</summary>
+    public static bool HasResult(this TrialState state) => state is TrialState.Succeeded or TrialState.Pruned;
 }
 
 /// <summary>Where a sweep is in its life. A sweep whose trials all ended is Completed, even if some failed.</summary>
@@ -155,6 +164,9 @@ public enum TrialEventKind
 
     /// <summary><c>grid sweep retry</c> started the trial again.</summary>
     Retried,
+
+    /// <summary>Successive halving did not promote the trial's autoencoder to the next rung.</summary>
+    Pruned,
 }
 
 /// <summary>

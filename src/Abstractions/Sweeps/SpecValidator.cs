@@ -24,13 +24,17 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
         ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
-    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random"];
+    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random", "asha"];
+    private static readonly IReadOnlyList<string> _ashaKeys = ["max_epochs", "min_epochs", "reduction", "seed"];
     private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
     private const int MaxNameLength = 100;
     private const string Root = SpecPath.Root;
 
     private readonly List<SpecError> _errors = [];
+
+    /// <summary>The epochs the autoencoders of the spec state, with their paths: with ASHA they must equal max_epochs.</summary>
+    private readonly List<(int Value, string Path)> _explicitEpochs = [];
 
     public IReadOnlyList<SpecError> Errors => _errors;
 
@@ -72,11 +76,20 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         {
             return null;
         }
+        IReadOnlyList<RepresentationSpec> chosen = representations.Select(r => r.Value).ToArray();
+        if (strategy is { Kind: StrategyKind.Asha })
+        {
+            chosen = ApplyAsha(strategy, chosen);
+            if (refine is not null)
+            {
+                Error(SpecPath.Property(Root, "refine"), "refine and strategy asha cannot be combined yet: refine the knee in a sweep of the winning autoencoder");
+            }
+        }
         var candidate = new SweepSpec(
             name,
             datasets.Select(d => d.Value.Name).ToArray(),
             split ?? SplitSpec.All,
-            representations.Select(r => r.Value).ToArray(),
+            chosen,
             scalers.Select(s => s.Value).ToArray(),
             k.Select(v => v.Value).ToArray(),
             seeds.Select(s => s.Value).ToArray(),
@@ -245,6 +258,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             (node, itemPath) => ReadName<ReconstructionLoss>(node, itemPath, "loss"), SpecNames.Of);
         var epochs = ReadAxis(settings, path, "epochs", "40 or [10, 40]", AutoencoderSpec.DefaultEpochs,
             (node, itemPath) => ReadInt(node, itemPath, "epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs), Invariant);
+        if (epochs is not null && Get(settings, "epochs") is not null)
+        {
+            _explicitEpochs.AddRange(epochs);
+        }
         var batchSizes = ReadAxis(settings, path, "batch_size", "128 or [64, 128, 256]", AutoencoderSpec.DefaultBatchSize,
             (node, itemPath) => ReadInt(node, itemPath, "batch_size", 1, int.MaxValue), Invariant);
         var learningRates = ReadAxis(settings, path, "learning_rate", "5.0e-4 or [3.0e-4, 1.0e-3]", AutoencoderSpec.DefaultLearningRate,
@@ -650,13 +667,18 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                     Error(path, "random needs its settings, e.g. { random: { trials: 50, seed: 0 } }");
                     return null;
                 }
+                if (kind == StrategyKind.Asha)
+                {
+                    Error(path, "asha needs its settings, e.g. { asha: { max_epochs: 27, min_epochs: 1, reduction: 3 } }");
+                    return null;
+                }
                 return StrategySpec.Grid;
 
             case JsonObject mapping:
                 var before = _errors.Count;
                 if (mapping.Count != 1)
                 {
-                    Error(path, $"strategy has one key, grid or random; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
+                    Error(path, $"strategy has one key, grid, random or asha; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
                 }
                 CheckKeys(mapping, path, _strategyKeys);
                 StrategySpec? strategy = null;
@@ -672,10 +694,14 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 {
                     strategy = ReadRandom(random, SpecPath.Property(path, "random"));
                 }
+                if (mapping.TryGetPropertyValue("asha", out var asha))
+                {
+                    strategy = ReadAsha(asha, SpecPath.Property(path, "asha"));
+                }
                 return _errors.Count == before ? strategy : null;
 
             default:
-                Error(path, $"strategy is grid or {{ random: {{ trials: 50, seed: 0 }} }}; got {Describe(node)}");
+                Error(path, $"strategy is grid, {{ random: {{ trials: 50, seed: 0 }} }} or {{ asha: {{ max_epochs: 27 }} }}; got {Describe(node)}");
                 return null;
         }
     }
@@ -700,6 +726,54 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
         return _errors.Count == before ? StrategySpec.Random(trials!.Value, seed!.Value) : null;
+    }
+
+    private StrategySpec? ReadAsha(JsonNode? node, string path)
+    {
+        if (node is not JsonObject settings)
+        {
+            Error(path, $"asha needs its settings, e.g. {{ max_epochs: 27, min_epochs: 1, reduction: 3 }}; got {Describe(node)}");
+            return null;
+        }
+        var before = _errors.Count;
+        CheckKeys(settings, path, _ashaKeys);
+        int? max = null;
+        if (Get(settings, "max_epochs") is { } maxNode)
+        {
+            max = ReadInt(maxNode, SpecPath.Property(path, "max_epochs"), "max_epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs);
+        }
+        else
+        {
+            Error(SpecPath.Property(path, "max_epochs"), "max_epochs is required: the epochs the best autoencoders are trained for");
+        }
+        var min = ReadOptionalInt(settings, path, "min_epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, 1);
+        var reduction = ReadOptionalInt(settings, path, "reduction", 2, 100, 3);
+        var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
+        if (min > max)
+        {
+            Error(SpecPath.Property(path, "min_epochs"), $"min_epochs ({min}) must not be greater than max_epochs ({max})");
+        }
+        return _errors.Count == before ? StrategySpec.Asha(max!.Value, min!.Value, reduction!.Value, seed!.Value) : null;
+    }
+
+    /// <summary>
+    /// With ASHA, every autoencoder trains up to max_epochs (its rungs decide how far): an explicit epochs must say so, and a
+    /// sweep without an autoencoder has nothing to halve. Returns the representations with their epochs set to max_epochs.
+    /// </summary>
+    private IReadOnlyList<RepresentationSpec> ApplyAsha(StrategySpec asha, IReadOnlyList<RepresentationSpec> representations)
+    {
+        foreach (var (epochs, path) in _explicitEpochs.Where(e => e.Value != asha.MaxEpochs))
+        {
+            Error(path, $"with strategy asha the autoencoders train up to max_epochs ({asha.MaxEpochs}) and the rungs decide how far; leave epochs out or set it to {asha.MaxEpochs}; got {epochs}");
+        }
+        if (!representations.Any(r => r.Autoencoder is not null))
+        {
+            Error(SpecPath.Property(SpecPath.Property(Root, "strategy"), "asha"), "asha stops autoencoder trainings early, and the sweep has no autoencoder: add one to representations, or use strategy grid");
+        }
+        return representations
+            .Select(r => r.Autoencoder is { } ae ? RepresentationSpec.Of(ae with { Epochs = asha.MaxEpochs }) : r)
+            .Distinct()
+            .ToArray();
     }
 
     private void CheckTrialCount(SweepSpec candidate)

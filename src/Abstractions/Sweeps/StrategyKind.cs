@@ -16,4 +16,8 @@ public enum StrategyKind
     /// <summary>A seeded sample of distinct combinations.</summary>
     [JsonStringEnumMemberName("random")]
     Random = 1,
+
+    /// <summary>Asynchronous successive halving over autoencoder epochs: every autoencoder starts short, the best continue.</summary>
+    [JsonStringEnumMemberName("asha")]
+    Asha = 2,
 }

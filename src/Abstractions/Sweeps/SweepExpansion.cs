@@ -57,8 +57,32 @@ public static class SweepExpansion
             ? spec.Split.Resolve(dataset)
             : throw new ArgumentException($"unknown dataset '{name}'", nameof(spec))).ToArray();
         var grid = GridSize(spec);
+        if (spec.Strategy.Kind == StrategyKind.Asha)
+        {
+            // Successive halving starts every arm at its first rung, in an order drawn with the strategy's seed (which arms
+            // finish first decides which are promoted first); its later rungs come as the sweep promotes arms.
+            var rungs = spec.Strategy.Rungs;
+            var arms = Shuffled(spec.Representations, spec.Strategy.Seed);
+            return Range(grid)
+                .Select(index => TrialAt(spec with { Representations = arms }, splits, index))
+                .Select(t => t.Representation.Autoencoder is null ? t : Runs.Asha.AtRung(t, rungs, 0))
+                .ToArray();
+        }
         IEnumerable<long> indices = count == grid ? Range(grid) : Sample(grid, (int)count, spec.Strategy.Seed);
         return indices.Select(index => TrialAt(spec, splits, index)).ToArray();
+    }
+
+    /// <summary>A Fisher–Yates shuffle of <paramref name="items"/> drawn with <paramref name="seed"/>, the same on every machine.</summary>
+    private static T[] Shuffled<T>(IReadOnlyList<T> items, int seed)
+    {
+        var random = new SplitMix64(seed);
+        var shuffled = items.ToArray();
+        for (int i = shuffled.Length - 1; i > 0; i--)
+        {
+            int j = (int)random.NextBelow(i + 1);
+            (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
+        }
+        return shuffled;
     }
 
     private static IEnumerable<long> Range(long count)

@@ -40,9 +40,21 @@ public static class SweepSpecWriter
         root["k"] = new JsonArray([.. spec.K.Select(k => (JsonNode)JsonValue.Create(k))]);
         root["seeds"] = new JsonArray([.. spec.Seeds.Select(s => (JsonNode)JsonValue.Create(s))]);
         root["kmeans"] = KMeans(spec.KMeans);
-        root["strategy"] = spec.Strategy.Kind == StrategyKind.Random
-            ? new JsonObject { ["random"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["seed"] = spec.Strategy.Seed } }
-            : JsonValue.Create(SpecNames.Of(StrategyKind.Grid));
+        root["strategy"] = spec.Strategy.Kind switch
+        {
+            StrategyKind.Random => new JsonObject { ["random"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["seed"] = spec.Strategy.Seed } },
+            StrategyKind.Asha => new JsonObject
+            {
+                ["asha"] = new JsonObject
+                {
+                    ["max_epochs"] = spec.Strategy.MaxEpochs,
+                    ["min_epochs"] = spec.Strategy.MinEpochs,
+                    ["reduction"] = spec.Strategy.Reduction,
+                    ["seed"] = spec.Strategy.Seed,
+                },
+            },
+            _ => JsonValue.Create(SpecNames.Of(StrategyKind.Grid)),
+        };
         if (spec.RefineKneeStep is int step)
         {
             root["refine"] = new JsonObject { ["knee"] = new JsonObject { ["step"] = step } };

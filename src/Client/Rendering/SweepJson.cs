@@ -66,6 +66,7 @@ public static class SweepJson
             ["finished"] = snapshot.Finished,
             ["trials_total"] = snapshot.Total,
             ["trials_succeeded"] = snapshot.Count(TrialState.Succeeded),
+            ["trials_pruned"] = snapshot.Count(TrialState.Pruned),
             ["trials_failed"] = snapshot.Count(TrialState.Failed),
             ["trials_cancelled"] = snapshot.Count(TrialState.Cancelled),
             ["trials_running"] = snapshot.Count(TrialState.Running),

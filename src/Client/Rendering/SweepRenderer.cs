@@ -91,7 +91,7 @@ public static class SweepRenderer
                 {
                     string detail = trial.State switch
                     {
-                        TrialState.Succeeded => string.Create(CultureInfo.InvariantCulture,
+                        TrialState.Succeeded or TrialState.Pruned => string.Create(CultureInfo.InvariantCulture,
                             $"{Errors(trial.Result!)}inertia {trial.Result!.Inertia:G4}, {QualityMeasures.Describe(trial.Result.Quality)}"),
                         TrialState.Failed => trial.Error ?? "unknown reason",
                         _ => "cancelled",
@@ -106,6 +106,10 @@ public static class SweepRenderer
         }
         return last;
     }
+
+    /// <summary>"4 pruned, " when successive halving pruned trials; nothing otherwise.</summary>
+    private static string Pruned(SweepSnapshot snapshot) =>
+        snapshot.Count(TrialState.Pruned) is int pruned and > 0 ? $"{pruned} pruned, " : "";
 
     private static string Describe(TrialStatus trial)
     {
@@ -123,7 +127,7 @@ public static class SweepRenderer
     public static void WriteResults(SweepSnapshot snapshot, IAnsiConsole console)
     {
         console.MarkupLine($"[bold]Sweep {Markup.Escape(snapshot.SweepId)}[/] ({Markup.Escape(snapshot.Name)}): {SpecNames.Of(snapshot.State)} · " +
-            $"{snapshot.Count(TrialState.Succeeded)} succeeded, {snapshot.Count(TrialState.Failed)} failed, {snapshot.Count(TrialState.Cancelled)} cancelled of {snapshot.Total}");
+            $"{snapshot.Count(TrialState.Succeeded)} succeeded, {Pruned(snapshot)}{snapshot.Count(TrialState.Failed)} failed, {snapshot.Count(TrialState.Cancelled)} cancelled of {snapshot.Total}");
         foreach (var curve in snapshot.Curves)
         {
             var table = new Table()

@@ -26,7 +26,7 @@ public sealed class GridMetrics
     public const string MeterName = "Grid";
 
     /// <summary>States the <c>grid.trials</c> counter counts entries into.</summary>
-    public static readonly IReadOnlyList<string> TrialCounterStates = ["queued", "running", "succeeded", "failed", "retried", "cancelled"];
+    public static readonly IReadOnlyList<string> TrialCounterStates = ["queued", "running", "succeeded", "pruned", "failed", "retried", "cancelled"];
 
     /// <summary>States of <c>grid.trials.active</c>: waiting for a slot, or computing on one.</summary>
     public static readonly IReadOnlyList<string> ActiveStates = ["queued", "running"];

@@ -10,7 +10,7 @@ public static class SweepAggregator
     /// <summary>One curve per (dataset, representation, scaler, seed) over the succeeded trials, points sorted by k.</summary>
     public static IReadOnlyList<ElbowCurve> Curves(IEnumerable<TrialStatus> trials) =>
         trials
-            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
+            .Where(t => t.State.HasResult() && t.Result is not null)
             .GroupBy(t => (t.Spec.Dataset, Representation: t.Spec.Representation.Label, Scaler: SpecNames.Of(t.Spec.Scaler), t.Spec.Seed))
             .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal)
             .ThenBy(g => g.Key.Representation, StringComparer.Ordinal)
@@ -36,7 +36,7 @@ public static class SweepAggregator
     public static IReadOnlyList<int> KneeRefinement(IEnumerable<TrialStatus> curveTrials, int step)
     {
         var points = curveTrials
-            .Where(t => t.State == TrialState.Succeeded && t.Result is not null)
+            .Where(t => t.State.HasResult() && t.Result is not null)
             .OrderBy(t => t.Spec.K)
             .ToList();
         double? knee = Kneedle.Knee(points.Select(p => (double)p.Spec.K).ToList(), points.Select(p => p.Result!.Inertia).ToList());
@@ -74,7 +74,7 @@ public static class SweepAggregator
         double bestValue = 0;
         foreach (var trial in trials)
         {
-            if (trial is not { State: TrialState.Succeeded, Result: { } result } || objective.ValueOf(result) is not double value)
+            if (trial is not { Result: { } result } || !trial.State.HasResult() || objective.ValueOf(result) is not double value)
             {
                 continue;
             }

@@ -220,6 +220,7 @@ public sealed partial class SweepGrain(
                 {
                     await RefineKneeAsync(status.Spec, step);
                 }
+                await HalveAsync();
                 await FinishIfDoneAsync();
                 await state.WriteStateWithRetryAsync(options.Value);
             }
@@ -271,6 +272,55 @@ public sealed partial class SweepGrain(
         Changed();
     }
 
+    /// <summary>
+    /// <c>strategy: asha</c>: promotes the arms that qualify for their next rung (their trials there start, continuing their
+    /// autoencoders' checkpoints) and prunes the arms no longer in reach of one. The decisions follow from the recorded trials
+    /// alone and are stored before the new trials start, so a restarted sweep makes the same ones and loses none.
+    /// </summary>
+    private async Task HalveAsync()
+    {
+        var spec = state.State.Spec!;
+        if (state.State.Cancelled || spec.Strategy.Kind != StrategyKind.Asha)
+        {
+            return;
+        }
+        string sweepId = this.GetPrimaryKeyString();
+        var decisions = Asha.Decide(spec, state.State.Trials, RankedBy());
+        var promoted = decisions.Promote.Where(t => !_index.ContainsKey(TrialKey(sweepId, t))).ToList();
+        var pruned = decisions.Prune.Where(id => _index.TryGetValue(id, out int i) && state.State.Trials[i].State == TrialState.Succeeded).ToList();
+        if (promoted.Count == 0 && pruned.Count == 0)
+        {
+            return;
+        }
+        foreach (var trial in promoted)
+        {
+            var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
+            _index[status.TrialId] = state.State.Trials.Count;
+            state.State.Trials.Add(status);
+        }
+        foreach (string id in pruned)
+        {
+            int i = _index[id];
+            state.State.Trials[i] = state.State.Trials[i] with { State = TrialState.Pruned };
+        }
+        await state.WriteStateWithRetryAsync(options.Value);
+        foreach (var arm in promoted.Select(t => t.Representation.Label).Distinct())
+        {
+            LogPromoted(sweepId, arm);
+        }
+        if (pruned.Count > 0)
+        {
+            LogPruned(sweepId, pruned.Count, string.Join(", ", decisions.Arms.Where(a => a.State == AshaArmState.Pruned).Select(a => a.Label)));
+        }
+        await Task.WhenAll(promoted.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
+        await Task.WhenAll(pruned.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).PruneAsync()));
+        Changed();
+    }
+
+    /// <summary>The objective the sweep ranks by: its spec's, or for sweeps recorded before objectives the rule they followed.</summary>
+    private ObjectiveSpec RankedBy() =>
+        ObjectiveSpec.Resolve(state.State.Spec!.Objective, state.State.Trials.Where(t => t.Result is not null).Select(t => t.Result!));
+
     private static bool SameCurve(TrialSpec a, TrialSpec b) =>
         a.Dataset == b.Dataset && a.Representation == b.Representation && a.Scaler == b.Scaler && a.Seed == b.Seed;
 
@@ -285,7 +335,12 @@ public sealed partial class SweepGrain(
         for (int i = 0; i < open.Count; i++)
         {
             var status = statuses[i];
-            if (status is not null && status.Retries < open[i].Retries)
+            if (status is null && open[i].Retries == 0)
+            {
+                // Added (by a knee refinement or a promotion) and stored, but the start never reached the trial: start it now.
+                await GrainFactory.GetGrain<ITrialGrain>(open[i].TrialId).StartAsync(this.GetPrimaryKeyString(), open[i].Spec);
+            }
+            else if (status is not null && status.Retries < open[i].Retries)
             {
                 // The retry did not reach the trial (its silo went away, say): ask again; the trial ignores a repeat.
                 await GrainFactory.GetGrain<ITrialGrain>(open[i].TrialId).RetryAsync(this.GetPrimaryKeyString(), open[i].Spec, open[i].Retries);
@@ -295,6 +350,9 @@ public sealed partial class SweepGrain(
                 await OnTrialUpdatedAsync(status);
             }
         }
+        // A promotion decided but not stored before the sweep's silo went away is decided again here.
+        await HalveAsync();
+        await FinishIfDoneAsync();
         return Snapshot();
     }
 
@@ -487,7 +545,7 @@ public sealed partial class SweepGrain(
     private SweepSnapshot Snapshot()
     {
         var trials = state.State.Trials.ToList();
-        var objective = ObjectiveSpec.Resolve(state.State.Spec!.Objective, trials.Where(t => t.Result is not null).Select(t => t.Result!));
+        var objective = RankedBy();
         return new SweepSnapshot(
             this.GetPrimaryKeyString(),
             state.State.Spec!.Name,
@@ -525,6 +583,12 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: refining the knee of {Representation} with k = {Ks}")]
     private partial void LogRefined(string sweepId, string representation, string ks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: successive halving promotes {Arm}")]
+    private partial void LogPromoted(string sweepId, string arm);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: successive halving prunes {Trials} trials; pruned arms so far: {Arms}")]
+    private partial void LogPruned(string sweepId, int trials, string arms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: retrying {Trials} trials (retry {Retry})")]
     private partial void LogRetried(string sweepId, int trials, int retry);

@@ -96,6 +96,16 @@ public sealed partial class TrialGrain(
         }
     }
 
+    public async Task PruneAsync()
+    {
+        if (state.State.Status is not { State: TrialState.Succeeded } status)
+        {
+            return;
+        }
+        await SetAsync(Logged(status, TrialEventKind.Pruned) with { State = TrialState.Pruned }, persist: true);
+        metrics.TrialEntered("pruned", _resource ?? PreferredResource);
+    }
+
     public Task<TrialStatus?> GetStatusAsync() => Task.FromResult(state.State.Status);
 
     public Task OnStageProgressAsync(StageProgress progress)

@@ -36,7 +36,7 @@ public static class BestConfigurations
         ArgumentNullException.ThrowIfNull(snapshot);
         var numbered = snapshot.Trials
             .Select((trial, i) => (Trial: trial, Number: ResultFigures.TrialNumber(i)))
-            .Where(t => t.Trial is { State: TrialState.Succeeded, Result: not null })
+            .Where(t => t.Trial is { Result: not null } && t.Trial.State.HasResult())
             .ToList();
         var best = new List<BestConfiguration>();
         var objective = snapshot.RankedBy;

@@ -172,7 +172,7 @@ public static class ResultFigures
 
     private static void AddClassDistributions(List<Figure> figures, SweepSnapshot snapshot, ResultSources sources)
     {
-        var succeeded = snapshot.Trials.Where(t => t is { State: TrialState.Succeeded, Result.Classes: > 0 }).ToList();
+        var succeeded = snapshot.Trials.Where(t => t is { Result.Classes: > 0 } && t.State.HasResult()).ToList();
         foreach (var group in succeeded.GroupBy(t => (t.Spec.Dataset, t.Spec.Split.Train, t.Spec.Split.Test)))
         {
             var (dataset, train, test) = group.Key;
@@ -307,7 +307,7 @@ public static class ResultFigures
         {
             var trial = snapshot.Trials[i];
             // Confusion matrices and cluster errors need class labels.
-            if (trial is not { State: TrialState.Succeeded, Result: { Classes: > 0 } result })
+            if (trial is not { Result: { Classes: > 0 } result } || !trial.State.HasResult())
             {
                 continue;
             }

@@ -162,6 +162,7 @@ public static class ResultsEndpoints
         ["trials"] = snapshot.Total,
         ["ended"] = ResultsHtml.Ended(snapshot),
         ["succeeded"] = snapshot.Count(TrialState.Succeeded),
+        ["pruned"] = snapshot.Count(TrialState.Pruned),
         ["failed"] = snapshot.Count(TrialState.Failed),
         ["running"] = snapshot.Count(TrialState.Running),
         ["queued"] = snapshot.Count(TrialState.Queued),

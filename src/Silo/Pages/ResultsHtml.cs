@@ -97,9 +97,8 @@ public static class ResultsHtml
     public static string ListVersion(IReadOnlyList<SweepSnapshot> sweeps) =>
         string.Join(",", sweeps.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.SweepId}:{s.Version}")));
 
-    /// <summary>Trials that ended (succeeded, failed or cancelled).</summary>
-    public static int Ended(SweepSnapshot snapshot) =>
-        snapshot.Count(TrialState.Succeeded) + snapshot.Count(TrialState.Failed) + snapshot.Count(TrialState.Cancelled);
+    /// <summary>Trials that ended (succeeded, pruned, failed or cancelled).</summary>
+    public static int Ended(SweepSnapshot snapshot) => snapshot.Trials.Count(t => t.State.IsEnded());
 
     /// <summary>A state as the pages and the JSON endpoints name it.</summary>
     public static string StateName(SweepState state) => SpecNames.Of(state);
@@ -111,6 +110,7 @@ public static class ResultsHtml
             .Append("<span id=\"progress\">").Append(Int(ended)).Append(" of ").Append(Int(snapshot.Total)).Append(" trials ended</span> ")
             .Append(Progress(ended, snapshot.Total))
             .Append(" · ").Append(Int(snapshot.Count(TrialState.Succeeded))).Append(" succeeded, ")
+            .Append(snapshot.Count(TrialState.Pruned) is int pruned and > 0 ? Int(pruned) + " pruned, " : "")
             .Append(Int(snapshot.Count(TrialState.Failed))).Append(" failed, ")
             .Append(Int(snapshot.Count(TrialState.Running))).Append(" running, ")
             .Append(Int(snapshot.Count(TrialState.Queued))).Append(" queued for a slot · stages: ")

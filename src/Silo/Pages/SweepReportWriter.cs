@@ -34,7 +34,7 @@ public static class SweepReportWriter
         string index = Path.Combine(root, "index.html");
         File.WriteAllText(index, ResultsHtml.SweepPage(snapshot, figures, ReportMode(failures)));
         int missing = snapshot.Trials
-            .SelectMany(t => new[] { t.AutoencoderHash, t.State == TrialState.Succeeded ? t.ClusteringHash : null })
+            .SelectMany(t => new[] { t.AutoencoderHash, t.State.HasResult() ? t.ClusteringHash : null })
             .Where(h => h is not null)
             .Distinct(StringComparer.Ordinal)
             .Count(h => sources.Artifact(h) is null);
