@@ -133,6 +133,54 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Successive_halving_promotes_the_best_arm_which_ends_with_a_straight_trainings_weights_and_prunes_the_rest()
+    {
+        var spec = Specs.Valid("""
+            {
+              "name": "asha",
+              "datasets": ["mnist"],
+              "split": { "train": 1000, "test": 200 },
+              "representations": [{ "autoencoder": { "z_dim": [2, 3, 4], "batch_size": 64 } }],
+              "scalers": ["none"],
+              "k": [5],
+              "seeds": [0],
+              "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 },
+              "strategy": { "asha": { "max_epochs": 3, "min_epochs": 1, "reduction": 3 } }
+            }
+            """);
+
+        var result = await RunToEndAsync("asha-1", spec, TimeSpan.FromMinutes(5));
+
+        // Three arms at 1 epoch; the best of the three goes on to 3 epochs, the other two are pruned with their results.
+        Assert.Equal(4, result.Total);
+        Assert.Equal(2, result.Count(TrialState.Pruned));
+        Assert.Equal(2, result.Count(TrialState.Succeeded));
+        Assert.All(result.Trials, t => Assert.NotNull(t.Result));
+        var survivor = Assert.Single(result.Trials, t => t.Spec.Representation.Autoencoder!.Epochs == 3);
+        var atFirstRung = result.Trials.Where(t => t.Spec.Representation.Autoencoder!.Epochs == 1).ToList();
+        var best = atFirstRung.MinBy(t => t.Result!.TestError)!;
+        Assert.Equal(best.Spec.Representation.Autoencoder!.ZDim, survivor.Spec.Representation.Autoencoder!.ZDim);
+        Assert.Equal(TrialState.Succeeded, best.State);
+        // 1 + 1 + 1 epochs at the first rung, then 2 more for the survivor: 5 trained, its first epoch reused.
+        Assert.Equal((5, 1), AutoencoderTraining.Totals(AutoencoderTraining.Of(result.Trials)));
+        var arms = Asha.Arms(spec, result.Trials, result.RankedBy);
+        Assert.Equal(2, arms.Count(a => a.State == AshaArmState.Pruned));
+        Assert.Equal([1, 3], Assert.Single(arms, a => a.State == AshaArmState.Finished).Rungs.Select(r => r.Epochs));
+
+        // Exact: the survivor's autoencoder equals the same configuration trained for 3 epochs straight.
+        var request = TestKeys.Chain(survivor.Spec).Last(r => r.Kind == StageKind.Autoencoder);
+        var options = new Grid.Silo.Compute.StageInputs(Grid.Core.Datasets.DatasetRegistry.BuiltIn).Autoencoder(request).ToOptions();
+        var data = new DatasetStore(TestData.DataDir).Load("mnist", 1000, 200);
+        using var straight = new Grid.Compute.Autoencoder.AutoencoderTrainer(options);
+        straight.Train(data.Train, data.Test);
+        string weights = Path.Combine(new Grid.Compute.Pipeline.ArtifactStore(ClusterFixture.ArtifactsDir).Get(request.Hash), Grid.Compute.Pipeline.StagePipeline.WeightsFile);
+        using var continued = Grid.Compute.Autoencoder.AutoencoderTrainer.FromWeights(weights, options);
+        double difference = straight.Model.parameters().Zip(continued.Model.parameters())
+            .Max(p => (p.First - p.Second).abs().max().item<float>());
+        Assert.True(difference <= 1e-6, $"the survivor's weights differ from a straight training's by {difference}");
+    }
+
+    [Fact]
     public async Task Cancel_stops_running_and_pending_trials_and_frees_the_slots()
     {
         var spec = Specs.Valid($$"""
