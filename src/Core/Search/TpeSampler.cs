@@ -8,8 +8,9 @@ namespace Grid.Core.Search;
 /// from l and proposes the one with the largest log l(x) − log g(x). Minimises.
 /// </summary>
 /// <remarks>
-/// One deliberate difference from Optuna 3.1: a kernel's log density includes −log σ (later Optuna versions fixed
-/// its omission in <c>_truncnorm.logpdf</c>), so l and g are true densities.
+/// Like Optuna 3.1, a continuous kernel's log density omits −log σ (Optuna's <c>_truncnorm.logpdf</c> drops the scale
+/// term; later releases add it back). Over 50 seeds of the reference functions neither form searched clearly better.
+/// Grid draws its own random numbers (<see cref="SplitMix64"/>), so proposals match Optuna's in distribution, not value.
 /// </remarks>
 public sealed class TpeSampler : ISearchSampler
 {
