@@ -95,6 +95,9 @@ public sealed record IntUniform(int Low, int High) : Distribution
 /// </summary>
 public sealed record Choice(IReadOnlyList<double> Values) : Distribution
 {
+    /// <summary>The values, in the order given (copied: the caller's list may change later).</summary>
+    public IReadOnlyList<double> Values { get; init; } = [.. Values];
+
     public override string Kind => "choice";
 
     public override string? Validate()

@@ -48,8 +48,14 @@ public sealed class DistributionTests
     }
 
     [Fact]
-    public void Choices_with_equal_values_are_equal() =>
-        Assert.Equal(new Choice([64, 128]), new Choice(new List<double> { 64, 128 }));
+    public void Choices_with_equal_values_are_equal_and_keep_their_own_copy()
+    {
+        var values = new List<double> { 64, 128 };
+        var choice = new Choice(values);
+        Assert.Equal(new Choice([64, 128]), choice);
+        values.Add(256);
+        Assert.Equal("choice(64, 128)", choice.Describe());
+    }
 
     [Fact]
     public void Uniform_samples_stay_in_bounds_and_spread_over_them()
