@@ -18,7 +18,8 @@ if [[ "$mode" == "test" ]]; then
   # chromium: the end-to-end test of the live results pages drives it headless.
   # python3-sklearn, python3-pil: tests/data/sklearn-formats.py writes scikit-learn's bundled tables (digits, iris) in
   # every format `grid data add` reads, PNGs included, for the import tests (Debian's python3 at /usr/bin/python3).
-  packages+=(dataset-fashion-mnist redis-server prometheus chromium python3-sklearn python3-pil)
+  # python3-optuna: bench/optuna_tpe_reference.py runs Optuna 3.1's TPE, the reference the TPE sampler's test compares with.
+  packages+=(dataset-fashion-mnist redis-server prometheus chromium python3-sklearn python3-pil python3-optuna)
 fi
 
 missing=()

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The truncated-normal numerics (TruncatedNormal) are checked against SciPy's values directly, not only through the sampler.
+[assembly: InternalsVisibleTo("Grid.Compute.Tests")]
