@@ -35,7 +35,8 @@ public sealed class SweepTests(ClusterFixture fixture)
     {
         var sweep = fixture.Grains.GetGrain<ISweepGrain>(sweepId);
         var submitted = await sweep.SubmitAsync(spec);
-        Assert.Equal(SweepExpansion.Count(spec), submitted.Total);
+        // Strategies that add trials as results come (asha, tpe) start with their first ones.
+        Assert.Equal(SweepExpansion.Expand(spec).Count, submitted.Total);
         using var cancel = new CancellationTokenSource(timeout);
         SweepSnapshot? last = null;
         try
@@ -178,6 +179,33 @@ public sealed class SweepTests(ClusterFixture fixture)
         double difference = straight.Model.parameters().Zip(continued.Model.parameters())
             .Max(p => (p.First - p.Second).abs().max().item<float>());
         Assert.True(difference <= 1e-6, $"the survivor's weights differ from a straight training's by {difference}");
+    }
+
+    [Fact]
+    public async Task Tpe_proposes_configurations_after_its_start_up_ones_end_until_its_trials_are_reached()
+    {
+        var spec = Specs.Valid("""
+            {
+              "name": "tpe",
+              "datasets": ["mnist"],
+              "split": { "train": 1000, "test": 200 },
+              "representations": [{ "autoencoder": { "z_dim": { "int_uniform": [2, 6] }, "learning_rate": { "log_uniform": [1.0e-3, 1.0e-2] }, "epochs": 1, "batch_size": 64 } }],
+              "scalers": ["none"],
+              "k": [5],
+              "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 },
+              "strategy": { "tpe": { "trials": 4, "startup": 2, "seed": 3 } }
+            }
+            """);
+
+        var result = await RunToEndAsync("tpe-1", spec, TimeSpan.FromMinutes(5));
+
+        // Two start-up configurations, then two proposed from their results: four, each within the space.
+        Assert.Equal(4, result.Total);
+        Assert.All(result.Trials, t => Assert.True(t.State == TrialState.Succeeded, $"{t.Spec.Key}: {t.State} {t.Error}"));
+        var configurations = result.Trials.Select(t => t.Spec.Representation.Autoencoder!).ToList();
+        Assert.Equal(4, configurations.Distinct().Count());
+        Assert.All(configurations, ae => Assert.InRange(ae.ZDim, 2, 6));
+        Assert.All(configurations, ae => Assert.InRange(ae.LearningRate, 1e-3, 1e-2));
     }
 
     [Fact]

@@ -139,15 +139,7 @@ public static class Asha
         {
             for (int i = 0; i < rungs.Count; i++)
             {
-                arm.Scores[i] = arm.Complete(i)
-                    ? arm.Trials[i]
-                        .Where(t => t.State.HasResult() && t.Result is not null)
-                        .Select(t => objective.ValueOf(t.Result!))
-                        .OfType<double>()
-                        .Order(Comparer<double>.Create(objective.Compare))
-                        .Select(v => (double?)v)
-                        .FirstOrDefault()
-                    : null;
+                arm.Scores[i] = arm.Complete(i) ? objective.BestOf(arm.Trials[i].Where(t => t.State.HasResult()).Select(t => t.Result).OfType<ClusteringResult>()) : null;
             }
         }
         return [.. arms.Values];

@@ -39,6 +39,10 @@ public sealed record ObjectiveSpec(
         };
     }
 
+    /// <summary>The best value of the metric over <paramref name="results"/>; null when none has one.</summary>
+    public double? BestOf(IEnumerable<ClusteringResult> results) =>
+        results.Select(ValueOf).OfType<double>().Order(Comparer<double>.Create(Compare)).Select(v => (double?)v).FirstOrDefault();
+
     /// <summary>Orders values best first: ascending when minimizing, descending when maximizing.</summary>
     public int Compare(double a, double b) => Goal == ObjectiveGoal.Minimize ? a.CompareTo(b) : b.CompareTo(a);
 

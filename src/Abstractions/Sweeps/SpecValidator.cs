@@ -24,7 +24,8 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
         ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
-    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random", "asha"];
+    private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random", "asha", "tpe"];
+    private static readonly IReadOnlyList<string> _tpeKeys = ["trials", "startup", "seed"];
     private static readonly IReadOnlyList<string> _ashaKeys = ["max_epochs", "min_epochs", "reduction", "seed"];
     private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
@@ -32,6 +33,9 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     private const string Root = SpecPath.Root;
 
     private readonly List<SpecError> _errors = [];
+
+    /// <summary>The autoencoder settings given as distributions, with their paths: the sweep's search space.</summary>
+    private readonly List<(SearchAxis Axis, string Path)> _search = [];
 
     /// <summary>The epochs the autoencoders of the spec state, with their paths: with ASHA they must equal max_epochs.</summary>
     private readonly List<(int Value, string Path)> _explicitEpochs = [];
@@ -77,6 +81,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             return null;
         }
         IReadOnlyList<RepresentationSpec> chosen = representations.Select(r => r.Value).ToArray();
+        if (strategy is not null)
+        {
+            CheckSearch(strategy, chosen);
+        }
         if (strategy is { Kind: StrategyKind.Asha })
         {
             chosen = ApplyAsha(strategy, chosen);
@@ -96,7 +104,8 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             kmeans ?? KMeansSettings.MiniBatchDefaults,
             strategy ?? StrategySpec.Grid,
             refine,
-            objective);
+            objective,
+            _search.Count == 0 ? null : _search.Select(s => s.Axis).ToArray());
         CheckTrialCount(candidate);
         return _errors.Count == 0 && split is not null && kmeans is not null && strategy is not null ? candidate : null;
     }
@@ -250,6 +259,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var before = _errors.Count;
         CheckKeys(settings, path, _autoencoderKeys);
+        settings = WithoutDistributions(settings, path);
         var zDims = ReadIntAxis(
             settings, path, "z_dim", "z_dim", required: true, example: "16 or [2, 16, 25]",
             v => Between("z_dim", v, SweepLimits.MinZDim, SweepLimits.MaxZDim));
@@ -296,6 +306,110 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             from epoch in epochs
             select (RepresentationSpec.Of(new AutoencoderSpec(z.Value, loss.Value, epoch.Value, batchSize.Value, learningRate.Value, reconstructions!.Value, architecture, hidden, inputScaling)),
                 z.Path);
+    }
+
+    private static readonly IReadOnlyList<string> _distributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
+
+    /// <summary>
+    /// Reads the settings given as distributions (<c>learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }</c>) into the sweep's search
+    /// space, and returns the settings with each of them replaced by one value it can take, so that the autoencoder reads as a
+    /// template the sampler fills in.
+    /// </summary>
+    private JsonObject WithoutDistributions(JsonObject settings, string path)
+    {
+        var template = new JsonObject(settings.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        foreach (string setting in SearchAxis.Settings)
+        {
+            // A mapping is a distribution, except z_dim's { from, to, step } range.
+            if (Get(settings, setting) is not JsonObject node || (setting == "z_dim" && node.Any(p => _rangeKeys.Contains(p.Key))))
+            {
+                continue;
+            }
+            var axisPath = SpecPath.Property(path, setting);
+            if (ReadDistribution(node, axisPath, setting) is not { } axis)
+            {
+                template.Remove(setting);
+                continue;
+            }
+            _search.Add((axis, axisPath));
+            template[setting] = axis.Kind == DistributionKind.Choice ? axis.Values![0] : axis.Low;
+        }
+        return template;
+    }
+
+    private SearchAxis? ReadDistribution(JsonObject node, string path, string setting)
+    {
+        bool integer = SearchAxis.IsInteger(setting);
+        string example = integer ? "{ int_uniform: [2, 64] } or { choice: [64, 128, 256] }" : "{ log_uniform: [1.0e-4, 1.0e-2] }";
+        if (node.Count != 1)
+        {
+            Error(path, $"a distribution has one key, {string.Join(", ", _distributionKeys)}, e.g. {setting}: {example}; got {string.Join(", ", node.Select(p => p.Key))}");
+            return null;
+        }
+        var (name, values) = node.First();
+        var kindPath = SpecPath.Property(path, name);
+        if (!_distributionKeys.Contains(name))
+        {
+            Error(kindPath, $"unknown distribution '{name}'; known: {string.Join(", ", _distributionKeys)}");
+            return null;
+        }
+        var kind = name switch
+        {
+            "uniform" => DistributionKind.Uniform,
+            "log_uniform" => DistributionKind.LogUniform,
+            "int_uniform" => DistributionKind.IntUniform,
+            _ => DistributionKind.Choice,
+        };
+        if (integer != (kind is DistributionKind.IntUniform or DistributionKind.Choice) && kind != DistributionKind.Choice)
+        {
+            Error(kindPath, integer
+                ? $"{setting} is a whole number: draw it with int_uniform or choice, e.g. {setting}: {example}"
+                : $"{setting} is a real number: draw it with uniform, log_uniform or choice, e.g. {setting}: {example}");
+            return null;
+        }
+        if (values is not JsonArray list || list.Count == 0 || (kind != DistributionKind.Choice && list.Count != 2))
+        {
+            Error(kindPath, kind == DistributionKind.Choice
+                ? $"choice takes a list of values, e.g. {setting}: {example}; got {Describe(values)}"
+                : $"{name} takes [low, high], e.g. {setting}: {example}; got {Describe(values)}");
+            return null;
+        }
+        int before = _errors.Count;
+        var numbers = list.Select((item, i) => integer
+            ? ReadInteger(item, SpecPath.Index(kindPath, i), setting) is long whole && Between(setting, whole) is var problem
+                ? problem is null ? whole : Report(SpecPath.Index(kindPath, i), problem)
+                : (double?)null
+            : ReadReal(item, SpecPath.Index(kindPath, i), setting) is double real
+                ? real > 0 ? real : Report(SpecPath.Index(kindPath, i), $"{setting} must be positive; got {Format(real)}")
+                : null).ToArray();
+        if (_errors.Count != before || numbers.Any(n => n is null))
+        {
+            return null;
+        }
+        var axis = kind == DistributionKind.Choice
+            ? new SearchAxis(setting, kind, Values: numbers.Select(n => n!.Value).ToArray())
+            : new SearchAxis(setting, kind, numbers[0]!.Value, numbers[1]!.Value);
+        if (axis.Distribution.Validate() is { } invalid)
+        {
+            Error(kindPath, invalid);
+            return null;
+        }
+        return axis;
+    }
+
+    /// <summary>Why <paramref name="value"/> is out of range for the whole-number <paramref name="setting"/>, or null.</summary>
+    private static string? Between(string setting, long value) => setting switch
+    {
+        "z_dim" => Between("z_dim", value, SweepLimits.MinZDim, SweepLimits.MaxZDim),
+        "epochs" => Between("epochs", value, SweepLimits.MinEpochs, SweepLimits.MaxEpochs),
+        _ => Between(setting, value, 1, int.MaxValue),
+    };
+
+    /// <summary>Reports <paramref name="message"/> at <paramref name="path"/>; returns null, the value a wrong item reads as.</summary>
+    private double? Report(string path, string message)
+    {
+        Error(path, message);
+        return null;
     }
 
     /// <summary>
@@ -667,6 +781,11 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                     Error(path, "random needs its settings, e.g. { random: { trials: 50, seed: 0 } }");
                     return null;
                 }
+                if (kind == StrategyKind.Tpe)
+                {
+                    Error(path, "tpe needs its settings, e.g. { tpe: { trials: 30, startup: 10, seed: 0 } }");
+                    return null;
+                }
                 if (kind == StrategyKind.Asha)
                 {
                     Error(path, "asha needs its settings, e.g. { asha: { max_epochs: 27, min_epochs: 1, reduction: 3 } }");
@@ -678,7 +797,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 var before = _errors.Count;
                 if (mapping.Count != 1)
                 {
-                    Error(path, $"strategy has one key, grid, random or asha; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
+                    Error(path, $"strategy has one key, grid, random, asha or tpe; got {(mapping.Count == 0 ? "none" : string.Join(", ", mapping.Select(p => p.Key)))}");
                 }
                 CheckKeys(mapping, path, _strategyKeys);
                 StrategySpec? strategy = null;
@@ -697,6 +816,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 if (mapping.TryGetPropertyValue("asha", out var asha))
                 {
                     strategy = ReadAsha(asha, SpecPath.Property(path, "asha"));
+                }
+                if (mapping.TryGetPropertyValue("tpe", out var tpe))
+                {
+                    strategy = ReadTpe(tpe, SpecPath.Property(path, "tpe"));
                 }
                 return _errors.Count == before ? strategy : null;
 
@@ -726,6 +849,29 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
         return _errors.Count == before ? StrategySpec.Random(trials!.Value, seed!.Value) : null;
+    }
+
+    private StrategySpec? ReadTpe(JsonNode? node, string path)
+    {
+        if (node is not JsonObject settings)
+        {
+            Error(path, $"tpe needs its settings, e.g. {{ trials: 30, startup: 10, seed: 0 }}; got {Describe(node)}");
+            return null;
+        }
+        var before = _errors.Count;
+        CheckKeys(settings, path, _tpeKeys);
+        int? trials = null;
+        if (Get(settings, "trials") is { } trialsNode)
+        {
+            trials = ReadInt(trialsNode, SpecPath.Property(path, "trials"), "trials", 1, SweepLimits.MaxTrials);
+        }
+        else
+        {
+            Error(SpecPath.Property(path, "trials"), "trials is required: how many autoencoder configurations to try");
+        }
+        var startup = ReadOptionalInt(settings, path, "startup", 1, SweepLimits.MaxTrials, 10);
+        var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
+        return _errors.Count == before ? StrategySpec.Tpe(trials!.Value, startup!.Value, seed!.Value) : null;
     }
 
     private StrategySpec? ReadAsha(JsonNode? node, string path)
@@ -774,6 +920,32 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             .Select(r => r.Autoencoder is { } ae ? RepresentationSpec.Of(ae with { Epochs = asha.MaxEpochs }) : r)
             .Distinct()
             .ToArray();
+    }
+
+    /// <summary>
+    /// Distributions need a strategy that draws from them (random or tpe) and one autoencoder to fill in; tpe needs distributions.
+    /// </summary>
+    private void CheckSearch(StrategySpec strategy, IReadOnlyList<RepresentationSpec> representations)
+    {
+        var strategyPath = SpecPath.Property(Root, "strategy");
+        if (_search.Count == 0)
+        {
+            if (strategy.Kind == StrategyKind.Tpe)
+            {
+                Error(SpecPath.Property(strategyPath, "tpe"), "tpe proposes autoencoder settings drawn from distributions, and the sweep has none: give one as a distribution, e.g. learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }");
+            }
+            return;
+        }
+        var (_, first) = _search[0];
+        if (strategy.Kind is not (StrategyKind.Random or StrategyKind.Tpe))
+        {
+            Error(first, $"a distribution is drawn from by strategy random or tpe, and this sweep's strategy is {SpecNames.Of(strategy.Kind)}: " +
+                "use { random: { trials: 20 } } or { tpe: { trials: 20 } }, or give a list of values instead");
+        }
+        if (representations.Count(r => r.Autoencoder is not null) != 1)
+        {
+            Error(first, "with distributions the sweep has one autoencoder whose other settings take one value each (a list makes several): give a varying setting as a distribution too, e.g. { choice: [64, 128] }");
+        }
     }
 
     private void CheckTrialCount(SweepSpec candidate)

@@ -20,4 +20,8 @@ public enum StrategyKind
     /// <summary>Asynchronous successive halving over autoencoder epochs: every autoencoder starts short, the best continue.</summary>
     [JsonStringEnumMemberName("asha")]
     Asha = 2,
+
+    /// <summary>The Tree-structured Parzen Estimator: each new autoencoder configuration proposed from the results so far.</summary>
+    [JsonStringEnumMemberName("tpe")]
+    Tpe = 3,
 }

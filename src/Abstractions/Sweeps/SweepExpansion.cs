@@ -1,4 +1,5 @@
 using Grid.Core.Datasets;
+using Grid.Core.Search;
 namespace Grid.Abstractions.Sweeps;
 
 /// <summary>
@@ -34,6 +35,13 @@ public static class SweepExpansion
     /// </summary>
     public static long Count(SweepSpec spec)
     {
+        if (spec.Search is not null)
+        {
+            // Each configuration runs like one representation; raw features, if listed, run once.
+            long perRepresentation = GridSize(spec with { Representations = [spec.Representations[0]] });
+            int raw = spec.Representations.Count(r => r.Autoencoder is null);
+            return perRepresentation * ((long)raw + Math.Max(spec.Strategy.Trials, 0));
+        }
         var grid = GridSize(spec);
         return spec.Strategy.Kind == StrategyKind.Random ? Math.Min(Math.Max(spec.Strategy.Trials, 0), grid) : grid;
     }
@@ -57,6 +65,19 @@ public static class SweepExpansion
             ? spec.Split.Resolve(dataset)
             : throw new ArgumentException($"unknown dataset '{name}'", nameof(spec))).ToArray();
         var grid = GridSize(spec);
+        if (spec.Search is not null)
+        {
+            // Random sampling draws every configuration now; TPE draws its start-up ones, and proposes the rest as results come.
+            int drawn = spec.Strategy.Kind == StrategyKind.Tpe ? Math.Min(spec.Strategy.Startup, spec.Strategy.Trials) : spec.Strategy.Trials;
+            var sampler = SearchSweeps.Sampler(spec);
+            var template = SearchSweeps.Template(spec);
+            var configurations = Enumerable.Range(0, drawn)
+                .Select(i => RepresentationSpec.Of(SearchSweeps.Configure(template, sampler.Propose([], i))))
+                .Distinct();
+            var representations = spec.Representations.Where(r => r.Autoencoder is null).Concat(configurations).ToArray();
+            var withConfigurations = spec with { Representations = representations, Search = null, Strategy = StrategySpec.Grid };
+            return Range(GridSize(withConfigurations)).Select(index => TrialAt(withConfigurations, splits, index)).ToArray();
+        }
         if (spec.Strategy.Kind == StrategyKind.Asha)
         {
             // Successive halving starts every arm at its first rung, in an order drawn with the strategy's seed (which arms
@@ -72,10 +93,17 @@ public static class SweepExpansion
         return indices.Select(index => TrialAt(spec, splits, index)).ToArray();
     }
 
+    /// <summary>The trials of one configuration of a sweep with distributions: every dataset × seed × scaler × k, as one representation's.</summary>
+    public static IReadOnlyList<TrialSpec> ExpandConfiguration(SweepSpec spec, AutoencoderSpec configuration, IDatasetRegistry? datasets = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Expand(spec with { Representations = [RepresentationSpec.Of(configuration)], Search = null, Strategy = StrategySpec.Grid }, datasets);
+    }
+
     /// <summary>A Fisher–Yates shuffle of <paramref name="items"/> drawn with <paramref name="seed"/>, the same on every machine.</summary>
     private static T[] Shuffled<T>(IReadOnlyList<T> items, int seed)
     {
-        var random = new SplitMix64(seed);
+        var random = Generator(seed);
         var shuffled = items.ToArray();
         for (int i = shuffled.Length - 1; i > 0; i--)
         {
@@ -100,7 +128,7 @@ public static class SweepExpansion
     /// </summary>
     private static long[] Sample(long size, int count, int seed)
     {
-        var random = new SplitMix64(seed);
+        var random = Generator(seed);
         var chosen = new HashSet<long>(count);
         for (var j = size - count; j < size; j++)
         {
@@ -166,38 +194,6 @@ public static class SweepExpansion
     private static IEnumerable<long> AxisLengths(SweepSpec spec) =>
         [spec.Datasets.Count, spec.Representations.Count, spec.Seeds.Count, spec.Scalers.Count, spec.K.Count];
 
-    /// <summary>
-    /// SplitMix64 (Steele, Lea and Flood 2014): a small generator whose output is fixed by its
-    /// definition, unlike <see cref="Random"/>, whose algorithm may change between .NET versions.
-    /// </summary>
-    private sealed class SplitMix64(int seed)
-    {
-        private ulong _state = unchecked((ulong)seed * 0xD1B54A32D192ED03UL);
-
-        public ulong Next()
-        {
-            unchecked
-            {
-                var z = _state += 0x9E3779B97F4A7C15UL;
-                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-                return z ^ (z >> 31);
-            }
-        }
-
-        /// <summary>Uniform in [0, <paramref name="bound"/>), without modulo bias.</summary>
-        public long NextBelow(long bound)
-        {
-            var n = (ulong)bound;
-            var threshold = unchecked(0UL - n) % n;
-            while (true)
-            {
-                var r = Next();
-                if (r >= threshold)
-                {
-                    return (long)(r % n);
-                }
-            }
-        }
-    }
+    /// <summary>The generator of a sample or a shuffle: SplitMix64 from <paramref name="seed"/>, fixed by its definition on every machine.</summary>
+    private static SplitMix64 Generator(int seed) => new(unchecked((ulong)seed * 0xD1B54A32D192ED03UL));
 }

@@ -17,6 +17,10 @@ namespace Grid.Abstractions.Sweeps;
 /// <param name="KMeans">k-means settings shared by every trial.</param>
 /// <param name="Strategy">Grid or random sampling.</param>
 /// <param name="Objective">What the sweep's best trial is judged by; null in sweeps recorded before objectives (<see cref="ObjectiveSpec.Resolve"/>).</param>
+/// <param name="Search">
+/// The autoencoder settings given as distributions (a search space), or null. With them the one autoencoder of
+/// <paramref name="Representations"/> is a template, and random sampling or TPE draws its configurations (<see cref="SearchSweeps"/>).
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.sweep-spec")]
 public sealed record SweepSpec(
@@ -30,7 +34,8 @@ public sealed record SweepSpec(
     [property: Id(7)] KMeansSettings KMeans,
     [property: Id(8)] StrategySpec Strategy,
     [property: Id(9)] int? RefineKneeStep = null,
-    [property: Id(10)] ObjectiveSpec? Objective = null)
+    [property: Id(10)] ObjectiveSpec? Objective = null,
+    [property: Id(11)] IReadOnlyList<SearchAxis>? Search = null)
 {
     /// <inheritdoc />
     public bool Equals(SweepSpec? other) =>
@@ -46,7 +51,9 @@ public sealed record SweepSpec(
                 && KMeans == other.KMeans
                 && Strategy == other.Strategy
                 && RefineKneeStep == other.RefineKneeStep
-                && Objective == other.Objective));
+                && Objective == other.Objective
+                && (Search ?? []).SequenceEqual(other.Search ?? [])
+                && (Search is null) == (other.Search is null)));
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -63,6 +70,7 @@ public sealed record SweepSpec(
         AddAll(ref hash, Scalers);
         AddAll(ref hash, K);
         AddAll(ref hash, Seeds);
+        AddAll(ref hash, Search ?? []);
         return hash.ToHashCode();
     }
 

@@ -35,7 +35,7 @@ public static class SweepSpecWriter
             }
             root["split"] = split;
         }
-        root["representations"] = new JsonArray([.. spec.Representations.Select(Representation)]);
+        root["representations"] = new JsonArray([.. spec.Representations.Select(r => Representation(r, spec.Search))]);
         root["scalers"] = new JsonArray([.. spec.Scalers.Select(s => (JsonNode)JsonValue.Create(SpecNames.Of(s)))]);
         root["k"] = new JsonArray([.. spec.K.Select(k => (JsonNode)JsonValue.Create(k))]);
         root["seeds"] = new JsonArray([.. spec.Seeds.Select(s => (JsonNode)JsonValue.Create(s))]);
@@ -53,6 +53,10 @@ public static class SweepSpecWriter
                     ["seed"] = spec.Strategy.Seed,
                 },
             },
+            StrategyKind.Tpe => new JsonObject
+            {
+                ["tpe"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["startup"] = spec.Strategy.Startup, ["seed"] = spec.Strategy.Seed },
+            },
             _ => JsonValue.Create(SpecNames.Of(StrategyKind.Grid)),
         };
         if (spec.RefineKneeStep is int step)
@@ -69,13 +73,13 @@ public static class SweepSpecWriter
     /// <summary>The spec as indented JSON text.</summary>
     public static string ToJsonString(SweepSpec spec) => ToJson(spec).ToJsonString(_indented);
 
-    private static JsonNode Representation(RepresentationSpec representation)
+    private static JsonNode Representation(RepresentationSpec representation, IReadOnlyList<SearchAxis>? search)
     {
         if (representation.Kind == RepresentationKind.Raw || representation.Autoencoder is not { } ae)
         {
             return JsonValue.Create(SpecNames.Of(representation.Kind));
         }
-        return new JsonObject
+        var node = new JsonObject
         {
             ["autoencoder"] = new JsonObject
             {
@@ -87,6 +91,24 @@ public static class SweepSpecWriter
                 ["reconstructions"] = ae.Reconstructions,
             },
         };
+        // The settings drawn from distributions are written as those distributions.
+        foreach (var axis in search ?? [])
+        {
+            string name = axis.Kind switch
+            {
+                DistributionKind.Uniform => "uniform",
+                DistributionKind.LogUniform => "log_uniform",
+                DistributionKind.IntUniform => "int_uniform",
+                _ => "choice",
+            };
+            var values = axis.Kind == DistributionKind.Choice ? axis.Values!.Select(v => (JsonNode?)v) : [axis.Low, axis.High];
+            if (axis.Kind == DistributionKind.IntUniform || (axis.Kind == DistributionKind.Choice && SearchAxis.IsInteger(axis.Setting)))
+            {
+                values = values.Select(v => (JsonNode?)(long)v!.GetValue<double>());
+            }
+            node["autoencoder"]![axis.Setting] = new JsonObject { [name] = new JsonArray([.. values]) };
+        }
+        return node;
     }
 
     private static JsonObject KMeans(KMeansSettings kmeans)

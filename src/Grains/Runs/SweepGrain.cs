@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Stages;
 using Grid.Abstractions.Sweeps;
+using Grid.Core;
 using Grid.Core.Datasets;
 using Grid.Grains.Metrics;
 using Grid.Grains.Stages;
@@ -221,6 +222,7 @@ public sealed partial class SweepGrain(
                     await RefineKneeAsync(status.Spec, step);
                 }
                 await HalveAsync();
+                await ProposeAsync();
                 await FinishIfDoneAsync();
                 await state.WriteStateWithRetryAsync(options.Value);
             }
@@ -317,6 +319,80 @@ public sealed partial class SweepGrain(
         Changed();
     }
 
+    /// <summary>
+    /// <c>strategy: tpe</c>: once its start-up configurations have ended, proposes new autoencoder configurations with TPE from
+    /// every ended configuration's best objective value, one for each compute slot that has no configuration of the sweep
+    /// running, until the sweep's trials are reached. Stored before they start, like a promotion.
+    /// </summary>
+    private async Task ProposeAsync()
+    {
+        var spec = state.State.Spec!;
+        if (state.State.Cancelled || spec.Strategy.Kind != StrategyKind.Tpe || spec.Search is null)
+        {
+            return;
+        }
+        var objective = RankedBy();
+        var configurations = state.State.Trials
+            .Where(t => t.Spec.Representation.Autoencoder is not null)
+            .GroupBy(t => t.Spec.Representation.Autoencoder!)
+            .Select(g => (Autoencoder: g.Key, Ended: g.All(t => t.State.IsEnded()),
+                Value: objective.BestOf(g.Where(t => t.State.HasResult()).Select(t => t.Result).OfType<ClusteringResult>())))
+            .ToList();
+        int ended = configurations.Count(c => c.Ended);
+        if (configurations.Count >= spec.Strategy.Trials || ended < Math.Min(spec.Strategy.Startup, spec.Strategy.Trials))
+        {
+            return;
+        }
+        // TPE minimises: a maximised objective is negated; a configuration without a value (every trial failed) is left out.
+        var observations = configurations.Where(c => c.Ended)
+            .Select(c => (SearchSweeps.PointOf(spec, c.Autoencoder), c.Value is double v ? objective.Goal == ObjectiveGoal.Minimize ? v : -v : double.NaN))
+            .ToList();
+        int free = await FreeSlotsForConfigurationsAsync(configurations.Count - ended);
+        var sampler = SearchSweeps.Sampler(spec);
+        var template = SearchSweeps.Template(spec);
+        string sweepId = this.GetPrimaryKeyString();
+        var added = new List<TrialSpec>();
+        int proposed = 0;
+        // A proposal that repeats a configuration already tried adds nothing; the next proposal number draws another.
+        for (int proposal = configurations.Count, tries = 0; proposed < free && configurations.Count + proposed < spec.Strategy.Trials && tries < MaxProposalTries; proposal++, tries++)
+        {
+            var configuration = SearchSweeps.Configure(template, sampler.Propose(observations, proposal));
+            var trials = SweepExpansion.ExpandConfiguration(spec, configuration, datasets)
+                .Where(t => !_index.ContainsKey(TrialKey(sweepId, t)) && !added.Any(a => a.Id == t.Id))
+                .ToList();
+            if (trials.Count > 0)
+            {
+                added.AddRange(trials);
+                proposed++;
+                LogProposed(sweepId, RepresentationSpec.Of(configuration).Label, configurations.Count + proposed, spec.Strategy.Trials);
+            }
+        }
+        if (added.Count == 0)
+        {
+            return;
+        }
+        foreach (var trial in added)
+        {
+            var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
+            _index[status.TrialId] = state.State.Trials.Count;
+            state.State.Trials.Add(status);
+        }
+        await state.WriteStateWithRetryAsync(options.Value);
+        await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
+        Changed();
+    }
+
+    /// <summary>Proposals in a row that may repeat configurations already tried before the search stops proposing.</summary>
+    private const int MaxProposalTries = 100;
+
+    /// <summary>The cluster's compute slots (at least one) less the configurations of this sweep that are running.</summary>
+    private async Task<int> FreeSlotsForConfigurationsAsync(int running)
+    {
+        var status = await GrainFactory.GetGrain<Grid.Abstractions.Workers.ISchedulerGrain>(0).GetStatusAsync();
+        int slots = status.Workers.Where(w => w.Alive).Sum(w => w.CpuSlots + w.GpuSlots);
+        return Math.Max(1, slots) - running;
+    }
+
     /// <summary>The objective the sweep ranks by: its spec's, or for sweeps recorded before objectives the rule they followed.</summary>
     private ObjectiveSpec RankedBy() =>
         ObjectiveSpec.Resolve(state.State.Spec!.Objective, state.State.Trials.Where(t => t.Result is not null).Select(t => t.Result!));
@@ -350,8 +426,9 @@ public sealed partial class SweepGrain(
                 await OnTrialUpdatedAsync(status);
             }
         }
-        // A promotion decided but not stored before the sweep's silo went away is decided again here.
+        // A promotion or proposal decided but not stored before the sweep's silo went away is decided again here.
         await HalveAsync();
+        await ProposeAsync();
         await FinishIfDoneAsync();
         return Snapshot();
     }
@@ -583,6 +660,9 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: refining the knee of {Representation} with k = {Ks}")]
     private partial void LogRefined(string sweepId, string representation, string ks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: TPE proposes {Configuration} ({Number} of {Trials})")]
+    private partial void LogProposed(string sweepId, string configuration, int number, int trials);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: successive halving promotes {Arm}")]
     private partial void LogPromoted(string sweepId, string arm);
