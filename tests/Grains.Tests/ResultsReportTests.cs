@@ -60,9 +60,9 @@ public sealed class ResultsReportTests(ClusterFixture fixture)
         Assert.Equal(0, report.MissingArtifacts);
         var figures = ResultFigures.List(snapshot, sources);
         Assert.Equal(figures.Count, report.Figures);
-        // 4 elbows + comparison + test error + a chart per quality measure; class distribution; latent train and test,
-        // loss + reconstructions; 3 per trial.
-        Assert.Equal(4 + 2 + 3 + 1 + 4 + 3 * snapshot.Total, figures.Count);
+        // 4 elbows + comparison + test error + a chart per quality measure; the objective over the trials; class distribution;
+        // latent train and test, loss + reconstructions; 3 per trial.
+        Assert.Equal(4 + 2 + 3 + 1 + 1 + 4 + 3 * snapshot.Total, figures.Count);
         // Every trial measured its test rows (500 of them, k ≤ 20: the measures are defined).
         Assert.All(snapshot.Trials, t => Assert.All(QualityMeasures.All, m => Assert.NotNull(t.Result!.Quality(m))));
         Assert.All(snapshot.Trials, t => Assert.InRange(t.Result!.Silhouette!.Value, -1, 1));

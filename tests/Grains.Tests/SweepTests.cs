@@ -164,9 +164,16 @@ public sealed class SweepTests(ClusterFixture fixture)
         Assert.Equal(TrialState.Succeeded, best.State);
         // 1 + 1 + 1 epochs at the first rung, then 2 more for the survivor: 5 trained, its first epoch reused.
         Assert.Equal((5, 1), AutoencoderTraining.Totals(AutoencoderTraining.Of(result.Trials)));
-        var arms = Asha.Arms(spec, result.Trials, result.RankedBy);
-        Assert.Equal(2, arms.Count(a => a.State == AshaArmState.Pruned));
-        Assert.Equal([1, 3], Assert.Single(arms, a => a.State == AshaArmState.Finished).Rungs.Select(r => r.Epochs));
+        Assert.Equal(2, result.Arms.Count(a => a.State == AshaArmState.Pruned));
+        Assert.Equal([1, 3], Assert.Single(result.Arms, a => a.State == AshaArmState.Finished).Rungs.Select(r => r.Epochs));
+        // The pages show the rungs (an arm per row, its score per rung) and the objective over the trials as they ended.
+        string page = Grid.Silo.Pages.ResultsHtml.SweepPage(result, [], new Grid.Silo.Pages.ResultsHtml.PageMode(false, f => f.Name));
+        Assert.Contains("<table id=\"rungs-table\">", page);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "<tr class=\"arm "));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(page, "<tr class=\"arm pruned\">"));
+        var sources = new Grid.Silo.Pages.ResultSources(new Grid.Compute.Pipeline.ArtifactStore(ClusterFixture.ArtifactsDir), new DatasetStore(ClusterFixture.SiloDataDir), new Grid.Silo.Pages.FigureOptions());
+        var objective = Assert.Single(Grid.Silo.Pages.ResultFigures.List(result, sources), f => f.Name == "objective.png");
+        Assert.True(objective.Render().Length > 1000, "the objective figure is drawn");
 
         // Exact: the survivor's autoencoder equals the same configuration trained for 3 epochs straight.
         var request = TestKeys.Chain(survivor.Spec).Last(r => r.Kind == StageKind.Autoencoder);

@@ -42,12 +42,12 @@ public sealed record AshaDecisions(IReadOnlyList<AshaArm> Arms, IReadOnlyList<Tr
 /// </summary>
 public static class Asha
 {
-    /// <summary>The decisions for <paramref name="trials"/> under <paramref name="spec"/>'s ASHA strategy, ranking arms by <paramref name="objective"/>.</summary>
-    public static AshaDecisions Decide(SweepSpec spec, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective)
+    /// <summary>The decisions for <paramref name="trials"/> under an ASHA <paramref name="strategy"/>, ranking arms by <paramref name="objective"/>.</summary>
+    public static AshaDecisions Decide(StrategySpec strategy, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(trials);
-        var rungs = spec.Strategy.Rungs;
+        var rungs = strategy.Rungs;
         if (rungs.Count == 0)
         {
             return new AshaDecisions([], [], []);
@@ -63,7 +63,7 @@ public static class Asha
                     .OrderBy(a => a.Scores[i]!.Value, Comparer<double>.Create(objective.Compare))
                     .ThenBy(a => a.Order)
                     .ToList();
-                foreach (var arm in finished.Take(finished.Count / spec.Strategy.Reduction).Where(a => !a.Present(i + 1)))
+                foreach (var arm in finished.Take(finished.Count / strategy.Reduction).Where(a => !a.Present(i + 1)))
                 {
                     promotedInto.Add((arm, i + 1));
                     promote.AddRange(arm.Trials[i].Select(t => AtRung(t.Spec, rungs, i + 1)));
@@ -100,8 +100,8 @@ public static class Asha
     }
 
     /// <summary>The sweep's arms as they stand: each arm's trials, scores and state by rung (empty for other strategies).</summary>
-    public static IReadOnlyList<AshaArm> Arms(SweepSpec spec, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective) =>
-        Decide(spec, trials, objective).Arms;
+    public static IReadOnlyList<AshaArm> Arms(StrategySpec strategy, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective) =>
+        Decide(strategy, trials, objective).Arms;
 
     /// <summary>
     /// <paramref name="trial"/> at rung <paramref name="rung"/>: its autoencoder trained for that rung's epochs, continuing the

@@ -365,9 +365,13 @@ public sealed record SweepSnapshot(
     [property: Id(9)] long Version,
     [property: Id(10)] IReadOnlyList<string>? Tags = null,
     [property: Id(11)] string? Note = null,
-    [property: Id(12)] ObjectiveSpec? Objective = null)
+    [property: Id(12)] ObjectiveSpec? Objective = null,
+    [property: Id(13)] StrategySpec? Strategy = null)
 {
     public int Total => Trials.Count;
+
+    /// <summary>For a successive-halving sweep, its arms by rung (scores, promoted, pruned); empty otherwise.</summary>
+    public IReadOnlyList<AshaArm> Arms => Strategy is { Kind: StrategyKind.Asha } asha ? Asha.Arms(asha, Trials, RankedBy) : [];
 
     /// <summary>What <see cref="BestTrialId"/> was chosen by: the spec's objective, or for sweeps recorded before objectives the rule they followed.</summary>
     public ObjectiveSpec RankedBy => ObjectiveSpec.Resolve(Objective, Trials.Where(t => t.Result is not null).Select(t => t.Result!));

@@ -15,19 +15,68 @@ using TorchSharp;
 namespace Grid.Client.Commands;
 
 /// <summary>
-/// <c>grid bench kmeans|elbow|ae|tsne|data</c>: the compute core on real data, timed (sharded k-means on in-process silos), and
-/// the cost of importing datasets. These commands produce the figures the issues ask for.
+/// <c>grid bench kmeans|elbow|ae|tsne|data|search</c>: the compute core on real data, timed (sharded k-means on in-process silos),
+/// the cost of importing datasets, and the search strategies side by side. These commands produce the figures the issues ask for.
 /// </summary>
 public static class BenchCommands
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE, dataset import");
+        var command = new Command("bench", "Benchmark on real data: k-means (single-process, or sharded on in-process silos), a whole elbow scan, the autoencoder, t-SNE, dataset import, search strategies");
         command.Subcommands.Add(KMeansBench());
         command.Subcommands.Add(AutoencoderBench());
         command.Subcommands.Add(ElbowBench());
         command.Subcommands.Add(TsneBench());
         command.Subcommands.Add(DataBench());
+        command.Subcommands.Add(SearchBenchCommand());
+        return command;
+    }
+
+    private static Command SearchBenchCommand()
+    {
+        var compare = new Option<string>("--compare")
+        {
+            Description = "asha: successive halving (max_epochs --epochs, reduction 3) beside the grid at --epochs, over 9 autoencoders (z_dim 8,16,32 × learning_rate 3e-4,1e-3,3e-3); " +
+                "tpe: TPE beside random sampling, --trials configurations each, over z_dim int_uniform [2, 64] × learning_rate log_uniform [1e-4, 1e-2], at every --seeds",
+            DefaultValueFactory = _ => "asha",
+            HelpName = "asha|tpe",
+        };
+        compare.AcceptOnlyFromAmong("asha", "tpe");
+        var train = new Option<int>("--train") { Description = "MNIST training rows", DefaultValueFactory = _ => 12_000, HelpName = "N" };
+        var test = new Option<int>("--test") { Description = "MNIST test rows", DefaultValueFactory = _ => 2_000, HelpName = "N" };
+        var epochs = new Option<int>("--epochs") { Description = "asha: max_epochs, and the grid's epochs; tpe: every configuration's epochs", DefaultValueFactory = _ => 9, HelpName = "N" };
+        var trials = new Option<int>("--trials") { Description = "tpe: configurations per sweep (the first 10 of TPE's are random)", DefaultValueFactory = _ => 20, HelpName = "N" };
+        var seeds = new Option<string>("--seeds") { Description = "tpe: the strategy seeds, a list", DefaultValueFactory = _ => "0,1,2", HelpName = "0,1,2" };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("search",
+            "Search strategies side by side, each sweep on a fresh in-process silo with its own artifacts: autoencoder epochs trained, wall time and best test error " +
+            "(k 50 and 100, scaler l2, on the first --train/--test rows of MNIST)")
+        {
+            compare, train, test, epochs, trials, seeds, dataDir,
+        };
+        var output = CommonOptions.Output(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var to = output.Read(parse);
+            if (parse.GetValue(train) < 100 || parse.GetValue(test) < 10 || parse.GetValue(epochs) is < 1 or > 1000 || parse.GetValue(trials) is < 1 or > 1000)
+            {
+                throw new UserInputException("--train must be at least 100, --test at least 10, --epochs 1..1000 and --trials 1..1000");
+            }
+            IReadOnlyList<int> seedList;
+            try
+            {
+                seedList = parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            }
+            catch (FormatException)
+            {
+                throw new UserInputException($"--seeds '{parse.GetValue(seeds)}': expected a list of whole numbers such as 0,1,2");
+            }
+            var report = await SearchBench.RunAsync(parse.GetValue(compare)!, parse.GetValue(train), parse.GetValue(test), parse.GetValue(epochs), parse.GetValue(trials),
+                seedList, parse.GetValue(dataDir)!, line => to.Console.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), ct);
+            Print(report, to);
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

@@ -116,6 +116,28 @@ public static class ResultCharts
     }
 
     /// <summary>
+    /// A search's progress: each ended trial's objective value in the order the trials ended (points), and the best value so far
+    /// (a line that only ever improves).
+    /// </summary>
+    /// <param name="values">The values, in the order their trials ended.</param>
+    /// <param name="metric">The objective's name for the y axis, e.g. "test error".</param>
+    /// <param name="minimize">Whether lower values are better.</param>
+    public static XYChart ObjectiveOverTime(IReadOnlyList<double> values, string metric, bool minimize, string title)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var x = Enumerable.Range(1, values.Count).Select(i => (double)i).ToList();
+        var best = new List<double>(values.Count);
+        foreach (double value in values)
+        {
+            best.Add(best.Count == 0 ? value : minimize ? Math.Min(best[^1], value) : Math.Max(best[^1], value));
+        }
+        return new XYChart(title, "trials ended", metric, [new ChartSeries("trial", x, values.ToList(), SeriesStyle.Points), new ChartSeries("best so far", x, best)], [], [])
+        {
+            CountsOnX = true,
+        };
+    }
+
+    /// <summary>
     /// A label-free quality measure over k, one series per curve (its k values where the measure is known), each
     /// knee circled: drawn next to the elbow, it shows whether the knee's k also clusters the test rows well.
     /// </summary>

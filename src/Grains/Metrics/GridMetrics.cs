@@ -110,6 +110,8 @@ public sealed class GridMetrics
         Meter.CreateObservableGauge("grid.sweep.test_error", ObserveSweeps(s => SweepPoints(s, p => p.TestError)), "1", "Test error of each finished trial of a sweep, by its axes and k");
         Meter.CreateObservableGauge("grid.sweep.best_objective", ObserveSweeps(SweepBestObjective), "1",
             "The best value of a sweep's objective among its finished trials (the metric and goal are labels)");
+        Meter.CreateObservableGauge("grid.sweep.rung_arms", ObserveSweeps(SweepRungs), "{arm}",
+            "Successive halving (strategy asha): per rung (epochs), the arms that reached it (outcome reached) and those pruned there (outcome pruned)");
         Meter.CreateObservableGauge("grid.sweep.knee", ObserveSweeps(SweepKnees), "{cluster}", "The k at the knee of each elbow curve of a sweep");
         foreach (var measure in QualityMeasures.All)
         {
@@ -228,7 +230,8 @@ public sealed class GridMetrics
     /// when the sweep ended, which starts the retention clock. <paramref name="objective"/> is the sweep's
     /// (null: as sweeps recorded before objectives are ranked, <see cref="ObjectiveSpec.Resolve"/>).
     /// </summary>
-    public void SweepChanged(string sweepId, IReadOnlyList<TrialStatus> trials, DateTimeOffset? finished, bool results, ObjectiveSpec? objective = null)
+    public void SweepChanged(string sweepId, IReadOnlyList<TrialStatus> trials, DateTimeOffset? finished, bool results, ObjectiveSpec? objective = null,
+        StrategySpec? strategy = null)
     {
         var now = _clock.GetUtcNow();
         Prune(now);
@@ -248,6 +251,7 @@ public sealed class GridMetrics
         Dictionary<PointKey, ElbowPoint>? points = null;
         Dictionary<CurveKey, int>? knees = null;
         BestObjective? best = null;
+        IReadOnlyList<AshaArm>? arms = null;
         if (results)
         {
             points = [];
@@ -256,6 +260,10 @@ public sealed class GridMetrics
             if (SweepAggregator.BestTrial(trials, ranking) is { Result: { } result })
             {
                 best = new BestObjective(ranking, ranking.ValueOf(result)!.Value);
+            }
+            if (strategy is { Kind: StrategyKind.Asha })
+            {
+                arms = Asha.Arms(strategy, trials, ranking);
             }
             foreach (var curve in SweepAggregator.Curves(trials))
             {
@@ -278,6 +286,7 @@ public sealed class GridMetrics
             series.Points = points ?? series.Points;
             series.Knees = knees ?? series.Knees;
             series.Best = results ? best : series.Best;
+            series.Arms = arms ?? series.Arms;
             series.EndedAt = finished;
         }
     }
@@ -447,6 +456,16 @@ public sealed class GridMetrics
             ? [new Measurement<double>(best.Value, Tag("sweep", s.SweepId), Tag("metric", SpecNames.Of(best.Objective.Metric)), Tag("goal", SpecNames.Of(best.Objective.Goal)))]
             : [];
 
+    /// <summary>Successive halving's rungs: per rung (its epochs), the arms that reached it and the arms pruned there.</summary>
+    private static IEnumerable<Measurement<double>> SweepRungs(SweepSeries s) =>
+        s.Arms.SelectMany(a => a.Rungs.Select(r => (r.Epochs, Pruned: a.State == AshaArmState.Pruned && r == a.Rungs[^1])))
+            .GroupBy(r => r.Epochs)
+            .SelectMany(g => new[]
+            {
+                new Measurement<double>(g.Count(), Tag("sweep", s.SweepId), Tag("epochs", Text(g.Key)), Tag("outcome", "reached")),
+                new Measurement<double>(g.Count(r => r.Pruned), Tag("sweep", s.SweepId), Tag("epochs", Text(g.Key)), Tag("outcome", "pruned")),
+            });
+
     private static IEnumerable<Measurement<double>> SweepKnees(SweepSeries s) =>
         s.Knees.Select(k => new Measurement<double>(k.Value, CurveTags(s.SweepId, k.Key)));
 
@@ -507,6 +526,9 @@ public sealed class GridMetrics
         public Dictionary<CurveKey, int> Knees { get; set; } = [];
 
         public BestObjective? Best { get; set; }
+
+        /// <summary>A successive-halving sweep's arms by rung; empty for other strategies.</summary>
+        public IReadOnlyList<AshaArm> Arms { get; set; } = [];
 
         public Dictionary<(string Dataset, string Representation), EpochFigures> Autoencoders { get; } = [];
 

@@ -287,7 +287,7 @@ public sealed partial class SweepGrain(
             return;
         }
         string sweepId = this.GetPrimaryKeyString();
-        var decisions = Asha.Decide(spec, state.State.Trials, RankedBy());
+        var decisions = Asha.Decide(spec.Strategy, state.State.Trials, RankedBy());
         var promoted = decisions.Promote.Where(t => !_index.ContainsKey(TrialKey(sweepId, t))).ToList();
         var pruned = decisions.Prune.Where(id => _index.TryGetValue(id, out int i) && state.State.Trials[i].State == TrialState.Succeeded).ToList();
         if (promoted.Count == 0 && pruned.Count == 0)
@@ -603,7 +603,7 @@ public sealed partial class SweepGrain(
     {
         if (state.State.Spec is not null)
         {
-            metrics.SweepChanged(this.GetPrimaryKeyString(), state.State.Trials, state.State.Finished, results, state.State.Spec.Objective);
+            metrics.SweepChanged(this.GetPrimaryKeyString(), state.State.Trials, state.State.Finished, results, state.State.Spec.Objective, state.State.Spec.Strategy);
         }
     }
 
@@ -636,7 +636,8 @@ public sealed partial class SweepGrain(
             _version,
             state.State.Tags.Count == 0 ? null : state.State.Tags.ToList(),
             state.State.Note,
-            objective);
+            objective,
+            state.State.Spec!.Strategy);
     }
 
     /// <summary>Updates the registry's line for this sweep (counts only: no curves are built for it).</summary>

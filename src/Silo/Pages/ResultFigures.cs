@@ -50,6 +50,9 @@ public static class ResultFigures
     /// <summary>Section of the elbow curves, their comparison, test error and the label-free quality measures over k.</summary>
     public const string ElbowSection = "Elbow curves";
 
+    /// <summary>Section of the search's progress: the objective over the trials as they ended.</summary>
+    public const string SearchSection = "Search";
+
     /// <summary>Section of the class distributions.</summary>
     public const string ClassesSection = "Class distribution";
 
@@ -124,6 +127,7 @@ public static class ResultFigures
         var figures = new List<Figure>();
         string sweepKey = string.Create(CultureInfo.InvariantCulture, $"{snapshot.SweepId}/v{snapshot.Version}");
         AddElbows(figures, snapshot, sweepKey);
+        AddSearch(figures, snapshot, sweepKey);
         AddClassDistributions(figures, snapshot, sources);
         AddAutoencoderFigures(figures, snapshot, sources);
         AddTrialFigures(figures, snapshot, sources);
@@ -168,6 +172,27 @@ public static class ResultFigures
                     _ => ResultCharts.QualityOverK(all, measure, $"{title} over k: {snapshot.Name}")));
             }
         }
+    }
+
+    /// <summary>The objective of every trial with a value, in the order the trials ended (their last log line's time), and the best so far.</summary>
+    private static void AddSearch(List<Figure> figures, SweepSnapshot snapshot, string sweepKey)
+    {
+        var objective = snapshot.RankedBy;
+        var values = snapshot.Trials
+            .Select((trial, index) => (trial, index))
+            .Where(t => t.trial.State.HasResult() && t.trial.Result is not null && objective.ValueOf(t.trial.Result) is not null)
+            .OrderBy(t => t.trial.Events is { Count: > 0 } events ? events[^1].Time : DateTimeOffset.MaxValue)
+            .ThenBy(t => t.index)
+            .Select(t => objective.ValueOf(t.trial.Result!)!.Value)
+            .ToList();
+        if (values.Count < 2)
+        {
+            return;
+        }
+        figures.Add(new Figure("objective.png", SearchSection,
+            $"The objective ({objective}) of each trial as the trials ended, and the best so far",
+            PlotDefaults.Width, PlotDefaults.Height, $"{sweepKey}/objective", null,
+            _ => ResultCharts.ObjectiveOverTime(values, objective.Metric.Title(), objective.Goal == ObjectiveGoal.Minimize, $"Search progress: {snapshot.Name}")));
     }
 
     private static void AddClassDistributions(List<Figure> figures, SweepSnapshot snapshot, ResultSources sources)

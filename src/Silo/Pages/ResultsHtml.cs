@@ -80,6 +80,7 @@ public static class ResultsHtml
         Labels(html, snapshot);
         Best(html, snapshot);
         Knees(html, snapshot);
+        Rungs(html, snapshot);
         Table(html, snapshot, figures);
         Figures(html, figures, mode);
         TrialFigures(html, snapshot, figures, mode);
@@ -183,6 +184,48 @@ public static class ResultsHtml
                 .Append("</td><td>").Append(Int(curve.Points.Count)).Append("</td><td class=\"knee\">")
                 .Append(Encode(Kneedle.Describe(curve.KneeK, curve.Points.Count) ?? Missing)).Append("</td><td>")
                 .Append(atKnee is null ? Missing : Percent(atKnee.TestError)).Append("</td></tr>\n");
+        }
+        html.Append("</tbody></table></section>\n");
+    }
+
+    /// <summary>Successive halving's arms: each one's score (the best objective over its trials) at every rung it reached, and what became of it.</summary>
+    private static void Rungs(StringBuilder html, SweepSnapshot snapshot)
+    {
+        var arms = snapshot.Arms;
+        if (arms.Count == 0)
+        {
+            return;
+        }
+        var rungs = snapshot.Strategy!.Rungs;
+        html.Append("<section id=\"rungs\"><h2>Successive halving</h2>\n<p>Each arm's best ").Append(Encode(snapshot.RankedBy.ToString()))
+            .Append(" at each rung (epochs) it reached; the top 1/").Append(Int(snapshot.Strategy.Reduction))
+            .Append(" of the arms that completed a rung go on to the next.</p>\n<table id=\"rungs-table\"><thead><tr><th>dataset</th><th>arm</th>");
+        foreach (int epochs in rungs)
+        {
+            html.Append("<th>").Append(Int(epochs)).Append(" epochs</th>");
+        }
+        html.Append("<th>outcome</th></tr></thead><tbody>\n");
+        foreach (var arm in arms.OrderBy(a => a.Dataset, StringComparer.Ordinal).ThenByDescending(a => a.Rungs.Count).ThenBy(a => a.Label, StringComparer.Ordinal))
+        {
+            string outcome = arm.State switch
+            {
+                AshaArmState.Finished => "finished",
+                AshaArmState.Pruned => "pruned",
+                _ => "running",
+            };
+            html.Append("<tr class=\"arm ").Append(outcome).Append("\"><td>").Append(Encode(arm.Dataset)).Append("</td><td>").Append(Encode(arm.Label)).Append("</td>");
+            foreach (int epochs in rungs)
+            {
+                var rung = arm.Rungs.FirstOrDefault(r => r.Epochs == epochs);
+                html.Append("<td>").Append(rung switch
+                {
+                    null => "",
+                    { Complete: false } => "running",
+                    { Score: double score } => Encode(snapshot.RankedBy.Metric.Format(score)),
+                    _ => Missing,
+                }).Append("</td>");
+            }
+            html.Append("<td>").Append(outcome).Append("</td></tr>\n");
         }
         html.Append("</tbody></table></section>\n");
     }

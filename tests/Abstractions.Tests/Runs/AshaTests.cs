@@ -61,9 +61,9 @@ public sealed class AshaTests
 
         // Two arms done: the top ⌊2/3⌋ = 0 go on. Three done: the best of those three is promoted at once.
         trials = trials.Select(t => t == arms[0] || t == arms[1] ? Done(t, ErrorOf(t.Spec)) : t).ToList();
-        Assert.Empty(Asha.Decide(Nine, trials, TestError).Promote);
+        Assert.Empty(Asha.Decide(Nine.Strategy, trials, TestError).Promote);
         trials = trials.Select(t => t.TrialId == arms[2].TrialId ? Done(t, ErrorOf(t.Spec)) : t).ToList();
-        var first = Asha.Decide(Nine, trials, TestError);
+        var first = Asha.Decide(Nine.Strategy, trials, TestError);
         var promoted = Assert.Single(first.Promote);
         var bestOfThree = arms.Take(3).MinBy(t => ErrorOf(t.Spec))!.Spec;
         Assert.Equal(Asha.AtRung(bestOfThree, [1, 3, 9], 1).Id, promoted.Id);
@@ -74,7 +74,7 @@ public sealed class AshaTests
 
         // Every arm done at rung 1, the promoted one running at rung 3: the top 3 are promoted, the other 6 pruned.
         trials = trials.Select(t => t.State == TrialState.Pending ? Done(t, ErrorOf(t.Spec)) : t).Append(Pending(promoted)).ToList();
-        var second = Asha.Decide(Nine, trials, TestError);
+        var second = Asha.Decide(Nine.Strategy, trials, TestError);
         var top3 = arms.Select(a => a.Spec).OrderBy(ErrorOf).Take(3).Select(s => Asha.AtRung(s, [1, 3, 9], 1).Id).ToHashSet();
         Assert.Subset(top3, second.Promote.Select(t => t.Id).Append(promoted.Id).ToHashSet());
         Assert.Equal(6, second.Prune.Count);
@@ -85,12 +85,12 @@ public sealed class AshaTests
         trials = trials.Select(t => second.Prune.Contains(t.TrialId) ? t with { State = TrialState.Pruned } : t)
             .Concat(second.Promote.Select(Pending)).ToList();
         trials = trials.Select(t => t.State == TrialState.Pending ? Done(t, ErrorOf(t.Spec)) : t).ToList();
-        var third = Asha.Decide(Nine, trials, TestError);
+        var third = Asha.Decide(Nine.Strategy, trials, TestError);
         var winner = Assert.Single(third.Promote);
         Assert.Equal((16, 1e-3, 9), (winner.Representation.Autoencoder!.ZDim, winner.Representation.Autoencoder.LearningRate, winner.Representation.Autoencoder.Epochs));
         Assert.Equal([1, 3], winner.PrefixEpochs!);
         trials = trials.Select(t => third.Prune.Contains(t.TrialId) ? t with { State = TrialState.Pruned } : t).Append(Done(Pending(winner), 0.05)).ToList();
-        var last = Asha.Decide(Nine, trials, TestError);
+        var last = Asha.Decide(Nine.Strategy, trials, TestError);
         Assert.Empty(last.Promote);
         Assert.Empty(last.Prune);
         Assert.Equal(8, last.Arms.Count(a => a.State == AshaArmState.Pruned));
@@ -108,7 +108,7 @@ public sealed class AshaTests
         var best = arms.MinBy(a => ErrorOf(a.Spec))!;
         trials = trials.Select(t => t == best ? t with { State = TrialState.Failed, Error = "boom" } : arms.Contains(t) ? Done(t, ErrorOf(t.Spec)) : t).ToList();
 
-        Assert.DoesNotContain(Asha.Decide(Nine, trials, TestError).Promote, p => p.Representation.Autoencoder! with { Epochs = 1 } == best.Spec.Representation.Autoencoder);
+        Assert.DoesNotContain(Asha.Decide(Nine.Strategy, trials, TestError).Promote, p => p.Representation.Autoencoder! with { Epochs = 1 } == best.Spec.Representation.Autoencoder);
     }
 
     [Theory]
