@@ -56,6 +56,30 @@ objective: inertia")"
 row "spec: an objective's goal reversed" $GRID run "$(spec objgoal.yaml "$BASE
 k: [10]
 objective: { metric: silhouette, goal: minimize }")"
+AE='datasets: [mnist]
+split: { train: 600, test: 100 }
+scalers: [none]
+k: [10]'
+row "spec: asha reduction below 2" $GRID run "$(spec asha1.yaml "$AE
+representations: [{ autoencoder: { z_dim: [4, 8] } }]
+strategy: { asha: { max_epochs: 9, reduction: 1 } }")"
+row "spec: asha min_epochs above max_epochs" $GRID run "$(spec asha2.yaml "$AE
+representations: [{ autoencoder: { z_dim: [4, 8] } }]
+strategy: { asha: { max_epochs: 3, min_epochs: 9 } }")"
+row "spec: asha with another epochs" $GRID run "$(spec asha3.yaml "$AE
+representations: [{ autoencoder: { z_dim: 4, epochs: 5 } }]
+strategy: { asha: { max_epochs: 9 } }")"
+row "spec: unknown strategy option" $GRID run "$(spec asha4.yaml "$AE
+representations: [{ autoencoder: { z_dim: 4 } }]
+strategy: { asha: { max_epochs: 9, eta: 3 } }")"
+row "spec: distribution low ≥ high" $GRID run "$(spec dist1.yaml "$AE
+representations: [{ autoencoder: { z_dim: 4, learning_rate: { log_uniform: [1.0e-2, 1.0e-4] } } }]
+strategy: { tpe: { trials: 10 } }")"
+row "spec: log-uniform bound ≤ 0" $GRID run "$(spec dist2.yaml "$AE
+representations: [{ autoencoder: { z_dim: 4, learning_rate: { log_uniform: [0, 1.0e-2] } } }]
+strategy: { random: { trials: 10 } }")"
+row "spec: distribution with strategy grid" $GRID run "$(spec dist3.yaml "$AE
+representations: [{ autoencoder: { z_dim: { int_uniform: [2, 64] } } }]")"
 row "spec: empty axis" $GRID run "$(spec empty.yaml "$BASE
 k: []")"
 row "spec: unknown dataset" $GRID run "$(spec ds.yaml "datasets: [cifar]

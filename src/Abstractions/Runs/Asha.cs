@@ -38,7 +38,8 @@ public sealed record AshaDecisions(IReadOnlyList<AshaArm> Arms, IReadOnlyList<Tr
 /// Asynchronous successive halving (ASHA, Li et al. 2020) over autoencoder epochs. An arm whose trials at rung r have all
 /// ended is promoted to the next rung as soon as it is among the top ⌊n / η⌋ of the n arms (of its dataset) that completed r,
 /// without waiting for the rest of the rung; it continues from its checkpoint (epoch-prefix reuse). Once no arm can still
-/// enter a rung, the arms waiting there are pruned. Raw-feature trials are not arms: they run once, as in a grid.
+/// enter a rung, the arms waiting there are pruned, and if none of them went on (fewer than η arms reached the rung), the
+/// best goes on first. Raw-feature trials are not arms: they run once, as in a grid.
 /// </summary>
 public static class Asha
 {
@@ -81,6 +82,14 @@ public static class Asha
                 if (open)
                 {
                     break;
+                }
+                // Fewer arms completed the rung than the reduction factor (⌊n / η⌋ = 0): its best goes on all the same, so the
+                // search always ends with an arm at max_epochs.
+                if (!dataset.Any(a => a.Present(i + 1) || promotedInto.Contains((a, i + 1))) && dataset.Where(a => a.Complete(i) && a.Scores[i] is not null)
+                        .OrderBy(a => a.Scores[i]!.Value, Comparer<double>.Create(objective.Compare)).ThenBy(a => a.Order).FirstOrDefault() is { } best)
+                {
+                    promotedInto.Add((best, i + 1));
+                    promote.AddRange(best.Trials[i].Select(t => AtRung(t.Spec, rungs, i + 1)));
                 }
                 foreach (var arm in dataset.Where(a => a.Highest == i && !promotedInto.Contains((a, i + 1))))
                 {

@@ -101,6 +101,29 @@ public sealed class AshaTests
     }
 
     [Fact]
+    public void With_fewer_arms_than_the_reduction_factor_the_best_goes_on_once_its_rung_is_closed()
+    {
+        var two = Specs.Valid("""
+            datasets: [mnist]
+            representations: [{ autoencoder: { z_dim: [8, 16] } }]
+            scalers: [l2]
+            k: [50]
+            strategy: { asha: { max_epochs: 3, reduction: 3 } }
+            """);
+        var trials = SweepExpansion.Expand(two).Select(Pending).ToList();
+        trials = [Done(trials[0], 0.3), trials[1]];
+        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError).Promote);
+
+        trials = [trials[0], Done(trials[1], 0.2)];
+        var closed = Asha.Decide(two.Strategy, trials, TestError);
+
+        // ⌊2 / 3⌋ = 0 would promote none: once both ended, the better one goes on and the other is pruned.
+        var promoted = Assert.Single(closed.Promote);
+        Assert.Equal((trials[1].Spec.Representation.Autoencoder!.ZDim, 3), (promoted.Representation.Autoencoder!.ZDim, promoted.Representation.Autoencoder.Epochs));
+        Assert.Equal([trials[0].TrialId], closed.Prune);
+    }
+
+    [Fact]
     public void An_arm_whose_trials_all_failed_is_never_promoted()
     {
         var trials = SweepExpansion.Expand(Nine).Select(Pending).ToList();
