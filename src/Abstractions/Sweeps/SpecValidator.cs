@@ -824,7 +824,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 return _errors.Count == before ? strategy : null;
 
             default:
-                Error(path, $"strategy is grid, {{ random: {{ trials: 50, seed: 0 }} }} or {{ asha: {{ max_epochs: 27 }} }}; got {Describe(node)}");
+                Error(path, $"strategy is grid, {{ random: {{ trials: 50, seed: 0 }} }}, {{ asha: {{ max_epochs: 27 }} }} or {{ tpe: {{ trials: 30 }} }}; got {Describe(node)}");
                 return null;
         }
     }
@@ -838,15 +838,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var before = _errors.Count;
         CheckKeys(settings, path, _randomKeys);
-        int? trials = null;
-        if (Get(settings, "trials") is { } trialsNode)
-        {
-            trials = ReadInt(trialsNode, SpecPath.Property(path, "trials"), "trials", 1, int.MaxValue);
-        }
-        else
-        {
-            Error(SpecPath.Property(path, "trials"), "trials is required: how many combinations to sample");
-        }
+        var trials = ReadRequiredInt(settings, path, "trials", 1, int.MaxValue, "how many combinations to sample");
         var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
         return _errors.Count == before ? StrategySpec.Random(trials!.Value, seed!.Value) : null;
     }
@@ -860,15 +852,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var before = _errors.Count;
         CheckKeys(settings, path, _tpeKeys);
-        int? trials = null;
-        if (Get(settings, "trials") is { } trialsNode)
-        {
-            trials = ReadInt(trialsNode, SpecPath.Property(path, "trials"), "trials", 1, SweepLimits.MaxTrials);
-        }
-        else
-        {
-            Error(SpecPath.Property(path, "trials"), "trials is required: how many autoencoder configurations to try");
-        }
+        var trials = ReadRequiredInt(settings, path, "trials", 1, SweepLimits.MaxTrials, "how many autoencoder configurations to try");
         var startup = ReadOptionalInt(settings, path, "startup", 1, SweepLimits.MaxTrials, 10);
         var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
         return _errors.Count == before ? StrategySpec.Tpe(trials!.Value, startup!.Value, seed!.Value) : null;
@@ -883,15 +867,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         }
         var before = _errors.Count;
         CheckKeys(settings, path, _ashaKeys);
-        int? max = null;
-        if (Get(settings, "max_epochs") is { } maxNode)
-        {
-            max = ReadInt(maxNode, SpecPath.Property(path, "max_epochs"), "max_epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs);
-        }
-        else
-        {
-            Error(SpecPath.Property(path, "max_epochs"), "max_epochs is required: the epochs the best autoencoders are trained for");
-        }
+        var max = ReadRequiredInt(settings, path, "max_epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, "the epochs the best autoencoders are trained for");
         var min = ReadOptionalInt(settings, path, "min_epochs", SweepLimits.MinEpochs, SweepLimits.MaxEpochs, 1);
         var reduction = ReadOptionalInt(settings, path, "reduction", 2, 100, 3);
         var seed = ReadOptionalInt(settings, path, "seed", 0, int.MaxValue, 0);
@@ -1112,6 +1088,17 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     }
 
     // ---- scalars -----------------------------------------------------------------------------
+
+    /// <summary>A whole number the settings must give: "KEY is required: <paramref name="why"/>" when they do not.</summary>
+    private int? ReadRequiredInt(JsonObject parent, string parentPath, string key, int min, int max, string why)
+    {
+        if (Get(parent, key) is { } node)
+        {
+            return ReadInt(node, SpecPath.Property(parentPath, key), key, min, max);
+        }
+        Error(SpecPath.Property(parentPath, key), $"{key} is required: {why}");
+        return null;
+    }
 
     private int? ReadOptionalInt(JsonObject parent, string parentPath, string key, int min, int max, int? fallback) =>
         Get(parent, key) is { } node ? ReadInt(node, SpecPath.Property(parentPath, key), key, min, max) : fallback;

@@ -159,6 +159,12 @@ public static class SweepRenderer
             console.MarkupLine($"Best by {Markup.Escape(snapshot.RankedBy.Metric.Title())}: [green]{Markup.Escape(bestTrial.Spec.Key)}[/] {errors}{Markup.Escape(QualityMeasures.Describe(best.Quality))}");
         }
         console.MarkupLine($"Stages: {snapshot.Stages.Computed} computed, {snapshot.Stages.Reused} reused");
+        var autoencoders = AutoencoderTraining.Of(snapshot.Trials);
+        if (autoencoders.Count > 0)
+        {
+            var (trained, reused) = AutoencoderTraining.Totals(autoencoders);
+            console.MarkupLine($"Autoencoders: {autoencoders.Count}, {trained} epochs trained, {reused} continued from shorter trainings or reused");
+        }
         foreach (var failed in snapshot.Trials.Where(t => t.State == TrialState.Failed))
         {
             console.MarkupLine($"[red]failed[/] {Markup.Escape(failed.Spec.Key)}: {Markup.Escape(failed.Error ?? "unknown reason")}");
