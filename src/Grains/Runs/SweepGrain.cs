@@ -429,7 +429,10 @@ public sealed partial class SweepGrain(
         // A promotion or proposal decided but not stored before the sweep's silo went away is decided again here.
         await HalveAsync();
         await ProposeAsync();
-        await FinishIfDoneAsync();
+        if (!IsFinished() && state.State.Trials.All(t => t.State.IsEnded()))
+        {
+            await FinishIfDoneAsync();
+        }
         return Snapshot();
     }
 
