@@ -44,8 +44,18 @@ internal static class SearchBench
     {
         if (compare == "asha")
         {
-            var grid = await RunSweepAsync(AshaStudy(train, test, "grid", maxEpochs), dataDir, note, cancellationToken);
-            var asha = await RunSweepAsync(AshaStudy(train, test, $"{{ asha: {{ max_epochs: {maxEpochs}, min_epochs: 1, reduction: 3 }} }}", maxEpochs), dataDir, note, cancellationToken);
+            SweepRun grid, asha, longer;
+            await using (var cluster = await StartAsync(dataDir, note, cancellationToken))
+            {
+                grid = await RunSweepAsync(cluster, AshaStudy(train, test, "grid", maxEpochs), note, cancellationToken);
+            }
+            await using (var cluster = await StartAsync(dataDir, note, cancellationToken))
+            {
+                asha = await RunSweepAsync(cluster, AshaStudy(train, test, $"{{ asha: {{ max_epochs: {maxEpochs}, min_epochs: 1, reduction: 3 }} }}", maxEpochs), note, cancellationToken);
+                // Cross-sweep reuse: the winner again, for twice the epochs, on the same silo's artifacts.
+                var winner = asha.Winner ?? throw new InvalidOperationException("the ASHA sweep finished no arm");
+                longer = await RunSweepAsync(cluster, WinnerStudy(train, test, winner, 2 * maxEpochs), note, cancellationToken);
+            }
             return new Dictionary<string, object>
             {
                 ["compare"] = "asha vs grid",
@@ -64,14 +74,25 @@ internal static class SearchBench
                 ["asha_best_test_error"] = asha.Best ?? double.NaN,
                 ["best_difference"] = (asha.Best ?? double.NaN) - (grid.Best ?? double.NaN),
                 ["asha_pruned_trials"] = asha.Pruned,
+                ["winner"] = asha.Winner!.Label,
+                ["winner_longer_epochs"] = 2 * maxEpochs,
+                ["winner_longer_epochs_trained"] = longer.EpochsTrained,
+                ["winner_longer_best_test_error"] = longer.Best ?? double.NaN,
             };
         }
         var tpe = new List<SweepRun>();
         var random = new List<SweepRun>();
         foreach (int seed in seeds)
         {
-            tpe.Add(await RunSweepAsync(SearchStudy(train, test, $"{{ tpe: {{ trials: {trials}, startup: 10, seed: {seed} }} }}", maxEpochs), dataDir, note, cancellationToken));
-            random.Add(await RunSweepAsync(SearchStudy(train, test, $"{{ random: {{ trials: {trials}, seed: {seed} }} }}", maxEpochs), dataDir, note, cancellationToken));
+            // Each on a fresh silo: a configuration both draw must not be memoized for the second.
+            await using (var cluster = await StartAsync(dataDir, note, cancellationToken))
+            {
+                tpe.Add(await RunSweepAsync(cluster, SearchStudy(train, test, $"{{ tpe: {{ trials: {trials}, startup: 10, seed: {seed} }} }}", maxEpochs), note, cancellationToken));
+            }
+            await using (var cluster = await StartAsync(dataDir, note, cancellationToken))
+            {
+                random.Add(await RunSweepAsync(cluster, SearchStudy(train, test, $"{{ random: {{ trials: {trials}, seed: {seed} }} }}", maxEpochs), note, cancellationToken));
+            }
         }
         double Mean(List<SweepRun> runs) => runs.Average(r => r.Best ?? double.NaN);
         return new Dictionary<string, object>
@@ -91,8 +112,19 @@ internal static class SearchBench
         };
     }
 
-    /// <summary>One finished sweep's figures.</summary>
-    private sealed record SweepRun(string Strategy, int EpochsTrained, int AutoencoderStages, double Seconds, double? Best, int Trials, int Pruned)
+    /// <summary>One autoencoder configuration of the study, trained for <paramref name="epochs"/> on its own.</summary>
+    private static string WinnerStudy(int train, int test, AutoencoderSpec winner, int epochs) => string.Create(CultureInfo.InvariantCulture, $$"""
+        name: bench-search-winner
+        datasets: [mnist]
+        split: { train: {{train}}, test: {{test}} }
+        representations: [{ autoencoder: { z_dim: {{winner.ZDim}}, learning_rate: {{winner.LearningRate:R}}, epochs: {{epochs}} } }]
+        scalers: [l2]
+        k: [50, 100]
+        seeds: [0]
+        """);
+
+    /// <summary>One finished sweep's figures; <paramref name="Winner"/>: the autoencoder of its best trial.</summary>
+    private sealed record SweepRun(string Strategy, int EpochsTrained, int AutoencoderStages, double Seconds, double? Best, int Trials, int Pruned, AutoencoderSpec? Winner)
     {
         public Dictionary<string, object> Report() => new()
         {
@@ -106,14 +138,19 @@ internal static class SearchBench
         };
     }
 
-    /// <summary>Runs one sweep to its end on a fresh in-process silo (fresh artifacts: nothing memoized from another run).</summary>
-    private static async Task<SweepRun> RunSweepAsync(string yaml, string dataDir, Action<string> note, CancellationToken cancellationToken)
+    /// <summary>A fresh in-process silo with artifacts of its own: nothing memoized from another run.</summary>
+    private static Task<InProcessCluster> StartAsync(string dataDir, Action<string> note, CancellationToken cancellationToken)
+    {
+        note("starting a silo with fresh artifacts…");
+        return InProcessCluster.StartAsync(1, dataDir, cancellationToken);
+    }
+
+    /// <summary>Runs one sweep to its end on <paramref name="cluster"/>.</summary>
+    private static async Task<SweepRun> RunSweepAsync(InProcessCluster cluster, string yaml, Action<string> note, CancellationToken cancellationToken)
     {
         var parsed = SweepSpecReader.Read(yaml, SpecFormat.Yaml, "bench-search");
         var spec = parsed.Spec ?? throw new InvalidOperationException("the bench's own spec is invalid: " + string.Join("; ", parsed.Errors));
         string strategy = SweepSpecWriter.ToJson(spec)["strategy"]!.ToJsonString();
-        note($"{strategy}: starting a silo…");
-        await using var cluster = await InProcessCluster.StartAsync(1, dataDir, cancellationToken);
         var sweep = cluster.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>($"bench-{Guid.NewGuid():N}");
         var watch = Stopwatch.StartNew();
         await sweep.SubmitAsync(spec);
@@ -136,7 +173,12 @@ internal static class SearchBench
             throw new InvalidOperationException("the sweep's watch ended before the sweep did");
         }
         var stages = AutoencoderTraining.Of(last.Trials);
-        var best = last.Trials.FirstOrDefault(t => t.TrialId == last.BestTrialId)?.Result is { } result ? last.RankedBy.ValueOf(result) : null;
-        return new SweepRun(strategy, AutoencoderTraining.Totals(stages).Trained, stages.Count, seconds, best, last.Total, last.Count(TrialState.Pruned));
+        var bestTrial = last.Trials.FirstOrDefault(t => t.TrialId == last.BestTrialId);
+        var best = bestTrial?.Result is { } result ? last.RankedBy.ValueOf(result) : null;
+        // ASHA's winner is the arm that reached the last rung; elsewhere the best trial's autoencoder.
+        var winner = last.Arms.FirstOrDefault(a => a.State == AshaArmState.Finished) is { } finished
+            ? last.Trials.Select(t => t.Spec.Representation.Autoencoder).OfType<AutoencoderSpec>().FirstOrDefault(ae => RepresentationSpec.Of(ae).Label == finished.Label)
+            : bestTrial?.Spec.Representation.Autoencoder;
+        return new SweepRun(strategy, AutoencoderTraining.Totals(stages).Trained, stages.Count, seconds, best, last.Total, last.Count(TrialState.Pruned), winner);
     }
 }
