@@ -111,13 +111,8 @@ public sealed partial class SweepGrain(
         state.State.Tags = tags?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         state.State.Note = string.IsNullOrWhiteSpace(note) ? null : note;
         state.State.Submitted = clock.GetUtcNow();
-        state.State.Trials = trials
-            .Select(t => new TrialStatus(TrialKey(sweepId, t), t, TrialState.Pending, null, null, null, 0, 0))
-            .ToList();
-        for (int i = 0; i < state.State.Trials.Count; i++)
-        {
-            _index[state.State.Trials[i].TrialId] = i;
-        }
+        state.State.Trials = [];
+        Record(trials);
         await state.WriteStateWithRetryAsync(options.Value);
         PublishMetrics(results: true);
         await RegisterAsync();
@@ -262,12 +257,7 @@ public sealed partial class SweepGrain(
             return;
         }
         string sweepId = this.GetPrimaryKeyString();
-        foreach (var trial in added)
-        {
-            var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
-            _index[status.TrialId] = state.State.Trials.Count;
-            state.State.Trials.Add(status);
-        }
+        Record(added);
         await state.WriteStateWithRetryAsync(options.Value);
         LogRefined(sweepId, finished.Representation.Label, string.Join(", ", added.Select(t => t.K)));
         await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
@@ -294,12 +284,7 @@ public sealed partial class SweepGrain(
         {
             return;
         }
-        foreach (var trial in promoted)
-        {
-            var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
-            _index[status.TrialId] = state.State.Trials.Count;
-            state.State.Trials.Add(status);
-        }
+        Record(promoted);
         foreach (string id in pruned)
         {
             int i = _index[id];
@@ -371,15 +356,22 @@ public sealed partial class SweepGrain(
         {
             return;
         }
-        foreach (var trial in added)
+        Record(added);
+        await state.WriteStateWithRetryAsync(options.Value);
+        await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
+        Changed();
+    }
+
+    /// <summary>Adds trials to the sweep's records, pending: its first ones, and those it decides on as it runs (a refined k, a promotion, a proposal).</summary>
+    private void Record(IEnumerable<TrialSpec> trials)
+    {
+        string sweepId = this.GetPrimaryKeyString();
+        foreach (var trial in trials)
         {
             var status = new TrialStatus(TrialKey(sweepId, trial), trial, TrialState.Pending, null, null, null, 0, 0);
             _index[status.TrialId] = state.State.Trials.Count;
             state.State.Trials.Add(status);
         }
-        await state.WriteStateWithRetryAsync(options.Value);
-        await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
-        Changed();
     }
 
     /// <summary>Proposals in a row that may repeat configurations already tried before the search stops proposing.</summary>
