@@ -54,16 +54,19 @@ public static class Asha
             return new AshaDecisions([], [], []);
         }
         var arms = ArmsOf(trials, rungs, objective);
+        // The arms that completed a rung with a score, best first (ties: the arm that started first).
+        List<Arm> Ranked(IEnumerable<Arm> group, int rung) => group
+            .Where(a => a.Complete(rung) && a.Scores[rung] is not null)
+            .OrderBy(a => a.Scores[rung]!.Value, Comparer<double>.Create(objective.Compare))
+            .ThenBy(a => a.Order)
+            .ToList();
         var promote = new List<TrialSpec>();
         var promotedInto = new HashSet<(Arm, int)>();
         foreach (var dataset in arms.GroupBy(a => a.Dataset))
         {
             for (int i = 0; i < rungs.Count - 1; i++)
             {
-                var finished = dataset.Where(a => a.Complete(i) && a.Scores[i] is not null)
-                    .OrderBy(a => a.Scores[i]!.Value, Comparer<double>.Create(objective.Compare))
-                    .ThenBy(a => a.Order)
-                    .ToList();
+                var finished = Ranked(dataset, i);
                 foreach (var arm in finished.Take(finished.Count / strategy.Reduction).Where(a => !a.Present(i + 1)))
                 {
                     promotedInto.Add((arm, i + 1));
@@ -85,8 +88,7 @@ public static class Asha
                 }
                 // Fewer arms completed the rung than the reduction factor (⌊n / η⌋ = 0): its best goes on all the same, so the
                 // search always ends with an arm at max_epochs.
-                if (!dataset.Any(a => a.Present(i + 1) || promotedInto.Contains((a, i + 1))) && dataset.Where(a => a.Complete(i) && a.Scores[i] is not null)
-                        .OrderBy(a => a.Scores[i]!.Value, Comparer<double>.Create(objective.Compare)).ThenBy(a => a.Order).FirstOrDefault() is { } best)
+                if (!dataset.Any(a => a.Present(i + 1) || promotedInto.Contains((a, i + 1))) && Ranked(dataset, i).FirstOrDefault() is { } best)
                 {
                     promotedInto.Add((best, i + 1));
                     promote.AddRange(best.Trials[i].Select(t => AtRung(t.Spec, rungs, i + 1)));
