@@ -179,6 +179,9 @@ internal static class SearchBench
         var winner = last.Arms.FirstOrDefault(a => a.State == AshaArmState.Finished) is { } finished
             ? last.Trials.Select(t => t.Spec.Representation.Autoencoder).OfType<AutoencoderSpec>().FirstOrDefault(ae => RepresentationSpec.Of(ae).Label == finished.Label)
             : bestTrial?.Spec.Representation.Autoencoder;
-        return new SweepRun(strategy, AutoencoderTraining.Totals(stages).Trained, stages.Count, seconds, best, last.Total, last.Count(TrialState.Pruned), winner);
+        var run = new SweepRun(strategy, AutoencoderTraining.Totals(stages).Trained, stages.Count, seconds, best, last.Total, last.Count(TrialState.Pruned), winner);
+        note(string.Create(CultureInfo.InvariantCulture,
+            $"{strategy}: done in {seconds:F0} s, {run.EpochsTrained} epochs trained, best test error {best:F4} ({bestTrial?.Spec.Key})"));
+        return run;
     }
 }
