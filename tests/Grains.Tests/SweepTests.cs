@@ -216,6 +216,34 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Successive_halving_with_a_tpe_sampler_adds_arms_as_results_come_and_closes_its_rungs_once_every_arm_is_in()
+    {
+        var spec = Specs.Valid("""
+            {
+              "name": "asha-tpe",
+              "datasets": ["mnist"],
+              "split": { "train": 1000, "test": 200 },
+              "representations": [{ "autoencoder": { "z_dim": { "int_uniform": [2, 6] }, "learning_rate": { "log_uniform": [1.0e-3, 1.0e-2] }, "batch_size": 64 } }],
+              "scalers": ["none"],
+              "k": [5],
+              "kmeans": { "algorithm": "minibatch", "batch_size": 200, "n_init": 1 },
+              "strategy": { "asha": { "max_epochs": 3, "min_epochs": 1, "reduction": 3, "sampler": "tpe", "trials": 4, "startup": 2, "seed": 5 } }
+            }
+            """);
+
+        var result = await RunToEndAsync("asha-tpe-1", spec, TimeSpan.FromMinutes(5));
+
+        // Four arms at 1 epoch (two at random, two proposed by TPE); the best went on to 3 epochs; the rest were pruned.
+        Assert.All(result.Trials, t => Assert.True(t.State.IsEnded() && t.Result is not null, $"{t.Spec.Key}: {t.State} {t.Error}"));
+        Assert.Equal(4, result.Arms.Count);
+        Assert.All(result.Arms, a => Assert.NotEqual(AshaArmState.Open, a.State));
+        Assert.Contains(result.Arms, a => a.State == AshaArmState.Finished);
+        Assert.Equal(result.Arms.Count(a => a.State == AshaArmState.Pruned), result.Count(TrialState.Pruned));
+        Assert.True(result.Count(TrialState.Pruned) >= 2, $"{result.Count(TrialState.Pruned)} pruned");
+        Assert.All(result.Trials, t => Assert.InRange(t.Spec.Representation.Autoencoder!.ZDim, 2, 6));
+    }
+
+    [Fact]
     public async Task Cancel_stops_running_and_pending_trials_and_frees_the_slots()
     {
         var spec = Specs.Valid($$"""

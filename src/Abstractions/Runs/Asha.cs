@@ -44,7 +44,8 @@ public sealed record AshaDecisions(IReadOnlyList<AshaArm> Arms, IReadOnlyList<Tr
 public static class Asha
 {
     /// <summary>The decisions for <paramref name="trials"/> under an ASHA <paramref name="strategy"/>, ranking arms by <paramref name="objective"/>.</summary>
-    public static AshaDecisions Decide(StrategySpec strategy, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective)
+    /// <param name="moreArms">Whether a sampler may still add arms at the first rung: then no rung is closed yet.</param>
+    public static AshaDecisions Decide(StrategySpec strategy, IReadOnlyList<TrialStatus> trials, ObjectiveSpec objective, bool moreArms = false)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(trials);
@@ -81,7 +82,7 @@ public static class Asha
             for (int i = 0; i < rungs.Count - 1; i++)
             {
                 // Rung i is closed when no arm runs at or below it and none was just promoted into it: no arm can join it any more.
-                bool open = dataset.Any(a => Enumerable.Range(0, i + 1).Any(j => (a.Present(j) && !a.Complete(j)) || promotedInto.Contains((a, j))));
+                bool open = moreArms || dataset.Any(a => Enumerable.Range(0, i + 1).Any(j => (a.Present(j) && !a.Complete(j)) || promotedInto.Contains((a, j))));
                 if (open)
                 {
                     break;
@@ -108,6 +109,13 @@ public static class Asha
                 : pruned.Contains(a) || a.Trials[a.Highest].Any(t => t.State == TrialState.Pruned) ? AshaArmState.Pruned
                 : AshaArmState.Open)).ToArray();
         return new AshaDecisions(views, promote, prune);
+    }
+
+    /// <summary>The arm an autoencoder configuration belongs to: its settings with the last rung's epochs.</summary>
+    public static AutoencoderSpec ArmOf(AutoencoderSpec autoencoder, IReadOnlyList<int> rungs)
+    {
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        return autoencoder with { Epochs = rungs[^1], Reconstructions = false };
     }
 
     /// <summary>The sweep's arms as they stand: each arm's trials, scores and state by rung (empty for other strategies).</summary>
@@ -138,7 +146,7 @@ public static class Asha
             {
                 continue;
             }
-            var configuration = ae with { Epochs = rungs[^1], Reconstructions = false };
+            var configuration = ArmOf(ae, rungs);
             if (!arms.TryGetValue((trial.Spec.Dataset, configuration), out var arm))
             {
                 arm = new Arm(trial.Spec.Dataset, RepresentationSpec.Of(configuration).Label, arms.Count, rungs.Count);

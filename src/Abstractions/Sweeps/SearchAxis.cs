@@ -56,6 +56,9 @@ public sealed record SearchAxis(
 /// </summary>
 public static class SearchSweeps
 {
+    /// <summary>Whether the sweep proposes configurations as results come (TPE, alone or as ASHA's sampler) rather than drawing them all at once.</summary>
+    public static bool ProposesAsResultsCome(SweepSpec spec) => spec.Search is not null && spec.Strategy.Draws == StrategyKind.Tpe;
+
     /// <summary>The search space of a sweep with distributions (<see cref="SweepSpec.Search"/>).</summary>
     public static SearchSpace Space(SweepSpec spec) =>
         new((spec.Search ?? throw new ArgumentException("the sweep has no distributions", nameof(spec))).Select(a => new SearchDimension(a.Setting, a.Distribution)));
@@ -65,7 +68,7 @@ public static class SearchSweeps
         spec.Representations.Select(r => r.Autoencoder).OfType<AutoencoderSpec>().Single();
 
     /// <summary>The sampler of a sweep with distributions: random (proposal i is the i-th draw) or TPE, seeded by the strategy.</summary>
-    public static ISearchSampler Sampler(SweepSpec spec) => spec.Strategy.Kind == StrategyKind.Tpe
+    public static ISearchSampler Sampler(SweepSpec spec) => spec.Strategy.Draws == StrategyKind.Tpe
         ? new TpeSampler(Space(spec), spec.Strategy.Seed, new TpeOptions { StartupTrials = spec.Strategy.Startup })
         : new RandomSampler(Space(spec), spec.Strategy.Seed);
 

@@ -26,7 +26,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
     private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random", "asha", "tpe"];
     private static readonly IReadOnlyList<string> _tpeKeys = ["trials", "startup", "seed"];
-    private static readonly IReadOnlyList<string> _ashaKeys = ["max_epochs", "min_epochs", "reduction", "seed"];
+    private static readonly IReadOnlyList<string> _ashaKeys = ["max_epochs", "min_epochs", "reduction", "seed", "sampler", "trials", "startup"];
     private static readonly IReadOnlyList<string> _randomKeys = ["trials", "seed"];
 
     private const int MaxNameLength = 100;
@@ -875,7 +875,28 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         {
             Error(SpecPath.Property(path, "min_epochs"), $"min_epochs ({min}) must not be greater than max_epochs ({max})");
         }
-        return _errors.Count == before ? StrategySpec.Asha(max!.Value, min!.Value, reduction!.Value, seed!.Value) : null;
+        // Over distributions, a sampler draws the arms: `trials` of them, TPE's first `startup` at random.
+        StrategyKind? sampler = null;
+        int? trials = 0, startup = 0;
+        if (Get(settings, "sampler") is { } samplerNode)
+        {
+            var samplerPath = SpecPath.Property(path, "sampler");
+            sampler = ReadName<StrategyKind>(samplerNode, samplerPath, "sampler");
+            if (sampler is not null and not (StrategyKind.Random or StrategyKind.Tpe))
+            {
+                Error(samplerPath, $"asha's sampler is random or tpe; got {SpecNames.Of(sampler.Value)}");
+            }
+            trials = ReadRequiredInt(settings, path, "trials", 1, SweepLimits.MaxTrials, "how many arms (autoencoder configurations) the sampler draws");
+            startup = ReadOptionalInt(settings, path, "startup", 1, SweepLimits.MaxTrials, 10);
+        }
+        else
+        {
+            foreach (string key in new[] { "trials", "startup" }.Where(settings.ContainsKey))
+            {
+                Error(SpecPath.Property(path, key), $"{key} counts the arms a sampler draws: add sampler: tpe (or random), and give the autoencoder's settings as distributions");
+            }
+        }
+        return _errors.Count == before ? StrategySpec.Asha(max!.Value, min!.Value, reduction!.Value, seed!.Value) with { Trials = trials!.Value, Startup = startup!.Value, Sampler = sampler } : null;
     }
 
     /// <summary>
@@ -910,13 +931,19 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
             {
                 Error(SpecPath.Property(strategyPath, "tpe"), "tpe proposes autoencoder settings drawn from distributions, and the sweep has none: give one as a distribution, e.g. learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }");
             }
+            if (strategy is { Kind: StrategyKind.Asha, Sampler: not null })
+            {
+                Error(SpecPath.Property(SpecPath.Property(strategyPath, "asha"), "sampler"), "a sampler draws autoencoder settings from distributions, and the sweep has none: give one as a distribution, e.g. learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }");
+            }
             return;
         }
         var (_, first) = _search[0];
-        if (strategy.Kind is not (StrategyKind.Random or StrategyKind.Tpe))
+        if (strategy.Draws is null)
         {
-            Error(first, $"a distribution is drawn from by strategy random or tpe, and this sweep's strategy is {SpecNames.Of(strategy.Kind)}: " +
-                "use { random: { trials: 20 } } or { tpe: { trials: 20 } }, or give a list of values instead");
+            Error(first, strategy.Kind == StrategyKind.Asha
+                ? "asha draws its arms from distributions with a sampler: add sampler: tpe (or random) and trials: N to asha, or give a list of values instead"
+                : $"a distribution is drawn from by strategy random or tpe, and this sweep's strategy is {SpecNames.Of(strategy.Kind)}: " +
+                  "use { random: { trials: 20 } } or { tpe: { trials: 20 } }, or give a list of values instead");
         }
         if (representations.Count(r => r.Autoencoder is not null) != 1)
         {

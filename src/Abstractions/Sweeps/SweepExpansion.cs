@@ -68,7 +68,7 @@ public static class SweepExpansion
         if (spec.Search is not null)
         {
             // Random sampling draws every configuration now; TPE draws its start-up ones, and proposes the rest as results come.
-            int drawn = spec.Strategy.Kind == StrategyKind.Tpe ? Math.Min(spec.Strategy.Startup, spec.Strategy.Trials) : spec.Strategy.Trials;
+            int drawn = spec.Strategy.Draws == StrategyKind.Tpe ? Math.Min(spec.Strategy.Startup, spec.Strategy.Trials) : spec.Strategy.Trials;
             var sampler = SearchSweeps.Sampler(spec);
             var template = SearchSweeps.Template(spec);
             var configurations = Enumerable.Range(0, drawn)
@@ -76,7 +76,9 @@ public static class SweepExpansion
                 .Distinct();
             var representations = spec.Representations.Where(r => r.Autoencoder is null).Concat(configurations).ToArray();
             var withConfigurations = spec with { Representations = representations, Search = null, Strategy = StrategySpec.Grid };
-            return Range(GridSize(withConfigurations)).Select(index => TrialAt(withConfigurations, splits, index)).ToArray();
+            return Range(GridSize(withConfigurations)).Select(index => TrialAt(withConfigurations, splits, index))
+                .Select(t => spec.Strategy.Kind == StrategyKind.Asha && t.Representation.Autoencoder is not null ? Runs.Asha.AtRung(t, spec.Strategy.Rungs, 0) : t)
+                .ToArray();
         }
         if (spec.Strategy.Kind == StrategyKind.Asha)
         {
@@ -97,7 +99,9 @@ public static class SweepExpansion
     public static IReadOnlyList<TrialSpec> ExpandConfiguration(SweepSpec spec, AutoencoderSpec configuration, IDatasetRegistry? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Expand(spec with { Representations = [RepresentationSpec.Of(configuration)], Search = null, Strategy = StrategySpec.Grid }, datasets);
+        var trials = Expand(spec with { Representations = [RepresentationSpec.Of(configuration)], Search = null, Strategy = StrategySpec.Grid }, datasets);
+        // An arm of successive halving starts at its first rung.
+        return spec.Strategy.Kind == StrategyKind.Asha ? trials.Select(t => Runs.Asha.AtRung(t, spec.Strategy.Rungs, 0)).ToArray() : trials;
     }
 
     /// <summary>A Fisher–Yates shuffle of <paramref name="items"/> drawn with <paramref name="seed"/>, the same on every machine.</summary>

@@ -45,13 +45,7 @@ public static class SweepSpecWriter
             StrategyKind.Random => new JsonObject { ["random"] = new JsonObject { ["trials"] = spec.Strategy.Trials, ["seed"] = spec.Strategy.Seed } },
             StrategyKind.Asha => new JsonObject
             {
-                ["asha"] = new JsonObject
-                {
-                    ["max_epochs"] = spec.Strategy.MaxEpochs,
-                    ["min_epochs"] = spec.Strategy.MinEpochs,
-                    ["reduction"] = spec.Strategy.Reduction,
-                    ["seed"] = spec.Strategy.Seed,
-                },
+                ["asha"] = Asha(spec.Strategy),
             },
             StrategyKind.Tpe => new JsonObject
             {
@@ -107,6 +101,24 @@ public static class SweepSpecWriter
                 values = values.Select(v => (JsonNode?)(long)v!.GetValue<double>());
             }
             node["autoencoder"]![axis.Setting] = new JsonObject { [name] = new JsonArray([.. values]) };
+        }
+        return node;
+    }
+
+    private static JsonObject Asha(StrategySpec asha)
+    {
+        var node = new JsonObject
+        {
+            ["max_epochs"] = asha.MaxEpochs,
+            ["min_epochs"] = asha.MinEpochs,
+            ["reduction"] = asha.Reduction,
+            ["seed"] = asha.Seed,
+        };
+        if (asha.Sampler is { } sampler)
+        {
+            node["sampler"] = SpecNames.Of(sampler);
+            node["trials"] = asha.Trials;
+            node["startup"] = asha.Startup;
         }
         return node;
     }

@@ -216,8 +216,8 @@ public sealed partial class SweepGrain(
                 {
                     await RefineKneeAsync(status.Spec, step);
                 }
-                await HalveAsync();
                 await ProposeAsync();
+                await HalveAsync();
                 await FinishIfDoneAsync();
                 await state.WriteStateWithRetryAsync(options.Value);
             }
@@ -277,7 +277,9 @@ public sealed partial class SweepGrain(
             return;
         }
         string sweepId = this.GetPrimaryKeyString();
-        var decisions = Asha.Decide(spec.Strategy, state.State.Trials, RankedBy());
+        // A sampler may still add arms while trials run; once every trial has ended, no proposal is coming and the rungs close.
+        bool moreArms = SearchSweeps.ProposesAsResultsCome(spec) && ArmsSoFar(spec) < spec.Strategy.Trials && state.State.Trials.Any(t => !t.State.IsEnded());
+        var decisions = Asha.Decide(spec.Strategy, state.State.Trials, RankedBy(), moreArms);
         var promoted = decisions.Promote.Where(t => !_index.ContainsKey(TrialKey(sweepId, t))).ToList();
         var pruned = decisions.Prune.Where(id => _index.TryGetValue(id, out int i) && state.State.Trials[i].State == TrialState.Succeeded).ToList();
         if (promoted.Count == 0 && pruned.Count == 0)
@@ -312,16 +314,22 @@ public sealed partial class SweepGrain(
     private async Task ProposeAsync()
     {
         var spec = state.State.Spec!;
-        if (state.State.Cancelled || spec.Strategy.Kind != StrategyKind.Tpe || spec.Search is null)
+        if (state.State.Cancelled || !SearchSweeps.ProposesAsResultsCome(spec))
         {
             return;
         }
         var objective = RankedBy();
+        // A configuration is observed by its best value over its trials; under ASHA, an arm by its first rung, which every arm completes.
+        var rungs = spec.Strategy.Rungs;
         var configurations = state.State.Trials
             .Where(t => t.Spec.Representation.Autoencoder is not null)
-            .GroupBy(t => t.Spec.Representation.Autoencoder!)
-            .Select(g => (Autoencoder: g.Key, Ended: g.All(t => t.State.IsEnded()),
-                Value: objective.BestOf(g.Where(t => t.State.HasResult()).Select(t => t.Result).OfType<ClusteringResult>())))
+            .GroupBy(t => Configuration(spec, t.Spec.Representation.Autoencoder!))
+            .Select(g =>
+            {
+                var observed = g.Where(t => rungs.Count == 0 || t.Spec.Representation.Autoencoder!.Epochs == rungs[0]).ToList();
+                return (Autoencoder: g.Key, Ended: observed.All(t => t.State.IsEnded()),
+                    Value: objective.BestOf(observed.Where(t => t.State.HasResult()).Select(t => t.Result).OfType<ClusteringResult>()));
+            })
             .ToList();
         int ended = configurations.Count(c => c.Ended);
         if (configurations.Count >= spec.Strategy.Trials || ended < Math.Min(spec.Strategy.Startup, spec.Strategy.Trials))
@@ -332,7 +340,9 @@ public sealed partial class SweepGrain(
         var observations = configurations.Where(c => c.Ended)
             .Select(c => (SearchSweeps.PointOf(spec, c.Autoencoder), c.Value is double v ? objective.Goal == ObjectiveGoal.Minimize ? v : -v : double.NaN))
             .ToList();
-        int free = await FreeSlotsForConfigurationsAsync(configurations.Count - ended);
+        int running = state.State.Trials.Where(t => !t.State.IsEnded() && t.Spec.Representation.Autoencoder is not null)
+            .Select(t => t.Spec.Representation.Autoencoder!).Distinct().Count();
+        int free = await FreeSlotsForConfigurationsAsync(running);
         var sampler = SearchSweeps.Sampler(spec);
         var template = SearchSweeps.Template(spec);
         string sweepId = this.GetPrimaryKeyString();
@@ -361,6 +371,14 @@ public sealed partial class SweepGrain(
         await Task.WhenAll(added.Select(t => GrainFactory.GetGrain<ITrialGrain>(TrialKey(sweepId, t)).StartAsync(sweepId, t)));
         Changed();
     }
+
+    /// <summary>The configuration a trial's autoencoder stands for: itself, or under ASHA its arm (every setting but the rung's epochs).</summary>
+    private static AutoencoderSpec Configuration(SweepSpec spec, AutoencoderSpec autoencoder) =>
+        spec.Strategy.Kind == StrategyKind.Asha ? Asha.ArmOf(autoencoder, spec.Strategy.Rungs) : autoencoder;
+
+    /// <summary>The autoencoder configurations (arms) the sweep has so far.</summary>
+    private int ArmsSoFar(SweepSpec spec) =>
+        state.State.Trials.Select(t => t.Spec.Representation.Autoencoder).OfType<AutoencoderSpec>().Select(ae => Configuration(spec, ae)).Distinct().Count();
 
     /// <summary>Adds trials to the sweep's records, pending: its first ones, and those it decides on as it runs (a refined k, a promotion, a proposal).</summary>
     private void Record(IEnumerable<TrialSpec> trials)
@@ -419,8 +437,8 @@ public sealed partial class SweepGrain(
             }
         }
         // A promotion or proposal decided but not stored before the sweep's silo went away is decided again here.
-        await HalveAsync();
         await ProposeAsync();
+        await HalveAsync();
         if (!IsFinished() && state.State.Trials.All(t => t.State.IsEnded()))
         {
             await FinishIfDoneAsync();

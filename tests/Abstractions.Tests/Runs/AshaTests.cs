@@ -124,6 +124,23 @@ public sealed class AshaTests
     }
 
     [Fact]
+    public void While_a_sampler_may_add_arms_no_rung_closes()
+    {
+        var two = Specs.Valid("""
+            datasets: [mnist]
+            representations: [{ autoencoder: { z_dim: [8, 16] } }]
+            scalers: [l2]
+            k: [50]
+            strategy: { asha: { max_epochs: 3, reduction: 3 } }
+            """);
+        var trials = SweepExpansion.Expand(two).Select(Pending).Select((t, i) => Done(t, 0.3 - i * 0.1)).ToList();
+
+        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError, moreArms: true).Prune);
+        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError, moreArms: true).Promote);
+        Assert.Single(Asha.Decide(two.Strategy, trials, TestError, moreArms: false).Prune);
+    }
+
+    [Fact]
     public void An_arm_whose_trials_all_failed_is_never_promoted()
     {
         var trials = SweepExpansion.Expand(Nine).Select(Pending).ToList();
@@ -138,7 +155,7 @@ public sealed class AshaTests
     [InlineData("{ asha: { max_epochs: 9, reduction: 1 } }", "$.strategy.asha.reduction", "reduction must be between 2 and 100; got 1")]
     [InlineData("{ asha: { max_epochs: 3, min_epochs: 9 } }", "$.strategy.asha.min_epochs", "min_epochs (9) must not be greater than max_epochs (3)")]
     [InlineData("{ asha: { min_epochs: 1 } }", "$.strategy.asha.max_epochs", "max_epochs is required: the epochs the best autoencoders are trained for")]
-    [InlineData("{ asha: { max_epochs: 9, eta: 3 } }", "$.strategy.asha.eta", "unknown key 'eta'; known keys: max_epochs, min_epochs, reduction, seed")]
+    [InlineData("{ asha: { max_epochs: 9, eta: 3 } }", "$.strategy.asha.eta", "unknown key 'eta'; known keys: max_epochs, min_epochs, reduction, seed, sampler, trials, startup")]
     [InlineData("asha", "$.strategy", "asha needs its settings, e.g. { asha: { max_epochs: 27, min_epochs: 1, reduction: 3 } }")]
     public void Bad_asha_settings_are_spec_errors_with_their_paths(string strategy, string path, string message)
     {

@@ -50,7 +50,32 @@ public sealed class SearchSpecTests
         Assert.Equal(spec, SweepSpecParser.Parse(SweepSpecWriter.ToJson(spec), "test").Spec);
     }
 
+    [Fact]
+    public void Asha_draws_its_arms_with_a_sampler_each_starting_at_the_first_rung()
+    {
+        var spec = Specs.Valid(Spec(Space.Replace("epochs: 3", "epochs: 9"), "{ asha: { max_epochs: 9, reduction: 3, sampler: tpe, trials: 12, startup: 4 } }"));
+
+        Assert.Equal(StrategySpec.Asha(9) with { Trials = 12, Startup = 4, Sampler = StrategyKind.Tpe }, spec.Strategy);
+        Assert.Equal(StrategyKind.Tpe, spec.Strategy.Draws);
+        Assert.True(SearchSweeps.ProposesAsResultsCome(spec));
+        var arms = SweepExpansion.Expand(spec).Select(t => t.Representation.Autoencoder).OfType<AutoencoderSpec>().Distinct().ToList();
+        Assert.Equal(4, arms.Count);
+        Assert.All(arms, ae => Assert.Equal(1, ae.Epochs));
+        Assert.Equal(spec, SweepSpecParser.Parse(SweepSpecWriter.ToJson(spec), "test").Spec);
+        // A random sampler draws every arm at once.
+        var random = Specs.Valid(Spec(Space.Replace(", epochs: 3", ""), "{ asha: { max_epochs: 9, sampler: random, trials: 5 } }"));
+        Assert.Equal(5, SweepExpansion.Expand(random).Select(t => t.Representation.Autoencoder).OfType<AutoencoderSpec>().Distinct().Count());
+    }
+
     [Theory]
+    [InlineData("{ z_dim: 8, learning_rate: { log_uniform: [1.0e-4, 1.0e-2] } }", "{ asha: { max_epochs: 9 } }", "$.representations[1].autoencoder.learning_rate",
+        "asha draws its arms from distributions with a sampler: add sampler: tpe (or random) and trials: N to asha, or give a list of values instead")]
+    [InlineData("{ z_dim: 8, learning_rate: { log_uniform: [1.0e-4, 1.0e-2] } }", "{ asha: { max_epochs: 9, sampler: grid, trials: 4 } }", "$.strategy.asha.sampler",
+        "asha's sampler is random or tpe; got grid")]
+    [InlineData("{ z_dim: [8, 16] }", "{ asha: { max_epochs: 9, trials: 4 } }", "$.strategy.asha.trials",
+        "trials counts the arms a sampler draws: add sampler: tpe (or random), and give the autoencoder's settings as distributions")]
+    [InlineData("{ z_dim: [8, 16] }", "{ asha: { max_epochs: 9, sampler: tpe, trials: 4 } }", "$.strategy.asha.sampler",
+        "a sampler draws autoencoder settings from distributions, and the sweep has none: give one as a distribution, e.g. learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }")]
     [InlineData("{ z_dim: 8, learning_rate: { log_uniform: [1.0e-4, 1.0e-2] } }", "grid", "$.representations[1].autoencoder.learning_rate",
         "a distribution is drawn from by strategy random or tpe, and this sweep's strategy is grid: use { random: { trials: 20 } } or { tpe: { trials: 20 } }, or give a list of values instead")]
     [InlineData("{ z_dim: 8, learning_rate: { log_uniform: [1.0e-2, 1.0e-4] } }", "{ tpe: { trials: 5 } }", "$.representations[1].autoencoder.learning_rate.log_uniform", "low 0.01 must be below high 0.0001")]
