@@ -111,8 +111,8 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Assert.Equal(2, (await page.EvaluateAsync("document.querySelectorAll('#knees-table tbody tr').length"))!.GetValue<int>());
         Assert.Contains("best test error overall", (await page.EvaluateAsync("document.getElementById('best').textContent"))!.GetValue<string>());
 
-        // Every figure: 2 elbows, their comparison, test error, the 3 quality measures over k, class distribution, latent
-        // train/test, loss per epoch, reconstructions, and 3 per trial (open every trial's section so its images load too).
+        // Every figure: 2 elbows, their comparison, test error, the 3 quality measures over k, the objective over the trials,
+        // class distribution, latent train/test, loss per epoch, reconstructions, and 3 per trial (open every trial's section so its images load too).
         // Lazy images load when scrolled into view, which a headless window never does: ask for them now.
         await page.EvaluateAsync("document.querySelectorAll('details').forEach(d => d.open = true); document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')");
         const string images = "Array.from(document.querySelectorAll('#content img'))";
@@ -126,7 +126,7 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
             throw new TimeoutException($"images not loaded after 60 s: {pending?.ToJsonString()}; browser errors: {string.Join("; ", page.Errors)}");
         }
         int count = (await page.EvaluateAsync($"{images}.length"))!.GetValue<int>();
-        Assert.Equal(2 + 2 + 3 + 1 + 2 + 1 + 1 + 3 * Trials, count);
+        Assert.Equal(2 + 2 + 3 + 1 + 1 + 2 + 1 + 1 + 3 * Trials, count);
         var sizes = (await page.EvaluateAsync($"{images}.map(i => [i.getAttribute('src'), i.naturalWidth, i.naturalHeight, Number(i.getAttribute('width')), Number(i.getAttribute('height'))])"))!.AsArray();
         Assert.All(sizes, s => Assert.True(s![1]!.GetValue<int>() == s[3]!.GetValue<int>() && s[2]!.GetValue<int>() == s[4]!.GetValue<int>(), $"{s}: the PNG has the size the page announces"));
         Assert.Contains(sizes, s => s![0]!.GetValue<string>().Contains("/figures/latent-test-", StringComparison.Ordinal));
