@@ -36,7 +36,7 @@ public static class BenchCommands
     {
         var compare = new Option<string>("--compare")
         {
-            Description = "asha: successive halving (max_epochs --epochs, reduction 3) beside the grid at --epochs, over 9 autoencoders (z_dim 8,16,32 × learning_rate 3e-4,1e-3,3e-3); " +
+            Description = "asha: successive halving (max_epochs --epochs, reduction 3) beside the grid at --epochs, over 9 autoencoders (z_dim 8,16,32 × learning_rate 3e-4,1e-3,3e-3), then ASHA's winner for 2 × --epochs on ASHA's artifacts (cross-sweep reuse); " +
                 "tpe: TPE beside random sampling, --trials configurations each, over z_dim int_uniform [2, 64] × learning_rate log_uniform [1e-4, 1e-2], at every --seeds",
             DefaultValueFactory = _ => "asha",
             HelpName = "asha|tpe",
