@@ -141,7 +141,7 @@ public sealed class SweepTests(ClusterFixture fixture)
               "name": "asha",
               "datasets": ["mnist"],
               "split": { "train": 1000, "test": 200 },
-              "representations": [{ "autoencoder": { "z_dim": [2, 3, 4], "batch_size": 64 } }],
+              "representations": [{ "autoencoder": { "z_dim": [2, 3, 4], "batch_size": 64, "learning_rate": 2.0e-3 } }],
               "scalers": ["none"],
               "k": [5],
               "seeds": [0],
@@ -150,6 +150,7 @@ public sealed class SweepTests(ClusterFixture fixture)
             }
             """);
 
+        // Its own learning rate: no other test of this cluster trains these autoencoders, whose epochs this test counts.
         var result = await RunToEndAsync("asha-1", spec, TimeSpan.FromMinutes(5));
 
         // Three arms at 1 epoch; the best of the three goes on to 3 epochs, the other two are pruned with their results.
