@@ -35,6 +35,10 @@ public sealed record StageRequest(
 /// <summary>The recorded result of a stage: small numbers only; bulky outputs are artifacts named by <paramref name="Hash"/>.</summary>
 /// <param name="Reused">True when the caller got a result computed earlier (or by another caller's request).</param>
 /// <param name="Metrics">Named figures, e.g. train_loss and test_loss for an autoencoder.</param>
+/// <param name="ComputedFor">
+/// The sweep whose trial's request started the computation (the part of its trial key before '/'); null in outcomes recorded
+/// before it was kept. A trial that comes back after its silo was lost joins the computation it started: this still says so.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.stages.stage-outcome")]
 public sealed record StageOutcome(
@@ -45,7 +49,8 @@ public sealed record StageOutcome(
     [property: Id(4)] string Silo,
     [property: Id(5)] double Seconds,
     [property: Id(6)] bool Reused,
-    [property: Id(7)] int Attempts);
+    [property: Id(7)] int Attempts,
+    [property: Id(8)] string? ComputedFor = null);
 
 /// <summary>A stage failed on every attempt; the message says why.</summary>
 [GenerateSerializer]

@@ -249,7 +249,7 @@ public sealed partial class TrialGrain(
                 var status = Status.WithEvent(line) with { StagesComputed = computed, StagesReused = reused };
                 if (request.Kind == StageKind.Autoencoder)
                 {
-                    status = status with { Autoencoders = WithTraining(status.Autoencoders, request, last) };
+                    status = status with { Autoencoders = WithTraining(status.Autoencoders, request, last, state.State.SweepId) };
                 }
                 await SetAsync(status, persist: false);
             }
@@ -272,14 +272,15 @@ public sealed partial class TrialGrain(
     }
 
     /// <summary>The trial's autoencoder stages with <paramref name="request"/>'s, as <paramref name="outcome"/> tells it, in place of any earlier record of it.</summary>
-    private static AutoencoderTraining[] WithTraining(IReadOnlyList<AutoencoderTraining>? known, StageRequest request, StageOutcome outcome)
+    private static AutoencoderTraining[] WithTraining(IReadOnlyList<AutoencoderTraining>? known, StageRequest request, StageOutcome outcome, string? sweepId)
     {
         int epochs = request.Trial.Representation.Autoencoder!.Epochs;
         // Outcomes recorded before epoch-prefix reuse trained every epoch themselves.
         int reusedEpochs = (int)outcome.Metrics.GetValueOrDefault(AutoencoderTraining.EpochsReusedMetric);
         int trained = (int)outcome.Metrics.GetValueOrDefault(AutoencoderTraining.EpochsTrainedMetric, epochs - reusedEpochs);
-        // A trial run again after a failure finds the stage its first run computed memoized: still computed for this sweep.
-        bool computed = !outcome.Reused || (known ?? []).Any(a => a.Hash == request.Hash && a.Computed);
+        // Computed for this sweep when one of its trials started the computation: the trial itself may have come back after its
+        // silo was lost and joined it, or run again after a failure and found it memoized.
+        bool computed = outcome.ComputedFor is { } sweep ? sweep == sweepId : !outcome.Reused || (known ?? []).Any(a => a.Hash == request.Hash && a.Computed);
         var training = new AutoencoderTraining(request.Hash, request.Trial.Representation.Label, epochs, trained, reusedEpochs, computed, outcome.Seconds);
         // An array: grain storage (JSON with type names) must be able to name the type it reads back.
         return (known ?? []).Where(a => a.Hash != request.Hash).Append(training).ToArray();

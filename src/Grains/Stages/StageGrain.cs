@@ -62,7 +62,7 @@ public sealed partial class StageGrain(
             while (true)
             {
                 bool started = _computation is null;
-                var computation = _computation ??= ComputeAsync(request);
+                var computation = _computation ??= ComputeAsync(request, trialKey);
                 try
                 {
                     var outcome = await computation;
@@ -138,6 +138,9 @@ public sealed partial class StageGrain(
         }
     }
 
+    /// <summary>The sweep of a trial key (<c>sweepId/trialId</c>).</summary>
+    private static string SweepOf(string trialKey) => trialKey.Split('/')[0];
+
     /// <summary>Silo names by worker id (a worker id is a silo address, which a restarted silo does not reuse).</summary>
     private static readonly ConcurrentDictionary<string, string> SiloNames = new(StringComparer.Ordinal);
 
@@ -170,7 +173,7 @@ public sealed partial class StageGrain(
         return workerId;
     }
 
-    private async Task<StageOutcome> ComputeAsync(StageRequest request)
+    private async Task<StageOutcome> ComputeAsync(StageRequest request, string trialKey)
     {
         var settings = options.Value;
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
@@ -207,7 +210,7 @@ public sealed partial class StageGrain(
                     {
                         throw new InvalidOperationException($"lease {lease.Token} on {lease.WorkerId} was fenced off before the result was recorded");
                     }
-                    outcome = outcome with { Attempts = attempt, Reused = false };
+                    outcome = outcome with { Attempts = attempt, Reused = false, ComputedFor = SweepOf(trialKey) };
                     state.State.Outcome = outcome;
                     // Recorded once: if an earlier write of ours landed unseen, the stored outcome stands.
                     await state.WriteStateWithRetryAsync(options.Value, stored => stored.Outcome is not null);
