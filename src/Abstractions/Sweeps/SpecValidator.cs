@@ -37,6 +37,9 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
     /// <summary>The autoencoder settings given as distributions, with their paths: the sweep's search space.</summary>
     private readonly List<(SearchAxis Axis, string Path)> _search = [];
 
+    /// <summary>Whether the spec gives any setting as a distribution, read or not (a wrong one is reported where it stands, once).</summary>
+    private bool _distributionGiven;
+
     /// <summary>The epochs the autoencoders of the spec state, with their paths: with ASHA they must equal max_epochs.</summary>
     private readonly List<(int Value, string Path)> _explicitEpochs = [];
 
@@ -326,9 +329,15 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
                 continue;
             }
             var axisPath = SpecPath.Property(path, setting);
+            _distributionGiven = true;
             if (ReadDistribution(node, axisPath, setting) is not { } axis)
             {
+                // Reported already: the template takes the default, or for the required z_dim a value that raises nothing more.
                 template.Remove(setting);
+                if (setting == "z_dim")
+                {
+                    template[setting] = SweepLimits.MinZDim;
+                }
                 continue;
             }
             _search.Add((axis, axisPath));
@@ -927,6 +936,10 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var strategyPath = SpecPath.Property(Root, "strategy");
         if (_search.Count == 0)
         {
+            if (_distributionGiven)
+            {
+                return;
+            }
             if (strategy.Kind == StrategyKind.Tpe)
             {
                 Error(SpecPath.Property(strategyPath, "tpe"), "tpe proposes autoencoder settings drawn from distributions, and the sweep has none: give one as a distribution, e.g. learning_rate: { log_uniform: [1.0e-4, 1.0e-2] }");

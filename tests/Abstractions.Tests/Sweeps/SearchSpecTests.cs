@@ -90,7 +90,8 @@ public sealed class SearchSpecTests
     [InlineData("{ z_dim: 8, learning_rate: { normal: [1, 2] } }", "{ tpe: { trials: 5 } }", "$.representations[1].autoencoder.learning_rate.normal", "unknown distribution 'normal'; known: uniform, log_uniform, int_uniform, choice")]
     public void Bad_distributions_and_strategies_are_spec_errors_with_their_paths(string autoencoder, string strategy, string path, string message)
     {
-        var error = Specs.Parse(Spec(autoencoder, strategy)).Errors.First();
+        // One problem, one error: a wrong distribution is not also reported as a missing one.
+        var error = Assert.Single(Specs.Parse(Spec(autoencoder, strategy)).Errors);
 
         Assert.Equal((path, message), (error.Path, error.Message));
     }
