@@ -217,6 +217,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"successive halving through the chaos: {c["epochs_trained"]} epochs trained, {c["trials_pruned"]} trials pruned");
         Assert.Equal("completed", c["state"]!.GetValue<string>());
         var trials = c["trials"]!.AsArray();
+        Assert.All(trials, t => Assert.True(t!["state"]!.GetValue<string>() is "succeeded" or "pruned", $"{t["key"]}: {t["state"]} {t["error"]}"));
         Assert.Equal(4, trials.Count);
         Assert.Equal(4, trials.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
         Assert.Equal(2, c["trials_pruned"]!.GetValue<int>());
