@@ -19,6 +19,15 @@ public sealed class AshaTests
         strategy: { asha: { max_epochs: 9, min_epochs: 1, reduction: 3 } }
         """);
 
+    /// <summary>Two arms, fewer than the reduction factor 3; rungs 1 and 3 epochs.</summary>
+    private static readonly SweepSpec Two = Specs.Valid("""
+        datasets: [mnist]
+        representations: [{ autoencoder: { z_dim: [8, 16] } }]
+        scalers: [l2]
+        k: [50]
+        strategy: { asha: { max_epochs: 3, reduction: 3 } }
+        """);
+
     private static readonly ObjectiveSpec TestError = ObjectiveSpec.Of(Grid.Core.ObjectiveMetric.TestError);
 
     private static TrialStatus Pending(TrialSpec spec) => new($"s/{spec.Id}", spec, TrialState.Pending, null, null, null, 0, 0);
@@ -103,19 +112,12 @@ public sealed class AshaTests
     [Fact]
     public void With_fewer_arms_than_the_reduction_factor_the_best_goes_on_once_its_rung_is_closed()
     {
-        var two = Specs.Valid("""
-            datasets: [mnist]
-            representations: [{ autoencoder: { z_dim: [8, 16] } }]
-            scalers: [l2]
-            k: [50]
-            strategy: { asha: { max_epochs: 3, reduction: 3 } }
-            """);
-        var trials = SweepExpansion.Expand(two).Select(Pending).ToList();
+        var trials = SweepExpansion.Expand(Two).Select(Pending).ToList();
         trials = [Done(trials[0], 0.3), trials[1]];
-        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError).Promote);
+        Assert.Empty(Asha.Decide(Two.Strategy, trials, TestError).Promote);
 
         trials = [trials[0], Done(trials[1], 0.2)];
-        var closed = Asha.Decide(two.Strategy, trials, TestError);
+        var closed = Asha.Decide(Two.Strategy, trials, TestError);
 
         // ⌊2 / 3⌋ = 0 would promote none: once both ended, the better one goes on and the other is pruned.
         var promoted = Assert.Single(closed.Promote);
@@ -126,18 +128,11 @@ public sealed class AshaTests
     [Fact]
     public void While_a_sampler_may_add_arms_no_rung_closes()
     {
-        var two = Specs.Valid("""
-            datasets: [mnist]
-            representations: [{ autoencoder: { z_dim: [8, 16] } }]
-            scalers: [l2]
-            k: [50]
-            strategy: { asha: { max_epochs: 3, reduction: 3 } }
-            """);
-        var trials = SweepExpansion.Expand(two).Select(Pending).Select((t, i) => Done(t, 0.3 - i * 0.1)).ToList();
+        var trials = SweepExpansion.Expand(Two).Select(Pending).Select((t, i) => Done(t, 0.3 - i * 0.1)).ToList();
 
-        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError, moreArms: true).Prune);
-        Assert.Empty(Asha.Decide(two.Strategy, trials, TestError, moreArms: true).Promote);
-        Assert.Single(Asha.Decide(two.Strategy, trials, TestError, moreArms: false).Prune);
+        Assert.Empty(Asha.Decide(Two.Strategy, trials, TestError, moreArms: true).Prune);
+        Assert.Empty(Asha.Decide(Two.Strategy, trials, TestError, moreArms: true).Promote);
+        Assert.Single(Asha.Decide(Two.Strategy, trials, TestError, moreArms: false).Prune);
     }
 
     [Fact]
