@@ -78,12 +78,16 @@ public static class SiloEndpoints
     /// <summary>
     /// A live silo the membership table lists at this silo's endpoint: its entry is active and its silo port answers. A dead
     /// entry, or an active one whose silo was killed (nothing answers), is what a restart on the same port replaces.
+    /// Also what would keep this silo out: Redis refusing its credentials, or (with TLS) the cluster's silos refusing its
+    /// certificate or presenting one its CA does not trust; Orleans would retry those for minutes.
     /// </summary>
     public static async Task<string?> FindLiveMemberAsync(GridSiloOptions options, CancellationToken cancellationToken)
     {
         var endpoint = new IPEndPoint(string.IsNullOrWhiteSpace(options.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress), options.SiloPort);
-        var redis = ConfigurationOptions.Parse(options.Redis!);
-        redis.AbortOnConnectFail = false;
+        var target = options.RedisTarget()!;
+        var redis = target.Options();
+        redis.AbortOnConnectFail = true;
+        redis.ConnectRetry = 1;
         redis.ConnectTimeout = (int)Patience.TotalMilliseconds;
         redis.SyncTimeout = redis.AsyncTimeout = (int)Patience.TotalMilliseconds;
         HashEntry[] members;
@@ -95,22 +99,27 @@ public static class SiloEndpoints
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Orleans reports an unreachable Redis itself when it starts.
-            return null;
+            // Orleans reports an unreachable Redis itself when it starts; credentials it would retry with for good.
+            return target.CredentialsRefused(ex);
         }
-        foreach (var member in members)
+        var active = members.Select(m => ActiveSilo(m)).OfType<SiloAddress>().ToList();
+        foreach (var silo in active.Where(s => s.Endpoint.Equals(endpoint)))
         {
-            if (ActiveSiloAt(member, endpoint) is { } silo && await AnswersAsync(endpoint, cancellationToken))
+            if (await AnswersAsync(endpoint, cancellationToken))
             {
-                return $"--silo-port {options.SiloPort}: the cluster's membership table lists a live silo at {endpoint} ({silo}), and it answers: " +
+                return $"--silo-port {options.SiloPort}: the cluster's membership table lists a live silo at {endpoint} ({silo.ToParsableString()}), and it answers: " +
                     "starting here would declare it dead. Stop that silo first, or choose another --silo-port (or advertised address).";
             }
+        }
+        if (ClusterCertificates.LoadIfEnabled(options.Tls) is { } certificates && active.FirstOrDefault(s => !s.Endpoint.Equals(endpoint)) is { } member)
+        {
+            return await TlsProbe.ProblemAsync(member.Endpoint, certificates, "the cluster's silo at", "this silo", cancellationToken);
         }
         return null;
     }
 
-    /// <summary>The silo address of a membership row at <paramref name="endpoint"/> whose status is active, or null.</summary>
-    private static string? ActiveSiloAt(HashEntry member, IPEndPoint endpoint)
+    /// <summary>The silo address of a membership row whose status is active, or null.</summary>
+    private static SiloAddress? ActiveSilo(HashEntry member)
     {
         string field = member.Name.ToString();
         if (!field.StartsWith('S') || !member.Value.HasValue)
@@ -128,14 +137,10 @@ public static class SiloEndpoints
         {
             return null;
         }
-        if (!address.Endpoint.Equals(endpoint))
-        {
-            return null;
-        }
         using var row = JsonDocument.Parse(member.Value.ToString());
         bool active = row.RootElement.TryGetProperty("Status", out var status) &&
             (status.ValueKind == JsonValueKind.Number ? status.GetInt32() == (int)SiloStatus.Active : status.GetString() == nameof(SiloStatus.Active));
-        return active ? address.ToParsableString() : null;
+        return active ? address : null;
     }
 
     private static async Task<bool> AnswersAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
