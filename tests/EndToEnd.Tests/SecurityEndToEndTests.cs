@@ -40,6 +40,15 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains("--tls-ca does not trust", stderr);
         Assert.DoesNotContain("silo up", stdout);
 
+        // A silo without TLS at all: told in one line that the cluster links with TLS.
+        (code, stdout, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", new Dictionary<string, string> { ["Grid__Silo__RedisPassword"] = password },
+            GridConsole.Dll, "silo", "--redis", cluster.RedisAddress, "--silo-port", FreePorts.Next().ToString(), "--gateway-port", FreePorts.Next().ToString(),
+            "--http-port", FreePorts.Next().ToString(), "--data-dir", GridConsole.DataDir, "--artifacts", cluster.Artifacts);
+        output.WriteLine($"silo without TLS: exit {code}: {stderr.Trim()}");
+        Assert.Equal(2, code);
+        Assert.Single(Lines(stderr));
+        Assert.Contains("link with mutual TLS", stderr);
+
         // A console without a certificate: the gateway requires TLS, and says so in one line.
         (code, _, stderr) = await ExternalProcess.RunAsync(TimeSpan.FromMinutes(1), "dotnet", new Dictionary<string, string> { ["GRID_REDIS_PASSWORD"] = password },
             GridConsole.Dll, "cluster", "status", "--redis", cluster.RedisAddress);
