@@ -75,6 +75,7 @@ public static class GridSilo
                 .AddPrometheusExporter());
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         // With a metrics port, /metrics is served there only (an internal port a scraper reaches and users do not).
         int? onlyPort = options.MetricsPort;
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
