@@ -262,6 +262,7 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
             TimeSpan.FromSeconds(60), "the hostile sweep ends", silo);
         await page.NavigateAsync($"{site}/sweeps/{hostileId}");
         await UntilPage(page, "document.readyState === 'complete' && document.body.dataset.page === 'sweep'", "the hostile sweep's page loads", silo);
+        await AssertNothingRanAsync(page, "the hostile sweep's page");
         var shown = (await page.EvaluateAsync(
             "({ title: document.title, name: document.querySelector('h1').firstChild.textContent, note: document.getElementById('note').textContent, " +
             "tags: Array.from(document.querySelectorAll('#tags .tag')).map(t => t.textContent), " +
@@ -275,7 +276,6 @@ public sealed class ResultsPagesEndToEndTests(ITestOutputHelper output) : IAsync
         Assert.True(error.Contains(HostileFolder, StringComparison.Ordinal) && error.Contains("file is missing", StringComparison.Ordinal),
             $"the failed trial's error shows the payload folder as text: {error}");
         Assert.Contains(HostileFolder, shown["log"]!.GetValue<string>());
-        await AssertNothingRanAsync(page, "the hostile sweep's page");
 
         // Figure names are looked up in the sweep's own list: nothing climbs out of it, nothing is read for them.
         string figure = figureUrl[(figureUrl.LastIndexOf('/') + 1)..].Split('?')[0];
