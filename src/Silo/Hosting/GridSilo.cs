@@ -75,7 +75,8 @@ public static class GridSilo
 
         builder.Services.AddSingleton<ApiAccess>();
         var app = builder.Build();
-        // First: who may ask anything at all (tokens, when configured; never cross-site writes).
+        app.UseSecurityHeaders();
+        // Then who may ask anything at all (tokens, when configured; never cross-site writes): refusals carry the headers too.
         var access = app.Services.GetRequiredService<ApiAccess>();
         app.Use((context, next) => access.InvokeAsync(context, next));
         // With a metrics port, /metrics is served there only (an internal port a scraper reaches and users do not).

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
@@ -41,7 +40,7 @@ public sealed record Figure(
     public byte[] Render(CancellationToken cancellationToken = default) => Build(cancellationToken).ToPng(Width, Height);
 
     /// <summary>A short digest of <see cref="CacheKey"/>: a URL parameter that changes when the figure does.</summary>
-    public string Version => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CacheKey)))[..12];
+    public string Version => ResultsHtml.ShortDigest(CacheKey);
 }
 
 /// <summary>Lists the figures of a sweep from its snapshot and what its stages left in the artifact store.</summary>
@@ -133,6 +132,14 @@ public static class ResultFigures
         AddTrialFigures(figures, snapshot, sources);
         return figures;
     }
+
+    /// <summary>
+    /// The figure of the sweep named <paramref name="name"/>, or null. The name is only compared with the names
+    /// <see cref="List"/> gives, never joined to a path, so "../x", its encoded forms, absolute paths and other sweeps'
+    /// figures are not found, and no file is read for them.
+    /// </summary>
+    public static Figure? Find(SweepSnapshot snapshot, string name, ResultSources sources) =>
+        List(snapshot, sources).FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 
     private static void AddElbows(List<Figure> figures, SweepSnapshot snapshot, string sweepKey)
     {

@@ -72,8 +72,10 @@ public sealed partial class FigureRenderer(ILogger<FigureRenderer> logger)
 
 /// <summary>
 /// The silo's results pages: <c>/</c> lists the sweeps with their progress, <c>/sweeps/{id}</c> shows a sweep's
-/// tables and figures (PNG at <c>/sweeps/{id}/figures/{name}</c>, drawn on request), and <c>/api/sweeps</c>,
-/// <c>/api/sweeps/{id}</c> give the versions the pages poll to update themselves.
+/// tables and figures (PNG at <c>/sweeps/{id}/figures/{name}</c>, drawn on request), <c>/api/sweeps</c>,
+/// <c>/api/sweeps/{id}</c> give the versions the pages poll to update themselves, and <c>/assets/</c> the pages'
+/// stylesheet and script (<see cref="PageAssets"/>). The JSON gives states, counts and the best trial's numbers: never a
+/// trial's error or log, which can name the silo's files.
 /// </summary>
 public static class ResultsEndpoints
 {
@@ -93,10 +95,11 @@ public static class ResultsEndpoints
     /// <summary>Maps the pages and their JSON endpoints.</summary>
     public static void MapResultsPages(this IEndpointRouteBuilder app)
     {
+        app.MapPageAssets();
         app.MapGet("/", async (IGrainFactory grains) =>
             Results.Content(ResultsHtml.SweepList(await ListAsync(grains)), "text/html; charset=utf-8"));
 
-        app.MapGet("/api/sweeps", async (IGrainFactory grains) =>
+        app.MapGet(ResultsHtml.ListApi, async (IGrainFactory grains) =>
         {
             var sweeps = await ListAsync(grains);
             var json = new JsonObject
@@ -108,7 +111,7 @@ public static class ResultsEndpoints
             return Json(json);
         });
 
-        app.MapGet("/api/sweeps/{id}", async (string id, IGrainFactory grains) =>
+        app.MapGet(ResultsHtml.ListApi + "/{id}", async (string id, IGrainFactory grains) =>
             await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync() is { } snapshot
                 ? Json(Status(snapshot))
                 : Json(new JsonObject { ["error"] = $"no sweep '{id}' on this cluster; GET /api/sweeps lists them" }, StatusCodes.Status404NotFound));
@@ -123,7 +126,7 @@ public static class ResultsEndpoints
         {
             if (await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync() is not { } snapshot)
             {
-                return Results.Content(NotFoundPage(id), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+                return Results.Content(ResultsHtml.NoSuchSweep(id), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
             }
             // Listing checks which artifacts exist: file-system calls, on the thread pool like the rest of the request.
             var figures = ResultFigures.List(snapshot, sources);
@@ -138,8 +141,7 @@ public static class ResultsEndpoints
             {
                 return Results.Text($"no sweep '{id}' on this cluster", statusCode: StatusCodes.Status404NotFound);
             }
-            var figure = ResultFigures.List(snapshot, sources).FirstOrDefault(f => f.Name == name);
-            if (figure is null)
+            if (ResultFigures.Find(snapshot, name, sources) is not { } figure)
             {
                 return Results.Text($"sweep '{id}' has no figure '{name}' (yet); its page, /sweeps/{id}, shows those it has", statusCode: StatusCodes.Status404NotFound);
             }
@@ -205,8 +207,4 @@ public static class ResultsEndpoints
     /// <summary>JSON as people read it too, quotes and non-ASCII letters unescaped: it is only served as application/json, never embedded in a page.</summary>
     private static IResult Json(JsonNode node, int statusCode = StatusCodes.Status200OK) =>
         Results.Text(node.ToJsonString(Readable), "application/json; charset=utf-8", statusCode: statusCode);
-
-    private static string NotFoundPage(string id) =>
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Grid · no such sweep</title></head>" +
-        "<body><p>No sweep <code>" + System.Net.WebUtility.HtmlEncode(id) + "</code> on this cluster. <a href=\"/\">All sweeps</a></p></body></html>\n";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Grid.Abstractions.Runs;
 using Grid.Abstractions.Sweeps;
@@ -12,7 +13,10 @@ namespace Grid.Silo.Pages;
 /// The HTML of the results pages: the list of sweeps and a sweep's page (summary, best configurations, knees,
 /// the results table and every figure). The same page serves live (figures drawn on request, updating while
 /// trials finish) and as a written report (figures as files beside it). Everything that comes from a spec or a
-/// run (names, ids, labels, errors) is HTML-encoded; nothing is loaded from outside the silo.
+/// run (names, ids, tags, notes, labels, errors, log lines, figure names and captions) is HTML-encoded, in text and in
+/// attributes; nothing is loaded from outside the silo. Live pages carry no inline script, style or event handler (the
+/// silo's Content-Security-Policy forbids them): they link <see cref="PageAssets"/>, and the script reads what to poll
+/// from the page's <c>data-api</c> and <c>data-url</c>.
 /// </summary>
 public static class ResultsHtml
 {
@@ -27,7 +31,7 @@ public static class ResultsHtml
     {
         var html = new StringBuilder();
         Head(html, "Grid · sweeps", live: true);
-        html.Append("<body data-page=\"sweeps\" data-version=\"").Append(Encode(ListVersion(sweeps))).Append("\">\n");
+        html.Append("<body data-page=\"sweeps\"").Append(LiveAttributes(ListApi, "/")).Append(" data-version=\"").Append(Encode(ListVersion(sweeps))).Append("\">\n");
         html.Append("<header><h1>Grid · sweeps</h1></header>\n<main id=\"content\">\n");
         if (sweeps.Count == 0)
         {
@@ -53,9 +57,7 @@ public static class ResultsHtml
             }
             html.Append("</tbody></table>\n");
         }
-        html.Append("</main>\n");
-        html.Append(Script("/api/sweeps", "/"));
-        html.Append("</body></html>\n");
+        html.Append("</main>\n</body></html>\n");
         return html.ToString();
     }
 
@@ -67,8 +69,10 @@ public static class ResultsHtml
         ArgumentNullException.ThrowIfNull(mode);
         var html = new StringBuilder();
         Head(html, $"Grid · {snapshot.Name} ({snapshot.SweepId})", mode.Live);
-        html.Append("<body data-page=\"sweep\" data-sweep=\"").Append(Encode(snapshot.SweepId))
-            .Append("\" data-version=\"").Append(snapshot.Version.ToString(CultureInfo.InvariantCulture))
+        string escapedId = Uri.EscapeDataString(snapshot.SweepId);
+        html.Append("<body data-page=\"sweep\" data-sweep=\"").Append(Encode(snapshot.SweepId)).Append('"')
+            .Append(mode.Live ? LiveAttributes(ListApi + "/" + escapedId, "/sweeps/" + escapedId) : "")
+            .Append(" data-version=\"").Append(snapshot.Version.ToString(CultureInfo.InvariantCulture))
             .Append("\" data-state=\"").Append(StateName(snapshot.State)).Append("\">\n<header>");
         if (mode.Live)
         {
@@ -85,12 +89,22 @@ public static class ResultsHtml
         Figures(html, figures, mode);
         TrialFigures(html, snapshot, figures, mode);
         TrialLogs(html, snapshot);
-        html.Append("</main>\n");
-        if (mode.Live)
-        {
-            html.Append(Script("/api/sweeps/" + Uri.EscapeDataString(snapshot.SweepId), null));
-        }
-        html.Append("</body></html>\n");
+        html.Append("</main>\n</body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>The JSON the list of sweeps polls; a sweep's page polls <c>{ListApi}/{id}</c>.</summary>
+    public const string ListApi = "/api/sweeps";
+
+    /// <summary>
+    /// The page shown for a sweep id this cluster does not know (status 404).
+    /// </summary>
+    public static string NoSuchSweep(string id)
+    {
+        var html = new StringBuilder();
+        Head(html, "Grid · no such sweep", live: true);
+        html.Append("<body data-page=\"not-found\">\n<main><p>No sweep <code>").Append(Encode(id))
+            .Append("</code> on this cluster. <a href=\"/\">All sweeps</a></p></main>\n</body></html>\n");
         return html.ToString();
     }
 
@@ -164,7 +178,7 @@ public static class ResultsHtml
 
     /// <summary>A cell per quality measure of <paramref name="result"/> (<see cref="QualityMeasures.Missing"/> where it has none).</summary>
     private static string QualityCells(ClusteringResult? result) =>
-        string.Concat(QualityMeasures.All.Select(m => "<td class=\"quality\" data-measure=\"" + SpecNames.Of(m) + "\">" + Encode(m.Format(result?.Quality(m))) + "</td>"));
+        string.Concat(QualityMeasures.All.Select(m => "<td class=\"quality\" data-measure=\"" + Encode(SpecNames.Of(m)) + "\">" + Encode(m.Format(result?.Quality(m))) + "</td>"));
 
     private static void Knees(StringBuilder html, SweepSnapshot snapshot)
     {
@@ -413,59 +427,39 @@ public static class ResultsHtml
         html.Append("</section>\n");
     }
 
+    /// <summary>
+    /// The document's head: charset, viewport, the (encoded) title. A live page (<paramref name="live"/>: served by the silo,
+    /// under its Content-Security-Policy) links the stylesheet and the update script from <see cref="PageAssets"/>; the
+    /// script acts only on a page whose body has <c>data-api</c> (see <see cref="LiveAttributes"/>), so any page of the silo
+    /// may use this head. A written report, opened from disk without a server, carries the same style inline and no script.
+    /// </summary>
     internal static void Head(StringBuilder html, string title, bool live)
     {
         html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             // No favicon request (a 404 would be a console error on every page).
             .Append("<link rel=\"icon\" href=\"data:,\">")
-            .Append("<title>").Append(Encode(title)).Append("</title>\n<style>").Append(Style).Append("</style>");
+            .Append("<title>").Append(Encode(title)).Append("</title>\n");
         if (live)
         {
-            html.Append("<meta name=\"generator\" content=\"grid silo\">");
+            html.Append("<meta name=\"generator\" content=\"grid silo\">")
+                .Append("<link rel=\"stylesheet\" href=\"").Append(Encode(PageAssets.Stylesheet.Url)).Append("\">")
+                // Deferred: it runs once the body (and its data- attributes) is parsed.
+                .Append("<script src=\"").Append(Encode(PageAssets.LiveScript.Url)).Append("\" defer></script>");
+        }
+        else
+        {
+            html.Append("<style>").Append(PageAssets.Stylesheet.Text).Append("</style>");
         }
         html.Append("</head>\n");
     }
 
     /// <summary>
-    /// Polls <paramref name="api"/> every two seconds; when its version differs from the page's, fetches the page
-    /// again and swaps its content in place (open sections stay open). Stops once the sweep has finished and the
-    /// page shows it. <paramref name="page"/>: the page URL (null: this page).
+    /// The body attributes that make a live page update itself: <c>data-api</c>, the JSON it polls (its <c>version</c> and
+    /// <c>finished</c>), and <c>data-url</c>, the page fetched again when the version changes.
     /// </summary>
-    private static string Script(string api, string? page) =>
-        "<script>\n(function () {\n" +
-        "  const body = document.body;\n" +
-        "  const api = " + JsString(api) + ";\n" +
-        "  const page = " + (page is null ? "location.pathname" : JsString(page)) + ";\n" +
-        "  async function refresh() {\n" +
-        "    const response = await fetch(page, { cache: 'no-store' });\n" +
-        "    if (!response.ok) { return; }\n" +
-        "    const next = new DOMParser().parseFromString(await response.text(), 'text/html');\n" +
-        "    const open = Array.from(document.querySelectorAll('details[open]')).map(d => d.id);\n" +
-        "    document.getElementById('content').replaceWith(document.adoptNode(next.getElementById('content')));\n" +
-        "    for (const id of open) { const d = document.getElementById(id); if (d) { d.open = true; } }\n" +
-        "    body.dataset.version = next.body.dataset.version;\n" +
-        "    if (next.body.dataset.state) { body.dataset.state = next.body.dataset.state; }\n" +
-        "    body.dataset.updates = String(Number(body.dataset.updates || '0') + 1);\n" +
-        "  }\n" +
-        "  async function tick() {\n" +
-        "    let finished = false;\n" +
-        "    try {\n" +
-        "      const response = await fetch(api, { cache: 'no-store' });\n" +
-        "      if (response.ok) {\n" +
-        "        const status = await response.json();\n" +
-        "        if (String(status.version) !== body.dataset.version) { await refresh(); }\n" +
-        "        finished = status.finished === true && String(status.version) === body.dataset.version;\n" +
-        "      }\n" +
-        "    } catch (e) {\n" +
-        "      // The silo may be restarting: try again on the next tick.\n" +
-        "    }\n" +
-        "    if (!finished) { setTimeout(tick, 2000); }\n" +
-        "  }\n" +
-        "  setTimeout(tick, 2000);\n" +
-        "})();\n</script>\n";
-
-    private static string JsString(string value) => System.Text.Json.JsonSerializer.Serialize(value).Replace("</", "<\\/", StringComparison.Ordinal);
+    internal static string LiveAttributes(string api, string url) =>
+        " data-api=\"" + Encode(api) + "\" data-url=\"" + Encode(url) + "\"";
 
     private static string Progress(int done, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"<progress value=\"{done}\" max=\"{Math.Max(1, total)}\">{done}/{total}</progress>");
@@ -479,16 +473,6 @@ public static class ResultsHtml
 
     internal static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
 
-    private const string Style =
-        "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:1.5rem;color:#222;background:#fff}" +
-        "h1 small{font-size:.55em;color:#666;font-weight:normal}nav{margin-bottom:.5rem}" +
-        "table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}" +
-        "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}" +
-        "td:nth-child(-n+4){text-align:left}tr.best{background:#eef7ee;font-weight:bold}" +
-        ".state.failed{color:#b00}.state.running{color:#06c}.state.queued{color:#777}.state.succeeded,.state.completed{color:#070}" +
-        ".figures{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
-        "figcaption{font-size:.85rem;color:#444;max-width:900px}.missing{color:#b00}.note{color:#555}" +
-        "details{margin:.5rem 0}summary{cursor:pointer}progress{vertical-align:middle}" +
-        ".tag{display:inline-block;background:#eef;border:1px solid #ccd;border-radius:.6em;padding:0 .45em;margin-right:.25em;font-size:.85em}" +
-        "table.log td{text-align:left;font-family:ui-monospace,monospace;font-size:.8rem}tr.error td,tr.failed td,tr.lost td{color:#b00}";
+    /// <summary>The first 12 hex digits of the SHA-256 of <paramref name="text"/>: a URL parameter that changes when the text does.</summary>
+    internal static string ShortDigest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 }
