@@ -41,7 +41,7 @@ public sealed class ApiTokens
     {
         _inline = inline;
         _file = string.IsNullOrWhiteSpace(file) ? null : file;
-        _fileStamp = _file is null ? default : File.GetLastWriteTimeUtc(_file);
+        _fileStamp = _file is null ? default : FileStamp.Of(_file);
         _tokens = Read(_inline, _file);
         _checked = DateTime.UtcNow;
     }
@@ -75,7 +75,7 @@ public sealed class ApiTokens
             if (_file is not null && DateTime.UtcNow - _checked >= RecheckPeriod)
             {
                 _checked = DateTime.UtcNow;
-                var stamp = File.Exists(_file) ? File.GetLastWriteTimeUtc(_file) : default;
+                var stamp = FileStamp.Of(_file);
                 if (stamp != _fileStamp)
                 {
                     try

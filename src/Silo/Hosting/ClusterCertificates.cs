@@ -155,7 +155,7 @@ public sealed class ClusterCertificates
     }
 
     private static DateTime[] Stamps(TlsFiles files) =>
-        [File.GetLastWriteTimeUtc(files.Cert!), File.GetLastWriteTimeUtc(files.Key!), File.GetLastWriteTimeUtc(files.Ca!)];
+        [FileStamp.Of(files.Cert!), FileStamp.Of(files.Key!), FileStamp.Of(files.Ca!)];
 
     private static Identity Read(TlsFiles files)
     {
