@@ -14,7 +14,7 @@ namespace Grid.Deploy.Tests;
 public sealed partial class CertificateTests
 {
     /// <summary>The files cert-manager writes into a Certificate's Secret.</summary>
-    private static readonly string[] CertManagerFiles = ["tls.crt", "tls.key", "ca.crt"];
+    public static readonly string[] CertManagerFiles = ["tls.crt", "tls.key", "ca.crt"];
 
     private const int GroupRead = 0b000_100_000, OtherRead = 0b000_000_100;
 
@@ -90,7 +90,7 @@ public sealed partial class CertificateTests
     {
         Assert.True(tls.IsEnabled, $"{where}: no TLS");
         var volume = SecretMount(template, container, [tls.Cert, tls.Key, tls.Ca], where);
-        Assert.Equal(CertManagerFiles, new[] { tls.Cert, tls.Key, tls.Ca }.Select(Path.GetFileName));
+        Assert.Equal(CertManagerFiles, new[] { tls.Cert, tls.Key, tls.Ca }.Select(f => Path.GetFileName(f)));
         Assert.True(volume.Secret.Items is null || volume.Secret.Items.Count == 0, $"{where}: items pick files; cert-manager's names are the files");
 
         var certificate = rendered.All<Certificate>().SingleOrDefault(c => c.Spec.SecretName == volume.Secret.SecretName);
@@ -117,13 +117,14 @@ public sealed partial class CertificateTests
     /// <summary>The one Secret volume <paramref name="files"/> are all on: mounted whole and read-only, readable by the pod's user.</summary>
     private static V1Volume SecretMount(V1PodTemplateSpec template, V1Container container, IEnumerable<string?> files, string where)
     {
-        var mounts = files.Select(f =>
+        var mounts = new List<V1VolumeMount>();
+        foreach (string? file in files)
         {
-            var mount = Rendered.MountOf(container, f!);
-            Assert.True(mount is not null, $"{where}: {f} is on none of container {container.Name}'s volumes");
-            return mount;
-        }).DistinctBy(m => m.Name).ToList();
-        var mount = Assert.Single(mounts);
+            var on = Rendered.MountOf(container, file ?? "");
+            Assert.True(on is not null, $"{where}: {file} is on none of container {container.Name}'s volumes");
+            mounts.Add(on);
+        }
+        var mount = Assert.Single(mounts.DistinctBy(m => m.Name));
         Assert.True(string.IsNullOrEmpty(mount.SubPath), $"{where}: {mount.MountPath} is a subPath mount, which never sees the Secret change");
         Assert.True(mount.ReadOnlyProperty, $"{where}: {mount.MountPath} is writable");
         var volume = template.Spec.Volumes.Single(v => v.Name == mount.Name);

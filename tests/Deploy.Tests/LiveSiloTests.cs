@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Grid.Abstractions.Workers;
 using Grid.Client.Commands;
 using Grid.Silo.Hosting;
@@ -65,8 +66,8 @@ public sealed class LiveSiloTests
 
             // The pages need a token from the Secret's file.
             string page = $"http://127.0.0.1:{settings.HttpPort}/api/sweeps";
-            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, page, token: null)).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, page, secrets.ReadToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(http, page, token: null));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(http, page, secrets.ReadToken));
             // Rotated in the Secret: the silo reads the file again (within seconds; the checks below run meanwhile).
             string previous = secrets.ReadToken;
             secrets.RotateTokens(tokensFile);
@@ -96,7 +97,7 @@ public sealed class LiveSiloTests
 
             // /metrics on the metrics port (the scrape annotations' and the ServiceMonitor's), not on the HTTP port.
             string metrics = await http.GetStringAsync($"http://127.0.0.1:{settings.MetricsPort}{deployment.Spec.Template.Metadata.Annotations["prometheus.io/path"]}");
-            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, $"http://127.0.0.1:{settings.HttpPort}{GridSilo.MetricsPath}", secrets.ReadToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(http, $"http://127.0.0.1:{settings.HttpPort}{GridSilo.MetricsPath}", secrets.ReadToken));
             var samples = MetricSamples(metrics);
             Assert.Contains(samples, s => s.Name.StartsWith("grid_", StringComparison.Ordinal));
             foreach (var trigger in rendered.All<ScaledObject>().SelectMany(o => o.Spec.Triggers))
@@ -111,9 +112,9 @@ public sealed class LiveSiloTests
                 }
             }
 
-            await Wait.UntilAsync(async () => (await GetAsync(http, page, secrets.ReadToken)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20),
+            await Wait.UntilAsync(async () => await StatusAsync(http, page, secrets.ReadToken) == HttpStatusCode.OK, TimeSpan.FromSeconds(20),
                 $"the silo of {folder} takes the new token from its rotated Secret volume");
-            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, page, previous)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(http, page, previous));
         }
         finally
         {
@@ -121,14 +122,15 @@ public sealed class LiveSiloTests
         }
     }
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string url, string? token)
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string url, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (token is not null)
         {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
-        return await http.SendAsync(request);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     /// <summary>Sample lines of Prometheus' text format: name and the label text in braces.</summary>

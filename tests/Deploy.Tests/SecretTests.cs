@@ -42,7 +42,7 @@ public sealed partial class SecretTests
         var map = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" }, Data = new Dictionary<string, string> { [name] = value } };
         var container = where switch
         {
-            "env" => new V1Container { Name = "c", Env = [new V1EnvVar(name, value)] },
+            "env" => new V1Container { Name = "c", Env = [new V1EnvVar { Name = name, Value = value }] },
             "args" => new V1Container { Name = "c", Args = ["redis-server", name, value] },
             _ => new V1Container { Name = "c", EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "settings" } }] },
         };
@@ -85,7 +85,7 @@ public sealed partial class SecretTests
     {
         var rendered = Rendered.Of(folder);
         var documented = DocumentedSecrets();
-        var written = rendered.All<Certificate>().ToDictionary(c => c.Spec.SecretName, _ => (string[])["tls.crt", "tls.key", "ca.crt"]);
+        var written = rendered.All<Certificate>().Select(c => c.Spec.SecretName).ToHashSet();
         var templates = rendered.PodTemplates().Concat(Rendered.Of("sweep").PodTemplates()).ToList();
         foreach (var (workload, template) in templates)
         {
@@ -96,9 +96,9 @@ public sealed partial class SecretTests
             foreach (var (name, key) in needs)
             {
                 string where = $"{folder}: {workload} reads key {key} of Secret {name}";
-                if (written.TryGetValue(name, out var files))
+                if (written.Contains(name))
                 {
-                    Assert.True(files.Contains(key), $"{where}, which cert-manager does not write");
+                    Assert.True(CertificateTests.CertManagerFiles.Contains(key), $"{where}, which cert-manager does not write");
                 }
                 else if (rendered.All<V1Secret>().SingleOrDefault(s => s.Metadata.Name == name) is { } secret)
                 {
@@ -126,10 +126,7 @@ public sealed partial class SecretTests
         Assert.Equal(DocumentedSecrets().Select(s => s.Name).Distinct().Order(), secrets.Select(s => s.Metadata.Name).Order());
         foreach (var secret in secrets)
         {
-            foreach (var (key, value) in secret.Data)
-            {
-                Assert.Contains("dev-only-not-secret", System.Text.Encoding.UTF8.GetString(value));
-            }
+            Assert.All(secret.Data.Values, value => Assert.Contains("dev-only-not-secret", System.Text.Encoding.UTF8.GetString(value)));
         }
     }
 
@@ -164,11 +161,15 @@ public sealed partial class SecretTests
                 }
             }
         }
-        var commandLines = new[] { ("command", container.Command), ("args", container.Args) }
+        var commandLines = new (string What, IList<string>? Words)[] { ("command", container.Command), ("args", container.Args) }
             .Concat(new[] { container.ReadinessProbe, container.LivenessProbe, container.StartupProbe }.Select(p => ("probe", p?.Exec?.Command)));
-        foreach (var (what, words) in commandLines.Where(c => c.Item2 is not null))
+        foreach (var (what, words) in commandLines)
         {
-            var list = words!.ToList();
+            if (words is null)
+            {
+                continue;
+            }
+            var list = words.ToList();
             if (list.Any(w => Credential().IsMatch(w)))
             {
                 problems.Add($"{what} hold what looks like a credential");

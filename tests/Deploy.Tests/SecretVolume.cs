@@ -53,6 +53,6 @@ public sealed class SecretVolume
         }
     }
 
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    [DllImport("libc.so.6", EntryPoint = "rename", ExactSpelling = true, SetLastError = true)]
     private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
 }
