@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
+using YamlDotNet.Serialization;
 
 namespace Grid.Deploy.Tests;
 
@@ -171,7 +172,9 @@ public sealed class CertificateSpec
     [JsonPropertyName("secretName")]
     public string SecretName { get; set; } = "";
 
+    // The YAML loader derives names from the C# names (camelCase), which would give isCa.
     [JsonPropertyName("isCA")]
+    [YamlMember(Alias = "isCA", ApplyNamingConventions = false)]
     public bool? IsCa { get; set; }
 
     [JsonPropertyName("commonName")]

@@ -191,7 +191,8 @@ public sealed partial class SecretTests
         {
             foreach (var mount in container.VolumeMounts ?? [])
             {
-                if (template.Spec.Volumes.Single(v => v.Name == mount.Name).Secret is { } secret)
+                // Mounts of a StatefulSet's volume claims have no pod volume.
+                if (template.Spec.Volumes?.SingleOrDefault(v => v.Name == mount.Name)?.Secret is { } secret)
                 {
                     var keys = secret.Items?.Select(i => i.Key) ?? FilesReadFrom(container, mount.MountPath);
                     foreach (string key in keys)
