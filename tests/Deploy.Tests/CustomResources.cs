@@ -8,11 +8,10 @@ namespace Grid.Deploy.Tests;
 // Typed models for the custom resources the manifests use (KEDA, the Prometheus Operator, cert-manager): every
 // field the manifests set (the loader is strict, so a misspelt field fails), typed where the tests read it.
 
-/// <summary>KEDA's <c>keda.sh/v1alpha1</c> ScaledObject.</summary>
-public sealed class ScaledObject : IKubernetesObject<V1ObjectMeta>
+/// <summary>What every custom resource has: its type, its metadata and its spec.</summary>
+public abstract class CustomResource<TSpec> : IKubernetesObject<V1ObjectMeta>
+    where TSpec : new()
 {
-    public const string TypeKey = "keda.sh/v1alpha1/ScaledObject";
-
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = "";
 
@@ -23,7 +22,13 @@ public sealed class ScaledObject : IKubernetesObject<V1ObjectMeta>
     public V1ObjectMeta Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
-    public ScaledObjectSpec Spec { get; set; } = new();
+    public TSpec Spec { get; set; } = new();
+}
+
+/// <summary>KEDA's <c>keda.sh/v1alpha1</c> ScaledObject.</summary>
+public sealed class ScaledObject : CustomResource<ScaledObjectSpec>
+{
+    public const string TypeKey = "keda.sh/v1alpha1/ScaledObject";
 }
 
 public sealed class ScaledObjectSpec
@@ -73,21 +78,9 @@ public sealed class ScaleTrigger
 }
 
 /// <summary>The Prometheus Operator's <c>monitoring.coreos.com/v1</c> ServiceMonitor.</summary>
-public sealed class ServiceMonitor : IKubernetesObject<V1ObjectMeta>
+public sealed class ServiceMonitor : CustomResource<ServiceMonitorSpec>
 {
     public const string TypeKey = "monitoring.coreos.com/v1/ServiceMonitor";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public ServiceMonitorSpec Spec { get; set; } = new();
 }
 
 public sealed class ServiceMonitorSpec
@@ -115,21 +108,9 @@ public sealed class ServiceMonitorEndpoint
 }
 
 /// <summary>cert-manager's <c>cert-manager.io/v1</c> Issuer: self-signed, or a CA whose key pair is in a Secret.</summary>
-public sealed class Issuer : IKubernetesObject<V1ObjectMeta>
+public sealed class Issuer : CustomResource<IssuerSpec>
 {
     public const string TypeKey = "cert-manager.io/v1/Issuer";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public IssuerSpec Spec { get; set; } = new();
 }
 
 public sealed class IssuerSpec
@@ -150,21 +131,9 @@ public sealed class CaIssuer
 }
 
 /// <summary>cert-manager's <c>cert-manager.io/v1</c> Certificate: what it issues, and the Secret it keeps it in (<c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>).</summary>
-public sealed class Certificate : IKubernetesObject<V1ObjectMeta>
+public sealed class Certificate : CustomResource<CertificateSpec>
 {
     public const string TypeKey = "cert-manager.io/v1/Certificate";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public CertificateSpec Spec { get; set; } = new();
 }
 
 public sealed class CertificateSpec
