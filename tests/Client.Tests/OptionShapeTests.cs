@@ -34,4 +34,22 @@ public sealed class OptionShapeTests
             Assert.Equal("DIR", a.Option.HelpName);
         });
     }
+
+    [Fact]
+    public void Every_command_that_connects_to_a_cluster_takes_the_same_three_tls_options()
+    {
+        var connecting = CommandTree.All().Where(c => c.Command.Options.Any(o => o.Name == "--redis")).ToList();
+        Assert.Contains(connecting, c => c.Path == "silo");
+        Assert.Contains(connecting, c => c.Path == "sweep submit");
+        Assert.Contains(connecting, c => c.Path == "cluster status");
+        Assert.All(connecting, c =>
+        {
+            foreach (string name in new[] { "--tls-cert", "--tls-key", "--tls-ca" })
+            {
+                var option = c.Command.Options.SingleOrDefault(o => o.Name == name);
+                Assert.True(option is not null, $"`grid {c.Path}` connects (--redis) but has no {name}");
+                Assert.Equal("FILE", option.HelpName);
+            }
+        });
+    }
 }

@@ -194,11 +194,11 @@ public sealed class ClusterRobustnessTests(ITestOutputHelper output) : IDisposab
         // A live silo the membership table lists at an endpoint is found there, and answers (the check for another machine
         // advertising this silo's address; here the port check above comes first).
         var sameEndpoint = new GridSiloOptions { Redis = cluster.RedisAddress, SiloPort = cluster.SiloPort(0) };
-        string? member = await SiloEndpoints.FindLiveMemberAsync(sameEndpoint, CancellationToken.None);
+        string? member = await SiloEndpoints.CheckMembershipAsync(sameEndpoint, CancellationToken.None);
         output.WriteLine($"membership check: {member}");
         Assert.NotNull(member);
         Assert.Contains($"live silo at 127.0.0.1:{cluster.SiloPort(0)}", member);
-        Assert.Null(await SiloEndpoints.FindLiveMemberAsync(new GridSiloOptions { Redis = cluster.RedisAddress, SiloPort = FreePorts.Next() }, CancellationToken.None));
+        Assert.Null(await SiloEndpoints.CheckMembershipAsync(new GridSiloOptions { Redis = cluster.RedisAddress, SiloPort = FreePorts.Next() }, CancellationToken.None));
 
         // The live silo was not declared dead by any of them: it still runs a sweep, and the membership shows no dead silo.
         string id = await cluster.SubmitAsync(PixelSpec("still-serving", train: 3000));

@@ -22,6 +22,9 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     private readonly List<ExternalProcess> _retired = [];
 
+    /// <summary>Redis' password and the TLS identities of silos and console, when the cluster runs secured; null: open.</summary>
+    public LoopbackSecurity? Security { get; private init; }
+
     private LoopbackCluster()
     {
     }
@@ -56,13 +59,18 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <param name="silos">How many `grid silo` processes.</param>
     /// <param name="siloArguments">More options for every silo (e.g. <c>--memory-limit 1G</c>).</param>
-    public static async Task<LoopbackCluster> StartAsync(int silos, params string[] siloArguments)
+    public static Task<LoopbackCluster> StartAsync(int silos, params string[] siloArguments) => StartAsync(silos, null, siloArguments);
+
+    /// <param name="silos">How many `grid silo` processes.</param>
+    /// <param name="security">A Redis password and mutual TLS for silos and console; null: neither.</param>
+    /// <param name="siloArguments">More options for every silo.</param>
+    public static async Task<LoopbackCluster> StartAsync(int silos, LoopbackSecurity? security, params string[] siloArguments)
     {
         await GridConsole.EnsureBuiltAsync();
-        var cluster = new LoopbackCluster { _siloArguments = siloArguments };
+        var cluster = new LoopbackCluster { _siloArguments = siloArguments, Security = security };
         try
         {
-            cluster.Redis = await RedisServer.StartAsync();
+            cluster.Redis = await RedisServer.StartAsync(password: security?.RedisPassword);
             cluster.Silos = new ExternalProcess?[silos];
             cluster._siloPorts = new int[silos];
             cluster._gatewayPorts = new int[silos];
@@ -91,7 +99,12 @@ public sealed class LoopbackCluster : IAsyncDisposable
         _siloPorts[index] = FreePorts.Next();
         _gatewayPorts[index] = FreePorts.Next();
         _httpPorts[index] = FreePorts.Next();
-        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", FastSettings, [GridConsole.Dll, "silo",
+        var environment = new Dictionary<string, string>(FastSettings);
+        if (Security is { } security)
+        {
+            environment["Grid__Silo__RedisPassword"] = security.RedisPassword;
+        }
+        Silos[index] = ExternalProcess.Start($"silo{index}", "dotnet", environment, [GridConsole.Dll, "silo",
             "--redis", RedisAddress,
             "--silo-port", _siloPorts[index].ToString(),
             "--gateway-port", _gatewayPorts[index].ToString(),
@@ -100,6 +113,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             "--drain-timeout", "30",
             "--data-dir", GridConsole.DataDir,
             "--artifacts", Artifacts,
+            .. Security?.Silo is { } tls ? LoopbackSecurity.Options(tls) : [],
             .. _siloArguments]);
     }
 
@@ -111,7 +125,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>Starts the console against this cluster as a process the test follows (e.g. a watch), with its output captured.</summary>
     public ExternalProcess StartGrid(string name, params string[] arguments) =>
-        ExternalProcess.Start(name, "dotnet", [GridConsole.Dll, .. arguments, "--redis", RedisAddress]);
+        ExternalProcess.Start(name, "dotnet", ConsoleEnvironment, ConsoleArguments(arguments));
 
     /// <summary>
     /// A sweep's counts as silo <paramref name="silo"/>'s results API gives them (<c>/api/sweeps/ID</c>: succeeded, running,
@@ -133,7 +147,15 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>Runs the console against this cluster.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> GridAsync(params string[] arguments) =>
-        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", [GridConsole.Dll, .. arguments, "--redis", RedisAddress]);
+        ExternalProcess.RunAsync(TimeSpan.FromMinutes(3), "dotnet", ConsoleEnvironment, ConsoleArguments(arguments));
+
+    /// <summary>The console's command line against this cluster: through its Redis, with the client's TLS identity when secured.</summary>
+    private string[] ConsoleArguments(string[] arguments) =>
+        [GridConsole.Dll, .. arguments, "--redis", RedisAddress, .. Security?.Client is { } tls ? LoopbackSecurity.Options(tls) : []];
+
+    /// <summary>The console's environment: Redis' password when secured.</summary>
+    private Dictionary<string, string> ConsoleEnvironment =>
+        Security is { } security ? new() { ["GRID_REDIS_PASSWORD"] = security.RedisPassword } : [];
 
     /// <summary>The longest pause between polls that start a console process (each takes about a second of CPU).</summary>
     public static readonly TimeSpan ConsolePoll = TimeSpan.FromSeconds(1);
@@ -186,8 +208,8 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             try
             {
-                var (_, stdout, stderr) = await ExternalProcess.RunAsync(deadline - DateTime.UtcNow, "dotnet",
-                    [GridConsole.Dll, "sweep", "watch", sweepId, "--json", "--redis", RedisAddress]);
+                var (_, stdout, stderr) = await ExternalProcess.RunAsync(deadline - DateTime.UtcNow, "dotnet", ConsoleEnvironment,
+                    ConsoleArguments(["sweep", "watch", sweepId, "--json"]));
                 // Exit 1 means "a trial failed": the JSON is the final state all the same.
                 if (TryParse(stdout) is { } final && final["state"]?.GetValue<string>() is "completed" or "cancelled")
                 {
@@ -256,4 +278,11 @@ public sealed class LoopbackCluster : IAsyncDisposable
         }
         _artifacts.Dispose();
     }
+}
+
+/// <summary>How a <see cref="LoopbackCluster"/> is secured: Redis' password, and the silos' and the console's TLS identities.</summary>
+public sealed record LoopbackSecurity(string RedisPassword, TlsFiles Silo, TlsFiles Client)
+{
+    /// <summary>The three options that give a process <paramref name="tls"/>.</summary>
+    public static string[] Options(TlsFiles tls) => ["--tls-cert", tls.Cert!, "--tls-key", tls.Key!, "--tls-ca", tls.Ca!];
 }

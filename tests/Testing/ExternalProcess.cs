@@ -6,7 +6,7 @@ namespace Grid.Testing;
 
 /// <summary>
 /// A real process on this machine with its output (stdout and stderr, in order) captured; stopped on dispose (SIGINT,
-/// then killed after a grace period). <see cref="RunAsync"/> runs a command to its end instead.
+/// then killed after a grace period). <see cref="RunAsync(TimeSpan, string, string[])"/> runs a command to its end instead.
 /// </summary>
 public sealed class ExternalProcess : IAsyncDisposable
 {
@@ -92,9 +92,18 @@ public sealed class ExternalProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command to its end and returns its exit code, stdout and stderr; on timeout kills it and throws.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string file, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string file, params string[] arguments) =>
+        RunAsync(timeout, file, new Dictionary<string, string>(), arguments);
+
+    /// <summary><see cref="RunAsync(TimeSpan, string, string[])"/> with extra environment variables (a password, say).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string file, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Launch(StartInfo(file, arguments));
+        var start = StartInfo(file, arguments);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Launch(start);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
@@ -110,7 +119,7 @@ public sealed class ExternalProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary><see cref="RunAsync"/> for callers that cannot await (a lazily computed value).</summary>
+    /// <summary><see cref="RunAsync(TimeSpan, string, string[])"/> for callers that cannot await (a lazily computed value).</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, string file, params string[] arguments) =>
         // On the thread pool, so that blocking here never waits on a continuation queued to the test's own context.
         Task.Run(() => RunAsync(timeout, file, arguments)).GetAwaiter().GetResult();

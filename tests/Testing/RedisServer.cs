@@ -26,11 +26,12 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>Starts a server and waits until it accepts connections.</summary>
     /// <param name="port">The port; by default a free one (<see cref="FreePorts"/>).</param>
-    public static async Task<RedisServer> StartAsync(int? port = null, TimeSpan? timeout = null)
+    /// <param name="password">Clients must authenticate with it (<c>--requirepass</c>), as on Kubernetes; null: no password.</param>
+    public static async Task<RedisServer> StartAsync(int? port = null, TimeSpan? timeout = null, string? password = null)
     {
         int chosen = port ?? FreePorts.Next();
-        var process = ExternalProcess.Start("redis-server", "redis-server",
-            "--port", chosen.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        string[] arguments = ["--port", chosen.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        var process = ExternalProcess.Start("redis-server", "redis-server", password is null ? arguments : [.. arguments, "--requirepass", password]);
         var server = new RedisServer(process, chosen);
         try
         {

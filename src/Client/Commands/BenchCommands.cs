@@ -391,12 +391,17 @@ public static class BenchCommands
         };
         var silos = new Option<int?>("--silos") { Description = "Silos of the in-process cluster for --shards (default: one per shard)", HelpName = "S" };
         var compare = new Option<bool>("--compare") { Description = "With --shards: also run the single-process fit with the same settings and report both" };
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "With --shards: the sharded fit without and with mutual TLS between the silos (a throwaway CA), twice each, alternating, " +
+                "each on a fresh cluster; reports both round times and the growth",
+        };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
         var command = new Command("kmeans",
             "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia, iterations and the test rows' silhouette, Davies–Bouldin and Calinski–Harabasz (timed apart)")
         {
-            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, limit, dataDir,
+            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, tls, limit, dataDir,
         };
         var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
@@ -431,13 +436,17 @@ public static class BenchCommands
                     Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads),
                 };
-                var report = await ShardedKMeansBench.RunAsync(data, parse.GetValue(dataDir)!, kind, kmeans, shardCount, siloCount, parse.GetValue(compare), to.Print, ct);
+                if (parse.GetValue(tls) && parse.GetValue(compare))
+                {
+                    throw new UserInputException("--tls and --compare: one comparison at a time");
+                }
+                var report = await ShardedKMeansBench.RunAsync(data, parse.GetValue(dataDir)!, kind, kmeans, shardCount, siloCount, parse.GetValue(compare), parse.GetValue(tls), to.Print, ct);
                 Print(report, to);
                 return ExitCodes.Ok;
             }
-            if (parse.GetValue(silos) is not null || parse.GetValue(compare))
+            if (parse.GetValue(silos) is not null || parse.GetValue(compare) || parse.GetValue(tls))
             {
-                throw new UserInputException("--silos and --compare go with --shards N");
+                throw new UserInputException("--silos, --compare and --tls go with --shards N");
             }
             torch.set_num_threads(Environment.ProcessorCount);
             using var scope = torch.NewDisposeScope();

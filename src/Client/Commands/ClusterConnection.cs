@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using StackExchange.Redis;
+using Grid.Silo.Hosting;
 
 namespace Grid.Client.Commands;
 
@@ -29,10 +29,14 @@ public sealed class ClusterConnection
         HelpName = "HOST:PORT",
     };
 
+    /// <summary>The environment variable the console reads Redis' password from when <c>--redis</c> holds none.</summary>
+    public const string RedisPasswordVariable = "GRID_REDIS_PASSWORD";
+
     public static Option<string?> RedisOption() => new("--redis")
     {
-        Description = "Redis HOST:PORT of a cluster; finds its gateways from the membership table",
-        HelpName = "HOST:PORT",
+        Description = $"Redis of a cluster, HOST:PORT or HOST:PORT,password=…,user=…,ssl=true (the password can come from {RedisPasswordVariable}); " +
+            "finds its gateways from the membership table",
+        HelpName = "HOST:PORT[,…]",
     };
 
     public static Option<string> ClusterIdOption() => new("--cluster-id")
@@ -57,10 +61,11 @@ public sealed class ClusterConnection
     {
         string clusterId = parse.GetValue(connection.ClusterId)!;
         var target = new ClusterTarget(
-            parse.GetValue(connection.Redis),
+            parse.GetValue(connection.Redis) is { } redis ? RedisTarget.Parse(redis, Environment.GetEnvironmentVariable(RedisPasswordVariable), "--redis") : null,
             parse.GetValue(connection.Gateway) ?? DefaultGateway,
             clusterId,
             parse.GetValue(connection.ServiceId) is { Length: > 0 } service ? service : clusterId);
+        var certificates = ClusterCertificates.LoadIfEnabled(connection.Tls.Read(parse));
         IReadOnlyList<IPEndPoint> gateways = target.Redis is null
             ? [await ClusterProbe.GatewayAsync(target, cancellationToken)]
             : await ClusterProbe.RedisGatewaysAsync(target, cancellationToken);
@@ -77,7 +82,7 @@ public sealed class ClusterConnection
             });
             if (target.Redis is not null)
             {
-                var options = ConfigurationOptions.Parse(target.Redis);
+                var options = target.Redis.Options();
                 client.UseRedisClustering(o => o.ConfigurationOptions = options);
             }
             else
@@ -86,6 +91,10 @@ public sealed class ClusterConnection
             }
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Services.AddSingleton<IClientConnectionRetryFilter>(attempts);
+            if (certificates is not null)
+            {
+                client.UseTls(certificates.Configure);
+            }
         });
         var host = builder.Build();
         try
@@ -98,7 +107,13 @@ public sealed class ClusterConnection
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new UserInputException(attempts.Failed > 0 ? target.TurnedAway(gateways, attempts.Failed) : target.NoAnswer(gateways, JoinTimeout));
+            if (attempts.Failed == 0)
+            {
+                throw new UserInputException(target.NoAnswer(gateways, JoinTimeout));
+            }
+            // Turned away: a TLS mismatch (no certificate, or one the cluster's CA did not sign) says so in one handshake.
+            throw new UserInputException(await TlsProbe.ProblemAsync(gateways[0], certificates, "the gateway at", "this client", cancellationToken)
+                ?? target.TurnedAway(gateways, attempts.Failed));
         }
     }
 
@@ -187,4 +202,4 @@ internal sealed class ClientHost(IHost host) : IHost
 }
 
 /// <summary>The options that say how a command reaches its cluster.</summary>
-public sealed record ConnectionOptions(Option<string?> Gateway, Option<string?> Redis, Option<string> ClusterId, Option<string?> ServiceId);
+public sealed record ConnectionOptions(Option<string?> Gateway, Option<string?> Redis, Option<string> ClusterId, Option<string?> ServiceId, TlsOptionSet Tls);

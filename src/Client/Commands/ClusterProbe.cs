@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace Grid.Client.Commands;
 
 /// <summary>What a command tries to reach: Redis (when given) or a gateway, and the cluster's ids.</summary>
-internal sealed record ClusterTarget(string? Redis, string Gateway, string ClusterId, string ServiceId)
+internal sealed record ClusterTarget(RedisTarget? Redis, string Gateway, string ClusterId, string ServiceId)
 {
     public string Cluster => $"cluster '{ClusterId}' (service '{ServiceId}')";
 
@@ -57,25 +57,30 @@ internal static class ClusterProbe
     /// <summary>The gateways of the active silos of the target cluster in its Redis; a <see cref="UserInputException"/> saying what is wrong when there are none.</summary>
     public static async Task<IReadOnlyList<IPEndPoint>> RedisGatewaysAsync(ClusterTarget target, CancellationToken cancellationToken)
     {
-        string address = target.Redis!;
-        if (await TryConnectAsync(ClusterConnection.ParseEndpoint(address.Split(',')[0]), cancellationToken) is { } problem)
+        var address = target.Redis!;
+        if (await TryConnectAsync(ClusterConnection.ParseEndpoint(address.Endpoint), cancellationToken) is { } problem)
         {
             throw new UserInputException(
                 $"cannot reach Redis at {address} ({problem}); tried for {target.Cluster}. " +
-                $"Is redis-server running there (`redis-cli -h {Host(address)} -p {Port(address)} ping`), and is it the --redis the silos were started with?");
+                $"Is redis-server running there (`redis-cli -h {Host(address.Endpoint)} -p {Port(address.Endpoint)} ping`), and is it the --redis the silos were started with?");
         }
-        var options = ConfigurationOptions.Parse(address);
-        // Connect once, briefly, and never throw the library's advice at the user: IsConnected says how it went.
-        options.AbortOnConnectFail = false;
+        var options = address.Options();
+        // Connect once, briefly, and never throw the library's advice at the user: one line says how it went.
+        options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
         options.ConnectTimeout = (int)ProbeTimeout.TotalMilliseconds;
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-        if (!redis.IsConnected)
+        ConnectionMultiplexer redis;
+        try
         {
-            throw new UserInputException(
-                $"Redis at {address} accepts connections but did not let this client in within {Seconds(ProbeTimeout)} s; tried for {target.Cluster}. " +
-                "Does it need a password or TLS? --redis takes a StackExchange.Redis configuration, e.g. HOST:PORT,password=…,ssl=true, as the silos' does");
+            redis = await ConnectionMultiplexer.ConnectAsync(options);
         }
+        catch (RedisException ex)
+        {
+            throw new UserInputException(address.CredentialsRefused(ex) ??
+                $"Redis at {address} accepts connections but did not let this client in within {Seconds(ProbeTimeout)} s; tried for {target.Cluster}. " +
+                "Does it need TLS? --redis takes a StackExchange.Redis configuration, e.g. HOST:PORT,password=…,ssl=true, as the silos' does");
+        }
+        await using var _ = redis;
         var database = redis.GetDatabase();
         var silos = Rows(await database.HashGetAllAsync($"{target.ServiceId}{MembersSegment}{target.ClusterId}"));
         if (silos.Count == 0)
@@ -164,9 +169,9 @@ internal static class ClusterProbe
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string Host(string address) => address.Split(',')[0].Split(':')[0];
+    private static string Host(string endpoint) => endpoint.Split(':')[0];
 
-    private static string Port(string address) => address.Split(',')[0].Split(':') is [_, var port, ..] ? port : "6379";
+    private static string Port(string endpoint) => endpoint.Split(':') is [_, var port, ..] ? port : "6379";
 
     /// <summary>What the console needs of a membership entry; null when the entry is not one (the table's version).</summary>
     private sealed record MemberRow(string Name, SiloStatus Status, IPEndPoint Gateway, DateTimeOffset IAmAlive)

@@ -22,8 +22,11 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Services of the first silo, from which work is driven.</summary>
     public IServiceProvider Services => _silos[0].Services;
 
-    /// <summary>Starts <paramref name="count"/> silos reading data from <paramref name="dataDir"/> and waits until every worker has reported to the scheduler.</summary>
-    public static async Task<InProcessCluster> StartAsync(int count, string dataDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="count"/> silos reading data from <paramref name="dataDir"/> and waits until every worker has reported
+    /// to the scheduler. <paramref name="tls"/>: every silo links to the others with mutual TLS, presenting this identity.
+    /// </summary>
+    public static async Task<InProcessCluster> StartAsync(int count, string dataDir, CancellationToken cancellationToken, TlsFiles? tls = null)
     {
         var cluster = new InProcessCluster();
         try
@@ -40,6 +43,7 @@ public sealed class InProcessCluster : IAsyncDisposable
                     PrimarySiloPort = i == 0 ? null : primary,
                     DataDir = dataDir,
                     ArtifactsDir = cluster._artifacts,
+                    Tls = tls ?? new TlsFiles(),
                 }, logging =>
                 {
                     GridSilo.ConsoleLogging(LogLevel.Error)(logging);

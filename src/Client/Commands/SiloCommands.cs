@@ -19,13 +19,20 @@ public static class SiloCommands
 {
     private sealed record SiloOptions(
         Option<string?> Redis, Option<int> SiloPort, Option<int> GatewayPort, Option<int> HttpPort, Option<int?> MetricsPort,
-        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout, Option<string> MemoryLimit);
+        Option<string> Slots, Option<string> DataDir, Option<string> Artifacts, Option<int> DrainTimeout, Option<string> MemoryLimit,
+        TlsOptionSet Tls, Option<string?> ApiTokensFile);
 
     /// <param name="defaults">What an option not given stands for: <c>grid silo</c> reads them from the environment (<c>Grid__Silo__*</c>).</param>
     private static SiloOptions AddSiloOptions(Command command, bool embedded, GridSiloOptions defaults)
     {
         var options = new SiloOptions(
-            new Option<string?>("--redis") { Description = "Redis HOST:PORT: cluster mode (Redis membership and grain state); omit for embedded mode", DefaultValueFactory = _ => defaults.Redis, HelpName = "HOST:PORT" },
+            new Option<string?>("--redis")
+            {
+                Description = "Redis for cluster mode (membership and grain state): HOST:PORT, or HOST:PORT,password=…,user=…,ssl=true; " +
+                    "the password can come from Grid__Silo__RedisPassword instead. Default: Grid__Silo__Redis; omit both for embedded mode",
+                // No DefaultValueFactory: help would print the default, and one from the environment may hold a password.
+                HelpName = "HOST:PORT[,…]",
+            },
             new Option<int>("--silo-port") { Description = "Silo-to-silo port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.SiloPort, HelpName = "P" },
             new Option<int>("--gateway-port") { Description = "Client gateway port" + (embedded ? " (default: a free port)" : ""), DefaultValueFactory = _ => embedded ? 0 : defaults.GatewayPort, HelpName = "P" },
             new Option<int>("--http-port") { Description = "Port of /healthz, /readyz, /metrics and the results pages (0: a free port)", DefaultValueFactory = _ => embedded ? 0 : defaults.HttpPort, HelpName = "P" },
@@ -46,10 +53,20 @@ public static class SiloCommands
                     "available to the process (the container's limit on Kubernetes); off: never",
                 DefaultValueFactory = _ => defaults.MemoryLimit,
                 HelpName = "SIZE|auto|off",
+            },
+            TlsOptionSet.Create("this silo", defaults.Tls),
+            new Option<string?>("--api-tokens-file")
+            {
+                Description = "Tokens for the HTTP pages and API, one ROLE:TOKEN a line (ROLE read or write; also Grid__Silo__ApiTokens=ROLE:TOKEN;…): " +
+                    "with tokens, every page but /healthz and /readyz needs one (Authorization: Bearer, or the /login form)",
+                DefaultValueFactory = _ => defaults.ApiTokensFile,
+                HelpName = "FILE",
             });
         if (!embedded)
         {
             command.Options.Add(options.Redis);
+            options.Tls.AddTo(command);
+            command.Options.Add(options.ApiTokensFile);
         }
         command.Options.Add(options.SiloPort);
         command.Options.Add(options.GatewayPort);
@@ -77,7 +94,7 @@ public static class SiloCommands
     /// <summary>The command line over <paramref name="settings"/> (the defaults, with what only configuration sets: ids and addresses).</summary>
     private static GridSiloOptions Read(ParseResult parse, SiloOptions o, bool embedded, GridSiloOptions settings)
     {
-        settings.Redis = embedded ? null : parse.GetValue(o.Redis);
+        settings.Redis = embedded ? null : parse.GetValue(o.Redis) ?? settings.Redis;
         settings.SiloPort = Port(parse.GetValue(o.SiloPort));
         settings.GatewayPort = Port(parse.GetValue(o.GatewayPort));
         settings.HttpPort = Port(parse.GetValue(o.HttpPort));
@@ -87,6 +104,11 @@ public static class SiloCommands
         settings.ArtifactsDir = parse.GetValue(o.Artifacts)!;
         settings.DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(o.DrainTimeout));
         settings.MemoryLimit = parse.GetValue(o.MemoryLimit)!;
+        if (!embedded)
+        {
+            settings.Tls = o.Tls.Read(parse);
+            settings.ApiTokensFile = parse.GetValue(o.ApiTokensFile);
+        }
         return settings;
     }
 
@@ -120,7 +142,8 @@ public static class SiloCommands
             "Run a silo until Ctrl-C or SIGTERM, then shut down gracefully: running stages get --drain-timeout to finish, the rest are handed back. " +
             "Without --redis it is a one-silo embedded cluster. " +
             "Every setting can also come from the environment: Grid__Silo__Redis, Grid__Silo__Slots, Grid__Silo__DrainTimeout, Grid__Silo__ClusterId, " +
-            "Grid__Silo__ServiceId, Grid__Silo__AdvertisedAddress, Grid__Silo__HttpAddress, … (options win).");
+            "Grid__Silo__ServiceId, Grid__Silo__AdvertisedAddress, Grid__Silo__HttpAddress, Grid__Silo__RedisPassword, Grid__Silo__Tls__Cert, " +
+            "Grid__Silo__ApiTokens, … (options win).");
         var options = AddSiloOptions(command, embedded: false, GridSiloOptions.FromConfiguration(configuration));
         command.SetAction(async (parse, ct) =>
         {
@@ -134,7 +157,8 @@ public static class SiloCommands
             await using var app = GridSilo.Build(settings, GridSilo.ConsoleLogging(LogLevel.Information));
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.Redis : "embedded mode")}, cluster {settings.ClusterId} (service {settings.EffectiveServiceId}), " +
+                $"silo up: {(settings.IsClusterMode ? "cluster mode, redis " + settings.RedisTarget() : "embedded mode")}, {(settings.Tls.IsEnabled ? "mutual TLS" : "no TLS")}, " +
+                $"{(ApiTokens.IsConfigured(settings) ? "HTTP tokens required" : "HTTP open")}, cluster {settings.ClusterId} (service {settings.EffectiveServiceId}), " +
                 $"{(string.IsNullOrWhiteSpace(settings.AdvertisedAddress) ? "" : "advertised " + settings.AdvertisedAddress + ", ")}silo port {settings.SiloPort}, " +
                 $"gateway {settings.GatewayPort}, http {string.Join(", ", app.Urls)}, metrics on port {settings.MetricsPort ?? settings.HttpPort}, " +
                 $"slots {settings.Slots}, memory limit {(settings.MemoryLimitBytes() is long limit ? MemorySize.Format(limit) : "off")}, data {settings.DataDir}, artifacts {settings.ArtifactsDir}"));

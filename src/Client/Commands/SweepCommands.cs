@@ -76,11 +76,12 @@ public static class SweepCommands
     internal static ConnectionOptions AddConnection(Command command)
     {
         var connection = new ConnectionOptions(ClusterConnection.GatewayOption(), ClusterConnection.RedisOption(),
-            ClusterConnection.ClusterIdOption(), ClusterConnection.ServiceIdOption());
+            ClusterConnection.ClusterIdOption(), ClusterConnection.ServiceIdOption(), TlsOptionSet.ForClient());
         command.Options.Add(connection.Gateway);
         command.Options.Add(connection.Redis);
         command.Options.Add(connection.ClusterId);
         command.Options.Add(connection.ServiceId);
+        connection.Tls.AddTo(command);
         return connection;
     }
 

@@ -47,6 +47,7 @@ public sealed class GridMetrics
     private readonly Counter<long> _leases;
     private readonly Counter<long> _epochs;
     private readonly Counter<long> _kmeansSteps;
+    private readonly Counter<long> _accessRefused;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _stageDuration;
 
@@ -70,6 +71,8 @@ public sealed class GridMetrics
         _leases = Meter.CreateCounter<long>("grid.scheduler.leases", "{lease}", "Slot leases the scheduler granted");
         _epochs = Meter.CreateCounter<long>("grid.autoencoder.epochs", "{epoch}", "Autoencoder epochs completed on this silo");
         _kmeansSteps = Meter.CreateCounter<long>("grid.kmeans.steps", "{step}", "k-means steps (Lloyd iterations or mini-batch steps) on this silo");
+        _accessRefused = Meter.CreateCounter<long>("grid.http.access.refused", "{request}",
+            "HTTP requests this silo refused: no token, an invalid one, a read token on a write endpoint, a cross-site write, or too many invalid tokens from one address");
         _queueWait = Meter.CreateHistogram<double>("grid.stage.queue_wait", "s", "Time a stage waited for a slot",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _stageDuration = Meter.CreateHistogram<double>("grid.stage.duration", "s", "Time a stage computed on its slot",
@@ -92,6 +95,10 @@ public sealed class GridMetrics
         foreach (var stage in StageKinds)
         {
             _stagesReused.Add(0, Tag("stage", Name(stage)));
+        }
+        foreach (string reason in AccessRefusals)
+        {
+            _accessRefused.Add(0, Tag("reason", reason));
         }
 
         Meter.CreateObservableGauge("grid.slots", ObserveSlots(_slotCapacity), "{slot}", "Compute slots this silo offers");
@@ -185,6 +192,12 @@ public sealed class GridMetrics
 
     /// <summary>The scheduler left this silo: another silo reports it from now on.</summary>
     public void SchedulerGone() => Volatile.Write(ref _scheduler, null);
+
+    /// <summary>Reasons <see cref="AccessRefused"/> counts: the <c>reason</c> tag's values.</summary>
+    public static readonly IReadOnlyList<string> AccessRefusals = ["missing", "invalid", "forbidden", "cross_site", "limited"];
+
+    /// <summary>An HTTP request refused for <paramref name="reason"/>, one of <see cref="AccessRefusals"/>.</summary>
+    public void AccessRefused(string reason) => _accessRefused.Add(1, Tag("reason", reason));
 
     /// <summary>The scheduler leased a slot of <paramref name="kind"/>.</summary>
     public void LeaseGranted(SlotKind kind) => _leases.Add(1, Tag("resource", Name(kind)));

@@ -22,7 +22,6 @@ using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Configuration;
-using StackExchange.Redis;
 
 namespace Grid.Silo.Hosting;
 
@@ -74,7 +73,11 @@ public static class GridSilo
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
 
+        builder.Services.AddSingleton<ApiAccess>();
         var app = builder.Build();
+        // First: who may ask anything at all (tokens, when configured; never cross-site writes).
+        var access = app.Services.GetRequiredService<ApiAccess>();
+        app.Use((context, next) => access.InvokeAsync(context, next));
         // With a metrics port, /metrics is served there only (an internal port a scraper reaches and users do not).
         int? onlyPort = options.MetricsPort;
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
@@ -83,6 +86,7 @@ public static class GridSilo
         app.MapGet("/readyz", (IGrainFactory grains, SiloDrain drain) => Readiness.CheckAsync(grains, drain));
         // Results pages: the sweeps, their tables and figures, live.
         app.MapResultsPages();
+        ApiAccess.MapSignIn(app);
         app.MapFallback(() => Results.Text(
             "no such page on this silo: the results are at / and /sweeps/{id} (JSON: /api/sweeps), health at /healthz and /readyz, metrics at " + MetricsPath,
             statusCode: StatusCodes.Status404NotFound));
@@ -130,7 +134,7 @@ public static class GridSilo
         silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}:{options.SiloPort}");
         if (options.IsClusterMode)
         {
-            var redis = ConfigurationOptions.Parse(options.Redis!);
+            var redis = options.RedisTarget()!.Options();
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
             silo.AddRedisGrainStorage(StorageName, o =>
             {
@@ -151,6 +155,10 @@ public static class GridSilo
                 options.PrimarySiloPort is int primary ? new IPEndPoint(IPAddress.Loopback, primary) : null);
             silo.AddMemoryGrainStorage(StorageName);
             silo.UseInMemoryReminderService();
+        }
+        if (ClusterCertificates.LoadIfEnabled(options.Tls) is { } certificates)
+        {
+            silo.UseTls(certificates.Configure);
         }
         ConfigureGrid(silo);
     }

@@ -36,8 +36,30 @@ public sealed class GridSiloOptions
     /// </summary>
     public string HttpAddress { get; set; } = IPAddress.Loopback.ToString();
 
-    /// <summary>Redis <c>HOST:PORT</c> for cluster mode; empty for embedded mode (localhost clustering, in-memory state).</summary>
+    /// <summary>
+    /// Redis for cluster mode, <c>HOST:PORT</c> or a StackExchange.Redis configuration (<c>HOST:PORT,password=…,user=…,ssl=true</c>);
+    /// empty for embedded mode (localhost clustering, in-memory state). Never printed with its password.
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>Redis' password when <see cref="Redis"/> holds none (<c>Grid__Silo__RedisPassword</c>, from a Secret on Kubernetes).</summary>
+    public string? RedisPassword { get; set; }
+
+    /// <summary>
+    /// Mutual TLS on the silo and gateway ports (<c>Grid__Silo__Tls__Cert</c>, <c>…__Key</c>, <c>…__Ca</c>): silos and clients
+    /// then need a certificate signed by the CA to connect. None: no TLS, as on a laptop.
+    /// </summary>
+    public TlsFiles Tls { get; set; } = new();
+
+    /// <summary>
+    /// Tokens for the HTTP pages and API, <c>ROLE:TOKEN;ROLE:TOKEN</c> with ROLE <c>read</c> or <c>write</c>
+    /// (<c>Grid__Silo__ApiTokens</c>). With tokens (here or in <see cref="ApiTokensFile"/>) every page but the health
+    /// probes needs one; without, the pages answer everyone who reaches the HTTP port.
+    /// </summary>
+    public string? ApiTokens { get; set; }
+
+    /// <summary>A file of API tokens, one <c>ROLE:TOKEN</c> a line (<c>#</c> comments); read again when it changes.</summary>
+    public string? ApiTokensFile { get; set; }
 
     public int SiloPort { get; set; } = 11111;
 
@@ -111,6 +133,9 @@ public sealed class GridSiloOptions
         _ => MemorySize.Parse(MemoryLimit),
     };
 
+    /// <summary>Cluster mode's Redis, its password filled in from <see cref="RedisPassword"/>; null in embedded mode.</summary>
+    public RedisTarget? RedisTarget() => IsClusterMode ? Hosting.RedisTarget.Parse(Redis!, RedisPassword, "--redis") : null;
+
     /// <summary><see cref="ServiceId"/>, or the cluster id when it is empty.</summary>
     public string EffectiveServiceId => string.IsNullOrWhiteSpace(ServiceId) ? ClusterId : ServiceId;
 
@@ -167,9 +192,11 @@ public sealed class GridSiloOptions
         {
             throw new ArgumentException("Grid:Silo:ArtifactsDir is empty");
         }
-        if (IsClusterMode && !Redis!.Contains(':'))
+        RedisTarget();
+        Tls.Validate();
+        if (!string.IsNullOrWhiteSpace(ApiTokensFile) && !File.Exists(ApiTokensFile))
         {
-            throw new ArgumentException($"Grid:Silo:Redis '{Redis}' is not HOST:PORT");
+            throw new ArgumentException($"--api-tokens-file {ApiTokensFile}: no such file");
         }
         if (string.IsNullOrWhiteSpace(ClusterId))
         {

@@ -12,6 +12,8 @@ namespace Grid.Silo.Hosting;
 /// joining marks the live silo as an older version of itself, dead: the live silo stops with all its work. Binding each
 /// port here without port reuse fails while another socket listens on it; and in cluster mode a live silo registered at
 /// this silo's endpoint from another machine (the same advertised address) is found in the membership table and answers.
+/// In cluster mode it also finds what would keep the silo out of the cluster (Redis' credentials, TLS), which Orleans
+/// would only report after minutes of retries.
 /// </summary>
 public static class SiloEndpoints
 {
@@ -23,7 +25,7 @@ public static class SiloEndpoints
     /// <summary>How long the check waits for Redis, and for a registered silo to answer.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
 
-    /// <summary>One line saying which endpoint is taken and what to do, or null when the silo may start.</summary>
+    /// <summary>One line saying which endpoint is taken, or what keeps the silo out, and what to do; null when the silo may start.</summary>
     public static async Task<string?> FindConflictAsync(GridSiloOptions options, CancellationToken cancellationToken)
     {
         foreach (var (option, address, port) in Ports(options))
@@ -34,7 +36,7 @@ public static class SiloEndpoints
                     $"(a second silo there would take over the live one's place in the cluster). Choose another {option}.";
             }
         }
-        return options.IsClusterMode ? await FindLiveMemberAsync(options, cancellationToken) : null;
+        return options.IsClusterMode ? await CheckMembershipAsync(options, cancellationToken) : null;
     }
 
     /// <summary>The ports the silo will listen on, with the option that sets each and the address it binds.</summary>
@@ -76,41 +78,73 @@ public static class SiloEndpoints
     }
 
     /// <summary>
-    /// A live silo the membership table lists at this silo's endpoint: its entry is active and its silo port answers. A dead
-    /// entry, or an active one whose silo was killed (nothing answers), is what a restart on the same port replaces.
+    /// What the cluster's membership says against starting this silo, in one line, or null. A live silo the membership table
+    /// lists at this silo's endpoint: its entry is active and its silo port answers (a dead entry, or an active one whose
+    /// silo was killed, is what a restart on the same port replaces). And what would keep this silo out, which Orleans
+    /// would retry for minutes: Redis refusing its credentials; a cluster that links with TLS when this silo has none; with
+    /// TLS, the cluster's silos refusing its certificate or presenting one its CA does not trust. When nothing is against
+    /// it, records whether this silo links with TLS, for the next silo's check.
     /// </summary>
-    public static async Task<string?> FindLiveMemberAsync(GridSiloOptions options, CancellationToken cancellationToken)
+    public static async Task<string?> CheckMembershipAsync(GridSiloOptions options, CancellationToken cancellationToken)
     {
         var endpoint = new IPEndPoint(string.IsNullOrWhiteSpace(options.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress), options.SiloPort);
-        var redis = ConfigurationOptions.Parse(options.Redis!);
-        redis.AbortOnConnectFail = false;
+        var target = options.RedisTarget()!;
+        var redis = target.Options();
+        redis.AbortOnConnectFail = true;
+        redis.ConnectRetry = 1;
         redis.ConnectTimeout = (int)Patience.TotalMilliseconds;
         redis.SyncTimeout = redis.AsyncTimeout = (int)Patience.TotalMilliseconds;
-        HashEntry[] members;
         try
         {
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
-            // Orleans.Clustering.Redis keeps the table in one hash: "{service id}/members/{cluster id}", a field per silo.
-            members = await connection.GetDatabase().HashGetAllAsync($"{options.EffectiveServiceId}/members/{options.ClusterId}").WaitAsync(Patience, cancellationToken);
+            return await FindProblemAsync(connection.GetDatabase(), options, endpoint, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Orleans reports an unreachable Redis itself when it starts.
-            return null;
+            // Orleans reports an unreachable Redis itself when it starts; credentials it would retry with for good.
+            return target.CredentialsRefused(ex);
         }
-        foreach (var member in members)
+    }
+
+    private static async Task<string?> FindProblemAsync(IDatabase redis, GridSiloOptions options, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        // Orleans.Clustering.Redis keeps the table in one hash: "{service id}/members/{cluster id}", a field per silo.
+        var members = await redis.HashGetAllAsync($"{options.EffectiveServiceId}/members/{options.ClusterId}").WaitAsync(Patience, cancellationToken);
+        var active = members.Select(m => ActiveSilo(m)).OfType<SiloAddress>().ToList();
+        foreach (var silo in active.Where(s => s.Endpoint.Equals(endpoint)))
         {
-            if (ActiveSiloAt(member, endpoint) is { } silo && await AnswersAsync(endpoint, cancellationToken))
+            if (await AnswersAsync(endpoint, cancellationToken))
             {
-                return $"--silo-port {options.SiloPort}: the cluster's membership table lists a live silo at {endpoint} ({silo}), and it answers: " +
+                return $"--silo-port {options.SiloPort}: the cluster's membership table lists a live silo at {endpoint} ({silo.ToParsableString()}), and it answers: " +
                     "starting here would declare it dead. Stop that silo first, or choose another --silo-port (or advertised address).";
             }
         }
+        // Whether the cluster's silos link with TLS: the last silo that started says so here. A silo without TLS cannot tell
+        // otherwise (it would speak plain Orleans to TLS ports, and Orleans retries that for minutes).
+        string tlsKey = $"{options.EffectiveServiceId}/grid-tls/{options.ClusterId}";
+        var others = active.Where(s => !s.Endpoint.Equals(endpoint)).ToList();
+        var certificates = ClusterCertificates.LoadIfEnabled(options.Tls);
+        if (others.Count > 0)
+        {
+            if (certificates is null && await redis.StringGetAsync(tlsKey).WaitAsync(Patience, cancellationToken) == TlsRequired)
+            {
+                return $"the cluster's {others.Count} active silo(s) link with mutual TLS: start this silo with --tls-cert, --tls-key and --tls-ca " +
+                    "(or Grid__Silo__Tls__Cert, …__Key, …__Ca) and a certificate the cluster's CA signed";
+            }
+            if (certificates is not null && await TlsProbe.ProblemAsync(others[0].Endpoint, certificates, "the cluster's silo at", "this silo", cancellationToken) is { } problem)
+            {
+                return problem;
+            }
+        }
+        await redis.StringSetAsync(tlsKey, certificates is null ? "off" : TlsRequired).WaitAsync(Patience, cancellationToken);
         return null;
     }
 
-    /// <summary>The silo address of a membership row at <paramref name="endpoint"/> whose status is active, or null.</summary>
-    private static string? ActiveSiloAt(HashEntry member, IPEndPoint endpoint)
+    /// <summary>What a silo with TLS writes under the cluster's TLS key.</summary>
+    private const string TlsRequired = "required";
+
+    /// <summary>The silo address of a membership row whose status is active, or null.</summary>
+    private static SiloAddress? ActiveSilo(HashEntry member)
     {
         string field = member.Name.ToString();
         if (!field.StartsWith('S') || !member.Value.HasValue)
@@ -128,14 +162,10 @@ public static class SiloEndpoints
         {
             return null;
         }
-        if (!address.Endpoint.Equals(endpoint))
-        {
-            return null;
-        }
         using var row = JsonDocument.Parse(member.Value.ToString());
         bool active = row.RootElement.TryGetProperty("Status", out var status) &&
             (status.ValueKind == JsonValueKind.Number ? status.GetInt32() == (int)SiloStatus.Active : status.GetString() == nameof(SiloStatus.Active));
-        return active ? address.ToParsableString() : null;
+        return active ? address : null;
     }
 
     private static async Task<bool> AnswersAsync(IPEndPoint endpoint, CancellationToken cancellationToken)

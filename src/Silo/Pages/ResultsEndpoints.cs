@@ -113,6 +113,12 @@ public static class ResultsEndpoints
                 ? Json(Status(snapshot))
                 : Json(new JsonObject { ["error"] = $"no sweep '{id}' on this cluster; GET /api/sweeps lists them" }, StatusCodes.Status404NotFound));
 
+        // The one write: cancelling a sweep (with API tokens, a write token's).
+        app.MapPost("/api/sweeps/{id}/cancel", async (string id, IGrainFactory grains) =>
+            await grains.GetGrain<ISweepGrain>(id).CancelAsync() is { } snapshot
+                ? Json(Status(snapshot))
+                : Json(new JsonObject { ["error"] = $"no sweep '{id}' on this cluster; GET /api/sweeps lists them" }, StatusCodes.Status404NotFound));
+
         app.MapGet("/sweeps/{id}", async (string id, IGrainFactory grains, ResultSources sources) =>
         {
             if (await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync() is not { } snapshot)
