@@ -75,7 +75,7 @@ public sealed class LiveSiloTests
             secrets.RotateTokens(tokensFile);
 
             // The gateway accepts only TLS clients.
-            Assert.NotNull(await TlsProbe.ProblemAsync(new IPEndPoint(IPAddress.Loopback, settings.GatewayPort), null, "the gateway at", "this client", CancellationToken.None));
+            Assert.NotNull(await TlsProbe.ProblemAsync(new IPEndPoint(IPAddress.Loopback, settings.GatewayPort), identity: null, "the gateway at", "this client", CancellationToken.None));
 
             // Every probe, on the port the manifest names, answers as the kubelet needs (200), without a token.
             foreach (var (kind, probe) in new[] { ("startup", container.StartupProbe), ("liveness", container.LivenessProbe), ("readiness", container.ReadinessProbe) })
