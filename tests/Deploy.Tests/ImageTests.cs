@@ -22,7 +22,7 @@ public sealed partial class ImageTests
     {
         Assert.Equal(["console.Dockerfile", "silo-gpu.Dockerfile", "silo.Dockerfile"], DockerfileNames());
         var images = Rendered.Deployable.SelectMany(f => Rendered.Of(f).PodTemplates())
-            .SelectMany(t => t.Template.Spec.Containers.Concat(t.Template.Spec.InitContainers ?? []))
+            .SelectMany(t => Rendered.Containers(t.Template))
             .Select(c => c.Image).ToHashSet();
         Assert.Contains(images, i => Regex.IsMatch(i, @"(^|/)grid-silo:"));
         Assert.Contains(images, i => Regex.IsMatch(i, @"(^|/)grid-silo-gpu:"));

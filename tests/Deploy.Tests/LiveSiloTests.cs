@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Grid.Abstractions.Workers;
 using Grid.Client.Commands;
 using Grid.Silo.Hosting;
@@ -12,9 +13,11 @@ namespace Grid.Deploy.Tests;
 
 /// <summary>
 /// A real silo in this process, configured from an overlay's CPU silo (its arguments and environment, on
-/// free loopback ports and in embedded mode instead of the pod's Redis): its probes' paths answer on the
-/// HTTP port, /metrics on the metrics port, with every metric the KEDA query names; the host takes the
-/// manifest's shutdown budget; and gpu work queues as the overlay means it to.
+/// free loopback ports and in embedded mode instead of the pod's Redis, with throwaway certificate and token files
+/// where the manifest mounts its Secrets): its probes' paths answer on the HTTP port without a token, /metrics on the
+/// metrics port, with every metric the KEDA query names; the pages need a token, and take a rotated one from the
+/// Secret volume without a restart; the gateway requires TLS; the host takes the manifest's shutdown budget; and gpu
+/// work queues as the overlay means it to.
 /// </summary>
 public sealed class LiveSiloTests
 {
@@ -30,6 +33,9 @@ public sealed class LiveSiloTests
         var configuration = Rendered.Configuration(rendered.Environment(container));
         var settings = SiloCommands.SiloSettings(container.Args.Skip(1).ToList(), configuration);
         var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
+        string tokensFile = settings.ApiTokensFile!;
+        // The certificate and the tokens are the cluster's: stand-ins in the kubelet's layout, where the manifest mounts them.
+        using var secrets = LocalSecrets.For(settings, container);
 
         // The pod's ports and Redis are not ours here: same settings otherwise, on loopback.
         using var work = new TempDirectory("grid-deploy-tests-");
@@ -58,7 +64,20 @@ public sealed class LiveSiloTests
                 await app.StartAsync(start.Token);
             }
 
-            // Every probe, on the port the manifest names, answers as the kubelet needs (200).
+            // The pages need a token from the Secret's file.
+            string page = $"http://127.0.0.1:{settings.HttpPort}/api/sweeps";
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(http, page, token: null));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(http, page, secrets.ReadToken));
+            // /metrics is not on the HTTP port, token or not (the metrics port below serves it without one).
+            Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(http, $"http://127.0.0.1:{settings.HttpPort}{GridSilo.MetricsPath}", secrets.ReadToken));
+            // Rotated in the Secret: the silo reads the file again (within seconds; the checks below run meanwhile).
+            string previous = secrets.ReadToken;
+            secrets.RotateTokens(tokensFile);
+
+            // The gateway accepts only TLS clients.
+            Assert.NotNull(await TlsProbe.ProblemAsync(new IPEndPoint(IPAddress.Loopback, settings.GatewayPort), identity: null, "the gateway at", "this client", CancellationToken.None));
+
+            // Every probe, on the port the manifest names, answers as the kubelet needs (200), without a token.
             foreach (var (kind, probe) in new[] { ("startup", container.StartupProbe), ("liveness", container.LivenessProbe), ("readiness", container.ReadinessProbe) })
             {
                 int port = local[ports.TryGetValue(probe.HttpGet.Port.Value, out int named) ? named : int.Parse(probe.HttpGet.Port.Value)];
@@ -78,9 +97,8 @@ public sealed class LiveSiloTests
             var expected = rendered.All<ScaledObject>().Any() ? SlotKind.Gpu : SlotKind.Cpu;
             Assert.Equal(expected, await scheduler.ResolveKindAsync(SlotKind.Gpu));
 
-            // /metrics on the metrics port (the scrape annotations' and the ServiceMonitor's), not on the HTTP port.
+            // /metrics on the metrics port (the scrape annotations' and the ServiceMonitor's), without a token.
             string metrics = await http.GetStringAsync($"http://127.0.0.1:{settings.MetricsPort}{deployment.Spec.Template.Metadata.Annotations["prometheus.io/path"]}");
-            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{settings.HttpPort}{GridSilo.MetricsPath}")).StatusCode);
             var samples = MetricSamples(metrics);
             Assert.Contains(samples, s => s.Name.StartsWith("grid_", StringComparison.Ordinal));
             foreach (var trigger in rendered.All<ScaledObject>().SelectMany(o => o.Spec.Triggers))
@@ -94,11 +112,27 @@ public sealed class LiveSiloTests
                         string.Join("\n", samples.Where(s => s.Name.StartsWith("grid_", StringComparison.Ordinal)).Select(s => s.Name + s.Labels).Distinct()));
                 }
             }
+
+            // Polled with the old token: invalid ones count towards the silo's limit (10 a minute), valid ones do not.
+            await Wait.UntilAsync(async () => await StatusAsync(http, page, previous) == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(20),
+                $"the silo of {folder} reads the tokens of its rotated Secret volume and refuses the old one");
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(http, page, secrets.ReadToken));
         }
         finally
         {
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string url, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     /// <summary>Sample lines of Prometheus' text format: name and the label text in braces.</summary>

@@ -115,7 +115,11 @@ public sealed class ManifestTests
             var environment = rendered.Environment(container, podIp: "10.1.2.3");
             // What `grid silo ARGS` would run with in this environment (the real command-line and configuration binding).
             var settings = SiloCommands.SiloSettings(container.Args.Skip(1).ToList(), Rendered.Configuration(environment));
-            settings.Validate();
+            // The TLS and token files are the cluster's (cert-manager's, the operator's): stand-ins here, where the manifest mounts them.
+            using (LocalSecrets.For(settings, container))
+            {
+                settings.Validate();
+            }
             string where = $"{folder} Deployment/{silo.Metadata.Name}";
 
             var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
@@ -169,7 +173,7 @@ public sealed class ManifestTests
             Assert.Equal("RollingUpdate", silo.Spec.Strategy.Type);
             Assert.Equal("0", silo.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
             var container = Rendered.SiloContainer(silo);
-            var settings = SiloCommands.SiloSettings(container.Args.Skip(1).ToList(), Rendered.Configuration(rendered.Environment(container)));
+            var settings = rendered.SiloSettings(container);
             // The drain comes first in the shutdown; LiveSiloTests checks the whole host budget a silo really takes.
             Assert.True(settings.DrainTimeout > TimeSpan.Zero, $"{silo.Metadata.Name}: running stages get no time to finish");
             Assert.True(TimeSpan.FromSeconds(silo.Spec.Template.Spec.TerminationGracePeriodSeconds!.Value) > settings.DrainTimeout,
@@ -193,7 +197,7 @@ public sealed class ManifestTests
             Assert.True(pod.SecurityContext.RunAsUser > 0, $"{workload}: a non-root runAsUser");
             Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile?.Type);
             Assert.False(pod.AutomountServiceAccountToken ?? true, $"{workload}: no service account token is needed");
-            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            foreach (var container in Rendered.Containers(template))
             {
                 string where = $"{workload} container {container.Name}";
                 var security = container.SecurityContext;
@@ -231,7 +235,7 @@ public sealed class ManifestTests
         var slots = settings.ParsedSlots();
         Assert.Equal(gpuCount, slots.Gpu);
         Assert.Equal(0, slots.Cpu);
-        Assert.Equal(0, SiloCommands.SiloSettings(Rendered.SiloContainer(cpu).Args.Skip(1).ToList(), Rendered.Configuration(rendered.Environment(Rendered.SiloContainer(cpu)))).ParsedSlots().Gpu);
+        Assert.Equal(0, rendered.SiloSettings(Rendered.SiloContainer(cpu)).ParsedSlots().Gpu);
         Assert.False(Rendered.SiloContainer(cpu).Resources.Limits.ContainsKey("nvidia.com/gpu"));
 
         // GPU nodes only: a node selector, and the usual taint tolerated.
@@ -296,8 +300,7 @@ public sealed class ManifestTests
             }
         }
         var silo = rendered.Single<V1NetworkPolicy>("grid-silo");
-        var settings = SiloCommands.SiloSettings(Rendered.SiloContainer(rendered.Silos().First()).Args.Skip(1).ToList(),
-            Rendered.Configuration(rendered.Environment(Rendered.SiloContainer(rendered.Silos().First()))));
+        var settings = rendered.SiloSettings(Rendered.SiloContainer(rendered.Silos().First()));
         // Silo to silo on the silo port; clients on the gateway; Prometheus on the metrics port; nothing else.
         var siloLabels = rendered.Silos().First().Spec.Template.Metadata.Labels;
         Assert.Contains(silo.Spec.Ingress, r => Opens(r, settings.SiloPort) && r.FromProperty.Any(f => f.NamespaceSelector is null && Rendered.Selects(f.PodSelector, siloLabels)));

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using Grid.Client.Commands;
+using Grid.Silo.Hosting;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +26,8 @@ public sealed partial class Rendered
     {
         [ScaledObject.TypeKey] = typeof(ScaledObject),
         [ServiceMonitor.TypeKey] = typeof(ServiceMonitor),
+        [Issuer.TypeKey] = typeof(Issuer),
+        [Certificate.TypeKey] = typeof(Certificate),
     };
 
     private Rendered(string folder, string yaml, IReadOnlyList<object> objects)
@@ -74,7 +78,8 @@ public sealed partial class Rendered
     /// <summary>
     /// The environment the kubelet gives <paramref name="container"/>: envFrom ConfigMaps (from this render),
     /// then env in order with <c>$(VAR)</c> expanded from what precedes it; downward API fields get
-    /// stand-in values (the pod's IP is <paramref name="podIp"/>).
+    /// stand-in values (the pod's IP is <paramref name="podIp"/>), and a Secret's key its value where this render
+    /// makes the Secret (the dev overlay), else <see cref="SecretStandIn"/>.
     /// </summary>
     public Dictionary<string, string> Environment(V1Container container, string podName = "grid-pod-0", string podIp = "10.1.2.3")
     {
@@ -101,11 +106,37 @@ public sealed partial class Rendered
                 };
                 continue;
             }
+            if (variable.ValueFrom?.SecretKeyRef is { } secret)
+            {
+                env[variable.Name] = SecretValue(secret.Name, secret.Key) ?? SecretStandIn(secret.Name, secret.Key);
+                continue;
+            }
             Assert.True(variable.ValueFrom is null, $"{Folder}: {variable.Name} comes from an unexpected source");
             env[variable.Name] = VariableReference().Replace(variable.Value ?? "", m => env.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
         }
         return env;
     }
+
+    /// <summary>What <see cref="Environment"/> gives for key <paramref name="key"/> of a Secret the cluster's operator creates.</summary>
+    public static string SecretStandIn(string name, string key) => $"stand-in-for-{name}-{key}";
+
+    /// <summary>Key <paramref name="key"/> of the Secret <paramref name="name"/> this render makes, or null.</summary>
+    public string? SecretValue(string name, string key) =>
+        All<V1Secret>().SingleOrDefault(s => s.Metadata.Name == name)?.Data?.TryGetValue(key, out var bytes) == true
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : null;
+
+    /// <summary>What <c>grid silo ARGS</c> would run with in the environment this render gives <paramref name="container"/> (the real binding).</summary>
+    public GridSiloOptions SiloSettings(V1Container container) =>
+        SiloCommands.SiloSettings(container.Args.Skip(1).ToList(), Configuration(Environment(container)));
+
+    /// <summary>The volume mount of <paramref name="container"/> that <paramref name="path"/> is on (the deepest), or null.</summary>
+    public static V1VolumeMount? MountOf(V1Container container, string path) =>
+        (container.VolumeMounts ?? []).Where(m => path.StartsWith(m.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal)).MaxBy(m => m.MountPath.Length);
+
+    /// <summary>A pod's containers, init containers included.</summary>
+    public static IEnumerable<V1Container> Containers(V1PodTemplateSpec template) =>
+        template.Spec.Containers.Concat(template.Spec.InitContainers ?? []);
 
     /// <summary>
     /// <paramref name="environment"/> as .NET configuration sees it: <c>A__B</c> is <c>A:B</c>, and
