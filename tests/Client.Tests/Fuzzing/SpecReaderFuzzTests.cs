@@ -22,7 +22,7 @@ public sealed class SpecReaderFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Generated_JSON_specs_read_to_a_spec_or_to_spec_errors() =>
-        Fuzz("spec reader: generated JSON", SpecTrees.Json, 2000);
+        Fuzz("spec reader: generated JSON", SpecTrees.Json, 3000);
 
     [Fact]
     public void Mutated_example_specs_read_to_a_spec_or_to_spec_errors()

@@ -13,8 +13,10 @@ namespace Grid.Client.Tests.Fuzzing;
 /// <summary>Spec text to read, in which syntax, and how it was made.</summary>
 internal sealed record SpecCase(string Origin, string Text, SpecFormat Format)
 {
+    private static readonly JsonSerializerOptions Literal = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The origin and the text as a C# string literal (JSON's escapes are C#'s), to paste into a regression test.</summary>
-    public override string ToString() => $"{Origin} ({Format}): {JsonSerializer.Serialize(Text)}";
+    public override string ToString() => $"{Origin} ({Format}): {JsonSerializer.Serialize(Text, Literal)}";
 }
 
 /// <summary>
@@ -93,8 +95,14 @@ internal static partial class SpecTrees
 
     private static readonly Gen<Node> AnyScalar = Gen.Frequency((3, Integer), (2, Real), (2, Other), (3, Word));
 
+    // Generators are built once per key and depth: building them is most of the cost of drawing a tree.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Gen<Node>> AnyCache = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), Gen<Node>> ValueCache = new();
+
     /// <summary>Any tree: scalars, lists and mappings of any keys, to <paramref name="depth"/> levels.</summary>
-    private static Gen<Node> Any(int depth) => depth <= 0
+    private static Gen<Node> Any(int depth) => AnyCache.GetOrAdd(depth, AnyUncached);
+
+    private static Gen<Node> AnyUncached(int depth) => depth <= 0
         ? AnyScalar
         : Gen.Frequency(
             (4, AnyScalar),
@@ -103,7 +111,7 @@ internal static partial class SpecTrees
                 .SelectMany(key => Map([key], depth - 1, percent: 100))));
 
     private static Gen<Node> List(Gen<Node> items, int most = 5) =>
-        from count in Gen.Frequency((6, Gen.Choose(0, most)), (1, Gen.Choose(most, 40)))
+        from count in Gen.Frequency((12, Gen.Choose(0, most)), (1, Gen.Choose(most, 20)))
         from nodes in Gen.ArrayOf(items, count)
         from flow in Gen.Elements(false, true)
         select (Node)new Sequence(nodes, flow);
@@ -124,7 +132,7 @@ internal static partial class SpecTrees
 
     /// <summary>The value of <paramref name="key"/>: mostly of the kind the spec expects there, sometimes anything.</summary>
     private static Gen<Node> Value(string key, int depth) =>
-        depth <= 0 ? AnyScalar : Gen.Frequency((5, Plausible(key, depth - 1)), (1, Any(Math.Min(depth - 1, 2))));
+        depth <= 0 ? AnyScalar : ValueCache.GetOrAdd((key, depth), k => Gen.Frequency((5, Plausible(k.Item1, k.Item2 - 1)), (1, Any(Math.Min(k.Item2 - 1, 2)))));
 
     private static Gen<Node> Axis(int depth) =>
         ListOrOne(Gen.Frequency((5, Integer), (1, Map(["from", "to", "step"], depth, percent: 80))));
@@ -187,8 +195,132 @@ internal static partial class SpecTrees
         from shuffled in Gen.Shuffle(((Mapping)required).Entries.Concat(((Mapping)optional).Entries).ToArray())
         select (Node)new Mapping(shuffled, flow);
 
-    /// <summary>A spec, or now and then a root of another kind (a list, a scalar).</summary>
-    private static readonly Gen<Node> Document = Gen.Frequency((30, Root), (1, Any(2)));
+    // ---- Valid specs, then a few faults ----
+
+    /// <summary>A word: plain in YAML, a string in JSON.</summary>
+    private static Node Name(string word) => new Scalar(word, JsonSerializer.Serialize(word));
+
+    private static Gen<Node> Ints(int low, int high, int most) =>
+        from count in Gen.Choose(1, most)
+        from values in Gen.ArrayOf(Gen.Choose(low, high), count)
+        from flow in Gen.Elements(true, false)
+        select (Node)new Sequence([.. values.Distinct().Select(v => Both(v.ToString(CultureInfo.InvariantCulture)))], flow);
+
+    private static Gen<Node> Range(int low, int high) =>
+        from start in Gen.Choose(low, high)
+        from span in Gen.Choose(0, 60)
+        from step in Gen.Choose(1, 10)
+        select (Node)new Mapping([("from", Both($"{start}")), ("to", Both($"{start + span}")), ("step", Both($"{step}"))], Flow: true);
+
+    private static Gen<Node> Entries(params (string Key, Gen<Node> Value, int Percent)[] entries) =>
+        from picked in Gen.CollectToArray(entries, e => Gen.Choose(1, 100).SelectMany(roll => roll <= e.Percent ? e.Value.Select(v => ((string, Node)?)(e.Key, v)) : Gen.Constant<(string, Node)?>(null)))
+        from flow in Gen.Elements(false, false, true)
+        select (Node)new Mapping([.. picked.OfType<(string, Node)>()], flow);
+
+    private static Gen<Node> WordLists(params string[][] choices) =>
+        Gen.Elements(choices).Select(words => (Node)new Sequence([.. words.Select(Name)], Flow: true));
+
+    private static readonly Gen<Node> ValidAutoencoder = Entries(
+        ("autoencoder", Entries(
+            ("z_dim", Gen.Frequency((2, Ints(1, 256, 3)), (1, Gen.Choose(1, 64).Select(z => (Node)Both($"{z}")))), 100),
+            ("epochs", Gen.Choose(1, 60).Select(e => (Node)Both($"{e}")), 40),
+            ("loss", Gen.Constant<Node>(Name("bce")), 20),
+            ("batch_size", Gen.Elements<Node>(Both("64"), Both("128")), 20),
+            ("learning_rate", Gen.Elements<Node>(Both("5.0e-4"), Both("1.0e-3")), 20)), 100));
+
+    /// <summary>A spec the validator accepts (mostly: a k above a split's rows, say, still fails).</summary>
+    private static readonly Gen<Node> ValidRoot = Entries(
+        ("name", Gen.Elements<Node>(Name("study"), Name("seed-study"), new Scalar("\"a b\"", "\"a b\"")), 40),
+        ("datasets", WordLists(["mnist"], ["fashion-mnist"], ["mnist", "fashion-mnist"]), 100),
+        ("split", Entries(("train", Gen.Choose(300, 60000).Select(n => (Node)Both($"{n}")), 70), ("test", Gen.Choose(100, 10000).Select(n => (Node)Both($"{n}")), 70)), 30),
+        ("representations", Gen.Frequency(
+            (2, WordLists(["raw"], ["pixels"])),
+            (2, ValidAutoencoder.Select(ae => (Node)new Sequence([ae], Flow: false))),
+            (1, ValidAutoencoder.Select(ae => (Node)new Sequence([Both("raw"), ae], Flow: false)))), 100),
+        ("scalers", WordLists(["none"], ["l2"], ["none", "l2", "standard"], ["unit"]), 100),
+        ("k", Gen.Frequency((3, Ints(2, 250, 4)), (1, Range(2, 40))), 100),
+        ("seeds", Gen.Frequency((2, Ints(0, 5, 2)), (1, Range(0, 3))), 30),
+        ("kmeans", Entries(
+            ("algorithm", Gen.Elements<Node>(Name("minibatch"), Name("full")), 30),
+            ("n_init", Gen.Choose(1, 5).Select(n => (Node)Both($"{n}")), 40),
+            ("tol", Gen.Elements<Node>(Both("1.0e-4"), Both("0")), 30)), 30),
+        ("strategy", Gen.Frequency((2, Gen.Constant<Node>(Name("grid"))), (1, Entries(("random", Entries(("trials", Gen.Choose(1, 40).Select(n => (Node)Both($"{n}")), 100), ("seed", Gen.Constant<Node>(Both("3")), 50)), 100)))), 25),
+        ("refine", Gen.Elements<Node>(Name("knee"), new Mapping([("knee", new Mapping([("step", Both("2"))], Flow: true))], Flow: false)), 20),
+        ("objective", Gen.Elements<Node>(Name("test_error"), new Mapping([("metric", Name("silhouette")), ("goal", Name("maximize"))], Flow: true)), 20));
+
+    /// <summary>Counts the nodes of a tree (itself included), for picking one to change.</summary>
+    private static int Size(Node node) => 1 + node switch
+    {
+        Sequence sequence => sequence.Items.Sum(Size),
+        Mapping mapping => mapping.Entries.Sum(e => Size(e.Value)),
+        _ => 0,
+    };
+
+    /// <summary>The tree with node <paramref name="index"/> (in pre-order) replaced by <paramref name="replace"/>'s result.</summary>
+    private static Node Replace(Node node, int index, Func<Node, Node> replace)
+    {
+        if (index == 0)
+        {
+            return replace(node);
+        }
+        index--;
+        switch (node)
+        {
+            case Sequence sequence:
+                var items = sequence.Items.ToArray();
+                for (int i = 0; i < items.Length; i++)
+                {
+                    int size = Size(items[i]);
+                    if (index < size)
+                    {
+                        items[i] = Replace(items[i], index, replace);
+                        return sequence with { Items = items };
+                    }
+                    index -= size;
+                }
+                return node;
+            case Mapping mapping:
+                var entries = mapping.Entries.ToArray();
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    int size = Size(entries[i].Value);
+                    if (index < size)
+                    {
+                        entries[i] = (entries[i].Key, Replace(entries[i].Value, index, replace));
+                        return mapping with { Entries = entries };
+                    }
+                    index -= size;
+                }
+                return node;
+            default:
+                return node;
+        }
+    }
+
+    /// <summary>One fault at a node: another value of any kind, an edge value, a lost, repeated or misspelt key.</summary>
+    private static Gen<Func<Node, Node>> Fault =>
+        from kind in Gen.Choose(0, 4)
+        from other in Any(2)
+        from edge in Gen.OneOf(Integer, Real, Other)
+        from typo in Gen.Elements(Typos)
+        from which in Gen.Choose(0, 15)
+        select kind switch
+        {
+            0 => (Func<Node, Node>)(_ => other),
+            1 => _ => edge,
+            2 => n => n is Mapping { Entries.Length: > 0 } m ? m with { Entries = [.. m.Entries.Where((_, i) => i != which % m.Entries.Length)] } : edge,
+            3 => n => n is Mapping { Entries.Length: > 0 } m ? m with { Entries = [.. m.Entries, m.Entries[which % m.Entries.Length]] } : other,
+            _ => n => n is Mapping m ? m with { Entries = [.. m.Entries, (typo, m.Entries.Length > 0 ? m.Entries[which % m.Entries.Length].Value : edge)] } : edge,
+        };
+
+    private static readonly Gen<Node> FaultyRoot =
+        from root in ValidRoot
+        from count in Gen.Frequency((4, Gen.Constant(0)), (3, Gen.Constant(1)), (1, Gen.Choose(2, 3)))
+        from faults in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, int.MaxValue - 1), Fault), count)
+        select faults.Aggregate(root, (tree, fault) => Replace(tree, fault.Item1 % Size(tree), fault.Item2));
+
+    /// <summary>A spec: valid with a few faults, or of the spec's keys with values of every kind; now and then a root of another kind.</summary>
+    private static readonly Gen<Node> Document = Gen.Frequency((15, FaultyRoot), (15, Root), (1, Any(2)));
 
     private static readonly Gen<(string Name, Func<string, string> Apply)> YamlDecorations = Gen.Frequency(
         (24, Gen.Constant<(string, Func<string, string>)>(("", text => text))),
@@ -233,7 +365,7 @@ internal static partial class SpecTrees
 
     /// <summary>Generated YAML specs, alias bombs among them.</summary>
     public static readonly Gen<SpecCase> Yaml = Gen.Frequency(
-        (40, from document in Document
+        (100, from document in Document
              from decoration in YamlDecorations
              select new SpecCase($"generated YAML{decoration.Name}", decoration.Apply(ToYaml(document)), SpecFormat.Yaml)),
         (1, AliasBomb));

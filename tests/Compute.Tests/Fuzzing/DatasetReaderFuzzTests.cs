@@ -15,7 +15,7 @@ namespace Grid.Compute.Tests.Fuzzing;
 /// </summary>
 public sealed class DatasetReaderFuzzTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly TempDirectory _dir = new("grid-fuzz-import-");
+    private readonly TempDirectory _dir = TempDirectory.InMemory("grid-fuzz-import-");
 
     private string CaseDir => _dir.File("case");
 
@@ -30,10 +30,10 @@ public sealed class DatasetReaderFuzzTests(ITestOutputHelper output) : IDisposab
     public void NPY_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: NPY", ImportCases.Npys, 3000);
 
     [Fact]
-    public void IDX_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: IDX", ImportCases.Idxs, 2500);
+    public void IDX_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: IDX", ImportCases.Idxs, 3000);
 
     [Fact]
-    public void Parquet_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: Parquet", ImportCases.Parquets, 2000);
+    public void Parquet_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: Parquet", ImportCases.Parquets, 1000);
 
     [Fact]
     public void Image_folders_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: image folders", ImportCases.Images, 1200);
@@ -59,7 +59,7 @@ public sealed class DatasetReaderFuzzTests(ITestOutputHelper output) : IDisposab
             File.WriteAllBytes(path, file.Bytes);
         }
         string? At(string? path) => path is null ? null : Path.Combine(CaseDir, path);
-        var spec = new DatasetImportSpec("fuzzed", input.Format, At(input.Train)!, At(input.Test), At(input.TrainLabels), null, input.Label, Size: input.Size);
+        var spec = new DatasetImportSpec("fuzzed", input.Format, At(input.Train)!, At(input.Test), At(input.TrainLabels), At(input.TestLabels), input.Label, Size: input.Size);
         DatasetDescriptor dataset;
         try
         {

@@ -18,11 +18,11 @@ internal sealed record CaseFile(string Path, byte[] Bytes);
 
 /// <summary>An import to try: the format, the files written into a fresh folder, and the spec's paths and settings (paths relative to that folder).</summary>
 internal sealed record ImportCase(string Origin, DatasetFormat Format, CaseFile[] Files, string Train,
-    string? TrainLabels = null, string? Test = null, string? Label = null, int[]? Size = null)
+    string? TrainLabels = null, string? Test = null, string? TestLabels = null, string? Label = null, int[]? Size = null)
 {
     /// <summary>Everything needed to replay the case: its settings, and each file in base64.</summary>
     public override string ToString() =>
-        $"{Origin}: {Format}, train {Train}" + (TrainLabels is null ? "" : $", train_labels {TrainLabels}") + (Test is null ? "" : $", test {Test}")
+        $"{Origin}: {Format}, train {Train}" + (TrainLabels is null ? "" : $", train_labels {TrainLabels}") + (Test is null ? "" : $", test {Test}") + (TestLabels is null ? "" : $", test_labels {TestLabels}")
         + (Label is null ? "" : $", label '{Label}'") + (Size is null ? "" : $", size [{string.Join(", ", Size)}]")
         + "; files: " + string.Join("; ", Files.Select(f => $"{f.Path} = {Convert.ToBase64String(f.Bytes)}"));
 }
@@ -196,7 +196,7 @@ internal static class ImportCases
             files.Add(new(testName, train));
         }
         return new ImportCase(origin + (labels is null ? "" : ", with labels") + (test ? ", the same file as test" : ""), format, [.. files], name,
-            TrainLabels: labels is null ? null : labelsName, Test: test ? testName : null);
+            TrainLabels: labels is null ? null : labelsName, Test: test ? testName : null, TestLabels: labels is not null && test ? labelsName : null);
     }
 
     private static readonly double[][] SeedRows = [.. Enumerable.Range(0, 6).Select(r => new[] { r * 0.5, -r, r * r / 3.0 })];

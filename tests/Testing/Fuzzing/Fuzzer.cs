@@ -7,11 +7,11 @@ using Xunit;
 namespace Grid.Testing.Fuzzing;
 
 /// <summary>What a fuzz run did: how many inputs, how many ended in a result and how many in a clear error, and its costliest input.</summary>
-public sealed record FuzzReport(string Name, int Inputs, int Accepted, int Refused, TimeSpan Elapsed, TimeSpan Slowest, long MostAllocated)
+public sealed record FuzzReport(string Name, int Inputs, int Accepted, int Refused, TimeSpan Elapsed, TimeSpan Slowest, string SlowestInput, long MostAllocated)
 {
     public override string ToString() =>
         $"{Name}: {Inputs} inputs ({Accepted} accepted, {Refused} refused) in {Elapsed.TotalSeconds:0.00} s; " +
-        $"slowest {Slowest.TotalMilliseconds:0} ms, most allocated {MostAllocated / 1e6:0.0} MB";
+        $"most allocated {MostAllocated / 1e6:0.0} MB; slowest {Slowest.TotalMilliseconds:0} ms: {SlowestInput[..Math.Min(SlowestInput.Length, 200)]}";
 }
 
 /// <summary>
@@ -32,7 +32,7 @@ public static class Fuzzer
     public const long MaxAllocated = 200_000_000;
 
     /// <summary>Inputs run before the counted ones, under every check but the time: a reader's first run compiles its code.</summary>
-    public const int WarmUpInputs = 10;
+    public const int WarmUpInputs = 20;
 
     /// <summary>
     /// Runs <paramref name="read"/> on <paramref name="count"/> inputs of <paramref name="inputs"/>. It returns true for a
@@ -48,6 +48,7 @@ public static class Fuzzer
         var watch = new Watch();
         int accepted = 0, refused = 0;
         var slowest = TimeSpan.Zero;
+        string slowestInput = "";
         long mostAllocated = 0;
 
         void Try(T input, bool timed)
@@ -92,7 +93,10 @@ public static class Fuzzer
             {
                 refused++;
             }
-            slowest = elapsed > slowest ? elapsed : slowest;
+            if (elapsed > slowest)
+            {
+                (slowest, slowestInput) = (elapsed, input?.ToString() ?? "");
+            }
             mostAllocated = Math.Max(mostAllocated, allocated);
         }
 
@@ -124,7 +128,7 @@ public static class Fuzzer
         }
         run.GetAwaiter().GetResult();
         Assert.True(accepted + refused == count, $"{name}: {accepted + refused} of {count} inputs ran");
-        return new FuzzReport(name, count, accepted, refused, total.Elapsed, slowest, mostAllocated);
+        return new FuzzReport(name, count, accepted, refused, total.Elapsed, slowest, slowestInput, mostAllocated);
     }
 
     /// <summary>How long a warm-up input may run before it counts as a hang.</summary>

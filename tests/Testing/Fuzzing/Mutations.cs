@@ -54,12 +54,12 @@ public static class Mutations
     private static readonly Gen<Mutation> AnyMutation =
         from kind in Gen.Elements(Enum.GetValues<Kind>())
         // Headers are at the start: a third of the mutations land in the first 64 bytes.
-        from where in Gen.Frequency((1, Gen.Choose(0, 63)), (2, Gen.Choose(0, int.MaxValue - 1)))
+        from at in Gen.Frequency((1, Gen.Choose(0, 63)), (2, Gen.Choose(0, int.MaxValue - 1)))
         from length in Gen.Frequency((3, Gen.Choose(1, 8)), (1, Gen.Choose(9, 256)))
         from value in Gen.Choose(0, int.MaxValue - 1)
         from count in Gen.Choose(1, 16)
         from bytes in Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), count)
-        select new Mutation(kind, where, length, value, bytes);
+        select new Mutation(kind, at, length, value, bytes);
 
     /// <summary>One to four mutations of one of <paramref name="seeds"/> (valid inputs of the reader under test).</summary>
     public static Gen<FuzzInput> Of(IReadOnlyList<FuzzInput> seeds)
