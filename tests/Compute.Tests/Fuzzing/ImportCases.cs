@@ -99,6 +99,12 @@ internal static class ImportCases
     private static readonly string[] Descrs =
         ["<f4", "<f8", "|u1", "<i2", ">i4", "<u8", "|b1", "<i8", ">f8", "=f4", "|i1", "<u2", "<c8", "|O", "<U5", "|S3", "<f", "", "f4", "<f16", "|V8", "<M8[ns]"];
 
+    /// <summary>Two rows whose size (the product of the other dimensions) overflows 32 or 64 bits.</summary>
+    private static readonly Gen<int[]> HugeRows =
+        from count in Gen.Choose(2, 5)
+        from sizes in Gen.ArrayOf(Gen.Elements(65_536, 1 << 30, int.MaxValue, 46_341), count)
+        select new[] { 2 }.Concat(sizes).ToArray();
+
     /// <summary>A dimension: mostly small, sometimes one a file cannot hold.</summary>
     private static readonly Gen<long> Dimension = Gen.Frequency(
         (14, Gen.Choose(0, 6).Select(i => (long)i)),
@@ -116,7 +122,7 @@ internal static class ImportCases
         from descr in Gen.Frequency((6, Gen.Elements("<f4", "<f8", "|u1", "<i2")), (2, Gen.Elements(Descrs)))
         from fortran in Gen.Frequency((12, Gen.Constant("False")), (1, Gen.Elements("True", "maybe", "")))
         from dimensions in Gen.Frequency((12, Gen.Choose(1, 4)), (1, Gen.Constant(0)), (1, Gen.Choose(5, 8)))
-        from shape in Gen.ArrayOf(Dimension, dimensions)
+        from shape in Gen.Frequency((20, Gen.ArrayOf(Dimension, dimensions)), (1, HugeRows.Select(sizes => sizes.Select(size => (long)size).ToArray())))
         from style in Gen.Frequency((16, Gen.Constant(0)), (1, Gen.Choose(1, 6)))
         from padding in Gen.Choose(0, 70)
         from lengthError in Gen.Frequency((16, Gen.Constant(0)), (1, Gen.Choose(-30, 30)), (1, Gen.Elements(65_535, int.MaxValue, -1)))
@@ -161,7 +167,8 @@ internal static class ImportCases
         from countError in Gen.Frequency((10, Gen.Constant(0)), (1, Gen.Choose(-2, 2)))
         from values in Gen.ArrayOf(Gen.Choose(0, 3), (int)Math.Clamp(rows + countError, 0, 64))
         from column in Gen.Frequency((6, Gen.Constant(false)), (1, Gen.Constant(true)))
-        select Join(NpyFile.Header(descr, column ? new long[] { values.Length, 1 } : new long[] { values.Length }), values.SelectMany(v => LabelBytes(descr, v)));
+        from claimed in Gen.Frequency((12, Gen.Constant((long)values.Length)), (1, Gen.Elements(1_000_000_000_000L, int.MaxValue + 1L, 1L << 40)))
+        select Join(NpyFile.Header(descr, column ? new long[] { claimed, 1 } : new long[] { claimed }), values.SelectMany(v => LabelBytes(descr, v)));
 
     private static byte[] LabelBytes(string descr, int value) => descr switch
     {
@@ -241,7 +248,7 @@ internal static class ImportCases
         from start in Gen.Frequency((20, Gen.Constant<byte[]>([0, 0])), (1, Gen.Elements<byte[]>([0, 1], [0x1F, 0x8B], [0xFF, 0])))
         from code in Gen.Frequency((14, Gen.Elements<byte>(0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)), (1, Gen.Elements<byte>(0x00, 0x07, 0x0A, 0x0F, 0xFF)))
         from dimensions in Gen.Frequency((14, Gen.Choose(1, 4)), (1, Gen.Elements(0, 5, 255)))
-        from sizes in Gen.ArrayOf(IdxDimension, dimensions)
+        from sizes in Gen.Frequency((20, Gen.ArrayOf(IdxDimension, dimensions)), (1, HugeRows))
         from written in Gen.Frequency((20, Gen.Constant(dimensions)), (1, Gen.Choose(0, dimensions)))
         from dataError in Gen.Frequency((10, Gen.Constant(0)), (1, Gen.Choose(-16, 16)))
         from gzip in Gen.Frequency((6, Gen.Constant(false)), (1, Gen.Constant(true)))
@@ -251,7 +258,7 @@ internal static class ImportCases
     private static (byte[] Bytes, long Rows, string Origin) Idx(byte[] start, byte code, int[] sizes, int written, int dataError, bool gzip, int seed)
     {
         var bytes = new List<byte>(start) { code, (byte)sizes.Length };
-        foreach (int size in sizes[..written])
+        foreach (int size in sizes[..Math.Min(written, sizes.Length)])
         {
             bytes.AddRange(BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness(size)));
         }
@@ -279,7 +286,8 @@ internal static class ImportCases
         from countError in Gen.Frequency((10, Gen.Constant(0)), (1, Gen.Choose(-2, 2)))
         from values in Gen.ArrayOf(Gen.Choose(0, 3).Select(v => (byte)v), (int)Math.Clamp(rows + countError, 0, 64))
         from gzip in Gen.Frequency((6, Gen.Constant(false)), (1, Gen.Constant(true)))
-        select gzip ? Gzip(IdxBytes(0x08, [values.Length], values)) : IdxBytes(0x08, [values.Length], values);
+        from claimed in Gen.Frequency((12, Gen.Constant(values.Length)), (1, Gen.Elements(int.MaxValue, 1_000_000_000)))
+        select gzip ? Gzip(IdxBytes(0x08, [claimed], values)) : IdxBytes(0x08, [claimed], values);
 
     private static readonly Gen<ImportCase> GeneratedIdx =
         from train in IdxArray
@@ -438,10 +446,13 @@ internal static class ImportCases
         return encoded.ToArray();
     }
 
-    /// <summary>A small PNG whose header then claims <paramref name="width"/>×<paramref name="height"/> (with the header's checksum made right).</summary>
-    private static byte[] HugePng(int width, int height)
+    /// <summary>A small PNG whose header then claims <paramref name="width"/>×<paramref name="height"/>.</summary>
+    private static byte[] HugePng(int width, int height) => ClaimingSize(Encode(4, 4, grey: true, SKEncodedImageFormat.Png, 100), width, height);
+
+    /// <summary><paramref name="png"/> with its header claiming <paramref name="width"/>×<paramref name="height"/> (the header's checksum made right).</summary>
+    internal static byte[] ClaimingSize(byte[] png, int width, int height)
     {
-        byte[] png = Encode(4, 4, grey: true, SKEncodedImageFormat.Png, 100);
+        png = [.. png];
         // The signature (8 bytes), then IHDR: length (4), "IHDR" (4), width and height (4 each, big-endian), 5 more bytes, CRC.
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), width);
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), height);

@@ -32,7 +32,7 @@ public static class Fuzzer
     public const long MaxAllocated = 200_000_000;
 
     /// <summary>Inputs run before the counted ones, under every check but the time: a reader's first run compiles its code.</summary>
-    public const int WarmUpInputs = 20;
+    public const int WarmUpInputs = 50;
 
     /// <summary>
     /// Runs <paramref name="read"/> on <paramref name="count"/> inputs of <paramref name="inputs"/>. It returns true for a
