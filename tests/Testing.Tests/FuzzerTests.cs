@@ -10,13 +10,13 @@ public sealed class FuzzerTests
     private static readonly Gen<int> Numbers = Gen.Choose(0, 1000);
 
     [Fact]
-    public void The_same_seed_draws_the_same_inputs_and_every_input_ends_as_a_result_or_a_clear_error()
+    public async Task The_same_seed_draws_the_same_inputs_and_every_input_ends_as_a_result_or_a_clear_error()
     {
         var seen = new List<int>[2];
         for (int run = 0; run < 2; run++)
         {
             var inputs = seen[run] = [];
-            var report = Fuzzer.Run("numbers", Numbers, 200, n =>
+            var report = await Fuzzer.RunAsync("numbers", Numbers, 200, n =>
             {
                 inputs.Add(n);
                 return n % 2 == 0 ? true : throw new FormatException("odd");
@@ -28,28 +28,28 @@ public sealed class FuzzerTests
     }
 
     [Fact]
-    public void An_exception_that_is_not_a_clear_error_fails_the_run_naming_its_input()
+    public async Task An_exception_that_is_not_a_clear_error_fails_the_run_naming_its_input()
     {
-        var ex = Assert.ThrowsAny<Exception>(() => Fuzzer.Run("numbers", Numbers, 200, n => n < 900 ? true : throw new InvalidOperationException("boom"), _ => false));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Fuzzer.RunAsync("numbers", Numbers, 200, n => n < 900 ? true : throw new InvalidOperationException("boom"), _ => false));
         Assert.Contains("ended in InvalidOperationException", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void An_input_that_allocates_too_much_fails_the_run()
+    public async Task An_input_that_allocates_too_much_fails_the_run()
     {
-        var ex = Assert.ThrowsAny<Exception>(() => Fuzzer.Run("numbers", Numbers, 200, n => n < 900 || new byte[Fuzzer.MaxAllocated + 1].Length > 0, _ => false));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Fuzzer.RunAsync("numbers", Numbers, 200, n => n < 900 || new byte[Fuzzer.MaxAllocated + 1].Length > 0, _ => false));
         Assert.Contains("allocated", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void An_input_that_never_ends_is_reported_as_it_runs()
+    public async Task An_input_that_never_ends_is_reported_as_it_runs()
     {
         using var release = new ManualResetEventSlim();
         int calls = 0;
         try
         {
             // Past the warm-up inputs, which may take longer (they compile the reader).
-            var ex = Assert.ThrowsAny<Exception>(() => Fuzzer.Run("numbers", Numbers, 200,
+            var ex = await Assert.ThrowsAnyAsync<Exception>(() => Fuzzer.RunAsync("numbers", Numbers, 200,
                 n => ++calls <= Fuzzer.WarmUpInputs || n < 900 || release.Wait(TimeSpan.FromMinutes(1)), _ => false));
             Assert.Contains("has run for", ex.Message, StringComparison.Ordinal);
         }

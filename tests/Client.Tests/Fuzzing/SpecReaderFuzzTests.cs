@@ -17,15 +17,15 @@ namespace Grid.Client.Tests.Fuzzing;
 public sealed class SpecReaderFuzzTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Generated_YAML_specs_read_to_a_spec_or_to_spec_errors() =>
-        Fuzz("spec reader: generated YAML", SpecTrees.Yaml, 3000);
+    public Task Generated_YAML_specs_read_to_a_spec_or_to_spec_errors() =>
+        FuzzAsync("spec reader: generated YAML", SpecTrees.Yaml, 3000);
 
     [Fact]
-    public void Generated_JSON_specs_read_to_a_spec_or_to_spec_errors() =>
-        Fuzz("spec reader: generated JSON", SpecTrees.Json, 3000);
+    public Task Generated_JSON_specs_read_to_a_spec_or_to_spec_errors() =>
+        FuzzAsync("spec reader: generated JSON", SpecTrees.Json, 3000);
 
     [Fact]
-    public void Mutated_example_specs_read_to_a_spec_or_to_spec_errors()
+    public async Task Mutated_example_specs_read_to_a_spec_or_to_spec_errors()
     {
         var files = Directory.GetFiles(Repository.PathOf("examples")).Where(f => SweepSpecReader.FormatOf(f) != SpecFormat.Auto).Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(files);
@@ -41,12 +41,12 @@ public sealed class SpecReaderFuzzTests(ITestOutputHelper output)
         var mutants = Gen.Frequency(
             (2, Mutations.Of(yaml).Select(m => new SpecCase(m.Origin, Encoding.UTF8.GetString(m.Bytes), SpecFormat.Yaml))),
             (1, Mutations.Of(json).Select(m => new SpecCase(m.Origin, Encoding.UTF8.GetString(m.Bytes), SpecFormat.Json))));
-        Fuzz("spec reader: mutated examples", mutants, 3000);
+        await FuzzAsync("spec reader: mutated examples", mutants, 3000);
     }
 
-    private void Fuzz(string name, Gen<SpecCase> cases, int count)
+    private async Task FuzzAsync(string name, Gen<SpecCase> cases, int count)
     {
-        var report = Fuzzer.Run(name, cases, count, Read, _ => false);
+        var report = await Fuzzer.RunAsync(name, cases, count, Read, _ => false);
         output.WriteLine(report.ToString());
         // Inputs that only ever fail would test the syntax checks alone; these reach the validator and the writer too.
         Assert.True(report.Accepted > 0 && report.Refused > 0, $"{report}: expected both valid specs and errors");

@@ -24,23 +24,23 @@ public sealed class DatasetReaderFuzzTests(ITestOutputHelper output) : IDisposab
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void CSV_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: CSV", ImportCases.Csvs, 3000);
+    public Task CSV_files_import_or_are_refused_with_an_error_naming_the_file() => FuzzAsync("importer: CSV", ImportCases.Csvs, 3000);
 
     [Fact]
-    public void NPY_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: NPY", ImportCases.Npys, 3000);
+    public Task NPY_files_import_or_are_refused_with_an_error_naming_the_file() => FuzzAsync("importer: NPY", ImportCases.Npys, 3000);
 
     [Fact]
-    public void IDX_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: IDX", ImportCases.Idxs, 3000);
+    public Task IDX_files_import_or_are_refused_with_an_error_naming_the_file() => FuzzAsync("importer: IDX", ImportCases.Idxs, 3000);
 
     [Fact]
-    public void Parquet_files_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: Parquet", ImportCases.Parquets, 1000);
+    public Task Parquet_files_import_or_are_refused_with_an_error_naming_the_file() => FuzzAsync("importer: Parquet", ImportCases.Parquets, 1000);
 
     [Fact]
-    public void Image_folders_import_or_are_refused_with_an_error_naming_the_file() => Fuzz("importer: image folders", ImportCases.Images, 1200);
+    public Task Image_folders_import_or_are_refused_with_an_error_naming_the_file() => FuzzAsync("importer: image folders", ImportCases.Images, 1200);
 
-    private void Fuzz(string name, Gen<ImportCase> cases, int count)
+    private async Task FuzzAsync(string name, Gen<ImportCase> cases, int count)
     {
-        var report = Fuzzer.Run(name, cases, count, Import, e => e is DatasetException && e.Message.Contains(CaseDir, StringComparison.Ordinal));
+        var report = await Fuzzer.RunAsync(name, cases, count, Import, e => e is DatasetException && e.Message.Contains(CaseDir, StringComparison.Ordinal));
         output.WriteLine(report.ToString());
         Assert.True(report.Accepted > 0 && report.Refused > 0, $"{report}: expected both imports and refusals");
     }
