@@ -16,4 +16,17 @@ public sealed class TempDirectoryTests
         }
         Assert.False(Directory.Exists(path));
     }
+
+    [Fact]
+    public void An_in_memory_temp_directory_is_under_dev_shm_where_there_is_one_and_is_gone_when_disposed()
+    {
+        string path;
+        using (var dir = TempDirectory.InMemory("grid-kit-tests-"))
+        {
+            path = dir.Path;
+            dir.Write("a.txt", "text");
+            Assert.StartsWith(Directory.Exists("/dev/shm") ? "/dev/shm/grid-kit-tests-" : Path.Combine(Path.GetTempPath(), "grid-kit-tests-"), path);
+        }
+        Assert.False(Directory.Exists(path));
+    }
 }

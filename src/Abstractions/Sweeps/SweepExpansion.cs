@@ -35,7 +35,8 @@ public static class SweepExpansion
     /// </summary>
     public static long Count(SweepSpec spec)
     {
-        if (spec.Search is not null)
+        // No representations, no trials (the validator counts a spec whose representations were all wrong too).
+        if (spec.Search is not null && spec.Representations.Count > 0)
         {
             // Each configuration runs like one representation; raw features, if listed, run once.
             long perRepresentation = GridSize(spec with { Representations = [spec.Representations[0]] });

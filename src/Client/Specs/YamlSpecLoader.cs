@@ -18,8 +18,11 @@ internal static partial class YamlSpecLoader
     /// <summary>Deeper nesting than any spec needs; also stops recursive aliases.</summary>
     private const int MaxDepth = 64;
 
-    /// <summary>More nodes than any spec needs; stops alias expansion bombs.</summary>
-    private const int MaxNodes = 1_000_000;
+    /// <summary>
+    /// How many more nodes than its text has characters a document may expand to. Without aliases a text cannot write
+    /// out more nodes than characters; a spec repeats an anchor a few times, an alias bomb nests them to billions.
+    /// </summary>
+    private const int MaxAliasedNodes = 10_000;
 
     private const string TagPrefix = "tag:yaml.org,2002:";
 
@@ -60,7 +63,7 @@ internal static partial class YamlSpecLoader
             return new SpecDocument(null, new Dictionary<string, SourcePosition>(), []);
         }
 
-        var converter = new Converter();
+        var converter = new Converter(text.Length + MaxAliasedNodes);
         try
         {
             var rootNode = stream.Documents[0].RootNode;
@@ -134,9 +137,9 @@ internal static partial class YamlSpecLoader
         public SourcePosition Position { get; } = position;
     }
 
-    private sealed class Converter
+    private sealed class Converter(long maxNodes)
     {
-        private int _nodes;
+        private long _nodes;
 
         public Dictionary<string, SourcePosition> Positions { get; } = new(StringComparer.Ordinal);
 
@@ -146,9 +149,10 @@ internal static partial class YamlSpecLoader
             {
                 throw new YamlConversionException($"the YAML nests deeper than {MaxDepth} levels", PositionOf(node));
             }
-            if (++_nodes > MaxNodes)
+            if (++_nodes > maxNodes)
             {
-                throw new YamlConversionException($"the YAML has more than {MaxNodes} nodes (aliases included)", PositionOf(node));
+                throw new YamlConversionException(
+                    $"the YAML expands to more than {maxNodes} nodes: its aliases repeat anchors more often than a spec needs", PositionOf(node));
             }
             switch (node)
             {

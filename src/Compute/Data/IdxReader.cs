@@ -41,7 +41,7 @@ public static class IdxReader
             }
             catch (InvalidDataException ex)
             {
-                throw new DatasetException($"{path}: gzip data is corrupt or truncated ({ex.Message})", ex);
+                throw Corrupt(path, ex);
             }
         }
         return raw;
@@ -59,8 +59,76 @@ public static class IdxReader
         }
         // Readers ask for blocks of rows, so a small buffer does; a large one would be a large-object allocation per file.
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBufferBytes, FileOptions.SequentialScan);
-        return IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return IsGzip(file) ? new GzipContent(file, path) : file;
     }
+
+    private static DatasetException Corrupt(string path, InvalidDataException ex) => new($"{path}: gzip data is corrupt or truncated ({ex.Message})", ex);
+
+    /// <summary>A gzip file's content, read as it is decompressed: corrupt data is a <see cref="DatasetException"/> naming the file, as every problem a reader finds is.</summary>
+    private sealed class GzipContent(Stream file, string path) : Stream
+    {
+        private readonly GZipStream _gzip = new(file, CompressionMode.Decompress);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return _gzip.Read(buffer);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Corrupt(path, ex);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _gzip.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>
+    /// The most bytes a file's content can be: its length, or for gzip 1032 times it (deflate's best ratio), so that what a
+    /// header declares can be checked before anything that size is allocated.
+    /// </summary>
+    public static long MostContentBytes(string path)
+    {
+        long length = new FileInfo(path).Length;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        return IsGzip(file) ? length * MaxDeflateRatio : length;
+    }
+
+    private const long MaxDeflateRatio = 1032;
 
     /// <summary>True when <paramref name="stream"/> (a seekable file, left at its start) begins with gzip's magic bytes.</summary>
     public static bool IsGzip(Stream stream)

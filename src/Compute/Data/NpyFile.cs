@@ -63,6 +63,11 @@ public static partial class NpyFile
                 ? value
                 : throw new DatasetException($"{path}: .npy shape ({shapeText}) is not a tuple of sizes"))
             .ToArray();
+        // Elements multiplies the sizes: a shape whose product is beyond a long is not one any file holds.
+        if (!shape.Contains(0) && shape.Aggregate(1.0, (product, size) => product * size) >= long.MaxValue)
+        {
+            throw new DatasetException($"{path}: .npy shape ({shapeText}) has more elements than any file holds");
+        }
         return new NpyHeader(descr, fortran, shape, checked((int)(start + headerLength)));
     }
 
@@ -141,7 +146,7 @@ public static partial class NpyFile
     public static (int Bytes, bool Utf32)? StringElement(string descr)
     {
         ArgumentNullException.ThrowIfNull(descr);
-        if (descr.Length >= 3 && descr[1] is 'U' or 'S' && int.TryParse(descr.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int chars) && chars > 0)
+        if (descr.Length >= 3 && descr[1] is 'U' or 'S' && int.TryParse(descr.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int chars) && chars is > 0 and <= int.MaxValue / 4)
         {
             return descr[1] == 'U' ? (chars * 4, true) : (chars, false);
         }
@@ -196,7 +201,7 @@ public static partial class NpyFile
     }
 
     /// <summary>Throws unless <paramref name="present"/> data bytes are exactly what a C-order array of this header holds.</summary>
-    internal static void CheckDataLength(NpyHeader header, int itemBytes, long present, string path)
+    internal static void CheckDataLength(NpyHeader header, long itemBytes, long present, string path)
     {
         if (header.FortranOrder && header.Shape.Length > 1)
         {
@@ -206,7 +211,8 @@ public static partial class NpyFile
         {
             throw new DatasetException($"{path}: the array is a single number, not rows");
         }
-        long expected = header.Elements * itemBytes;
+        // In 128 bits: a header may claim a size no long holds, and it is compared with the file before anything is allocated.
+        Int128 expected = (Int128)header.Elements * itemBytes;
         if (present != expected)
         {
             throw new DatasetException(present < expected

@@ -24,6 +24,14 @@ public sealed class IdxRowReader : RowReader
             Shape = RowShape(_trailing, path);
             Element = type.Kind == NumberKind.UInt8 ? ElementType.UInt8 : ElementType.Float32;
             Count = sizes[0];
+            // The importer sizes per-row work by the count (the test split's mask): rows the file cannot hold are refused first.
+            Int128 declared = (Int128)sizes[0] * Features * type.Size;
+            long most = IdxReader.MostContentBytes(path) - 4 - 4L * sizes.Length;
+            if (declared > most)
+            {
+                throw new DatasetException($"{path}: truncated: the header declares {sizes[0]} rows of ({string.Join(", ", _trailing)}) {type} ({declared} bytes), " +
+                    $"more than the file can hold ({most})");
+            }
         }
         catch
         {

@@ -13,6 +13,12 @@ namespace Grid.Compute.Data.Import;
 /// </summary>
 public sealed class ImageFolderReader : RowReader
 {
+    /// <summary>The most pixels an image may have (8192×8192, more than a camera's photo): a larger one is refused from its header, before it is decoded.</summary>
+    public const long MaxImagePixels = 1L << 26;
+
+    /// <summary>The most bytes one stored row may take (16 MiB: 4096×4096 grey, or about 2364×2364 in colour); larger images need a size to resize them to.</summary>
+    public const int MaxRowBytes = 1 << 24;
+
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
 
     private readonly string[] _files;
@@ -39,6 +45,10 @@ public sealed class ImageFolderReader : RowReader
         foreach (string file in files)
         {
             using var codec = OpenCodec(file);
+            if ((long)codec.Info.Width * codec.Info.Height > MaxImagePixels)
+            {
+                throw new DatasetException($"{file}: {codec.Info.Height}×{codec.Info.Width} (height×width) is more than the {MaxImagePixels} pixels an image may have");
+            }
             grey &= codec.Info.ColorType == SKColorType.Gray8;
             if (first is null)
             {
@@ -54,8 +64,14 @@ public sealed class ImageFolderReader : RowReader
         {
             (height, width) = (size[0], size[1]);
         }
+        int channels = grey ? 1 : 3;
+        if ((long)channels * height * width > MaxRowBytes)
+        {
+            throw new DatasetException($"{(size is null ? first : path)}: rows of {channels}×{height}×{width} bytes are more than the {MaxRowBytes} a row may take; " +
+                (size is null ? "give a size to resize the images to" : "give a smaller size"));
+        }
         _decodeAs = grey ? SKColorType.Gray8 : SKColorType.Rgba8888;
-        Shape = [grey ? 1 : 3, height, width];
+        Shape = [channels, height, width];
         Element = ElementType.UInt8;
     }
 

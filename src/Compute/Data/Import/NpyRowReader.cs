@@ -32,13 +32,7 @@ public sealed class NpyRowReader : RowReader
             Element = _type.Kind == NumberKind.UInt8 ? ElementType.UInt8 : ElementType.Float32;
             Count = header.Shape[0];
             StoredHeader = CopyableHeader(header, _type, [header.Shape[0], .. Shape.Select(size => (long)size)]);
-            long expected = header.DataOffset + header.Elements * _type.Size;
-            if (_file.Length != expected)
-            {
-                throw new DatasetException(_file.Length < expected
-                    ? $"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs {header.Elements * _type.Size} data bytes but the file has {_file.Length - header.DataOffset}"
-                    : $"{path}: {_file.Length - expected} unexpected bytes after the array's data");
-            }
+            NpyFile.CheckDataLength(header, _type.Size, _file.Length - header.DataOffset, path);
         }
         catch
         {
@@ -95,20 +89,24 @@ public sealed class NpyRowReader : RowReader
             throw new DatasetException($"{path}: labels are a one-dimensional array, one per row, not shape ({string.Join(", ", header.Shape)})");
         }
         long count = header.Shape[0];
-        if (NpyFile.StringElement(header.Descr) is { } text)
+        var text = NpyFile.StringElement(header.Descr);
+        var type = text is null ? NpyFile.ElementOf(header, path) : default;
+        int itemBytes = text?.Bytes ?? type.Size;
+        // The count the header declares is checked against the file before the labels are allocated.
+        NpyFile.CheckDataLength(header, itemBytes, file.Length - header.DataOffset, path);
+        var content = ReadExactly(file, path, count * itemBytes);
+        if (text is not null)
         {
-            var content = ReadExactly(file, path, checked(count * text.Bytes));
             var labels = new string[count];
             for (long i = 0; i < count; i++)
             {
-                var item = content.AsSpan((int)(i * text.Bytes), text.Bytes);
+                var item = content.AsSpan((int)(i * itemBytes), itemBytes);
                 // numpy pads shorter strings with NULs.
-                labels[i] = (text.Utf32 ? System.Text.Encoding.UTF32 : System.Text.Encoding.UTF8).GetString(item).TrimEnd('\0');
+                labels[i] = (text.Value.Utf32 ? System.Text.Encoding.UTF32 : System.Text.Encoding.UTF8).GetString(item).TrimEnd('\0');
             }
             return LabelColumn.Of(labels);
         }
-        var type = NpyFile.ElementOf(header, path);
-        return LabelNumbers(ReadExactly(file, path, checked(count * type.Size)), type, count, path);
+        return LabelNumbers(content, type, count, path);
     }
 
     /// <summary>Labels stored as numbers: integers as they are, floats when whole (<see cref="ClassMap.WholeNumber"/>).</summary>
@@ -136,13 +134,15 @@ public sealed class NpyRowReader : RowReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long StreamRows(Stream source, string path, NumberType type, int features, int rowBytes, long count, IRowSink sink, CancellationToken cancellationToken)
     {
+        // RowShape keeps features at most RowReader.MaxFeatures, so a source row (at most 8 bytes a number) fits in an int.
         int sourceRowBytes = features * type.Size;
         int rowsPerBlock = Math.Max(1, BlockBytes / Math.Max(sourceRowBytes, rowBytes));
         bool passThrough = type.Kind == NumberKind.UInt8 || (type == new NumberType(NumberKind.Float32) && BitConverter.IsLittleEndian);
         // Pooled: blocks of a megabyte are large objects, and allocating them for every file would cost a full GC each time.
+        // The first block grows as its bytes arrive (Fill): the header's shape and count are only claims.
         var pool = ArrayPool<byte>.Shared;
-        byte[] input = pool.Rent(rowsPerBlock * sourceRowBytes);
-        byte[]? output = passThrough ? null : pool.Rent(rowsPerBlock * rowBytes);
+        byte[] input = pool.Rent((int)Math.Min(Math.Min(count, rowsPerBlock) * sourceRowBytes, FirstReadBytes));
+        byte[]? output = null;
         try
         {
             long done = 0;
@@ -151,17 +151,19 @@ public sealed class NpyRowReader : RowReader
                 cancellationToken.ThrowIfCancellationRequested();
                 int rows = (int)Math.Min(rowsPerBlock, count - done);
                 int bytes = rows * sourceRowBytes;
-                int got = source.ReadAtLeast(input.AsSpan(0, bytes), bytes, throwOnEndOfStream: false);
+                int got = Fill(source, ref input, bytes, pool);
                 if (got < bytes)
                 {
                     throw new DatasetException($"{path}: truncated: the header declares {count} rows but the data ends in row {done + got / sourceRowBytes + 1}");
                 }
-                if (output is null)
+                if (passThrough)
                 {
                     sink.Write(input.AsSpan(0, bytes));
                 }
                 else
                 {
+                    // The first block is the largest.
+                    output ??= pool.Rent(rows * rowBytes);
                     type.ToFloat32(input.AsSpan(0, bytes), MemoryMarshal.Cast<byte, float>(output.AsSpan(0, rows * rowBytes)));
                     sink.Write(output.AsSpan(0, rows * rowBytes));
                 }
@@ -183,10 +185,16 @@ public sealed class NpyRowReader : RowReader
         }
     }
 
+    /// <summary>Reads exactly <paramref name="bytes"/> bytes, the whole rest of <paramref name="file"/> (a labels file's data).</summary>
     internal static byte[] ReadExactly(Stream file, string path, long bytes)
     {
-        var content = new byte[bytes];
-        if (file.ReadAtLeast(content, content.Length, throwOnEndOfStream: false) < content.Length)
+        // A gzipped file's length is known only by reading it: the buffer grows as the bytes arrive (Fill).
+        if (bytes > Array.MaxLength)
+        {
+            throw new DatasetException($"{path}: the header declares {bytes} bytes of labels, more than one array holds");
+        }
+        var content = new byte[(int)Math.Min(bytes, FirstReadBytes)];
+        if (Fill(file, ref content, (int)bytes, pool: null) < bytes)
         {
             throw new DatasetException($"{path}: truncated: the header declares more labels than the file holds");
         }
@@ -197,6 +205,34 @@ public sealed class NpyRowReader : RowReader
         return content;
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="bytes"/> bytes into the start of <paramref name="buffer"/>, which grows (twice as large each
+    /// time, from <paramref name="pool"/> when given) only as the bytes arrive: a header that claims more data than its file
+    /// holds costs what the file holds, not what it claims. Returns the bytes read: fewer than asked when the data ends first.
+    /// </summary>
+    private static int Fill(Stream source, ref byte[] buffer, int bytes, ArrayPool<byte>? pool)
+    {
+        int got = 0;
+        while (got < bytes)
+        {
+            if (got == buffer.Length)
+            {
+                int larger = (int)Math.Min(bytes, Math.Max(1L, 2L * buffer.Length));
+                var grown = pool?.Rent(larger) ?? new byte[larger];
+                buffer.AsSpan(0, got).CopyTo(grown);
+                pool?.Return(buffer);
+                buffer = grown;
+            }
+            int read = source.Read(buffer, got, Math.Min(bytes, buffer.Length) - got);
+            if (read == 0)
+            {
+                break;
+            }
+            got += read;
+        }
+        return got;
+    }
+
     private static FileStream OpenFile(string path) =>
         File.Exists(path)
             ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
@@ -204,4 +240,7 @@ public sealed class NpyRowReader : RowReader
 
     /// <summary>About a megabyte a block: large enough that per-call costs vanish, small enough to stay in cache.</summary>
     private const int BlockBytes = 1 << 20;
+
+    /// <summary>What a first read asks for before the data shows it is there.</summary>
+    private const int FirstReadBytes = 1 << 16;
 }

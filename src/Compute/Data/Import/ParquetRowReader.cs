@@ -37,7 +37,7 @@ public sealed class ParquetRowReader : RowReader
         catch (Exception ex) when (ex is not DatasetException)
         {
             _file.Dispose();
-            throw new DatasetException($"{path}: not a Parquet file Parquet.Net can read ({ex.Message})", ex);
+            throw Unreadable(path, ex);
         }
         try
         {
@@ -60,14 +60,44 @@ public sealed class ParquetRowReader : RowReader
             }
             Shape = [_features.Length];
             Element = ElementType.Float32;
-            Count = Enumerable.Range(0, _parquet.RowGroupCount).Sum(g => { using var group = _parquet.OpenRowGroupReader(g); return group.RowCount; });
+            Count = Enumerable.Range(0, _parquet.RowGroupCount).Sum(RowsOf);
             LabelsInline = _label is not null;
         }
-        catch
+        catch (Exception ex)
         {
             Dispose();
-            throw;
+            if (ex is DatasetException)
+            {
+                throw;
+            }
+            throw Unreadable(path, ex);
         }
+    }
+
+    private static DatasetException Unreadable(string path, Exception ex) => new($"{path}: not a Parquet file Parquet.Net can read ({ex.Message})", ex);
+
+    /// <summary>
+    /// The rows of row group <paramref name="g"/>, checked before anything is allocated for them: a flat column holds one
+    /// value a row (nulls included), so a count that differs is a corrupt file; and each column's pages must declare sizes
+    /// that fit (<see cref="ParquetPages"/>).
+    /// </summary>
+    private long RowsOf(int g)
+    {
+        using var group = _parquet.OpenRowGroupReader(g);
+        foreach (var field in _label is null ? _features : [.. _features, _label])
+        {
+            string where = $"{Path}: row group {g + 1}, column '{field.Name}'";
+            if (group.GetMetadata(field)?.MetaData is not { } column)
+            {
+                throw new DatasetException($"{where}: no column chunk; the file is corrupt");
+            }
+            if (column.NumValues != group.RowCount)
+            {
+                throw new DatasetException($"{where}: {column.NumValues} values, but the row group declares {group.RowCount} rows; the file is corrupt");
+            }
+            ParquetPages.Check(_file, column, where);
+        }
+        return group.RowCount;
     }
 
     public override long ReadRows(IRowSink sink, List<string>? labels, CancellationToken cancellationToken)
@@ -77,19 +107,27 @@ public sealed class ParquetRowReader : RowReader
         for (int g = 0; g < _parquet.RowGroupCount; g++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var group = _parquet.OpenRowGroupReader(g);
-            int rows = checked((int)group.RowCount);
-            var block = new float[checked(rows * _features.Length)];
-            for (int f = 0; f < _features.Length; f++)
+            try
             {
-                ReadFeature(group, f, rows, first, block, cancellationToken);
+                using var group = _parquet.OpenRowGroupReader(g);
+                int rows = checked((int)group.RowCount);
+                var block = new float[checked(rows * _features.Length)];
+                for (int f = 0; f < _features.Length; f++)
+                {
+                    ReadFeature(group, f, rows, first, block, cancellationToken);
+                }
+                if (labels is not null && _label is not null)
+                {
+                    labels.AddRange(ReadLabels(group, rows, first, cancellationToken));
+                }
+                sink.Write(MemoryMarshal.AsBytes(block.AsSpan()));
+                first += rows;
             }
-            if (labels is not null && _label is not null)
+            catch (Exception ex) when (ex is not (DatasetException or OperationCanceledException))
             {
-                labels.AddRange(ReadLabels(group, rows, first, cancellationToken));
+                // Parquet.Net's own errors on a corrupt file (thrift, decompression, encodings) come in many types.
+                throw new DatasetException($"{Path}: row group {g + 1} cannot be read ({ex.Message})", ex);
             }
-            sink.Write(MemoryMarshal.AsBytes(block.AsSpan()));
-            first += rows;
         }
         return first;
     }

@@ -78,6 +78,9 @@ public abstract class RowReader : IDisposable
         };
     }
 
+    /// <summary>The most numbers a row may hold: one row in its widest source form (float64) is one block read, at most 2 GB.</summary>
+    public const int MaxFeatures = int.MaxValue / sizeof(double);
+
     /// <summary>
     /// The row shape of an array whose dimensions after the first (rows) are <paramref name="trailing"/>: (d) is [d], (h, w)
     /// a grey image [1, h, w], (c, h, w) an image [c, h, w]; more dimensions are flattened to one feature vector.
@@ -94,10 +97,15 @@ public abstract class RowReader : IDisposable
         {
             throw new DatasetException($"{path}: shape {shape} has an empty dimension");
         }
-        long features = trailing.Aggregate(1L, (product, size) => product * size);
-        if (features > int.MaxValue / sizeof(float))
+        long features = 1;
+        foreach (long size in trailing)
         {
-            throw new DatasetException($"{path}: rows of shape {shape} are too large ({features} numbers each)");
+            // Both factors are at most MaxFeatures, so the product cannot overflow before it is checked.
+            features = size > MaxFeatures ? size : features * size;
+            if (features > MaxFeatures)
+            {
+                throw new DatasetException($"{path}: rows of shape {shape} are too large (more than {MaxFeatures} numbers each)");
+            }
         }
         return trailing.Count switch
         {
