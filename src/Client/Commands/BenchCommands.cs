@@ -393,8 +393,8 @@ public static class BenchCommands
         var compare = new Option<bool>("--compare") { Description = "With --shards: also run the single-process fit with the same settings and report both" };
         var tls = new Option<bool>("--tls")
         {
-            Description = "With --shards: the sharded fit without and with mutual TLS between the silos (a throwaway CA), twice each, alternating, " +
-                "each on a fresh cluster; reports both round times and the growth",
+            Description = "With --shards: the sharded fit without and with mutual TLS between the silos (a throwaway CA), three times each, alternating, " +
+                "each on a fresh cluster after one untimed warm-up fit; reports both mean round times and the growth",
         };
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();

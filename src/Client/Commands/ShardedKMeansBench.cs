@@ -35,13 +35,15 @@ internal static class ShardedKMeansBench
             }
             return report;
         }
-        // Side by side, alternating (plain, TLS, plain, TLS) so that a machine that slows down or speeds up during the
-        // run weighs on both alike; each fit on a fresh cluster.
+        // Side by side, alternating (plain, TLS, plain, TLS, …) so that a machine that slows down or speeds up during the
+        // run weighs on both alike; each fit on a fresh cluster, after one untimed fit that warms up the process (JIT,
+        // pools), which would otherwise weigh on the first fit only.
         var certificates = Path.Combine(Path.GetTempPath(), "grid-bench-tls-" + Guid.NewGuid().ToString("N"));
         try
         {
             using var authority = CertificateAuthority.Create(certificates);
             var identity = authority.Issue("silo");
+            await FitAsync(data, dataDir, scaler, kmeans, shards, silos, null, console, cancellationToken);
             var plain = new List<Dictionary<string, object>>();
             var secured = new List<Dictionary<string, object>>();
             for (int repeat = 0; repeat < TlsRepeats; repeat++)
@@ -77,7 +79,7 @@ internal static class ShardedKMeansBench
     }
 
     /// <summary>How many times <c>--tls</c> runs each of the two fits.</summary>
-    private const int TlsRepeats = 2;
+    private const int TlsRepeats = 3;
 
     /// <summary>One sharded fit on a fresh in-process cluster of <paramref name="silos"/> silos (linked by mutual TLS with <paramref name="tls"/>).</summary>
     private static async Task<Dictionary<string, object>> FitAsync(DatasetSplit data, string dataDir, ScalerKind scaler, MiniBatchKMeansOptions kmeans,
