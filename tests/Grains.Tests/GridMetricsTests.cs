@@ -20,7 +20,7 @@ public sealed class GridMetricsTests : IDisposable
 
     /// <summary>Every label the Grid meter may use: all bounded (kinds, states, a sweep's axes and objective); never a trial or stage id.</summary>
     private static readonly HashSet<string> AllowedLabels =
-        ["resource", "stage", "state", "outcome", "slot", "split", "sweep", "dataset", "representation", "scaler", "seed", "k", "metric", "goal"];
+        ["resource", "stage", "state", "outcome", "slot", "split", "sweep", "dataset", "representation", "scaler", "seed", "k", "metric", "goal", "reason"];
 
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

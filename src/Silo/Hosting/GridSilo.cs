@@ -77,8 +77,9 @@ public static class GridSilo
         var app = builder.Build();
         app.UseSecurityHeaders();
         // Then who may ask anything at all (tokens, when configured; never cross-site writes): refusals carry the headers too.
-        var access = app.Services.GetRequiredService<ApiAccess>();
-        app.Use((context, next) => access.InvokeAsync(context, next));
+        // Resolved at the first request, not here: resolving it now would make the metrics before the meter provider
+        // listens, and the counters' zero series (which dashboards need before the first event) would be lost.
+        app.Use((context, next) => context.RequestServices.GetRequiredService<ApiAccess>().InvokeAsync(context, next));
         // With a metrics port, /metrics is served there only (an internal port a scraper reaches and users do not).
         int? onlyPort = options.MetricsPort;
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>

@@ -198,6 +198,11 @@ public sealed class GridSiloOptions
         {
             throw new ArgumentException($"--api-tokens-file {ApiTokensFile}: no such file");
         }
+        if (Hosting.ApiTokens.IsConfigured(this))
+        {
+            // Malformed tokens stop the silo at start, not at its first request.
+            Hosting.ApiTokens.From(this);
+        }
         if (string.IsNullOrWhiteSpace(ClusterId))
         {
             throw new ArgumentException("Grid:Silo:ClusterId is empty");
