@@ -30,20 +30,12 @@ public sealed class ApiTokens
 
     private static readonly TimeSpan RecheckPeriod = TimeSpan.FromSeconds(5);
 
-    private readonly string? _inline;
-    private readonly string? _file;
-    private readonly Lock _gate = new();
-    private IReadOnlyList<(ApiRole Role, byte[] Digest)> _tokens;
-    private DateTime _fileStamp;
-    private DateTime _checked;
+    private readonly ReloadingFiles<List<(ApiRole Role, byte[] Digest)>> _tokens;
 
     private ApiTokens(string? inline, string? file)
     {
-        _inline = inline;
-        _file = string.IsNullOrWhiteSpace(file) ? null : file;
-        _fileStamp = _file is null ? default : FileStamp.Of(_file);
-        _tokens = Read(_inline, _file);
-        _checked = DateTime.UtcNow;
+        string? path = string.IsNullOrWhiteSpace(file) ? null : file;
+        _tokens = new ReloadingFiles<List<(ApiRole, byte[])>>(path is null ? [] : [path], () => Read(inline, path), RecheckPeriod);
     }
 
     /// <summary>The tokens <paramref name="options"/> configure; an <see cref="ArgumentException"/> (never holding a token) when one is malformed.</summary>
@@ -57,7 +49,7 @@ public sealed class ApiTokens
     {
         byte[] digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         ApiRole? found = null;
-        foreach (var (role, known) in Current())
+        foreach (var (role, known) in _tokens.Current)
         {
             // No early exit: every token is compared, whichever matches.
             if (CryptographicOperations.FixedTimeEquals(digest, known) && found is not ApiRole.Write)
@@ -66,31 +58,6 @@ public sealed class ApiTokens
             }
         }
         return found;
-    }
-
-    private IReadOnlyList<(ApiRole, byte[])> Current()
-    {
-        lock (_gate)
-        {
-            if (_file is not null && DateTime.UtcNow - _checked >= RecheckPeriod)
-            {
-                _checked = DateTime.UtcNow;
-                var stamp = FileStamp.Of(_file);
-                if (stamp != _fileStamp)
-                {
-                    try
-                    {
-                        _tokens = Read(_inline, _file);
-                        _fileStamp = stamp;
-                    }
-                    catch (Exception ex) when (ex is ArgumentException or IOException)
-                    {
-                        // Half-written or removed: the tokens that were valid stay valid until the file reads again.
-                    }
-                }
-            }
-            return _tokens;
-        }
     }
 
     private static List<(ApiRole, byte[])> Read(string? inline, string? file)
@@ -201,7 +168,7 @@ public sealed class ApiAccess
             return;
         }
         var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
-        if (_failures.GetStatistics(address) is { CurrentAvailablePermits: 0 })
+        if (IsLimited(address))
         {
             context.Response.Headers.RetryAfter = ((int)FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await RefuseAsync(context, "limited", StatusCodes.Status429TooManyRequests, $"too many invalid tokens from {address}; try again within {FailureWindow.TotalSeconds:F0} s");
@@ -216,7 +183,8 @@ public sealed class ApiAccess
         var role = _tokens.Find(token);
         if (role is null)
         {
-            await InvalidAsync(context, address);
+            SpendFailure(address);
+            await RefuseAsync(context, "invalid", StatusCodes.Status401Unauthorized, "the token is not valid here");
             return;
         }
         if (writes && role != ApiRole.Write)
@@ -240,14 +208,15 @@ public sealed class ApiAccess
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             string token = form["token"].ToString().Trim();
             var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
-            if (access._failures.GetStatistics(address) is { CurrentAvailablePermits: 0 })
+            if (access.IsLimited(address))
             {
                 access._metrics.AccessRefused("limited");
                 return SignInPage(context, StatusCodes.Status429TooManyRequests, $"Too many invalid tokens from {address}: try again in a minute.");
             }
             if (token.Length == 0 || access._tokens.Find(token) is null)
             {
-                access.CountFailure(address);
+                access.SpendFailure(address);
+                access._metrics.AccessRefused("invalid");
                 return SignInPage(context, StatusCodes.Status401Unauthorized, "That token is not valid here.");
             }
             context.Response.Cookies.Append(CookieName, token, new CookieOptions
@@ -266,25 +235,19 @@ public sealed class ApiAccess
         });
     }
 
-    private async Task InvalidAsync(HttpContext context, IPAddress address)
-    {
-        CountFailure(address);
-        await RefuseAsync(context, "invalid", StatusCodes.Status401Unauthorized, "the token is not valid here");
-    }
+    /// <summary>Whether <paramref name="address"/> sent <see cref="FailuresPerWindow"/> invalid tokens in this window.</summary>
+    private bool IsLimited(IPAddress address) => _failures.GetStatistics(address) is { CurrentAvailablePermits: 0 };
 
-    private void CountFailure(IPAddress address)
+    /// <summary>Counts an invalid token against <paramref name="address"/>'s window.</summary>
+    private void SpendFailure(IPAddress address)
     {
         using var lease = _failures.AttemptAcquire(address);
-        _metrics.AccessRefused("invalid");
     }
 
     /// <summary>The answer to a refused request, in the form its asker reads: JSON for the API, the sign-in page for a browser, else text.</summary>
     private async Task RefuseAsync(HttpContext context, string reason, int status, string message)
     {
-        if (reason != "invalid")
-        {
-            _metrics.AccessRefused(reason);
-        }
+        _metrics.AccessRefused(reason);
         var request = context.Request;
         if (status == StatusCodes.Status401Unauthorized)
         {

@@ -57,21 +57,12 @@ public sealed class ClusterCertificates
     /// <summary>How often the files' timestamps are looked at, at most.</summary>
     public static readonly TimeSpan RecheckPeriod = TimeSpan.FromSeconds(5);
 
-    private readonly TlsFiles _files;
-    private readonly TimeSpan _recheckPeriod;
-    private readonly Lock _gate = new();
-    private Identity _identity;
-    private DateTime _checked;
+    private readonly ReloadingFiles<Identity> _identity;
 
-    private sealed record Identity(X509Certificate2 Certificate, X509Certificate2Collection Authorities, DateTime[] Stamps);
+    private sealed record Identity(X509Certificate2 Certificate, X509Certificate2Collection Authorities);
 
-    private ClusterCertificates(TlsFiles files, Identity identity, TimeSpan recheckPeriod)
-    {
-        _files = files;
-        _recheckPeriod = recheckPeriod;
-        _identity = identity;
-        _checked = DateTime.UtcNow;
-    }
+    private ClusterCertificates(TlsFiles files, TimeSpan recheckPeriod) =>
+        _identity = new ReloadingFiles<Identity>([files.Cert!, files.Key!, files.Ca!], () => Read(files), recheckPeriod);
 
     /// <summary>The identity in <paramref name="files"/>; an <see cref="ArgumentException"/> in one line when the files are not a usable one.</summary>
     /// <param name="recheckPeriod">How often the files' timestamps are looked at (default <see cref="RecheckPeriod"/>).</param>
@@ -82,7 +73,7 @@ public sealed class ClusterCertificates
         {
             throw new ArgumentException("no TLS files given");
         }
-        return new ClusterCertificates(files, Read(files), recheckPeriod ?? RecheckPeriod);
+        return new ClusterCertificates(files, recheckPeriod ?? RecheckPeriod);
     }
 
     /// <summary>Null without TLS files; else the identity they hold.</summary>
@@ -157,36 +148,10 @@ public sealed class ClusterCertificates
         options.OnAuthenticateAsClient = (_, tls) => ((SslClientAuthenticationOptions)tls.SslClientAuthenticationOptions).CipherSuitesPolicy = suites;
     }
 
-    private Identity Current()
-    {
-        lock (_gate)
-        {
-            if (DateTime.UtcNow - _checked < _recheckPeriod)
-            {
-                return _identity;
-            }
-            _checked = DateTime.UtcNow;
-            if (!Stamps(_files).SequenceEqual(_identity.Stamps))
-            {
-                try
-                {
-                    _identity = Read(_files);
-                }
-                catch (ArgumentException)
-                {
-                    // Mid-renewal (the certificate written, the key not yet): keep the identity that works, look again later.
-                }
-            }
-            return _identity;
-        }
-    }
-
-    private static DateTime[] Stamps(TlsFiles files) =>
-        [FileStamp.Of(files.Cert!), FileStamp.Of(files.Key!), FileStamp.Of(files.Ca!)];
+    private Identity Current() => _identity.Current;
 
     private static Identity Read(TlsFiles files)
     {
-        var stamps = Stamps(files);
         X509Certificate2 certificate;
         try
         {
@@ -220,6 +185,6 @@ public sealed class ClusterCertificates
         {
             throw new ArgumentException($"--tls-cert {files.Cert} is not trusted by --tls-ca {files.Ca}, so every peer would refuse it: {untrusted}");
         }
-        return new Identity(certificate, authorities, stamps);
+        return new Identity(certificate, authorities);
     }
 }
