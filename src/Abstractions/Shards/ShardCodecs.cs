@@ -85,6 +85,26 @@ public sealed class ShardScalingConverter : IConverter<ShardScaling, ShardScalin
     public ShardScalingSurrogate ConvertToSurrogate(in ShardScaling value) => new() { Kind = value.Kind, Mean = value.Mean, Scale = value.Scale };
 }
 
+/// <summary>A step's changed centres travel as bytes (see <see cref="Float32Bytes"/>): they are the largest part of a step's request.</summary>
+[GenerateSerializer, Immutable]
+[Alias("grid.shards.center-update")]
+public struct CenterUpdateSurrogate
+{
+    [Id(0)] public int Generation;
+    [Id(1)] public int[]? Changed;
+    [Id(2)] public byte[] Values;
+}
+
+[RegisterConverter]
+public sealed class CenterUpdateConverter : IConverter<CenterUpdate, CenterUpdateSurrogate>
+{
+    public CenterUpdate ConvertFromSurrogate(in CenterUpdateSurrogate surrogate) =>
+        new(surrogate.Generation, surrogate.Changed, Float32Bytes.To(surrogate.Values));
+
+    public CenterUpdateSurrogate ConvertToSurrogate(in CenterUpdate value) =>
+        new() { Generation = value.Generation, Changed = value.Changed, Values = Float32Bytes.From(value.Values) };
+}
+
 /// <summary>A step's sums travel as bytes (see <see cref="Float32Bytes"/>): they are the largest part of a step's reply.</summary>
 [GenerateSerializer, Immutable]
 [Alias("grid.shards.step")]

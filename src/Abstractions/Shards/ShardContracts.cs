@@ -52,8 +52,9 @@ public interface IKMeansShardGrain : IGrainWithStringKey
     [Alias("sample-inertia")]
     Task<double> SampleInertiaAsync(long[] rows, byte[] centers);
 
-    [Alias("step")]
-    Task<ShardStepResult> StepAsync(byte[] centers, long[] rows);
+    /// <remarks>Alias "step" was this method with every centre as float32 bytes: never reuse it.</remarks>
+    [Alias("step-changed")]
+    Task<ShardStepResult> StepAsync(CenterUpdate centers, long[] rows);
 
     [Alias("batch-rows")]
     Task<byte[]> BatchRowsAsync(int[] positions);

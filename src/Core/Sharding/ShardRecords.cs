@@ -48,6 +48,79 @@ public sealed record ShardDescription(long TrainRows, long TestRows, int Feature
 public sealed record ShardScaling(ScalerKind Kind, float[]? Mean, float[]? Scale);
 
 /// <summary>
+/// The centres a mini-batch step assigns to, sent as what changed since the step before: step
+/// <paramref name="Generation"/> 0 of a fit carries every centre (<paramref name="Changed"/> null); each later
+/// step carries only the rows <paramref name="Changed"/> whose float32 values moved, their new values in that
+/// order [changed·d]. A batch of 200 rows moves about 130 of 225 centres, so a round sends about 40 % less.
+/// </summary>
+public sealed record CenterUpdate(int Generation, int[]? Changed, float[] Values)
+{
+    /// <summary>The update from <paramref name="previous"/> (null on a fit's first step) to <paramref name="next"/>, both [k·d].</summary>
+    public static CenterUpdate Between(float[]? previous, float[] next, int features, int generation)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (previous is null || generation == 0)
+        {
+            return new CenterUpdate(0, null, next);
+        }
+        if (previous.Length != next.Length)
+        {
+            throw new ArgumentException($"{previous.Length} previous centre values against {next.Length}", nameof(next));
+        }
+        var changed = new List<int>();
+        for (int j = 0; j * features < next.Length; j++)
+        {
+            if (!previous.AsSpan(j * features, features).SequenceEqual(next.AsSpan(j * features, features)))
+            {
+                changed.Add(j);
+            }
+        }
+        var values = new float[changed.Count * features];
+        for (int c = 0; c < changed.Count; c++)
+        {
+            next.AsSpan(changed[c] * features, features).CopyTo(values.AsSpan(c * features));
+        }
+        return new CenterUpdate(generation, [.. changed], values);
+    }
+
+    /// <summary>
+    /// Applies this update to <paramref name="held"/>, the centres of step <paramref name="heldGeneration"/> (null before
+    /// the fit's first step), in place, and returns the centres it describes (a copy of its values on a first step);
+    /// refuses an update that does not follow them, so a shard never steps with centres the coordinator did not mean.
+    /// </summary>
+    public float[] ApplyTo(float[]? held, int heldGeneration, int features)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        if (Values.Length % features != 0 || (Changed is not null && Values.Length != Changed.Length * features))
+        {
+            throw new ArgumentException($"{Values.Length} centre values do not fill the changed rows of {features} features");
+        }
+        if (Changed is null)
+        {
+            return (float[])Values.Clone();
+        }
+        if (held is null || Generation != heldGeneration + 1)
+        {
+            throw new InvalidOperationException(
+                $"a k-means shard received the centres of step {Generation} but holds {(held is null ? "none" : $"those of step {heldGeneration}")}; the fit must start again");
+        }
+        var clusters = held.Length / features;
+        foreach (var j in Changed)
+        {
+            if ((uint)j >= (uint)clusters)
+            {
+                throw new ArgumentException($"centre {j} is not one of {clusters}");
+            }
+        }
+        for (int c = 0; c < Changed.Length; c++)
+        {
+            Values.AsSpan(c * features, features).CopyTo(held.AsSpan(Changed[c] * features));
+        }
+        return held;
+    }
+}
+
+/// <summary>
 /// A shard's part of one mini-batch step, sparse: only the centres that received rows. Sums are float32
 /// (a shard adds at most its share of one batch), so a reply is at most k·d·4 bytes plus the counts.
 /// </summary>

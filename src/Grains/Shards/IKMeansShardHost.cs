@@ -26,7 +26,7 @@ public interface IKMeansShardHost
 
     Task<double> SampleInertiaAsync(string shard, long[] rows, byte[] centers);
 
-    Task<ShardStepResult> StepAsync(string shard, byte[] centers, long[] rows);
+    Task<ShardStepResult> StepAsync(string shard, CenterUpdate centers, long[] rows);
 
     Task<byte[]> BatchRowsAsync(string shard, int[] positions);
 

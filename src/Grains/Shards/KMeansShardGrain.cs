@@ -36,7 +36,11 @@ public sealed class KMeansShardGrain(IKMeansShardHost host) : Grain, IKMeansShar
 
     public Task<double> SampleInertiaAsync(long[] rows, byte[] centers) => ComputeFailures.Carried(host.SampleInertiaAsync(Shard, rows, centers));
 
-    public Task<ShardStepResult> StepAsync(byte[] centers, long[] rows) => ComputeFailures.Carried(host.StepAsync(Shard, centers, rows));
+    public Task<ShardStepResult> StepAsync(CenterUpdate centers, long[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(centers);
+        return ComputeFailures.Carried(host.StepAsync(Shard, centers, rows));
+    }
 
     public Task<byte[]> BatchRowsAsync(int[] positions) => ComputeFailures.Carried(host.BatchRowsAsync(Shard, positions));
 

@@ -77,6 +77,8 @@ public sealed class RunSerializationTests : IDisposable
         new ShardScaling(ScalerKind.Standard, new[] { 1f, 2f }, new[] { 0.5f, 1f }),
         new ShardScaling(ScalerKind.None, null, null),
         new ShardStepResult(new[] { 0, 7 }, new[] { 1f, -2.5f, float.MaxValue }, new[] { 3, 1 }, 12.5, 0.001),
+        new CenterUpdate(0, null, new[] { 1f, 2f, 3f, 4f }),
+        new CenterUpdate(5, new[] { 1 }, new[] { -0.5f, float.Epsilon }),
         new ShardEvaluation(99.5, new long[] { 1, 2, 3, 4 }, new long[] { 0, 1, 1, 0 }, 0.25));
 
     [Fact]

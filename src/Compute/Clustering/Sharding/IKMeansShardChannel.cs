@@ -33,8 +33,12 @@ public interface IKMeansShardChannel
     /// <summary>Inertia of the given local train rows (with replacement) against <paramref name="centers"/> [k·d].</summary>
     Task<double> SampleInertiaAsync(long[] rows, float[] centers, CancellationToken cancellationToken);
 
-    /// <summary>Assigns the given local train rows (this shard's part of a mini-batch) to <paramref name="centers"/> and sums them per centre; the rows are kept for <see cref="BatchRowsAsync"/>.</summary>
-    Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken);
+    /// <summary>
+    /// Brings the shard's centres up to date with <paramref name="centers"/> (every centre on a fit's first step, then
+    /// those that changed), assigns the given local train rows (this shard's part of a mini-batch) to them and sums
+    /// them per centre; the rows are kept for <see cref="BatchRowsAsync"/>.
+    /// </summary>
+    Task<ShardStepResult> StepAsync(CenterUpdate centers, long[] rows, CancellationToken cancellationToken);
 
     /// <summary>The rows at the given positions of this shard's part of the last mini-batch: new centres for a reassignment.</summary>
     Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken);

@@ -39,8 +39,8 @@ public sealed class InProcessShardChannel(KMeansShard shard, ShardTraffic? traff
     public Task<double> SampleInertiaAsync(long[] rows, float[] centers, CancellationToken cancellationToken) =>
         Call(8L * rows.Length + 4L * centers.Length, () => shard.SampleInertia(rows, centers), _ => 8);
 
-    public Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken) =>
-        Call(4L * centers.Length + 8L * rows.Length, () => shard.Step(centers, rows), r => 4L * (r.Centers.Length + r.Sums.Length + r.Counts.Length) + 16);
+    public Task<ShardStepResult> StepAsync(CenterUpdate centers, long[] rows, CancellationToken cancellationToken) =>
+        Call(4L * (centers.Values.Length + (centers.Changed?.Length ?? 0)) + 8L * rows.Length, () => shard.Step(centers, rows), r => 4L * (r.Centers.Length + r.Sums.Length + r.Counts.Length) + 16);
 
     public Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken) =>
         Call(4L * positions.Length, () => shard.BatchRows(positions), r => 4L * r.Length);

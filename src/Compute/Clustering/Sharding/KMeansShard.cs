@@ -24,6 +24,9 @@ public sealed class KMeansShard : IDisposable
     private Tensor _test;
     private Tensor _trainNorms;
     private long[] _lastBatch = [];
+    // The centres of the fit's latest step, kept so that each step need carry only the ones that changed.
+    private float[]? _stepCenters;
+    private int _stepGeneration;
     private bool _disposed;
 
     /// <summary>Takes ownership of <paramref name="train"/> and <paramref name="test"/> (float32 [rows, d]).</summary>
@@ -147,10 +150,14 @@ public sealed class KMeansShard : IDisposable
         return Distances.Total(distances!);
     }
 
-    public ShardStepResult Step(float[] centers, long[] rows)
+    public ShardStepResult Step(CenterUpdate update, long[] rows)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(update);
         var watch = Stopwatch.StartNew();
+        // Kept up to date even in a step that brings this shard no rows: the next update follows this one.
+        var centers = update.ApplyTo(_stepCenters, _stepGeneration, (int)_train.shape[1]);
+        (_stepCenters, _stepGeneration) = (centers, update.Generation);
         _lastBatch = rows;
         if (rows.Length == 0)
         {

@@ -280,6 +280,7 @@ public static class ShardedMiniBatchKMeans
             var convergence = new MiniBatchConvergence(options, _tolerance, _rows, batchSize);
             var maxSteps = (int)Math.Min(int.MaxValue, (long)options.MaxIterations * _rows / batchSize);
             long sinceReassignment = 0;
+            float[]? sent = null;
             var stats = new RoundStatistics();
             var sentBefore = traffic?.BytesSent ?? 0;
             var receivedBefore = traffic?.BytesReceived ?? 0;
@@ -310,9 +311,12 @@ public static class ShardedMiniBatchKMeans
                     parts[s].Add(batch[b] - _rowStarts[s]);
                 }
 
-                var sent = ToFloats(_centers);
+                // Each shard keeps the previous step's centres, so a step sends only those that changed.
+                var centers = ToFloats(_centers);
+                var update = CenterUpdate.Between(sent, centers, _features, i);
+                sent = centers;
                 var round = Stopwatch.StartNew();
-                var replies = await Task.WhenAll(shards.Select((s, j) => s.StepAsync(sent, parts[j].ToArray(), cancellationToken)));
+                var replies = await Task.WhenAll(shards.Select((s, j) => s.StepAsync(update, parts[j].ToArray(), cancellationToken)));
                 var roundSeconds = round.Elapsed.TotalSeconds;
                 var merge = Stopwatch.StartNew();
                 var (next, batchInertia) = Merge(replies, counts);

@@ -64,12 +64,11 @@ public sealed class GrainShardChannel(IKMeansShardGrain shard, KMeansShardSource
         return Received(await shard.SampleInertiaAsync(rows, bytes));
     }
 
-    public async Task<ShardStepResult> StepAsync(float[] centers, long[] rows, CancellationToken cancellationToken)
+    public async Task<ShardStepResult> StepAsync(CenterUpdate centers, long[] rows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = Float32Bytes.From(centers);
-        Sent(bytes, rows);
-        return Received(await shard.StepAsync(bytes, rows));
+        Sent(centers, rows);
+        return Received(await shard.StepAsync(centers, rows));
     }
 
     public async Task<float[]> BatchRowsAsync(int[] positions, CancellationToken cancellationToken)

@@ -50,8 +50,8 @@ public sealed class ShardHost(StagePipeline pipeline) : IKMeansShardHost, IDispo
     public Task<double> SampleInertiaAsync(string shard, long[] rows, byte[] centers) =>
         On(shard, s => s.SampleInertia(rows, Float32Bytes.To(centers)));
 
-    public Task<ShardStepResult> StepAsync(string shard, byte[] centers, long[] rows) =>
-        On(shard, s => s.Step(Float32Bytes.To(centers), rows));
+    public Task<ShardStepResult> StepAsync(string shard, CenterUpdate centers, long[] rows) =>
+        On(shard, s => s.Step(centers, rows));
 
     public Task<byte[]> BatchRowsAsync(string shard, int[] positions) =>
         On(shard, s => Float32Bytes.From(s.BatchRows(positions)));
