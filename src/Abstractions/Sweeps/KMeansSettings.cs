@@ -23,6 +23,10 @@ namespace Grid.Abstractions.Sweeps;
 /// Mini-batch only: each k of a curve starts from the solution of the k before it (plus new centres by
 /// k-means++), as <c>grid bench elbow</c> does, instead of an independent fit: a whole elbow in a fraction of the time.
 /// </param>
+/// <param name="Method">
+/// Full only: how each iteration assigns rows (<see cref="KMeansMethod"/>). Every method gives Lloyd's result, so it is
+/// left out of <see cref="Describe"/> and of the stage key: a stage fitted with one method is the stage of any other.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("grid.sweeps.kmeans-settings")]
 public sealed record KMeansSettings(
@@ -33,7 +37,8 @@ public sealed record KMeansSettings(
     [property: Id(4)] double Tol,
     [property: Id(5)] int? MaxNoImprovement,
     [property: Id(6)] int? Shards = null,
-    [property: Id(7)] bool WarmStart = false)
+    [property: Id(7)] bool WarmStart = false,
+    [property: Id(8)] KMeansMethod Method = KMeansMethod.Auto)
 {
     /// <summary>The value of <see cref="Shards"/> for <c>shards: auto</c>.</summary>
     public const int AutoShards = 0;

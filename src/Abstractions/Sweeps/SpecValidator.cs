@@ -23,7 +23,7 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions", "architecture", "hidden", "input_scaling"];
     private static readonly IReadOnlyList<string> _rangeKeys = ["from", "to", "step"];
     private static readonly IReadOnlyList<string> _kMeansKeys =
-        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
+        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start", "method"];
     private static readonly IReadOnlyList<string> _strategyKeys = ["grid", "random", "asha", "tpe"];
     private static readonly IReadOnlyList<string> _tpeKeys = ["trials", "startup", "seed"];
     private static readonly IReadOnlyList<string> _ashaKeys = ["max_epochs", "min_epochs", "reduction", "seed", "sampler", "trials", "startup"];
@@ -606,11 +606,16 @@ internal sealed partial class SpecValidator(IDatasetRegistry registry)
         var maxNoImprovement = MiniBatchOnly("max_no_improvement", defaults.MaxNoImprovement);
         var shards = ReadShards(settings, path, algorithm);
         var warmStart = ReadWarmStart(settings, path, algorithm, shards);
+        var method = ReadOptionalName(settings, path, "method", "method", KMeansMethod.Auto);
+        if (algorithm == KMeansAlgorithm.MiniBatch && Get(settings, "method") is not null)
+        {
+            Error(SpecPath.Property(path, "method"), $"method applies only to algorithm {SpecNames.Of(KMeansAlgorithm.Full)} (mini-batch steps assign a batch, not every row)");
+        }
         if (_errors.Count != before)
         {
             return null;
         }
-        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement, shards, warmStart);
+        return new KMeansSettings(algorithm!.Value, batchSize, nInit!.Value, maxIter!.Value, tol!.Value, maxNoImprovement, shards, warmStart, method!.Value);
     }
 
     /// <summary><c>warm_start: true</c>: each k of a curve starts from the k before it; mini-batch, one process.</summary>

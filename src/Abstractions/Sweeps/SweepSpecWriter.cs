@@ -145,6 +145,10 @@ public static class SweepSpecWriter
         {
             node["shards"] = shards == KMeansSettings.AutoShards ? "auto" : shards;
         }
+        if (kmeans.Method != KMeansMethod.Auto)
+        {
+            node["method"] = SpecNames.Of(kmeans.Method);
+        }
         return node;
     }
 }

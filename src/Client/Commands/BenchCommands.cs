@@ -390,7 +390,14 @@ public static class BenchCommands
             HelpName = "N",
         };
         var silos = new Option<int?>("--silos") { Description = "Silos of the in-process cluster for --shards (default: one per shard)", HelpName = "S" };
-        var compare = new Option<bool>("--compare") { Description = "With --shards: also run the single-process fit with the same settings and report both" };
+        var compare = new Option<bool>("--compare")
+        {
+            Description = "With --shards: also run the single-process fit with the same settings and report both. With --algorithm full: also run " +
+                "Lloyd's exhaustive fit (whose labels and inertia every method must equal) and ML.NET's KMeansTrainer, and report all three",
+        };
+        var method = CommonOptions.Named("--method",
+            "With --algorithm full: how each iteration assigns rows: auto (elkan while its n·k bounds fit 256 MiB, else yinyang), lloyd (every distance), elkan or yinyang; all give Lloyd's result",
+            KMeansMethod.Auto);
         var tls = new Option<bool>("--tls")
         {
             Description = "With --shards: the sharded fit without and with mutual TLS between the silos (a throwaway CA), three times each, alternating, " +
@@ -401,7 +408,7 @@ public static class BenchCommands
         var command = new Command("kmeans",
             "Fit k-means on the training rows, label each cluster by its majority class, and report fit time, train and test error, inertia, iterations and the test rows' silhouette, Davies–Bouldin and Calinski–Harabasz (timed apart)")
         {
-            dataset, scaler, k, batchSize, nInit, algorithm, maxIter, tol, seed, threads, shards, silos, compare, tls, limit, dataDir,
+            dataset, scaler, k, batchSize, nInit, algorithm, method, maxIter, tol, seed, threads, shards, silos, compare, tls, limit, dataDir,
         };
         var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
@@ -416,6 +423,10 @@ public static class BenchCommands
                 throw new UserInputException($"--k {clusters}: must be between 2 and the {data.Train.Count} training rows");
             }
             bool full = algorithm.ValueIn(parse) == KMeansAlgorithm.Full;
+            if (!full && parse.GetResult(method) is { Implicit: false })
+            {
+                throw new UserInputException("--method: only full k-means assigns every row each iteration; add --algorithm full");
+            }
             if (parse.GetValue(shards) is int shardCount)
             {
                 if (full)
@@ -444,24 +455,26 @@ public static class BenchCommands
                 Print(report, to);
                 return ExitCodes.Ok;
             }
-            if (parse.GetValue(silos) is not null || parse.GetValue(compare) || parse.GetValue(tls))
+            if (parse.GetValue(silos) is not null || (parse.GetValue(compare) && !full) || parse.GetValue(tls))
             {
-                throw new UserInputException("--silos, --compare and --tls go with --shards N");
+                throw new UserInputException("--silos and --tls go with --shards N; --compare with --shards N or --algorithm full");
             }
             torch.set_num_threads(Environment.ProcessorCount);
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
 
+            var fullOptions = new KMeansOptions(clusters)
+            {
+                Inits = parse.GetValue(nInit),
+                MaxIterations = parse.GetValue(maxIter) ?? new KMeansOptions(clusters).MaxIterations,
+                Tolerance = parse.GetValue(tol) ?? new KMeansOptions(clusters).Tolerance,
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+                Method = method.ValueIn(parse),
+            };
             var watch = Stopwatch.StartNew();
             using var fit = full
-                ? KMeans.Fit(train, new KMeansOptions(clusters)
-                {
-                    Inits = parse.GetValue(nInit),
-                    MaxIterations = parse.GetValue(maxIter) ?? new KMeansOptions(clusters).MaxIterations,
-                    Tolerance = parse.GetValue(tol) ?? new KMeansOptions(clusters).Tolerance,
-                    Seed = parse.GetValue(seed),
-                    Threads = parse.GetValue(threads),
-                }, cancellationToken: ct)
+                ? KMeans.Fit(train, fullOptions, cancellationToken: ct)
                 : MiniBatchKMeans.Fit(train, new MiniBatchKMeansOptions(clusters)
                 {
                     BatchSize = parse.GetValue(batchSize),
@@ -509,6 +522,14 @@ public static class BenchCommands
             }
             result["quality_rows"] = quality.Rows;
             result["quality_seconds"] = Math.Round(qualitySeconds, 3);
+            if (full)
+            {
+                FullKMeansBench.Describe(result, fit, fullOptions, data.Train.Count);
+                if (parse.GetValue(compare))
+                {
+                    FullKMeansBench.Compare(result, fit, fitSeconds, train, test, data, fullOptions, ct);
+                }
+            }
             Print(result, to);
             return ExitCodes.Ok;
         });

@@ -9,8 +9,9 @@ namespace Grid.Compute.Clustering;
 /// farthest from their centres, convergence on unchanged labels or on the squared centre shift within
 /// the variance-scaled tolerance, and the best of <see cref="KMeansOptions.Inits"/> runs by inertia
 /// (all runs draw from one generator seeded with <see cref="KMeansOptions.Seed"/>). Each assignment
-/// gives Lloyd's labels but, using Elkan's bounds, recomputes distances only for rows whose nearest
-/// centre may have changed, and updates the per-cluster sums from the rows that moved. CPU tensors.
+/// gives Lloyd's labels but, with Elkan's or Yinyang's bounds (<see cref="KMeansOptions.Method"/>), recomputes
+/// distances only for rows whose nearest centre may have changed, and updates the per-cluster sums from the
+/// rows that moved. CPU tensors.
 /// </summary>
 public static class KMeans
 {
@@ -44,6 +45,7 @@ public static class KMeans
         Tensor? bestLabels = null;
         var bestInertia = double.PositiveInfinity;
         var bestIterations = 0;
+        long bestDistances = 0;
         for (var run = 1; run <= options.Inits; run++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -57,7 +59,7 @@ public static class KMeans
             {
                 bestCenters?.Dispose();
                 bestLabels?.Dispose();
-                (bestCenters, bestLabels, bestInertia, bestIterations) = result;
+                (bestCenters, bestLabels, bestInertia, bestIterations, bestDistances) = result;
             }
             else
             {
@@ -67,13 +69,13 @@ public static class KMeans
         }
 
         bestCenters!.add_(mean);
-        return new KMeansFit(bestCenters, Distances.ToArray(bestLabels!), bestInertia, bestIterations, bestIterations);
+        return new KMeansFit(bestCenters, Distances.ToArray(bestLabels!), bestInertia, bestIterations, bestIterations) { DistancesComputed = bestDistances };
     }
 
     private static LloydResult Lloyd(Tensor x, Tensor norms, double totalNorm, Tensor centers, KMeansOptions options, double tolerance, int run, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var assignment = new BoundedAssignment(x, norms, centers);
+        using var assignment = KMeansAssignment.Create(options.ResolveMethod(x.shape[0]), x, norms, centers);
         var relocated = false;
         var iterations = 0;
         for (var i = 1; i <= options.MaxIterations; i++)
@@ -115,7 +117,7 @@ public static class KMeans
         var (finalLabels, finalDistances) = Distances.Assign(x, norms, centers);
         using (finalDistances)
         {
-            return new LloydResult(centers, finalLabels, Distances.Total(finalDistances!), iterations);
+            return new LloydResult(centers, finalLabels, Distances.Total(finalDistances!), iterations, assignment.DistancesComputed);
         }
     }
 
@@ -137,7 +139,7 @@ public static class KMeans
     /// farthest from their current centre, moving that row's contribution out of its old cluster.
     /// Returns whether any cluster was empty.
     /// </summary>
-    private static bool RelocateEmptyClusters(Tensor x, Tensor norms, Tensor centers, BoundedAssignment assignment)
+    private static bool RelocateEmptyClusters(Tensor x, Tensor norms, Tensor centers, KMeansAssignment assignment)
     {
         using var scope = torch.NewDisposeScope();
         var empty = assignment.Counts.eq(0).nonzero().flatten();
@@ -172,5 +174,6 @@ public static class KMeans
         return mapping.index_select(0, labels1).eq(labels2).all().item<bool>();
     }
 
-    private sealed record LloydResult(Tensor Centers, Tensor Labels, double Inertia, int Iterations);
+    /// <param name="Distances">Row-to-centre distances the iterations computed (the final assignment's n·k apart).</param>
+    private sealed record LloydResult(Tensor Centers, Tensor Labels, double Inertia, int Iterations, long Distances);
 }

@@ -1,3 +1,4 @@
+using Grid.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,6 +40,12 @@ public sealed class KMeansFit : IDisposable
     /// (<c>n_iter_</c>).
     /// </summary>
     public int Iterations { get; }
+
+    /// <summary>
+    /// Row-to-centre distances the kept run's iterations computed (full k-means; 0 for mini-batch): Lloyd's step
+    /// computes n·k per iteration, and the bounded methods (<see cref="KMeansMethod"/>) what their bounds do not rule out.
+    /// </summary>
+    public long DistancesComputed { get; init; }
 
     /// <summary>Mini-batch steps taken (<c>n_steps_</c>); equals <see cref="Iterations"/> for Lloyd k-means.</summary>
     public int Steps { get; }

@@ -82,7 +82,8 @@ public sealed record ClusteringStageInput(
     int? MaxNoImprovement,
     int? Shards = null,
     bool WarmStart = false,
-    string? WarmFromHash = null);
+    string? WarmFromHash = null,
+    KMeansMethod Method = KMeansMethod.Auto);
 
 /// <summary>What a clustering stage reports back; centres and labels stay in its artifact.</summary>
 /// <param name="TrainError">The cluster classifier's error on the train rows; null without labels, and so is <paramref name="TestError"/>.</param>

@@ -296,6 +296,7 @@ public sealed class StagePipeline(DatasetStore datasets, ArtifactStore artifacts
                 MaxIterations = input.MaxIter,
                 Tolerance = input.Tol,
                 Seed = input.Seed,
+                Method = input.Method,
             }, progress, cancellationToken);
         }
         return MiniBatchKMeans.Fit(train, MiniBatchOptions(input), progress, cancellationToken);

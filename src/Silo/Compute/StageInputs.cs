@@ -56,6 +56,7 @@ public sealed class StageInputs(IDatasetRegistry datasets)
             kmeans.MaxNoImprovement,
             kmeans.Shards,
             kmeans.WarmStart,
-            request.WarmHash);
+            request.WarmHash,
+            kmeans.Method);
     }
 }

@@ -316,6 +316,19 @@ public sealed class SpecValidationTests
     }
 
     [Fact]
+    public void Full_kmeans_takes_a_method_that_leaves_its_description_and_so_the_stage_key_alone()
+    {
+        var spec = Specs.Valid(Spec(("kmeans", "{ algorithm: full, method: yinyang }")));
+        var plain = Specs.Valid(Spec(("kmeans", "{ algorithm: full }")));
+
+        Assert.Equal(KMeansMethod.Yinyang, spec.KMeans.Method);
+        Assert.Equal(KMeansMethod.Auto, plain.KMeans.Method);
+        Assert.Equal(plain.KMeans.Describe(), spec.KMeans.Describe());
+        AssertError(Spec(("kmeans", "{ method: elkan }")), "$.kmeans.method", "method applies only to algorithm full (mini-batch steps assign a batch, not every row)");
+        Assert.Contains(Specs.Parse(Spec(("kmeans", "{ algorithm: full, method: fast }"))).Errors, e => e.Path == "$.kmeans.method");
+    }
+
+    [Fact]
     public void Full_kmeans_gets_scikit_learns_kmeans_defaults()
     {
         var spec = Specs.Valid(Spec(("kmeans", "{ algorithm: full, n_init: 10 }")));

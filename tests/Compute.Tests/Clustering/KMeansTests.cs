@@ -1,4 +1,7 @@
 using Grid.Compute.Clustering;
+using Grid.Compute.Data;
+using Grid.Core;
+using Grid.Core.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,6 +9,38 @@ namespace Grid.Compute.Tests.Clustering;
 
 public sealed class KMeansTests
 {
+    [Fact]
+    public void Every_method_gives_lloyds_fit_on_mnist_rows()
+    {
+        // Real rows, where near ties between centres occur: Elkan's and Yinyang's bounds must never skip a row whose label
+        // Lloyd's step would change, so every iteration, and the fit, is Lloyd's.
+        var datasets = new DatasetStore(DatasetStore.DefaultDataDirectory());
+        Assert.True(datasets.IsComplete(BuiltInDatasets.Mnist), $"MNIST is not in {datasets.DataDirectory}; run `./grid data fetch mnist` (test.sh does) or set GRID_DATA_DIR");
+        using var x = datasets.Load("mnist", 3000, 10).Train.ToFeatureTensor();
+        var options = new KMeansOptions(40) { Inits = 1, Seed = 0 };
+        using var lloyd = KMeans.Fit(x, options with { Method = KMeansMethod.Lloyd });
+        Assert.Equal(3000L * 40 * lloyd.Iterations, lloyd.DistancesComputed);
+        Assert.True(lloyd.Iterations > 10, $"{lloyd.Iterations} iterations");
+
+        foreach (var method in new[] { KMeansMethod.Elkan, KMeansMethod.Yinyang })
+        {
+            using var bounded = KMeans.Fit(x, options with { Method = method });
+            Assert.Equal(lloyd.Iterations, bounded.Iterations);
+            Assert.Equal(lloyd.Labels, bounded.Labels);
+            Assert.Equal(lloyd.Inertia, bounded.Inertia);
+            Assert.True(bounded.DistancesComputed < lloyd.DistancesComputed / 2, $"{method}: {bounded.DistancesComputed} of {lloyd.DistancesComputed} distances");
+        }
+    }
+
+    [Fact]
+    public void Auto_takes_elkan_while_its_bounds_fit_then_yinyang()
+    {
+        var options = new KMeansOptions(225);
+        Assert.Equal(KMeansMethod.Elkan, options.ResolveMethod(60_000));
+        Assert.Equal(KMeansMethod.Yinyang, options.ResolveMethod(1_000_000));
+        Assert.Equal(KMeansMethod.Lloyd, (options with { Method = KMeansMethod.Lloyd }).ResolveMethod(1_000_000));
+    }
+
     [Fact]
     public void Fit_recovers_well_separated_blobs()
     {
