@@ -8,20 +8,16 @@ namespace Grid.Compute.Clustering;
 /// centre and a lower bound on the distance to every centre ([n, k] float32); when centre j moves by δⱼ the bounds
 /// widen by δⱼ. A row is recomputed only if its upper bound exceeds, for some other centre j, both its lower bound
 /// for j and half the distance between its centre and j; before that, the upper bound of each such row is tightened
-/// to the exact distance to its centre, which rules most of them out. Memory n·k bounds: for small k.
+/// to the exact distance to its centre, which rules most of them out. Memory: n·k bounds (MNIST at k = 225: 54 MB).
 /// </summary>
-internal sealed class ElkanAssignment : KMeansAssignment
+internal sealed class ElkanAssignment : BoundedAssignment
 {
-    private readonly Tensor _upper;
-    private readonly Tensor _lower;
     private readonly long _boundRows;
 
     internal ElkanAssignment(Tensor x, Tensor norms, Tensor centers)
-        : base(x, norms, (int)centers.shape[0])
+        : base(x, norms, (int)centers.shape[0], (int)centers.shape[0])
     {
         var n = x.shape[0];
-        _upper = torch.empty(n, dtype: ScalarType.Float32, device: x.device).DetachFromDisposeScope();
-        _lower = torch.empty([n, Clusters], dtype: ScalarType.Float32, device: x.device).DetachFromDisposeScope();
         // Chunks of the [n, k] bounds small enough to stay in cache through the few passes over them.
         _boundRows = Math.Min(Distances.ChunkRows(Clusters), 2048);
         using var scope = torch.NewDisposeScope();
@@ -48,8 +44,8 @@ internal sealed class ElkanAssignment : KMeansAssignment
         {
             var length = Math.Min(_boundRows, n - start);
             using var labels = Labels.narrow(0, start, length);
-            using var lower = _lower.narrow(0, start, length);
-            using var upper = _upper.narrow(0, start, length);
+            using var lower = Lower.narrow(0, start, length);
+            using var upper = Upper.narrow(0, start, length);
             using var gaps = halfGaps.index_select(0, labels);
             using var reach = torch.maximum(lower, gaps);
             using var ownColumn = labels.unsqueeze(1);
@@ -65,33 +61,14 @@ internal sealed class ElkanAssignment : KMeansAssignment
             // Tighten: the exact distance to the own centre often shows the bound was only loose.
             var rows = loose.add(start);
             var tight = OwnDistances(rows, centers);
-            _upper.index_copy_(0, rows, tight);
+            Upper.index_copy_(0, rows, tight);
             parts.Add(rows.index_select(0, tight.mul_(1 + Margin).gt(nearest.index_select(0, loose)).nonzero().flatten()));
         }
         var candidates = parts.Count == 0 ? torch.empty(0, dtype: ScalarType.Int64) : torch.cat(parts, 0);
         Changed = candidates.shape[0] == 0 ? 0 : Reassign(candidates, centers);
     }
 
-    internal override void Shift(Tensor shifts)
-    {
-        using var gathered = shifts.index_select(0, Labels);
-        _upper.add_(gathered);
-        _lower.sub_(shifts);
-    }
-
-    internal override void Relabel(long row, long cluster)
-    {
-        base.Relabel(row, cluster);
-        _upper[row].fill_(float.PositiveInfinity);
-        _lower[row].zero_();
-    }
-
-    public override void Dispose()
-    {
-        _upper.Dispose();
-        _lower.Dispose();
-        base.Dispose();
-    }
+    protected override Tensor LowerShift(Tensor shifts) => shifts.alias();
 
     private long Reassign(Tensor candidates, Tensor centers)
     {
@@ -106,8 +83,8 @@ internal sealed class ElkanAssignment : KMeansAssignment
             var rows = X.index_select(0, index);
             var distances = DistancesTo(index, rows, centersT, centerNorms);
             var (nearest, labels) = distances.min(1);
-            _upper.index_copy_(0, index, nearest);
-            _lower.index_copy_(0, index, distances);
+            Upper.index_copy_(0, index, nearest);
+            Lower.index_copy_(0, index, distances);
             changed += Commit(index, rows, labels);
         }
         return changed;

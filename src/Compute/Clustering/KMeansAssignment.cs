@@ -186,3 +186,45 @@ internal sealed class ExhaustiveAssignment : KMeansAssignment
         Changed = changed;
     }
 }
+
+/// <summary>
+/// The bounded methods' shared state: per row an upper bound on the distance to its centre [n] and lower bounds on
+/// the distances to the other centres [n, m] (one per centre for Elkan, per group for Yinyang). Moving centres widen
+/// both; a relocated row gets bounds that make the next update recompute it.
+/// </summary>
+internal abstract class BoundedAssignment : KMeansAssignment
+{
+    protected readonly Tensor Upper;
+    protected readonly Tensor Lower;
+
+    protected BoundedAssignment(Tensor x, Tensor norms, int clusters, int lowerBounds)
+        : base(x, norms, clusters)
+    {
+        Upper = torch.empty(x.shape[0], dtype: ScalarType.Float32, device: x.device).DetachFromDisposeScope();
+        Lower = torch.empty([x.shape[0], lowerBounds], dtype: ScalarType.Float32, device: x.device).DetachFromDisposeScope();
+    }
+
+    internal sealed override void Shift(Tensor shifts)
+    {
+        using var scope = torch.NewDisposeScope();
+        Upper.add_(shifts.index_select(0, Labels));
+        Lower.sub_(LowerShift(shifts));
+    }
+
+    /// <summary>How far each lower bound falls when the centres move by <paramref name="shifts"/> [k]: a row [m].</summary>
+    protected abstract Tensor LowerShift(Tensor shifts);
+
+    internal sealed override void Relabel(long row, long cluster)
+    {
+        base.Relabel(row, cluster);
+        Upper[row].fill_(float.PositiveInfinity);
+        Lower[row].zero_();
+    }
+
+    public override void Dispose()
+    {
+        Upper.Dispose();
+        Lower.Dispose();
+        base.Dispose();
+    }
+}
