@@ -11,7 +11,7 @@ namespace Grid.Core;
 [JsonConverter(typeof(JsonStringEnumConverter<KMeansMethod>))]
 public enum KMeansMethod
 {
-    /// <summary>Elkan while its n·k bounds take at most 256 MiB (MNIST at k = 225: 54 MB), else Yinyang.</summary>
+    /// <summary>Yinyang from k = 20 on, else Elkan.</summary>
     [JsonStringEnumMemberName("auto")]
     Auto = 0,
 

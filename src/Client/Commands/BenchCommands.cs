@@ -396,7 +396,7 @@ public static class BenchCommands
                 "Lloyd's exhaustive fit (whose labels and inertia every method must equal) and ML.NET's KMeansTrainer, and report all three",
         };
         var method = CommonOptions.Named("--method",
-            "With --algorithm full: how each iteration assigns rows: auto (elkan while its n·k bounds fit 256 MiB, else yinyang), lloyd (every distance), elkan or yinyang; all give Lloyd's result",
+            "With --algorithm full: how each iteration assigns rows: auto (yinyang from k = 20, else elkan), lloyd (every distance), elkan or yinyang; all give Lloyd's result",
             KMeansMethod.Auto);
         var tls = new Option<bool>("--tls")
         {

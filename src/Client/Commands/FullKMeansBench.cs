@@ -21,7 +21,7 @@ internal static class FullKMeansBench
     /// <summary>The figures of a full fit: how many of Lloyd's n·k distances per iteration its bounds spared.</summary>
     public static void Describe(Dictionary<string, object> report, KMeansFit fit, KMeansOptions options, long rows)
     {
-        report["method"] = SpecNames.Of(options.ResolveMethod(rows));
+        report["method"] = SpecNames.Of(options.ResolveMethod());
         long everyDistance = rows * options.Clusters;
         double perIteration = (double)fit.DistancesComputed / Math.Max(1, fit.Iterations);
         report["distances_per_iteration"] = Math.Round(perIteration);

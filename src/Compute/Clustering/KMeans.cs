@@ -75,7 +75,7 @@ public static class KMeans
     private static LloydResult Lloyd(Tensor x, Tensor norms, double totalNorm, Tensor centers, KMeansOptions options, double tolerance, int run, IProgress<ClusteringProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var assignment = KMeansAssignment.Create(options.ResolveMethod(x.shape[0]), x, norms, centers);
+        using var assignment = KMeansAssignment.Create(options.ResolveMethod(), x, norms, centers);
         var relocated = false;
         var iterations = 0;
         for (var i = 1; i <= options.MaxIterations; i++)

@@ -33,12 +33,12 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void Auto_takes_elkan_while_its_bounds_fit_then_yinyang()
+    public void Auto_takes_yinyang_from_k_20_and_elkan_below()
     {
-        var options = new KMeansOptions(225);
-        Assert.Equal(KMeansMethod.Elkan, options.ResolveMethod(60_000));
-        Assert.Equal(KMeansMethod.Yinyang, options.ResolveMethod(1_000_000));
-        Assert.Equal(KMeansMethod.Lloyd, (options with { Method = KMeansMethod.Lloyd }).ResolveMethod(1_000_000));
+        Assert.Equal(KMeansMethod.Yinyang, new KMeansOptions(225).ResolveMethod());
+        Assert.Equal(KMeansMethod.Yinyang, new KMeansOptions(20).ResolveMethod());
+        Assert.Equal(KMeansMethod.Elkan, new KMeansOptions(19).ResolveMethod());
+        Assert.Equal(KMeansMethod.Lloyd, new KMeansOptions(225) { Method = KMeansMethod.Lloyd }.ResolveMethod());
     }
 
     [Fact]
