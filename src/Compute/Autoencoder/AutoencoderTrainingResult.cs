@@ -22,15 +22,24 @@ public sealed record AutoencoderTrainingResult(IReadOnlyList<AutoencoderEpoch> H
     /// <summary>The test loss after the last epoch (NaN without a test set).</summary>
     public double TestLoss => History.Count == 0 ? double.NaN : History[^1].TestLoss ?? double.NaN;
 
-    /// <summary>Training images per second over the epochs this run trained (restored epochs excluded).</summary>
+    /// <summary>
+    /// Training images per second over the epochs this run trained (restored epochs excluded); over every epoch when it
+    /// trained none: a run resumed from a checkpoint of its last epoch (its silo died between the checkpoint and the
+    /// artifact) has nothing of its own to measure, and NaN cannot be written to the stage's JSON summary. 0 without
+    /// any timed epoch.
+    /// </summary>
     public double SamplesPerSecond
     {
         get
         {
             var trained = History.Skip(ResumedFromEpoch).ToList();
+            if (trained.Count == 0)
+            {
+                trained = [.. History];
+            }
             var seconds = trained.Sum(e => e.TrainSeconds);
             var samples = trained.Sum(e => e.SamplesPerSecond * e.TrainSeconds);
-            return seconds > 0 ? samples / seconds : double.NaN;
+            return seconds > 0 ? samples / seconds : 0;
         }
     }
 }

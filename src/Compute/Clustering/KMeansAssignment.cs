@@ -33,7 +33,7 @@ internal abstract class KMeansAssignment : IDisposable
     /// <summary>Rows per chunk of a [rows, k] distance matrix (with its gathered rows [rows, d]).</summary>
     protected readonly long ChunkRows;
 
-    private Tensor _labels;
+    private readonly Tensor _labels;
 
     protected KMeansAssignment(Tensor x, Tensor norms, int clusters)
     {

@@ -49,7 +49,7 @@ internal static partial class SpecTrees
         ["z_dim", "loss", "epochs", "batch_size", "learning_rate", "reconstructions", "architecture", "hidden", "input_scaling"];
 
     private static readonly string[] KMeansKeys =
-        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start"];
+        ["algorithm", "batch_size", "n_init", "max_iter", "tol", "max_no_improvement", "shards", "warm_start", "method"];
 
     private static readonly string[] AshaKeys = ["max_epochs", "min_epochs", "reduction", "seed", "sampler", "trials", "startup"];
 
@@ -243,7 +243,8 @@ internal static partial class SpecTrees
         ("kmeans", Entries(
             ("algorithm", Gen.Elements<Node>(Name("minibatch"), Name("full")), 30),
             ("n_init", Gen.Choose(1, 5).Select(n => (Node)Both($"{n}")), 40),
-            ("tol", Gen.Elements<Node>(Both("1.0e-4"), Both("0")), 30)), 30),
+            ("tol", Gen.Elements<Node>(Both("1.0e-4"), Both("0")), 30),
+            ("method", Gen.Elements<Node>(Name("auto"), Name("yinyang"), Name("elkan")), 15)), 30),
         ("strategy", Gen.Frequency((2, Gen.Constant<Node>(Name("grid"))), (1, Entries(("random", Entries(("trials", Gen.Choose(1, 40).Select(n => (Node)Both($"{n}")), 100), ("seed", Gen.Constant<Node>(Both("3")), 50)), 100)))), 25),
         ("refine", Gen.Elements<Node>(Name("knee"), new Mapping([("knee", new Mapping([("step", Both("2"))], Flow: true))], Flow: false)), 20),
         ("objective", Gen.Elements<Node>(Name("test_error"), new Mapping([("metric", Name("silhouette")), ("goal", Name("maximize"))], Flow: true)), 20));
