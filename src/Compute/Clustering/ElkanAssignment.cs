@@ -21,7 +21,7 @@ internal sealed class ElkanAssignment : BoundedAssignment
         // Chunks of the [n, k] bounds small enough to stay in cache through the few passes over them.
         _boundRows = Math.Min(Distances.ChunkRows(Clusters), 2048);
         using var scope = torch.NewDisposeScope();
-        Changed = Reassign(torch.arange(n, dtype: ScalarType.Int64, device: x.device), centers);
+        Changed = Recompute(torch.arange(n, dtype: ScalarType.Int64, device: x.device), centers);
     }
 
     internal override void Update(Tensor centers)
@@ -65,28 +65,17 @@ internal sealed class ElkanAssignment : BoundedAssignment
             parts.Add(rows.index_select(0, tight.mul_(1 + Margin).gt(nearest.index_select(0, loose)).nonzero().flatten()));
         }
         var candidates = parts.Count == 0 ? torch.empty(0, dtype: ScalarType.Int64) : torch.cat(parts, 0);
-        Changed = candidates.shape[0] == 0 ? 0 : Reassign(candidates, centers);
+        Changed = candidates.shape[0] == 0 ? 0 : Recompute(candidates, centers);
     }
 
     protected override Tensor LowerShift(Tensor shifts) => shifts.alias();
 
-    private long Reassign(Tensor candidates, Tensor centers)
+    /// <summary>Exact bounds for the recomputed rows: the distance to the new centre and to every centre.</summary>
+    protected override long Settle(Tensor index, Tensor rows, Tensor distances)
     {
-        var centerNorms = Distances.SquaredNorms(centers);
-        var centersT = centers.t();
-        var total = candidates.shape[0];
-        long changed = 0;
-        for (long start = 0; start < total; start += ChunkRows)
-        {
-            using var chunkScope = torch.NewDisposeScope();
-            var index = candidates.narrow(0, start, Math.Min(ChunkRows, total - start));
-            var rows = X.index_select(0, index);
-            var distances = DistancesTo(index, rows, centersT, centerNorms);
-            var (nearest, labels) = distances.min(1);
-            Upper.index_copy_(0, index, nearest);
-            Lower.index_copy_(0, index, distances);
-            changed += Commit(index, rows, labels);
-        }
-        return changed;
+        var (nearest, labels) = distances.min(1);
+        Upper.index_copy_(0, index, nearest);
+        Lower.index_copy_(0, index, distances);
+        return Commit(index, rows, labels);
     }
 }

@@ -106,6 +106,34 @@ internal abstract class KMeansAssignment : IDisposable
         return scores.add_(column).clamp_min_(0).sqrt_();
     }
 
+    /// <summary>
+    /// Assigns the rows <paramref name="candidates"/> against every centre, in one matrix product a chunk at a time, as
+    /// Lloyd's step computes them (so near ties go the same way whichever rows a chunk holds); returns how many changed.
+    /// </summary>
+    protected long Recompute(Tensor candidates, Tensor centers)
+    {
+        using var scope = torch.NewDisposeScope();
+        var centerNorms = Distances.SquaredNorms(centers);
+        var centersT = centers.t();
+        var total = candidates.shape[0];
+        long changed = 0;
+        for (long start = 0; start < total; start += ChunkRows)
+        {
+            using var chunkScope = torch.NewDisposeScope();
+            var index = candidates.narrow(0, start, Math.Min(ChunkRows, total - start));
+            var rows = X.index_select(0, index);
+            changed += Settle(index, rows, DistancesTo(index, rows, centersT, centerNorms));
+        }
+        return changed;
+    }
+
+    /// <summary>Gives the rows <paramref name="index"/> their nearest centre by <paramref name="distances"/> [rows, k]; a bounded method also resets their bounds.</summary>
+    protected virtual long Settle(Tensor index, Tensor rows, Tensor distances)
+    {
+        var (_, labels) = distances.min(1);
+        return Commit(index, rows, labels);
+    }
+
     /// <summary>The exact distance from each row of <paramref name="index"/> to its current centre, [rows].</summary>
     protected Tensor OwnDistances(Tensor index, Tensor centers)
     {
@@ -171,19 +199,7 @@ internal sealed class ExhaustiveAssignment : KMeansAssignment
     internal override void Update(Tensor centers)
     {
         using var scope = torch.NewDisposeScope();
-        var centerNorms = Distances.SquaredNorms(centers);
-        var centersT = centers.t();
-        var n = X.shape[0];
-        long changed = 0;
-        for (long start = 0; start < n; start += ChunkRows)
-        {
-            using var chunkScope = torch.NewDisposeScope();
-            var index = torch.arange(start, Math.Min(n, start + ChunkRows), dtype: ScalarType.Int64, device: X.device);
-            var rows = X.narrow(0, start, index.shape[0]);
-            var (_, labels) = DistancesTo(index, rows, centersT, centerNorms).min(1);
-            changed += Commit(index, rows, labels);
-        }
-        Changed = changed;
+        Changed = Recompute(torch.arange(X.shape[0], dtype: ScalarType.Int64, device: X.device), centers);
     }
 }
 
