@@ -54,11 +54,12 @@ public sealed class ShardedKMeansTests(ClusterFixture fixture)
 
         // Messages, as serialized by Orleans: the largest is one set of centres plus indices (a fit's first step), a far
         // cry from a shard's 2000 rows (6 MB); a round is within the bound of 2 × shards × k × d × 4 bytes, and
-        // sends fewer than every centre to every shard: after the first step, only those that moved.
+        // sends less than half of every centre to every shard: after the first step, only those that moved, and those
+        // without their zeros (MNIST's centres are about half zeros; 0.31 of the whole here).
         long centres = 4L * k * features;
         Assert.InRange(run.Traffic.LargestMessage, centres, centres + 4096);
-        Assert.InRange(run.Fit.Rounds.BytesPerRound, centres, 2.0 * shards * centres);
-        Assert.True(run.Fit.Rounds.BytesSent < 0.95 * run.Fit.Rounds.Rounds * shards * centres,
+        Assert.InRange(run.Fit.Rounds.BytesPerRound, centres / 4, 2.0 * shards * centres);
+        Assert.True(run.Fit.Rounds.BytesSent < 0.5 * run.Fit.Rounds.Rounds * shards * centres,
             $"{run.Fit.Rounds.BytesSent} bytes sent in {run.Fit.Rounds.Rounds} rounds");
     }
 

@@ -23,9 +23,10 @@ public sealed record KMeansShardSource(
 /// address). It holds its rows on that silo; the coordinator sends it centres and row indices and gets back
 /// statistics (the records of <see cref="Grid.Core.Sharding"/>): never rows, except those that become centres and
 /// the quality measures' sample (<see cref="TestRowsAsync"/>). Called only by a fit's coordinator, in the order of
-/// the protocol. Float32 arrays (centres, candidates, rows that become centres, step sums) travel as
-/// their little-endian bytes (<see cref="Float32Bytes"/>): Orleans writes a byte array as one block, but tags every
-/// element of a float array, which costs a quarter more.
+/// the protocol. Float32 arrays (centres, candidates, rows that become centres) travel as their little-endian bytes
+/// (<see cref="Float32Bytes"/>): Orleans writes a byte array as one block, but tags every element of a float array,
+/// which costs a quarter more. A step's centres and sums, sent every round, also leave out their zeros
+/// (<see cref="ZeroElidedFloat32"/>).
 /// </summary>
 [Alias("grid.shards.IKMeansShardGrain")]
 public interface IKMeansShardGrain : IGrainWithStringKey
