@@ -149,14 +149,16 @@ public static class BenchCommands
         var nInit = new Option<int>("--n-init") { Description = "Initialisations of the first (cold) fit", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for each fit", DefaultValueFactory = _ => 1 };
-        var independent = new Option<bool>("--independent") { Description = "Fit every k from scratch (the baseline the warm-started scan is compared with)" };
+        var independent = new Option<bool>("--independent") { Description = "Fit every k from scratch (the baseline the warm-started scan is compared with; full k-means always does)" };
+        var algorithm = CommonOptions.Named("--algorithm", "minibatch (MiniBatchKMeans, warm-started across k) or full (Lloyd's KMeans, every k from scratch, as sweeps allow)", KMeansAlgorithm.MiniBatch);
+        var method = FullMethod();
         var limit = Limit();
         var dataDir = CommonOptions.DataDir();
         var command = new Command("elbow",
-            "Mini-batch k-means for every k of a range on one representation, reusing work across k (warm starts); " +
+            "K-means for every k of a range on one representation: mini-batch reusing work across k (warm starts), or full with distance bounds; " +
             "reports total seconds and the curve (inertia, train and test error per k) with its knee")
         {
-            dataset, scaler, ks, batchSize, nInit, seed, threads, independent, limit, dataDir,
+            dataset, scaler, ks, batchSize, nInit, algorithm, method, seed, threads, independent, limit, dataDir,
         };
         var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
@@ -170,6 +172,11 @@ public static class BenchCommands
                 throw new UserInputException($"--k: {kValues.Max()} clusters is more than the {data.Train.Count} training rows");
             }
             var kind = scaler.ValueIn(parse);
+            bool full = algorithm.ValueIn(parse) == KMeansAlgorithm.Full;
+            if (!full && parse.GetResult(method) is { Implicit: false })
+            {
+                throw new UserInputException("--method: only full k-means assigns every row each iteration; add --algorithm full");
+            }
             using var scope = torch.NewDisposeScope();
             var (train, test) = FittedScaler.FitTransform(kind, data.Train.ToFeatureTensor(), data.Test.ToFeatureTensor());
             var options = new ElbowScanOptions(new MiniBatchKMeansOptions(2)
@@ -183,6 +190,7 @@ public static class BenchCommands
                 Independent = parse.GetValue(independent),
             };
             var errors = new Dictionary<int, (double Train, double Test)>();
+            var distancesAvoided = new Dictionary<int, double>();
             var watch = Stopwatch.StartNew();
             IReadOnlyList<ElbowScanPoint> points = [];
             await to.Console.Progress()
@@ -195,11 +203,14 @@ public static class BenchCommands
                         bar.Value = p.Done;
                         bar.Description = string.Create(CultureInfo.InvariantCulture, $"k={p.K} inertia {p.Inertia:G4}");
                     });
-                    points = await Task.Run(() => ElbowScan.Run(train, kValues, options, (k, fit) =>
+                    void Evaluate(int k, KMeansFit fit)
                     {
                         var classifier = ClusterClassifier.Fit(fit.Labels, data.Train.RequireLabels("grid bench"), k);
                         errors[k] = (classifier.Evaluate(fit.Labels, data.Train.RequireLabels("grid bench")).Error, classifier.Evaluate(fit.Predict(test), data.Test.RequireLabels("grid bench")).Error);
-                    }, progress, ct), ct);
+                    }
+                    points = full
+                        ? await Task.Run(() => FullElbow(train, kValues, options.Template, method.ValueIn(parse), Evaluate, distancesAvoided, progress, ct), ct)
+                        : await Task.Run(() => ElbowScan.Run(train, kValues, options, Evaluate, progress, ct), ct);
                 });
             double total = watch.Elapsed.TotalSeconds;
             double? knee = Kneedle.Knee(points.Select(p => (double)p.K).ToList(), points.Select(p => p.Inertia).ToList());
@@ -208,7 +219,8 @@ public static class BenchCommands
                 ["dataset"] = data.Name,
                 ["train_rows"] = data.Train.Count,
                 ["scaler"] = SpecNames.Of(kind),
-                ["mode"] = options.Independent ? "independent" : "warm-start",
+                ["algorithm"] = SpecNames.Of(full ? KMeansAlgorithm.Full : KMeansAlgorithm.MiniBatch),
+                ["mode"] = full || options.Independent ? "independent" : "warm-start",
                 ["k_values"] = kValues.Count,
                 ["total_seconds"] = Math.Round(total, 2),
                 ["fit_seconds"] = Math.Round(points.Sum(p => p.Seconds), 2),
@@ -224,6 +236,16 @@ public static class BenchCommands
                     ["seconds"] = Math.Round(p.Seconds, 3),
                 }).ToList(),
             };
+            if (full)
+            {
+                report["method"] = SpecNames.Of(method.ValueIn(parse));
+                report["n_init"] = options.Template.Inits;
+                report["curve"] = ((List<Dictionary<string, object>>)report["curve"]).Select(point =>
+                {
+                    point["distances_avoided"] = Math.Round(distancesAvoided[(int)point["k"]], 4);
+                    return point;
+                }).ToList();
+            }
             if (!to.Print)
             {
                 var table = new Table().AddColumns("k", "inertia", "train error", "test error", "steps", "seconds");
@@ -244,25 +266,67 @@ public static class BenchCommands
         return command;
     }
 
+    /// <summary>
+    /// Full k-means for every k, each from scratch (sweeps warm-start only mini-batch curves: a warm start would not be
+    /// Lloyd's fit of that k) with the seed rule of <see cref="ElbowScan"/> (the template's seed plus k), recording the
+    /// share of Lloyd's n·k distances per iteration each fit's bounds ruled out.
+    /// </summary>
+    private static IReadOnlyList<ElbowScanPoint> FullElbow(torch.Tensor train, IReadOnlyList<int> kValues, MiniBatchKMeansOptions template, KMeansMethod method,
+        Action<int, KMeansFit> evaluate, Dictionary<int, double> distancesAvoided, IProgress<ElbowScanProgress> progress, CancellationToken ct)
+    {
+        var points = new List<ElbowScanPoint>();
+        foreach (int k in kValues)
+        {
+            var watch = Stopwatch.StartNew();
+            using var fit = KMeans.Fit(train, new KMeansOptions(k) { Inits = template.Inits, Seed = template.Seed + k, Threads = template.Threads, Method = method },
+                cancellationToken: ct);
+            double seconds = watch.Elapsed.TotalSeconds;
+            distancesAvoided[k] = 1 - (double)fit.DistancesComputed / Math.Max(1, fit.Iterations) / ((double)train.shape[0] * k);
+            evaluate(k, fit);
+            points.Add(new ElbowScanPoint(k, fit.Inertia, fit.Steps, seconds, WarmStarted: false));
+            progress.Report(new ElbowScanProgress(points.Count, kValues.Count, k, fit.Inertia));
+        }
+        return points;
+    }
+
+    /// <summary>Rows of the seeded sample trustworthiness is computed on when more points are embedded (it is O(n²)).</summary>
+    private const int TrustSampleRows = 10_000;
+
     private static Command TsneBench()
     {
         var dataset = CommonOptions.DatasetOption();
-        var n = new Option<int>("--n") { Description = "Points to embed: the first N training rows", DefaultValueFactory = _ => 15000, HelpName = "N" };
+        var n = new Option<int>("--n")
+        {
+            Description = "Points to embed: the first N training rows, then test rows when N is larger (70000: all of MNIST)",
+            DefaultValueFactory = _ => 15000,
+            HelpName = "N",
+        };
         var source = new Option<string>("--source")
         {
-            Description = "codes: latent codes of the seed autoencoder trained on the N rows | pixels: the rows scaled to 0..1",
+            Description = "codes: latent codes of the seed autoencoder trained on the training rows | pixels: the rows scaled to 0..1",
             DefaultValueFactory = _ => "codes",
         }.AcceptOnlyFromAmong("codes", "pixels");
         var zDim = new Option<int>("--z-dim") { Description = "Latent size of the codes", DefaultValueFactory = _ => 16 };
         var epochs = new Option<int>("--epochs") { Description = "Autoencoder epochs before encoding (codes only)", DefaultValueFactory = _ => 3 };
+        var pca = new Option<int?>("--pca")
+        {
+            Description = "Project the points on their first D principal components before t-SNE (FIt-SNE's guide uses 50); default: none",
+            HelpName = "D",
+        };
         var perplexity = new Option<double>("--perplexity") { Description = "t-SNE perplexity", DefaultValueFactory = _ => new TsneOptions().Perplexity };
-        var seed = new Option<long>("--seed") { Description = "Seed of the autoencoder and of t-SNE", DefaultValueFactory = _ => 0 };
+        var method = new Option<string>("--method")
+        {
+            Description = $"Repulsive forces: barnes-hut (quadtree), fft (interpolation and FFT, FIt-SNE) or auto (fft from {TsneOptions.FftFromRows:N0} points)",
+            DefaultValueFactory = _ => "auto",
+        }.AcceptOnlyFromAmong("auto", "barnes-hut", "fft");
+        var compare = new Option<bool>("--compare") { Description = "Embed the same points with barnes-hut and with fft and report both (--method is then ignored)" };
+        var seed = new Option<long>("--seed") { Description = "Seed of the autoencoder, of t-SNE and of the trustworthiness sample", DefaultValueFactory = _ => 0 };
         var dataDir = CommonOptions.DataDir();
         var command = new Command("tsne",
-            "Barnes–Hut t-SNE of N training rows (autoencoder codes or pixels) to 2-D; reports the t-SNE seconds (autoencoder training timed apart), " +
-            "trustworthiness (k = 10) and the KL divergence")
+            "t-SNE of N rows (autoencoder codes or pixels) to 2-D, Barnes–Hut or FFT-accelerated; reports the t-SNE seconds (autoencoder training and PCA " +
+            $"timed apart), trustworthiness (k = 10, on a seeded sample of {TrustSampleRows:N0} points when there are more) and the KL divergence")
         {
-            dataset, n, source, zDim, epochs, perplexity, seed, dataDir,
+            dataset, n, source, zDim, epochs, pca, perplexity, method, compare, seed, dataDir,
         };
         var output = CommonOptions.Output(command);
         command.SetAction(async (parse, ct) =>
@@ -285,27 +349,43 @@ public static class BenchCommands
             {
                 throw new UserInputException($"--n {rows}: t-SNE with perplexity {options.Perplexity} needs more than {options.Neighbours} points");
             }
-            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, rows, rows / 6, ct);
-            if (data.Train.Count < rows)
+            var data = await DataCommands.LoadOrFetchAsync(parse.GetValue(dataDir)!, parse.GetValue(dataset)!, rows, rows, ct);
+            if (data.Train.Count + data.Test.Count < rows)
             {
-                throw new UserInputException($"--n {rows}: {data.Name} has only {data.Train.Count} training rows");
+                throw new UserInputException($"--n {rows}: {data.Name} has only {data.Train.Count + data.Test.Count} rows ({data.Train.Count} training, {data.Test.Count} test)");
             }
+            int? components = parse.GetValue(pca);
+            int width0 = codes ? autoencoder.ZDim : data.Train.Features;
+            if (components is { } d && (d < options.Dimensions || d > width0))
+            {
+                throw new UserInputException($"--pca {d}: must be between {options.Dimensions} and the {width0} features of the {(codes ? "codes" : "pixels")}");
+            }
+            TsneMethod[] methods = parse.GetValue(compare)
+                ? [TsneMethod.BarnesHut, TsneMethod.Fft]
+                : [parse.GetValue(method) switch { "barnes-hut" => TsneMethod.BarnesHut, "fft" => TsneMethod.Fft, _ => TsneMethod.Auto }];
             torch.set_num_threads(Environment.ProcessorCount);
-            var report = new Dictionary<string, object> { ["dataset"] = data.Name, ["source"] = codes ? "codes" : "pixels", ["n"] = rows };
+            int trainRows = Math.Min(rows, data.Train.Count);
+            var report = new Dictionary<string, object>
+            {
+                ["dataset"] = data.Name,
+                ["source"] = codes ? "codes" : "pixels",
+                ["n"] = rows,
+                ["train_rows"] = trainRows,
+                ["test_rows"] = rows - trainRows,
+            };
             float[] features = [];
             int width = 0;
-            TsneResult? result = null;
-            double seconds = 0;
+            var runs = new List<(TsneMethod Method, TsneResult Result, double Seconds)>();
             await to.Console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
                     if (codes)
                     {
-                        var bar = context.AddTask("autoencoder", maxValue: (double)autoencoder.Epochs * rows);
+                        var bar = context.AddTask("autoencoder", maxValue: (double)autoencoder.Epochs * data.Train.Count);
                         var progress = new ActionProgress<AutoencoderProgress>(p =>
                         {
-                            bar.Value = (double)(p.Epoch - 1) * rows + Math.Min(p.SamplesDone, rows);
+                            bar.Value = (double)(p.Epoch - 1) * data.Train.Count + Math.Min(p.SamplesDone, data.Train.Count);
                             bar.Description = string.Create(CultureInfo.InvariantCulture, $"autoencoder epoch {p.Epoch}/{p.Epochs} · loss {p.RunningLoss:F4}");
                         });
                         var watch = Stopwatch.StartNew();
@@ -313,8 +393,9 @@ public static class BenchCommands
                         {
                             using var trainer = new AutoencoderTrainer(autoencoder);
                             trainer.Train(data.Train, null, null, progress, ct);
-                            using var z = trainer.Encode(data.Train);
-                            return (z.data<float>().ToArray(), trainer.Evaluate(data.Test));
+                            using var train = trainer.Encode(data.Train);
+                            using var test = trainer.Encode(data.Test);
+                            return (Concatenated(train.data<float>().ToArray(), test.data<float>().ToArray(), rows * autoencoder.ZDim), trainer.Evaluate(data.Test));
                         }, ct);
                         bar.Value = bar.MaxValue;
                         width = autoencoder.ZDim;
@@ -324,43 +405,99 @@ public static class BenchCommands
                     }
                     else
                     {
-                        using var pixels = data.Train.ToFeatureTensor();
-                        using var unit = pixels.div(byte.MaxValue);
-                        features = unit.data<float>().ToArray();
+                        using var train = data.Train.ToFeatureTensor();
+                        using var test = data.Test.ToFeatureTensor();
+                        using var unitTrain = train.div(byte.MaxValue);
+                        using var unitTest = test.div(byte.MaxValue);
+                        features = Concatenated(unitTrain.data<float>().ToArray(), unitTest.data<float>().ToArray(), rows * data.Train.Features);
                         width = data.Train.Features;
                     }
-                    var tsneBar = context.AddTask("t-SNE", maxValue: options.Iterations);
-                    var tsneProgress = new ActionProgress<TsneProgress>(p =>
+                    if (components is { } d)
                     {
-                        tsneBar.Value = p.Iteration;
-                        if (p.KlDivergence is double kl)
+                        var watch = Stopwatch.StartNew();
+                        features = await Task.Run(() => PrincipalComponents.Project(features, rows, width, d), ct);
+                        width = d;
+                        report["pca_components"] = d;
+                        report["pca_seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2);
+                    }
+                    foreach (var chosen in methods)
+                    {
+                        var run = options with { Method = chosen };
+                        string name = Describe(run.ResolveMethod(rows));
+                        var tsneBar = context.AddTask($"t-SNE ({name})", maxValue: run.Iterations);
+                        var tsneProgress = new ActionProgress<TsneProgress>(p =>
                         {
-                            tsneBar.Description = string.Create(CultureInfo.InvariantCulture, $"t-SNE · KL {kl:F3}");
-                        }
-                    });
-                    var tsneWatch = Stopwatch.StartNew();
-                    result = await Task.Run(() => Tsne.Fit(features, rows, width, options, tsneProgress, ct), ct);
-                    seconds = tsneWatch.Elapsed.TotalSeconds;
-                    tsneBar.Value = tsneBar.MaxValue;
+                            tsneBar.Value = p.Iteration;
+                            if (p.KlDivergence is double kl)
+                            {
+                                tsneBar.Description = string.Create(CultureInfo.InvariantCulture, $"t-SNE ({name}) · KL {kl:F3}");
+                            }
+                        });
+                        var tsneWatch = Stopwatch.StartNew();
+                        var result = await Task.Run(() => Tsne.Fit(features, rows, width, run, tsneProgress, ct), ct);
+                        runs.Add((run.ResolveMethod(rows), result, tsneWatch.Elapsed.TotalSeconds));
+                        tsneBar.Value = tsneBar.MaxValue;
+                    }
                 });
-            var trustWatch = Stopwatch.StartNew();
-            double trust = Trustworthiness.Compute(features, width, result!.Embedding, options.Dimensions, rows, Trustworthiness.DefaultNeighbours);
+            // Trustworthiness is O(n²): above the sample size, every run is scored on the same seeded sample of points.
+            int[] sample = Enumerable.Range(0, rows).ToArray();
+            if (rows > TrustSampleRows)
+            {
+                new Random(unchecked((int)options.Seed)).Shuffle(sample);
+                sample = sample[..TrustSampleRows];
+                Array.Sort(sample);
+            }
             report["features"] = width;
             report["perplexity"] = options.Perplexity;
             report["seed"] = options.Seed;
             report["threads"] = Environment.ProcessorCount;
-            report["iterations"] = result.Iterations;
-            report["learning_rate"] = Math.Round(result.LearningRate, 3);
-            report["seconds"] = Math.Round(seconds, 2);
-            report["kl_divergence"] = Math.Round(result.KlDivergence, 4);
-            report["trustworthiness"] = Math.Round(trust, 4);
             report["trustworthiness_k"] = Trustworthiness.DefaultNeighbours;
-            report["trustworthiness_seconds"] = Math.Round(trustWatch.Elapsed.TotalSeconds, 2);
+            report["trustworthiness_rows"] = sample.Length;
+            var high = Rows(features, width, sample);
+            foreach (var (chosen, result, seconds) in runs)
+            {
+                var trustWatch = Stopwatch.StartNew();
+                double trust = Trustworthiness.Compute(high, width, Rows(result.Embedding, options.Dimensions, sample), options.Dimensions, sample.Length, Trustworthiness.DefaultNeighbours);
+                string prefix = runs.Count == 1 ? "" : Describe(chosen).Replace('-', '_') + "_";
+                report[prefix + "method"] = Describe(chosen);
+                report[prefix + "iterations"] = result.Iterations;
+                report[prefix + "learning_rate"] = Math.Round(result.LearningRate, 3);
+                report[prefix + "seconds"] = Math.Round(seconds, 2);
+                report[prefix + "kl_divergence"] = Math.Round(result.KlDivergence, 4);
+                report[prefix + "trustworthiness"] = Math.Round(trust, 4);
+                report[prefix + "trustworthiness_seconds"] = Math.Round(trustWatch.Elapsed.TotalSeconds, 2);
+            }
             Print(report, to);
             return ExitCodes.Ok;
         });
         return command;
+
+        static string Describe(TsneMethod method) => method == TsneMethod.Fft ? "fft" : "barnes-hut";
+
+        // The first `length` values of train then test: the points are the training rows, then test rows.
+        static float[] Concatenated(float[] train, float[] test, int length)
+        {
+            var all = new float[length];
+            int fromTrain = Math.Min(train.Length, length);
+            train.AsSpan(0, fromTrain).CopyTo(all);
+            test.AsSpan(0, length - fromTrain).CopyTo(all.AsSpan(fromTrain));
+            return all;
+        }
+
+        static float[] Rows(float[] values, int width, int[] rows)
+        {
+            var picked = new float[rows.Length * width];
+            for (int r = 0; r < rows.Length; r++)
+            {
+                values.AsSpan(rows[r] * width, width).CopyTo(picked.AsSpan(r * width));
+            }
+            return picked;
+        }
     }
+
+    private static NamedOption<KMeansMethod> FullMethod() => CommonOptions.Named("--method",
+        "With --algorithm full: how each iteration assigns rows: auto (yinyang from k = 20, else elkan), lloyd (every distance), elkan or yinyang; all give Lloyd's result",
+        KMeansMethod.Auto);
 
     private static Option<int?> Limit() => new("--limit")
     {
@@ -381,7 +518,7 @@ public static class BenchCommands
         var seed = new Option<long>("--seed") { Description = "Random state", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads")
         {
-            Description = "Intra-op threads for the fit (default 1: on a busy machine idle OpenMP threads spin; set OMP_WAIT_POLICY=PASSIVE before trying more)",
+            Description = "Intra-op threads for the fit (default 1: one core's figure, whatever else the machine runs)",
             DefaultValueFactory = _ => 1,
         };
         var shards = new Option<int?>("--shards")
@@ -395,9 +532,7 @@ public static class BenchCommands
             Description = "With --shards: also run the single-process fit with the same settings and report both. With --algorithm full: also run " +
                 "Lloyd's exhaustive fit (whose labels and inertia every method must equal) and ML.NET's KMeansTrainer, and report all three",
         };
-        var method = CommonOptions.Named("--method",
-            "With --algorithm full: how each iteration assigns rows: auto (yinyang from k = 20, else elkan), lloyd (every distance), elkan or yinyang; all give Lloyd's result",
-            KMeansMethod.Auto);
+        var method = FullMethod();
         var tls = new Option<bool>("--tls")
         {
             Description = "With --shards: the sharded fit without and with mutual TLS between the silos (a throwaway CA), three times each, alternating, " +

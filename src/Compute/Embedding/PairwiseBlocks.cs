@@ -74,6 +74,69 @@ internal static class PairwiseBlocks
         }, cancellationToken);
         return (indices, distances);
     }
+
+    /// <summary>
+    /// As <see cref="NearestNeighbours"/> for many rows (t-SNE from <see cref="TsneOptions.FftFromRows"/> points): blocks
+    /// of float32 distances go through libtorch's top-k rather than a managed heap, and the chosen neighbours' distances
+    /// are computed again in float64 and sorted by (distance, index). Exact but for near ties within float32's rounding,
+    /// where another neighbour of the same distance may be chosen.
+    /// </summary>
+    internal static (int[] Indices, double[] Distances) NearestNeighboursInBlocksOfTopK(
+        float[] data, int rows, int features, int k, ParallelOptions parallel, int? threads, CancellationToken cancellationToken,
+        long blockElements = TopKBlockElements)
+    {
+        var indices = new int[(long)rows * k];
+        using (var limit = new ThreadLimit(threads))
+        using (var scope = torch.NewDisposeScope())
+        {
+            var x = torch.tensor(data, [rows, features]);
+            var norms = x.square().sum(1);
+            var xt = x.t();
+            int blockRows = (int)Math.Clamp(blockElements / rows, 1, rows);
+            for (int start = 0; start < rows; start += blockRows)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(blockRows, rows - start);
+                using var inner = torch.NewDisposeScope();
+                var distances = torch.addmm(norms.narrow(0, start, count).unsqueeze(1), x.narrow(0, start, count), xt, beta: 1, alpha: -2).add_(norms);
+                // A row is not its own neighbour.
+                var self = torch.arange(start, start + count, dtype: ScalarType.Int64).unsqueeze(1);
+                distances.scatter_(1, self, torch.full([count, 1], float.PositiveInfinity));
+                var (_, nearest) = distances.topk(k, dim: 1, largest: false, sorted: false);
+                var chosen = nearest.to(ScalarType.Int32).contiguous().data<int>();
+                chosen.CopyTo(indices.AsSpan(start * k, count * k));
+            }
+        }
+        var squared = new double[(long)rows * k];
+        Parallel.For(0, rows, parallel, i =>
+        {
+            var row = indices.AsSpan(i * k, k);
+            var distance = squared.AsSpan(i * k, k);
+            var a = data.AsSpan(i * features, features);
+            for (int t = 0; t < k; t++)
+            {
+                var b = data.AsSpan(row[t] * features, features);
+                double sum = 0;
+                for (int f = 0; f < features; f++)
+                {
+                    double d = (double)a[f] - b[f];
+                    sum += d * d;
+                }
+                distance[t] = sum;
+            }
+            var heap = new BoundedHeap(row, distance);
+            var (offeredIndices, offeredDistances) = (row.ToArray(), distance.ToArray());
+            for (int t = 0; t < k; t++)
+            {
+                heap.Offer(offeredIndices[t], offeredDistances[t]);
+            }
+            heap.SortAscending();
+        });
+        return (indices, squared);
+    }
+
+    /// <summary>Upper bound of elements in one float32 block of <see cref="NearestNeighboursInBlocksOfTopK"/> (128 MiB).</summary>
+    internal const long TopKBlockElements = 1L << 25;
 }
 
 /// <summary>

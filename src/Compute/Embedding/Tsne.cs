@@ -8,7 +8,8 @@ namespace Grid.Compute.Embedding;
 /// Barnes–Hut t-SNE (van der Maaten 2014), following scikit-learn 1.2's <c>TSNE(method="barnes_hut")</c>:
 /// exact input similarities over each point's ⌊3·perplexity + 1⌋ nearest neighbours (blocked brute force),
 /// a bandwidth per point found by binary search on the perplexity, symmetrised sparse P; Student-t output
-/// similarities whose repulsive forces come from a quadtree; gradient descent with momentum (0.5 during
+/// similarities whose repulsive forces come from a quadtree or, with <see cref="TsneMethod.Fft"/>, from interpolation
+/// on a grid and FFT convolution (<see cref="FftRepulsion"/>); gradient descent with momentum (0.5 during
 /// early exaggeration, then 0.8) and per-parameter gains. Deterministic for a given seed: every per-point
 /// result is written to its own slot and summed in a fixed order, so <see cref="TsneOptions.Threads"/> does
 /// not change the embedding.
@@ -69,10 +70,14 @@ public static class Tsne
         }
 
         var parallel = EmbeddingChecks.Parallel(options.Threads, cancellationToken);
-        var (neighbours, distances) = PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, options.Threads, cancellationToken);
+        var (neighbours, distances) = rows >= TsneOptions.FftFromRows
+            ? PairwiseBlocks.NearestNeighboursInBlocksOfTopK(data, rows, features, k, parallel, options.Threads, cancellationToken)
+            : PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, options.Threads, cancellationToken);
         var p = Affinities.Compute(neighbours, distances, rows, k, options.Perplexity, parallel);
         double[] y = Initialize(data, rows, features, options);
-        var objective = new Objective(p, rows, options.Theta, parallel);
+        var objective = new Objective(p, rows, options.Theta, options.ResolveMethod(rows) == TsneMethod.Fft, parallel);
+        // The FFT method's transforms run in libtorch.
+        using var limit = new ThreadLimit(options.Threads);
         return Optimize(objective, y, rows, options, progress, cancellationToken);
     }
 
@@ -161,7 +166,7 @@ public static class Tsne
         }
         else
         {
-            layout = PrincipalComponents(data, rows, features, options.Dimensions);
+            layout = PrincipalComponents.Scores(data, rows, features, options.Dimensions);
             // scikit-learn: X_embedded / std(X_embedded[:, 0]) · 1e-4 (a constant first component stays at 0).
             double spread = layout.select(1, 0).std(unbiased: false).item<double>();
             layout.mul_(spread > 0 ? TsneOptions.InitialScale / spread : 0);
@@ -170,30 +175,13 @@ public static class Tsne
     }
 
     /// <summary>
-    /// Scores of the centred data on its first <paramref name="components"/> principal axes (eigenvectors of
-    /// the covariance), each axis signed so that its largest-magnitude score is positive (scikit-learn's
-    /// <c>svd_flip</c> convention), so the result does not depend on the eigensolver's signs.
+    /// The KL objective's gradient (scikit-learn's <c>_kl_divergence_bh</c>), its repulsion by Barnes–Hut or, with
+    /// <paramref name="fft"/>, by <see cref="FftRepulsion"/>.
     /// </summary>
-    private static Tensor PrincipalComponents(float[] data, int rows, int features, int components)
-    {
-        using var raw = torch.tensor(data, [rows, features]);
-        var x = raw.to(ScalarType.Float64);
-        var centred = x - x.mean([0], keepdim: true);
-        var covariance = centred.t().mm(centred);
-        var (_, vectors) = torch.linalg.eigh(covariance);
-        // eigh sorts eigenvalues ascending: the last columns are the principal axes.
-        var axes = vectors.narrow(1, features - components, components).flip(1);
-        var scores = centred.mm(axes);
-        var largest = scores.abs().argmax(0);
-        var signs = scores.gather(0, largest.unsqueeze(0)).sign();
-        signs = torch.where(signs == 0, torch.ones_like(signs), signs);
-        return scores.mul(signs);
-    }
-
-    /// <summary>The KL objective's gradient with Barnes–Hut repulsion (scikit-learn's <c>_kl_divergence_bh</c>).</summary>
-    private sealed class Objective(Affinities p, int rows, double theta, ParallelOptions parallel)
+    private sealed class Objective(Affinities p, int rows, double theta, bool fft, ParallelOptions parallel)
     {
         private readonly QuadTree _tree = new();
+        private readonly FftRepulsion? _fft = fft ? new FftRepulsion(rows, parallel) : null;
         private readonly double[] _repulsion = new double[2 * rows];
         private readonly double[] _sumQ = new double[rows];
         private readonly double[] _kl = new double[rows];
@@ -206,16 +194,7 @@ public static class Tsne
         /// </summary>
         internal double Gradient(double[] y, double[] gradient, double exaggeration, bool computeError)
         {
-            _tree.Build(y, rows);
-            Parallel.For(0, rows, parallel, i =>
-            {
-                _sumQ[i] = _tree.Repulse(y[2 * i], y[2 * i + 1], _thetaSq, out _repulsion[2 * i], out _repulsion[2 * i + 1]);
-            });
-            double sumQ = 0;
-            for (int i = 0; i < rows; i++)
-            {
-                sumQ += _sumQ[i];
-            }
+            double sumQ = _fft?.Repulse(y, _repulsion) ?? BarnesHut(y);
             double inverseSumQ = 1 / Math.Max(sumQ, double.Epsilon);
             var starts = p.RowStarts;
             var columns = p.Columns;
@@ -253,6 +232,22 @@ public static class Tsne
                 total += _kl[i];
             }
             return total;
+        }
+
+        /// <summary>Barnes–Hut repulsion into the repulsion buffer; returns Z.</summary>
+        private double BarnesHut(double[] y)
+        {
+            _tree.Build(y, rows);
+            Parallel.For(0, rows, parallel, i =>
+            {
+                _sumQ[i] = _tree.Repulse(y[2 * i], y[2 * i + 1], _thetaSq, out _repulsion[2 * i], out _repulsion[2 * i + 1]);
+            });
+            double sumQ = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                sumQ += _sumQ[i];
+            }
+            return sumQ;
         }
     }
 }

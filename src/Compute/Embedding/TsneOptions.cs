@@ -16,6 +16,19 @@ public enum TsneInitialization
     Random,
 }
 
+/// <summary>How <see cref="Tsne"/> computes the repulsive forces.</summary>
+public enum TsneMethod
+{
+    /// <summary><see cref="Fft"/> from <see cref="TsneOptions.FftFromRows"/> points, else <see cref="BarnesHut"/>.</summary>
+    Auto,
+
+    /// <summary>A quadtree with angle <see cref="TsneOptions.Theta"/> (van der Maaten 2014; scikit-learn's <c>method="barnes_hut"</c>): O(n log n) per iteration.</summary>
+    BarnesHut,
+
+    /// <summary>Interpolation on a grid and FFT convolution (Linderman et al. 2019, FIt-SNE): O(n) per iteration.</summary>
+    Fft,
+}
+
 /// <summary>
 /// Settings of a Barnes–Hut t-SNE embedding (van der Maaten 2014). The defaults are scikit-learn 1.2's
 /// <c>sklearn.manifold.TSNE(method="barnes_hut")</c> defaults, which openTSNE shares; each property names
@@ -34,6 +47,19 @@ public sealed record TsneOptions
 
     /// <summary>Lower bound of the automatic learning rate (scikit-learn 1.2).</summary>
     public const double MinimumAutoLearningRate = 50;
+
+    /// <summary>Points from which <see cref="TsneMethod.Auto"/> chooses <see cref="TsneMethod.Fft"/>.</summary>
+    public const int FftFromRows = 20_000;
+
+    /// <summary>How the repulsive forces are computed (not a scikit-learn parameter; scikit-learn has only Barnes–Hut and exact).</summary>
+    public TsneMethod Method { get; init; } = TsneMethod.Auto;
+
+    /// <summary>The method used for <paramref name="rows"/> points: <see cref="Method"/>, or the automatic choice.</summary>
+    public TsneMethod ResolveMethod(int rows) => Method switch
+    {
+        TsneMethod.Auto => rows >= FftFromRows ? TsneMethod.Fft : TsneMethod.BarnesHut,
+        var chosen => chosen,
+    };
 
     /// <summary>Output dimensions (<c>n_components</c>, default 2). The Barnes–Hut tree here is a quadtree, so it must be 2.</summary>
     public int Dimensions { get; init; } = 2;
@@ -110,7 +136,7 @@ public sealed record TsneOptions
     {
         if (Dimensions != 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions, $"{nameof(Dimensions)} must be 2: the Barnes–Hut tree is a quadtree");
+            throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions, $"{nameof(Dimensions)} must be 2: the Barnes–Hut tree is a quadtree and the FFT grid is square");
         }
         Positive(Perplexity, nameof(Perplexity));
         if (!(EarlyExaggeration >= 1) || double.IsInfinity(EarlyExaggeration))
@@ -137,6 +163,10 @@ public sealed record TsneOptions
         if (Threads is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"{nameof(Threads)} must be ≥ 1, or null to leave it alone");
+        }
+        if (!Enum.IsDefined(Method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be Auto, BarnesHut or Fft");
         }
         if (!Enum.IsDefined(Initialization))
         {

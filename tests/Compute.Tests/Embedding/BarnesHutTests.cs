@@ -23,6 +23,24 @@ public sealed class BarnesHutTests
     }
 
     [Fact]
+    public void Nearest_neighbours_by_top_k_blocks_match_the_managed_search()
+    {
+        const int rows = 1500, features = 8, k = 12;
+        var data = EmbeddingData.Noise(rows * features, seed: 6);
+        var parallel = new ParallelOptions();
+        var (indices, distances) = PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, null, CancellationToken.None);
+
+        // Blocks of 128 rows, the last one short.
+        var (topK, topKDistances) = PairwiseBlocks.NearestNeighboursInBlocksOfTopK(data, rows, features, k, parallel, null, CancellationToken.None, blockElements: 128L * rows);
+
+        Assert.Equal(indices, topK);
+        for (int e = 0; e < distances.Length; e++)
+        {
+            Assert.Equal(distances[e], topKDistances[e], 1e-9);
+        }
+    }
+
+    [Fact]
     public void Affinities_are_symmetric_sum_to_one_and_reach_the_perplexity()
     {
         const int rows = 200, features = 4, k = 31;

@@ -1,0 +1,210 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grid.Compute.Embedding;
+
+/// <summary>
+/// The repulsive half of the t-SNE gradient by interpolation on a grid and FFT convolution (Linderman et al. 2019,
+/// "Fast interpolation-based t-SNE for improved visualization of single-cell RNA-seq data", FIt-SNE): O(n) per
+/// iteration plus FFTs whose size follows the embedding's extent, not n.
+/// </summary>
+/// <remarks>
+/// <para>
+/// For q(d) = 1 / (1 + d²), the repulsion of point i is Σⱼ q(yᵢ − yⱼ)² (yᵢ − yⱼ) and the normaliser Z = Σᵢ≠ⱼ q(yᵢ − yⱼ). Both
+/// follow from four sums of the kernel K = q² with charges 1, x, y and x² + y² (because q = (1 + d²) q²):
+/// φ_c(i) = Σⱼ K(yᵢ − yⱼ) c(j). The square enclosing the points is cut into boxes of about one unit, each with
+/// <see cref="NodesPerBox"/>² equispaced interpolation nodes, so the nodes form one uniform grid. Each point's charges
+/// are spread onto the nodes of its box with Lagrange weights, the grid is convolved with K (a Toeplitz product, done as
+/// a zero-padded FFT through libtorch's <c>torch.fft</c>), and the potentials are interpolated back with the same weights.
+/// </para>
+/// <para>
+/// The settings are FIt-SNE's defaults (3 nodes per box, one box per unit, at least 50 boxes a side); box counts are
+/// rounded up to products of 2, 3 and 5, the sizes FFTs are fastest at. Spreading runs on one thread, in point order, so
+/// the result does not depend on the thread count.
+/// </para>
+/// </remarks>
+internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
+{
+    /// <summary>Interpolation nodes per box and dimension (FIt-SNE's <c>n_interpolation_points</c>).</summary>
+    internal const int NodesPerBox = 3;
+
+    /// <summary>Fewest boxes a side (FIt-SNE's <c>min_num_intervals</c>).</summary>
+    internal const int MinBoxes = 50;
+
+    /// <summary>Boxes per unit of the embedding's extent (FIt-SNE's <c>intervals_per_integer</c>).</summary>
+    internal const double BoxesPerUnit = 1;
+
+    private const int Charges = 4;
+
+    private readonly int[] _node = new int[2 * rows];
+    private readonly double[] _weights = new double[2 * NodesPerBox * rows];
+    private readonly double[] _potentials = new double[Charges * rows];
+
+    /// <summary>Boxes a side of the last call's grid.</summary>
+    internal int Boxes { get; private set; }
+
+    /// <summary>
+    /// Writes Σⱼ q(yᵢ − yⱼ)² (yᵢ − yⱼ) into <paramref name="repulsion"/> (row-major [rows × 2]) for the layout
+    /// <paramref name="y"/> and returns Z = Σᵢ≠ⱼ q(yᵢ − yⱼ).
+    /// </summary>
+    internal double Repulse(double[] y, double[] repulsion)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        for (int c = 0; c < 2 * rows; c++)
+        {
+            lo = Math.Min(lo, y[c]);
+            hi = Math.Max(hi, y[c]);
+        }
+        int boxes = SmoothAtLeast(Math.Max(MinBoxes, (int)Math.Ceiling((hi - lo) * BoxesPerUnit)));
+        Boxes = boxes;
+        // A layout collapsed to a point still gets a grid of positive size.
+        double boxWidth = Math.Max(hi - lo, 1e-12) / boxes;
+        int side = boxes * NodesPerBox;
+        double spacing = boxWidth / NodesPerBox;
+
+        // Charges are taken about the grid's centre: the sums are the same (they depend only on differences), but Z's
+        // terms, which cancel to a small remainder, stay as small as the layout's extent allows.
+        double centre = (lo + hi) / 2;
+        Locate(y, lo, boxWidth, boxes);
+        var grid = Spread(y, centre, side);
+        var potentials = Convolve(grid, side, spacing);
+        Gather(potentials, side);
+
+        double z = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            double x = y[2 * i] - centre, v = y[2 * i + 1] - centre;
+            double one = _potentials[Charges * i], byX = _potentials[Charges * i + 1], byY = _potentials[Charges * i + 2], bySquare = _potentials[Charges * i + 3];
+            repulsion[2 * i] = x * one - byX;
+            repulsion[2 * i + 1] = v * one - byY;
+            z += (1 + x * x + v * v) * one - 2 * (x * byX + v * byY) + bySquare;
+        }
+        // The sums included every point's own term, q(0) = 1.
+        return z - rows;
+    }
+
+    /// <summary>Each point's first node in each dimension and its Lagrange weights on that box's nodes.</summary>
+    private void Locate(double[] y, double lo, double boxWidth, int boxes)
+    {
+        Parallel.For(0, rows, parallel, i =>
+        {
+            for (int d = 0; d < 2; d++)
+            {
+                double t = (y[2 * i + d] - lo) / boxWidth;
+                int box = Math.Min((int)t, boxes - 1);
+                // Position within the box in node spacings; the nodes sit at 0.5, 1.5, 2.5.
+                double u = (t - box) * NodesPerBox;
+                _node[2 * i + d] = box * NodesPerBox;
+                var w = _weights.AsSpan((2 * i + d) * NodesPerBox, NodesPerBox);
+                for (int k = 0; k < NodesPerBox; k++)
+                {
+                    double weight = 1;
+                    for (int m = 0; m < NodesPerBox; m++)
+                    {
+                        if (m != k)
+                        {
+                            weight *= (u - (m + 0.5)) / (k - m);
+                        }
+                    }
+                    w[k] = weight;
+                }
+            }
+        });
+    }
+
+    /// <summary>The charges 1, x, y and x² + y² (about <paramref name="centre"/>) spread onto the grid: [charge, node x, node y], row-major.</summary>
+    private double[] Spread(double[] y, double centre, int side)
+    {
+        var grid = new double[Charges * side * side];
+        int plane = side * side;
+        for (int i = 0; i < rows; i++)
+        {
+            double x = y[2 * i] - centre, v = y[2 * i + 1] - centre;
+            double square = x * x + v * v;
+            var wx = _weights.AsSpan(2 * i * NodesPerBox, NodesPerBox);
+            var wy = _weights.AsSpan((2 * i + 1) * NodesPerBox, NodesPerBox);
+            int nx = _node[2 * i], ny = _node[2 * i + 1];
+            for (int a = 0; a < NodesPerBox; a++)
+            {
+                for (int b = 0; b < NodesPerBox; b++)
+                {
+                    double w = wx[a] * wy[b];
+                    int at = (nx + a) * side + ny + b;
+                    grid[at] += w;
+                    grid[plane + at] += w * x;
+                    grid[2 * plane + at] += w * v;
+                    grid[3 * plane + at] += w * square;
+                }
+            }
+        }
+        return grid;
+    }
+
+    /// <summary>
+    /// Every node's potential from every node's charges through K = q²: the grid convolved with K sampled at the node
+    /// offsets, by FFT over a grid padded to twice the side so the circular convolution equals the linear one.
+    /// </summary>
+    private double[] Convolve(double[] grid, int side, double spacing)
+    {
+        using var scope = torch.NewDisposeScope();
+        int padded = 2 * side;
+        // Offsets 0, 1, …, side − 1, then −side, …, −1: the kernel in wrap-around order.
+        var offsets = torch.arange(padded, dtype: ScalarType.Float64);
+        offsets = torch.where(offsets < side, offsets, offsets - padded).mul_(spacing);
+        var squared = offsets.square();
+        var kernel = (squared.unsqueeze(1) + squared.unsqueeze(0)).add_(1).pow_(-2);
+        var charges = torch.tensor(grid, [Charges, side, side]);
+        var product = torch.fft.rfft2(charges, s: [padded, padded]).mul_(torch.fft.rfft2(kernel));
+        var potentials = torch.fft.irfft2(product, s: [padded, padded]).narrow(1, 0, side).narrow(2, 0, side).contiguous();
+        return potentials.data<double>().ToArray();
+    }
+
+    /// <summary>Each point's four potentials, interpolated from its box's nodes with its weights.</summary>
+    private void Gather(double[] potentials, int side)
+    {
+        int plane = side * side;
+        Parallel.For(0, rows, parallel, i =>
+        {
+            var wx = _weights.AsSpan(2 * i * NodesPerBox, NodesPerBox);
+            var wy = _weights.AsSpan((2 * i + 1) * NodesPerBox, NodesPerBox);
+            int nx = _node[2 * i], ny = _node[2 * i + 1];
+            double one = 0, byX = 0, byY = 0, bySquare = 0;
+            for (int a = 0; a < NodesPerBox; a++)
+            {
+                for (int b = 0; b < NodesPerBox; b++)
+                {
+                    double w = wx[a] * wy[b];
+                    int at = (nx + a) * side + ny + b;
+                    one += w * potentials[at];
+                    byX += w * potentials[plane + at];
+                    byY += w * potentials[2 * plane + at];
+                    bySquare += w * potentials[3 * plane + at];
+                }
+            }
+            _potentials[Charges * i] = one;
+            _potentials[Charges * i + 1] = byX;
+            _potentials[Charges * i + 2] = byY;
+            _potentials[Charges * i + 3] = bySquare;
+        });
+    }
+
+    /// <summary>The least product of 2, 3 and 5 that is at least <paramref name="n"/>.</summary>
+    internal static int SmoothAtLeast(int n)
+    {
+        for (int m = Math.Max(1, n); ; m++)
+        {
+            int rest = m;
+            foreach (int f in (ReadOnlySpan<int>)[2, 3, 5])
+            {
+                while (rest % f == 0)
+                {
+                    rest /= f;
+                }
+            }
+            if (rest == 1)
+            {
+                return m;
+            }
+        }
+    }
+}
