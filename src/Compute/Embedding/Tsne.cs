@@ -12,7 +12,7 @@ namespace Grid.Compute.Embedding;
 /// on a grid and FFT convolution (<see cref="FftRepulsion"/>); gradient descent with momentum (0.5 during
 /// early exaggeration, then 0.8) and per-parameter gains. Deterministic for a given seed: every per-point
 /// result is written to its own slot and summed in a fixed order, so <see cref="TsneOptions.Threads"/> does
-/// not change the embedding.
+/// not change a Barnes–Hut embedding (an FFT one repeats on the same number of libtorch threads).
 /// </summary>
 public static class Tsne
 {

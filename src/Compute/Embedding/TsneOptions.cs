@@ -91,7 +91,11 @@ public sealed record TsneOptions
     /// </summary>
     public double Theta { get; init; } = 0.5;
 
-    /// <summary>Seed of the random initialisation (<c>random_state</c>); the same seed gives the same embedding, whatever <see cref="Threads"/>.</summary>
+    /// <summary>
+    /// Seed of the random initialisation (<c>random_state</c>); the same seed gives the same embedding, whatever
+    /// <see cref="Threads"/> with Barnes–Hut, and on the same number of libtorch threads with <see cref="TsneMethod.Fft"/>
+    /// (libtorch's float32 transforms round differently on different thread counts).
+    /// </summary>
     public long Seed { get; init; }
 
     /// <summary>

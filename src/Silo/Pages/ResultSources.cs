@@ -9,8 +9,11 @@ namespace Grid.Silo.Pages;
 /// <summary>How many points and images the figures draw. Defaults suit a written report.</summary>
 public sealed record FigureOptions
 {
-    /// <summary>Largest number of codes embedded with t-SNE for a latent-space figure (a seeded sample).</summary>
-    public int TsnePoints { get; init; } = 5000;
+    /// <summary>
+    /// Largest number of codes embedded with t-SNE for a latent-space figure (a seeded sample when there are more): every
+    /// test code of MNIST or Fashion-MNIST.
+    /// </summary>
+    public int TsnePoints { get; init; } = 10000;
 
     /// <summary>Largest number of z_dim 2 codes drawn directly.</summary>
     public int DirectPoints { get; init; } = 10000;
@@ -21,8 +24,8 @@ public sealed record FigureOptions
     /// <summary>Seed of the samples and t-SNE initialisations, so a figure is the same every time it is drawn.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Live pages: fewer t-SNE points, so a figure drawn on request comes back in seconds.</summary>
-    public static FigureOptions Live { get; } = new() { TsnePoints = 2000, DirectPoints = 5000 };
+    /// <summary>Live pages: as many t-SNE points as a report (drawn once per stage, in the pages' lane for costly figures), fewer direct ones.</summary>
+    public static FigureOptions Live { get; } = new() { DirectPoints = 5000 };
 
     /// <summary>Checks the settings; the message names the one that is off.</summary>
     public void Validate()

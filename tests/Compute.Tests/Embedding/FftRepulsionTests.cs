@@ -72,7 +72,8 @@ public sealed class FftRepulsionTests
 
         var barnesHut = Tsne.Fit(features, rows, 30, options with { Method = TsneMethod.BarnesHut });
         var fft = Tsne.Fit(features, rows, 30, options with { Method = TsneMethod.Fft });
-        var again = Tsne.Embed(features, rows, 30, options with { Method = TsneMethod.Fft, Threads = 1 });
+        // libtorch's float32 transforms round differently on different thread counts: the same seed and threads repeat.
+        var again = Tsne.Embed(features, rows, 30, options with { Method = TsneMethod.Fft });
 
         double trustBarnesHut = Trustworthiness.Compute(features, 30, barnesHut.Embedding, 2, rows);
         double trustFft = Trustworthiness.Compute(features, 30, fft.Embedding, 2, rows);
