@@ -25,7 +25,7 @@ namespace Grid.Compute.Embedding;
 /// the result does not depend on the thread count.
 /// </para>
 /// </remarks>
-internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
+internal sealed class FftRepulsion(int rows, ParallelOptions parallel) : IDisposable
 {
     /// <summary>Interpolation nodes per box and dimension (FIt-SNE's <c>n_interpolation_points</c>).</summary>
     internal const int NodesPerBox = 3;
@@ -41,8 +41,12 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
     private readonly int[] _node = new int[2 * rows];
     private readonly double[] _weights = new double[2 * NodesPerBox * rows];
     private readonly double[] _potentials = new double[Charges * rows];
+    private readonly double[] _self = new double[rows];
     private float[] _grid = [];
     private float[] _gridPotentials = [];
+    private Tensor? _kernel;
+    private int _kernelSide;
+    private double _kernelSpacing;
 
     /// <summary>Boxes a side of the last call's grid.</summary>
     internal int Boxes { get; private set; }
@@ -59,10 +63,14 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
             lo = Math.Min(lo, y[c]);
             hi = Math.Max(hi, y[c]);
         }
-        int boxes = SmoothAtLeast(Math.Max(MinBoxes, (int)Math.Ceiling((hi - lo) * BoxesPerUnit)));
+        // A layout narrower than the fewest boxes at one per unit gets narrower boxes (a collapsed one, a grid of positive
+        // size); a wider one boxes of exactly a unit, the grid reaching past it to the next good size, so the kernel's
+        // samples stay the same from iteration to iteration and its transform is reused (KernelSpectrum).
+        double extent = Math.Max(hi - lo, 1e-12);
+        bool unitBoxes = extent * BoxesPerUnit >= MinBoxes;
+        int boxes = unitBoxes ? SmoothAtLeast((int)Math.Ceiling(extent * BoxesPerUnit)) : MinBoxes;
         Boxes = boxes;
-        // A layout collapsed to a point still gets a grid of positive size.
-        double boxWidth = Math.Max(hi - lo, 1e-12) / boxes;
+        double boxWidth = unitBoxes ? 1 / BoxesPerUnit : extent / boxes;
         int side = boxes * NodesPerBox;
         double spacing = boxWidth / NodesPerBox;
 
@@ -72,7 +80,7 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
         Locate(y, lo, boxWidth, boxes);
         var grid = Spread(y, centre, side);
         var potentials = Convolve(grid, side, spacing);
-        Gather(potentials, side);
+        Gather(potentials, side, spacing);
 
         double z = 0;
         for (int i = 0; i < rows; i++)
@@ -83,8 +91,13 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
             repulsion[2 * i + 1] = v * one - byY;
             z += (1 + 2 * (x * x + v * v)) * one - 2 * (x * byX + v * byY);
         }
-        // The sums included every point's own term, q(0) = 1.
-        return z - rows;
+        // The sums included every point's own term: not q(0) = 1 but its interpolated value, which the weights give exactly.
+        double self = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            self += _self[i];
+        }
+        return z - self;
     }
 
     /// <summary>Each point's first node in each dimension and its Lagrange weights on that box's nodes.</summary>
@@ -159,13 +172,8 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
     {
         using var scope = torch.NewDisposeScope();
         int padded = 2 * side;
-        // Offsets 0, 1, …, side − 1, then −side, …, −1: the kernel in wrap-around order.
-        var offsets = torch.arange(padded, dtype: ScalarType.Float32);
-        offsets = torch.where(offsets < side, offsets, offsets - padded).mul_(spacing);
-        var squared = offsets.mul(offsets);
-        var q = (squared.unsqueeze(1) + squared.unsqueeze(0)).add_(1).reciprocal_();
         var charges = torch.tensor(grid.AsSpan(0, Charges * side * side).ToArray(), [Charges, side, side]);
-        var spectrum = torch.fft.rfft2(charges, s: [padded, padded]).mul_(torch.fft.rfft2(q.mul_(q)));
+        var spectrum = torch.fft.rfft2(charges, s: [padded, padded]).mul_(KernelSpectrum(side, spacing));
         var potentials = torch.fft.irfft2(spectrum, s: [padded, padded]).narrow(1, 0, side).narrow(2, 0, side).contiguous();
         if (_gridPotentials.Length < Charges * side * side)
         {
@@ -175,16 +183,62 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
         return _gridPotentials;
     }
 
-    /// <summary>Each point's three potentials, interpolated from its box's nodes with its weights.</summary>
-    private void Gather(float[] potentials, int side)
+    /// <summary>
+    /// The transform of K sampled at the node offsets on the padded grid, kept while the grid's side and spacing stay (they
+    /// do over many iterations once the boxes are a unit wide).
+    /// </summary>
+    private Tensor KernelSpectrum(int side, double spacing)
+    {
+        if (_kernel is not null && _kernelSide == side && _kernelSpacing == spacing)
+        {
+            return _kernel;
+        }
+        _kernel?.Dispose();
+        using (var scope = torch.NewDisposeScope())
+        {
+            int padded = 2 * side;
+            // Offsets 0, 1, …, side − 1, then −side, …, −1: the kernel in wrap-around order.
+            var offsets = torch.arange(padded, dtype: ScalarType.Float32);
+            offsets = torch.where(offsets < side, offsets, offsets - padded).mul_(spacing);
+            var squared = offsets.mul(offsets);
+            var q = (squared.unsqueeze(1) + squared.unsqueeze(0)).add_(1).reciprocal_();
+            _kernel = torch.fft.rfft2(q.mul_(q)).DetachFromDisposeScope();
+        }
+        (_kernelSide, _kernelSpacing) = (side, spacing);
+        return _kernel;
+    }
+
+    public void Dispose()
+    {
+        _kernel?.Dispose();
+        _kernel = null;
+    }
+
+    /// <summary>
+    /// Each point's three potentials, interpolated from its box's nodes with its weights, and its own term in the first:
+    /// its weights through K between its box's nodes and back.
+    /// </summary>
+    private void Gather(float[] potentials, int side, double spacing)
     {
         int plane = side * side;
+        // K between two nodes of a box, by their offsets in node spacings (−2..2 each way).
+        const int Span = 2 * NodesPerBox - 1;
+        var near = new double[Span * Span];
+        for (int a = 0; a < Span; a++)
+        {
+            for (int b = 0; b < Span; b++)
+            {
+                double dx = (a - NodesPerBox + 1) * spacing, dy = (b - NodesPerBox + 1) * spacing;
+                double q = 1 / (1 + dx * dx + dy * dy);
+                near[a * Span + b] = q * q;
+            }
+        }
         Parallel.For(0, rows, parallel, i =>
         {
             var wx = _weights.AsSpan(2 * i * NodesPerBox, NodesPerBox);
             var wy = _weights.AsSpan((2 * i + 1) * NodesPerBox, NodesPerBox);
             int nx = _node[2 * i], ny = _node[2 * i + 1];
-            double one = 0, byX = 0, byY = 0;
+            double one = 0, byX = 0, byY = 0, self = 0;
             for (int a = 0; a < NodesPerBox; a++)
             {
                 for (int b = 0; b < NodesPerBox; b++)
@@ -194,11 +248,19 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel)
                     one += w * potentials[at];
                     byX += w * potentials[plane + at];
                     byY += w * potentials[2 * plane + at];
+                    for (int c = 0; c < NodesPerBox; c++)
+                    {
+                        for (int d = 0; d < NodesPerBox; d++)
+                        {
+                            self += w * wx[c] * wy[d] * near[(a - c + NodesPerBox - 1) * Span + b - d + NodesPerBox - 1];
+                        }
+                    }
                 }
             }
             _potentials[Charges * i] = one;
             _potentials[Charges * i + 1] = byX;
             _potentials[Charges * i + 2] = byY;
+            _self[i] = self;
         });
     }
 

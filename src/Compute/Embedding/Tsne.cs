@@ -75,7 +75,7 @@ public static class Tsne
             : PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, options.Threads, cancellationToken);
         var p = Affinities.Compute(neighbours, distances, rows, k, options.Perplexity, parallel);
         double[] y = Initialize(data, rows, features, options);
-        var objective = new Objective(p, rows, options.Theta, options.ResolveMethod(rows) == TsneMethod.Fft, parallel);
+        using var objective = new Objective(p, rows, options.Theta, options.ResolveMethod(rows) == TsneMethod.Fft, parallel);
         // The FFT method's transforms run in libtorch.
         using var limit = new ThreadLimit(options.Threads);
         return Optimize(objective, y, rows, options, progress, cancellationToken);
@@ -178,7 +178,7 @@ public static class Tsne
     /// The KL objective's gradient (scikit-learn's <c>_kl_divergence_bh</c>), its repulsion by Barnes–Hut or, with
     /// <paramref name="fft"/>, by <see cref="FftRepulsion"/>.
     /// </summary>
-    private sealed class Objective(Affinities p, int rows, double theta, bool fft, ParallelOptions parallel)
+    private sealed class Objective(Affinities p, int rows, double theta, bool fft, ParallelOptions parallel) : IDisposable
     {
         private readonly QuadTree _tree = new();
         private readonly FftRepulsion? _fft = fft ? new FftRepulsion(rows, parallel) : null;
@@ -233,6 +233,8 @@ public static class Tsne
             }
             return total;
         }
+
+        public void Dispose() => _fft?.Dispose();
 
         /// <summary>Barnes–Hut repulsion into the repulsion buffer; returns Z.</summary>
         private double BarnesHut(double[] y)
