@@ -6,7 +6,7 @@ namespace Grid.Compute;
 /// How long libtorch's OpenMP threads (GNU libgomp) spin after a parallel region before they sleep. libgomp's default,
 /// 300,000 spins, suits a process alone on its cores; where several processes share them (silos of one node, a console
 /// beside its embedded silo, the test suite) the spinning threads take the cores the others need: ten sweeps of a
-/// hundred trials on three silos of two cores took 2.2× as long (measured in README's "Compute threads"). 10,000 spins
+/// hundred trials on three silos of two cores took 2× as long (README, Troubleshooting). 10,000 spins
 /// keeps a fit alone on its cores as fast as the default, while OMP_WAIT_POLICY=PASSIVE would make it 1.6× slower.
 /// </summary>
 public static class OpenMpWaits

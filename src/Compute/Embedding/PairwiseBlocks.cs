@@ -81,7 +81,7 @@ internal static class PairwiseBlocks
     /// are computed again in float64 and sorted by (distance, index). Exact but for near ties within float32's rounding,
     /// where another neighbour of the same distance may be chosen.
     /// </summary>
-    internal static (int[] Indices, double[] Distances) NearestNeighboursInBlocksOfTopK(
+    internal static (int[] Indices, double[] Distances) NearestNeighboursByTopK(
         float[] data, int rows, int features, int k, ParallelOptions parallel, int? threads, CancellationToken cancellationToken,
         long blockElements = TopKBlockElements)
     {
@@ -135,7 +135,7 @@ internal static class PairwiseBlocks
         return (indices, squared);
     }
 
-    /// <summary>Upper bound of elements in one float32 block of <see cref="NearestNeighboursInBlocksOfTopK"/> (128 MiB).</summary>
+    /// <summary>Upper bound of elements in one float32 block of <see cref="NearestNeighboursByTopK"/> (128 MiB).</summary>
     internal const long TopKBlockElements = 1L << 25;
 }
 

@@ -71,7 +71,7 @@ public static class Tsne
 
         var parallel = EmbeddingChecks.Parallel(options.Threads, cancellationToken);
         var (neighbours, distances) = rows >= TsneOptions.FftFromRows
-            ? PairwiseBlocks.NearestNeighboursInBlocksOfTopK(data, rows, features, k, parallel, options.Threads, cancellationToken)
+            ? PairwiseBlocks.NearestNeighboursByTopK(data, rows, features, k, parallel, options.Threads, cancellationToken)
             : PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, options.Threads, cancellationToken);
         var p = Affinities.Compute(neighbours, distances, rows, k, options.Perplexity, parallel);
         double[] y = Initialize(data, rows, features, options);

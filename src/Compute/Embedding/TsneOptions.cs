@@ -30,7 +30,7 @@ public enum TsneMethod
 }
 
 /// <summary>
-/// Settings of a Barnes–Hut t-SNE embedding (van der Maaten 2014). The defaults are scikit-learn 1.2's
+/// Settings of a t-SNE embedding, Barnes–Hut (van der Maaten 2014) or FFT-accelerated (<see cref="TsneMethod"/>). The defaults are scikit-learn 1.2's
 /// <c>sklearn.manifold.TSNE(method="barnes_hut")</c> defaults, which openTSNE shares; each property names
 /// the parameter it mirrors.
 /// </summary>

@@ -31,7 +31,7 @@ public sealed class BarnesHutTests
         var (indices, distances) = PairwiseBlocks.NearestNeighbours(data, rows, features, k, parallel, null, CancellationToken.None);
 
         // Blocks of 128 rows, the last one short.
-        var (topK, topKDistances) = PairwiseBlocks.NearestNeighboursInBlocksOfTopK(data, rows, features, k, parallel, null, CancellationToken.None, blockElements: 128L * rows);
+        var (topK, topKDistances) = PairwiseBlocks.NearestNeighboursByTopK(data, rows, features, k, parallel, null, CancellationToken.None, blockElements: 128L * rows);
 
         Assert.Equal(indices, topK);
         for (int e = 0; e < distances.Length; e++)
