@@ -14,15 +14,17 @@ namespace Grid.Compute.Embedding;
 /// follow from three sums of the kernel K = q² with charges 1, x and y, φ_c(i) = Σⱼ K(yᵢ − yⱼ) c(j): the repulsion is
 /// yᵢ φ₁(i) − (φₓ(i), φᵧ(i)), and since q = (1 + d²) q², Z + n = Σᵢ (1 + |yᵢ|²) φ₁(i) − 2 yᵢ · (φₓ, φᵧ)(i) + Σⱼ K(yᵢ − yⱼ) |yⱼ|²,
 /// whose last sum, over i, is Σⱼ |yⱼ|² φ₁(j) because K is symmetric (and so is its interpolated form). FIt-SNE spreads
-/// |y|² as a fourth charge; this saves its two transforms. The square enclosing the points is cut into boxes of about one unit, each with
-/// <see cref="NodesPerBox"/>² equispaced interpolation nodes, so the nodes form one uniform grid. Each point's charges
+/// |y|² as a fourth charge; this saves its two transforms. A square from the points' lowest coordinate is cut into boxes
+/// (a unit wide once the layout spans 50 units, narrower before), each with <see cref="NodesPerBox"/>² equispaced
+/// interpolation nodes, so the nodes form one uniform grid. Each point's charges
 /// are spread onto the nodes of its box with Lagrange weights, the grid is convolved with K (a Toeplitz product, done as
 /// a zero-padded FFT through libtorch's <c>torch.fft</c>), and the potentials are interpolated back with the same weights.
 /// </para>
 /// <para>
 /// The settings are FIt-SNE's defaults (3 nodes per box, one box per unit, at least 50 boxes a side); box counts are
-/// rounded up to products of 2, 3 and 5, the sizes FFTs are fastest at. Spreading runs on one thread, in point order, so
-/// the result does not depend on the thread count.
+/// rounded up to products of 2, 3 and 5, the sizes FFTs are fastest at. Spreading runs on one thread, in point order;
+/// libtorch's float32 transforms round differently on different thread counts, so an embedding repeats on the same count.
+/// Each point's own term, which the interpolation does not give as exactly 1, is taken out of Z as interpolated.
 /// </para>
 /// </remarks>
 internal sealed class FftRepulsion(int rows, ParallelOptions parallel) : IDisposable
