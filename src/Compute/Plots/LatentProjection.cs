@@ -11,11 +11,15 @@ namespace Grid.Compute.Plots;
 public sealed record LatentPoints(float[] XY, byte[] Labels, int[] Rows, int TotalRows, bool Embedded);
 
 /// <summary>
-/// Takes latent codes to the plane: z_dim 2 codes as they are, larger codes through FFT-accelerated t-SNE. Both on a seeded sample
+/// Takes latent codes to the plane: z_dim 2 codes as they are, larger codes through t-SNE (FFT-accelerated from
+/// <see cref="FftFromPoints"/>). Both on a seeded sample
 /// of at most the given number of rows, so a figure costs the same whatever the dataset's size.
 /// </summary>
 public static class LatentProjection
 {
+    /// <summary>Points from which a figure's t-SNE uses <see cref="TsneMethod.Fft"/>.</summary>
+    public const int FftFromPoints = 10_000;
+
     /// <summary>Projects <paramref name="rows"/> codes of <paramref name="dimensions"/> values each (row-major).</summary>
     /// <param name="maxPoints">Largest number of points drawn (a seeded uniform sample when there are more rows).</param>
     /// <param name="seed">Seeds the sample and the t-SNE initialisation.</param>
@@ -50,9 +54,9 @@ public static class LatentProjection
             // t-SNE takes ⌊3·perplexity + 1⌋ neighbours of each point, so that must stay below the number of points.
             Perplexity = Math.Min(new TsneOptions().Perplexity, (sample.Length - 2) / 3.0),
             Seed = seed,
-            // FFT repulsion at every size: as trustworthy as Barnes–Hut and no slower at 10,000 points (README's t-SNE
-            // bench), so a figure can show every test code rather than a sample.
-            Method = TsneMethod.Fft,
+            // FFT repulsion from 10,000 points, where it is as trustworthy as Barnes–Hut and faster (README's t-SNE bench), so
+            // a figure can show every test code; below, Barnes–Hut, whose cost falls with n while the FFT grid's does not.
+            Method = sample.Length >= FftFromPoints ? TsneMethod.Fft : TsneMethod.BarnesHut,
         };
         float[] xy = Tsne.Embed(chosen, sample.Length, dimensions, options, null, cancellationToken);
         return new LatentPoints(xy, sampleLabels, sample, rows, Embedded: true);
