@@ -226,25 +226,29 @@ public static class BenchCommands
                 ["fit_seconds"] = Math.Round(points.Sum(p => p.Seconds), 2),
                 ["steps"] = points.Sum(p => p.Steps),
                 ["knee_k"] = knee is double kk ? (int)kk : "none",
-                ["curve"] = points.Select(p => new Dictionary<string, object>
+                ["curve"] = points.Select(p =>
                 {
-                    ["k"] = p.K,
-                    ["inertia"] = p.Inertia,
-                    ["train_error"] = Math.Round(errors[p.K].Train, 5),
-                    ["test_error"] = Math.Round(errors[p.K].Test, 5),
-                    ["steps"] = p.Steps,
-                    ["seconds"] = Math.Round(p.Seconds, 3),
+                    var point = new Dictionary<string, object>
+                    {
+                        ["k"] = p.K,
+                        ["inertia"] = p.Inertia,
+                        ["train_error"] = Math.Round(errors[p.K].Train, 5),
+                        ["test_error"] = Math.Round(errors[p.K].Test, 5),
+                        ["steps"] = p.Steps,
+                        ["seconds"] = Math.Round(p.Seconds, 3),
+                    };
+                    // Full k-means only: the share of Lloyd's distances its bounds ruled out.
+                    if (distancesAvoided.TryGetValue(p.K, out double avoided))
+                    {
+                        point["distances_avoided"] = Math.Round(avoided, 4);
+                    }
+                    return point;
                 }).ToList(),
             };
             if (full)
             {
                 report["method"] = SpecNames.Of(method.ValueIn(parse));
                 report["n_init"] = options.Template.Inits;
-                report["curve"] = ((List<Dictionary<string, object>>)report["curve"]).Select(point =>
-                {
-                    point["distances_avoided"] = Math.Round(distancesAvoided[(int)point["k"]], 4);
-                    return point;
-                }).ToList();
             }
             if (!to.Print)
             {
@@ -289,6 +293,14 @@ public static class BenchCommands
         return points;
     }
 
+    /// <summary>The names of the t-SNE methods on the command line.</summary>
+    private static readonly Dictionary<string, TsneMethod> TsneMethodNames = new()
+    {
+        ["auto"] = TsneMethod.Auto,
+        ["barnes-hut"] = TsneMethod.BarnesHut,
+        ["fft"] = TsneMethod.Fft,
+    };
+
     /// <summary>Rows of the seeded sample trustworthiness is computed on when more points are embedded (it is O(n²)).</summary>
     private const int TrustSampleRows = 10_000;
 
@@ -318,7 +330,7 @@ public static class BenchCommands
         {
             Description = $"Repulsive forces: barnes-hut (quadtree), fft (interpolation and FFT, FIt-SNE) or auto (fft from {TsneOptions.FftFromRows:N0} points)",
             DefaultValueFactory = _ => "auto",
-        }.AcceptOnlyFromAmong("auto", "barnes-hut", "fft");
+        }.AcceptOnlyFromAmong([.. TsneMethodNames.Keys]);
         var compare = new Option<bool>("--compare") { Description = "Embed the same points with barnes-hut and with fft and report both (--method is then ignored)" };
         var seed = new Option<long>("--seed") { Description = "Seed of the autoencoder, of t-SNE and of the trustworthiness sample", DefaultValueFactory = _ => 0 };
         var dataDir = CommonOptions.DataDir();
@@ -355,14 +367,14 @@ public static class BenchCommands
                 throw new UserInputException($"--n {rows}: {data.Name} has only {data.Train.Count + data.Test.Count} rows ({data.Train.Count} training, {data.Test.Count} test)");
             }
             int? components = parse.GetValue(pca);
-            int width0 = codes ? autoencoder.ZDim : data.Train.Features;
-            if (components is { } d && (d < options.Dimensions || d > width0))
+            int inputWidth = codes ? autoencoder.ZDim : data.Train.Features;
+            if (components is { } d && (d < options.Dimensions || d > inputWidth))
             {
-                throw new UserInputException($"--pca {d}: must be between {options.Dimensions} and the {width0} features of the {(codes ? "codes" : "pixels")}");
+                throw new UserInputException($"--pca {d}: must be between {options.Dimensions} and the {inputWidth} features of the {(codes ? "codes" : "pixels")}");
             }
             TsneMethod[] methods = parse.GetValue(compare)
                 ? [TsneMethod.BarnesHut, TsneMethod.Fft]
-                : [parse.GetValue(method) switch { "barnes-hut" => TsneMethod.BarnesHut, "fft" => TsneMethod.Fft, _ => TsneMethod.Auto }];
+                : [TsneMethodNames[parse.GetValue(method)!]];
             torch.set_num_threads(Environment.ProcessorCount);
             int trainRows = Math.Min(rows, data.Train.Count);
             var report = new Dictionary<string, object>
@@ -472,7 +484,7 @@ public static class BenchCommands
         });
         return command;
 
-        static string Describe(TsneMethod method) => method == TsneMethod.Fft ? "fft" : "barnes-hut";
+        static string Describe(TsneMethod method) => TsneMethodNames.Single(entry => entry.Value == method).Key;
 
         // The first `length` values of train then test: the points are the training rows, then test rows.
         static float[] Concatenated(float[] train, float[] test, int length)

@@ -91,15 +91,10 @@ internal sealed class FftRepulsion(int rows, ParallelOptions parallel) : IDispos
             double one = _potentials[Charges * i], byX = _potentials[Charges * i + 1], byY = _potentials[Charges * i + 2];
             repulsion[2 * i] = x * one - byX;
             repulsion[2 * i + 1] = v * one - byY;
-            z += (1 + 2 * (x * x + v * v)) * one - 2 * (x * byX + v * byY);
+            // The sums included the point's own term: not q(0) = 1 but its interpolated value, which its weights give exactly.
+            z += (1 + 2 * (x * x + v * v)) * one - 2 * (x * byX + v * byY) - _self[i];
         }
-        // The sums included every point's own term: not q(0) = 1 but its interpolated value, which the weights give exactly.
-        double self = 0;
-        for (int i = 0; i < rows; i++)
-        {
-            self += _self[i];
-        }
-        return z - self;
+        return z;
     }
 
     /// <summary>Each point's first node in each dimension and its Lagrange weights on that box's nodes.</summary>
